@@ -1,0 +1,19 @@
+/** Every function of the service, by key (the key is the folder name and the deployed name suffix). */
+import type { FunctionConfig } from '../lib/infra/functionSpec.ts';
+import alert from './alert/config.ts';
+import control from './control/config.ts';
+import launcher from './launcher/config.ts';
+import onSchedule from './onSchedule/config.ts';
+import onTaskStateChange from './onTaskStateChange/config.ts';
+import onUpload from './onUpload/config.ts';
+import sweeper from './sweeper/config.ts';
+
+export const functions: Record<string, FunctionConfig> = {
+  onUpload,
+  onSchedule,
+  control,
+  launcher,
+  onTaskStateChange,
+  sweeper,
+  alert,
+};

@@ -1,0 +1,39 @@
+import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
+import { IDS } from '../../lib/infra/ids.ts';
+import { networksEnvironment } from '../../lib/infra/networks.ts';
+import { LAUNCHER_TIMEOUT_SECONDS } from '../../lib/infra/platform.ts';
+
+/** Consumers of the launch queue at once; with the per-instance rate this bounds RunTask calls/s. */
+export const LAUNCHER_CONCURRENCY = 2;
+/** Fargate allows 20 RunTask calls per second per account and Region; keep headroom for others. */
+export const RUN_TASK_CALLS_PER_SECOND = 16;
+
+/** Takes queued runs off the launch queue: concurrency slot, RunTask with a derived clientToken. */
+const config: FunctionConfig = (ctx) => ({
+  handler: 'functions/launcher/handler.handler',
+  description: 'Launch queue -> ECS RunTask, exactly once per attempt, paced to Fargate limits',
+  timeout: LAUNCHER_TIMEOUT_SECONDS,
+  async: false,
+  environment: {
+    LONGSHORE_NETWORKS: networksEnvironment(ctx),
+    LONGSHORE_RUN_TASK_RATE: String(RUN_TASK_CALLS_PER_SECOND / LAUNCHER_CONCURRENCY),
+  },
+  events: [
+    {
+      sqs: {
+        arn: { 'Fn::GetAtt': [IDS.launchQueue, 'Arn'] },
+        batchSize: 10,
+        maximumBatchingWindow: 1,
+        functionResponseType: 'ReportBatchItemFailures',
+        maximumConcurrency: LAUNCHER_CONCURRENCY,
+      },
+    },
+  ],
+  statements: [
+    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
+    grants.enqueueLaunch(),
+    ...grants.runTasks(ctx),
+    grants.publishRunEvents(),
+  ],
+});
+export default config;

@@ -1,0 +1,16 @@
+import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
+
+/** Schedule ticks (Scheduler input, Scheduler default payload, rule "Scheduled Event") become runs. */
+const config: FunctionConfig = () => ({
+  handler: 'functions/onSchedule/handler.handler',
+  description: 'Schedule ticks -> runs, honouring each schedule overlap policy',
+  timeout: 30,
+  async: true,
+  statements: [
+    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'Query']),
+    grants.enqueueLaunch(),
+    grants.stopTasks(),
+    grants.publishRunEvents(),
+  ],
+});
+export default config;

@@ -1,0 +1,15 @@
+import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
+
+/** ECS task state changes of our tasks close attempts; the failure policy decides what follows. */
+const config: FunctionConfig = () => ({
+  handler: 'functions/onTaskStateChange/handler.handler',
+  description: 'ECS Task State Change -> attempt record, failure policy, retry / finish, slot release',
+  timeout: 30,
+  async: true,
+  statements: [
+    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
+    grants.enqueueLaunch(),
+    grants.publishRunEvents(),
+  ],
+});
+export default config;

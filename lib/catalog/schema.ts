@@ -1,0 +1,242 @@
+/**
+ * The job catalog's schema: the structure (types, required fields, unknown fields) checked by zod.
+ * Rules that span fields or need a domain message (valid Fargate sizes, name lengths, secret ARN
+ * forms, references between jobs, networks and alert routes) live in `validate.ts`, which runs after
+ * this and reports every problem at once.
+ */
+import { z } from 'zod';
+
+export const paramRef = z.strictObject({
+  param: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'a stage parameter name: letters and digits, starting with a letter'),
+});
+export type ParamRef = z.infer<typeof paramRef>;
+
+const stringList = z.array(z.string());
+
+export const network = z.strictObject({
+  subnets: z.union([stringList, paramRef]),
+  securityGroups: z.union([stringList, paramRef]),
+  assignPublicIp: z.boolean().default(false),
+});
+
+const image = z.union([
+  z.string(),
+  z.strictObject({ ecr: z.string(), tag: z.string().optional(), digest: z.string().optional() }),
+]);
+
+export const secretRef = z.union([
+  z.strictObject({ ssm: z.string(), kmsKey: z.string().optional() }),
+  z.strictObject({
+    secretsManager: z.string(),
+    jsonKey: z.string().optional(),
+    versionStage: z.string().optional(),
+    versionId: z.string().optional(),
+    kmsKey: z.string().optional(),
+  }),
+]);
+export type SecretRef = z.infer<typeof secretRef>;
+
+const containerFields = {
+  image,
+  command: z.array(z.string()).optional(),
+  entryPoint: z.array(z.string()).optional(),
+  environment: z.record(z.string(), z.string()).default({}),
+  environmentFiles: z.array(z.string()).default([]),
+  secrets: z.record(z.string(), secretRef).default({}),
+  workingDirectory: z.string().optional(),
+  user: z.string().optional(),
+  ports: z.array(z.number()).default([]),
+  stopTimeoutSeconds: z.number().optional(),
+  readonlyRootFilesystem: z.boolean().default(false),
+  /** Local flow only: the command the simulated ECS runs as a child process for this container. */
+  localCommand: z.array(z.string()).optional(),
+};
+
+export const logConfig = z.strictObject({
+  group: z.string().optional(),
+  streamPrefix: z.string().default('longshore'),
+  retentionDays: z.number().default(30),
+});
+
+export const container = z.strictObject({
+  ...containerFields,
+  logs: logConfig.default({ streamPrefix: 'longshore', retentionDays: 30 }),
+});
+export const sidecar = z.strictObject({ ...containerFields, name: z.string(), essential: z.boolean().default(false) });
+
+export const volume = z.strictObject({
+  name: z.string(),
+  mountPath: z.string(),
+  readOnly: z.boolean().default(false),
+  /** Containers that mount it ('main' and sidecar names); all of them when omitted. */
+  containers: z.array(z.string()).optional(),
+  efs: z
+    .strictObject({
+      fileSystemId: z.union([z.string(), paramRef]),
+      accessPointId: z.union([z.string(), paramRef]).optional(),
+      rootDirectory: z.string().optional(),
+      iamAuthorization: z.boolean().default(true),
+      transitEncryption: z.boolean().default(true),
+    })
+    .optional(),
+});
+
+export const size = z.strictObject({
+  cpu: z.number(),
+  memory: z.number(),
+  ephemeralStorageGiB: z.number().optional(),
+  gpus: z.number().optional(),
+});
+
+const placementStrategy = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('binpack'), field: z.enum(['cpu', 'memory']) }),
+  z.strictObject({ type: z.literal('spread'), field: z.string() }),
+  z.strictObject({ type: z.literal('random') }),
+]);
+const placementConstraint = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('distinctInstance') }),
+  z.strictObject({ type: z.literal('memberOf'), expression: z.string() }),
+]);
+
+export const capacity = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('fargate') }),
+  z.strictObject({ type: z.literal('fargate-spot'), fallback: z.enum(['on-demand', 'none']).default('on-demand') }),
+  z.strictObject({
+    type: z.literal('ec2'),
+    capacityProvider: z.string(),
+    placementStrategy: z.array(placementStrategy).default([]),
+    placementConstraints: z.array(placementConstraint).default([]),
+  }),
+]);
+
+export const trigger = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('s3'),
+    bucket: z.string(),
+    prefix: z.string().optional(),
+    suffix: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('schedule'),
+    expression: z.string(),
+    timezone: z.string().default('UTC'),
+    overlap: z.enum(['allow', 'forbid', 'replace']).default('allow'),
+    enabled: z.boolean().default(true),
+  }),
+  z.strictObject({ type: z.literal('manual') }),
+]);
+
+export const backoff = z.strictObject({
+  base: z.string().default('30s'),
+  factor: z.number().default(2),
+  cap: z.string().default('15m'),
+});
+
+export const POLICY_ACTIONS = ['retry', 'retry-on-demand', 'retry-bigger', 'fail', 'ignore'] as const;
+
+export const policyRule = z.strictObject({
+  name: z.string(),
+  match: z.strictObject({
+    exitCodes: z.array(z.union([z.number(), z.tuple([z.number(), z.number()])])).optional(),
+    stopCodes: z.array(z.string()).optional(),
+    /** A regular expression tested against the task's stoppedReason and every container's reason. */
+    reason: z.string().optional(),
+    /** A regular expression tested against a launch failure (RunTask failures[] or error). */
+    launchFailure: z.string().optional(),
+  }),
+  action: z.enum(POLICY_ACTIONS),
+  /** For retry: this rule's own attempt budget (retries, not counting the first attempt). */
+  retries: z.number().optional(),
+  backoff: backoff.optional(),
+  /** Counted against the job's retry budget (default true for retry, false otherwise). */
+  countsAgainstBudget: z.boolean().optional(),
+  diagnosis: z.string().optional(),
+});
+
+export const policy = z.strictObject({
+  /** Retries for application failures (non-zero exits) across the run. */
+  retries: z.number().default(2),
+  backoff: backoff.default({ base: '30s', factor: 2, cap: '15m' }),
+  rules: z.array(policyRule).default([]),
+  /** Append the shipped default rules after the job's own rules. */
+  useDefaultRules: z.boolean().default(true),
+  /** retry-bigger grows memory by this factor to the next valid size... */
+  memoryGrowth: z.number().default(2),
+  /** ...and never above this many MiB. */
+  maxMemory: z.number().optional(),
+  /** Retries that do not count against `retries` (Spot interruptions, platform retirement). */
+  maxInfrastructureRetries: z.number().default(5),
+});
+
+export const alertRoute = z.strictObject({
+  /** Publish to the service's SNS alert topic. */
+  sns: z.boolean().default(true),
+  /** Secrets Manager secret name (or ARN) whose SecretString is a webhook URL to POST alerts to. */
+  webhookSecret: z.string().optional(),
+  on: z.array(z.enum(['FAILED', 'TIMED_OUT', 'MISSED_SCHEDULE'])).default(['FAILED', 'TIMED_OUT', 'MISSED_SCHEDULE']),
+});
+
+const iamStatement = z.strictObject({
+  effect: z.enum(['Allow', 'Deny']).default('Allow'),
+  actions: z.array(z.string()),
+  resources: z.array(z.string()),
+});
+
+export const job = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  container,
+  sidecars: z.array(sidecar).default([]),
+  volumes: z.array(volume).default([]),
+  size,
+  architecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
+  capacity: capacity.default({ type: 'fargate' }),
+  network: z.string().default('default'),
+  triggers: z.array(trigger),
+  timeout: z.string().default('1h'),
+  maxConcurrent: z.number().optional(),
+  policy: policy.default({
+    retries: 2,
+    backoff: { base: '30s', factor: 2, cap: '15m' },
+    rules: [],
+    useDefaultRules: true,
+    memoryGrowth: 2,
+    maxInfrastructureRetries: 5,
+  }),
+  alerts: z.union([z.string(), z.literal(false)]).default('default'),
+  taskRole: z
+    .strictObject({
+      /** Grant s3:GetObject on the objects this job's S3 triggers match. */
+      readTriggerObjects: z.boolean().default(true),
+      statements: z.array(iamStatement).default([]),
+    })
+    .default({ readTriggerObjects: true, statements: [] }),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+
+export const catalog = z.strictObject({
+  networks: z.record(z.string(), network),
+  alerts: z
+    .record(z.string(), alertRoute)
+    .default({ default: { sns: true, on: ['FAILED', 'TIMED_OUT', 'MISSED_SCHEDULE'] } }),
+  jobs: z.array(job),
+});
+
+export type CatalogInput = z.input<typeof catalog>;
+export type JobInput = z.input<typeof job>;
+export type Catalog = z.output<typeof catalog>;
+export type Job = z.output<typeof job>;
+export type Container = z.output<typeof container>;
+export type Sidecar = z.output<typeof sidecar>;
+export type Volume = z.output<typeof volume>;
+export type Trigger = z.output<typeof trigger>;
+export type S3Trigger = Extract<Trigger, { type: 's3' }>;
+export type ScheduleTrigger = Extract<Trigger, { type: 'schedule' }>;
+export type Capacity = z.output<typeof capacity>;
+export type Network = z.output<typeof network>;
+export type Policy = z.output<typeof policy>;
+export type PolicyRule = z.output<typeof policyRule>;
+export type AlertRoute = z.output<typeof alertRoute>;
+export type Backoff = z.output<typeof backoff>;

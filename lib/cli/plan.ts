@@ -1,0 +1,86 @@
+/**
+ * What would be deployed: the validated catalog, job by job, and the resources `serverless.ts`
+ * derives from it. Runs offline; used by `longshore plan`.
+ */
+import type { Catalog, Job, Trigger } from '../catalog/schema.ts';
+import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
+import { PROTECTED_STAGES } from '../infra/context.ts';
+import type { FunctionConfig } from '../infra/functionSpec.ts';
+import { buildService } from '../infra/service.ts';
+
+const describeTrigger = (t: Trigger): string => {
+  switch (t.type) {
+    case 's3':
+      return `s3://${t.bucket}/${t.prefix ?? ''}*${t.suffix ?? ''}`;
+    case 'schedule':
+      return `${t.expression} ${t.timezone}${t.overlap === 'allow' ? '' : ` (overlap: ${t.overlap})`}`;
+    case 'manual':
+      return 'manual';
+  }
+};
+
+const describeCapacity = (job: Job): string => {
+  const c = job.capacity;
+  if (c.type === 'fargate') return 'Fargate';
+  if (c.type === 'fargate-spot') return `Fargate Spot${c.fallback === 'on-demand' ? ' (on-demand fallback)' : ''}`;
+  return `EC2 capacity provider ${c.capacityProvider}`;
+};
+
+export interface PlanSummary {
+  stage: string;
+  jobs: {
+    name: string;
+    size: string;
+    capacity: string;
+    triggers: string[];
+    secrets: string[];
+    timeout: string;
+    maxConcurrent?: number;
+  }[];
+  resources: Record<string, number>;
+  functions: string[];
+}
+
+export const planSummary = (
+  catalog: Catalog,
+  stage: string,
+  functions: Record<string, FunctionConfig>,
+): PlanSummary => {
+  const { config } = buildService({ stage, catalog, protectedStages: PROTECTED_STAGES }, functions);
+  const resources: Record<string, number> = {};
+  for (const r of Object.values(config.resources?.Resources ?? {}) as { Type: string }[])
+    resources[r.Type] = (resources[r.Type] ?? 0) + 1;
+  return {
+    stage,
+    jobs: catalog.jobs.map((job) => ({
+      name: job.name,
+      size: `${formatCpu(job.size.cpu)}, ${formatMemory(job.size.memory)}${job.size.gpus ? `, ${job.size.gpus} GPU` : ''}`,
+      capacity: describeCapacity(job),
+      triggers: job.triggers.map(describeTrigger),
+      secrets: [job.container, ...job.sidecars].flatMap((c) => Object.keys(c.secrets)),
+      timeout: job.timeout,
+      ...(job.maxConcurrent !== undefined ? { maxConcurrent: job.maxConcurrent } : {}),
+    })),
+    resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => a.localeCompare(b))),
+    functions: Object.keys(config.functions ?? {}),
+  };
+};
+
+export const formatPlan = (plan: PlanSummary): string => {
+  const lines = [`longshore: ${plan.jobs.length} jobs, stage '${plan.stage}'`, ''];
+  for (const j of plan.jobs) {
+    lines.push(`  ${j.name}`);
+    lines.push(
+      `    size      ${j.size} on ${j.capacity}; timeout ${j.timeout}${j.maxConcurrent ? `; at most ${j.maxConcurrent} at once` : ''}`,
+    );
+    lines.push(`    triggers  ${j.triggers.join('; ')}`);
+    if (j.secrets.length > 0) lines.push(`    secrets   ${j.secrets.join(', ')} (injected by ECS from references)`);
+  }
+  lines.push(
+    '',
+    `  functions ${plan.functions.join(', ')}`,
+    '  resources (serverless.ts, before Serverless adds its own):',
+  );
+  for (const [type, n] of Object.entries(plan.resources)) lines.push(`    ${String(n).padStart(3)}  ${type}`);
+  return lines.join('\n');
+};

@@ -1,0 +1,27 @@
+/**
+ * The single-table data model (DESIGN §10). Pure key builders shared by the table definition in
+ * `serverless.ts` and by the store, so the two cannot drift apart.
+ *
+ * - Run:       pk = RUN#<runId>        sk = RUN
+ * - Attempt:   pk = RUN#<runId>        sk = ATTEMPT#<nnnn>      (one Query returns a run's history)
+ * - Slot:      pk = SLOTS#<job>        sk = SLOT#<nnnn>         (a lease per concurrency slot)
+ * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
+ * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <status>#<since>#<runId>
+ */
+
+export const TABLE_KEYS = { pk: 'pk', sk: 'sk' } as const;
+export const GSI1 = { name: 'byJob', pk: 'gsi1pk', sk: 'gsi1sk' } as const;
+export const GSI2 = { name: 'active', pk: 'gsi2pk', sk: 'gsi2sk' } as const;
+/** TTL attribute: epoch seconds (DynamoDB ignores milliseconds-looking values as far future). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const runPk = (runId: string): string => `RUN#${runId}`;
+export const RUN_SK = 'RUN';
+export const attemptSk = (attempt: number): string => `ATTEMPT#${String(attempt).padStart(4, '0')}`;
+export const ATTEMPT_SK_PREFIX = 'ATTEMPT#';
+export const slotsPk = (job: string): string => `SLOTS#${job}`;
+export const slotSk = (slot: number): string => `SLOT#${String(slot).padStart(4, '0')}`;
+export const jobGsiPk = (job: string): string => `JOB#${job}`;
+export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
+export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;
+export const activeGsiSk = (status: string, since: string, runId: string): string => `${status}#${since}#${runId}`;

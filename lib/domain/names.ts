@@ -1,0 +1,65 @@
+/**
+ * Every name longshore derives for AWS resources, in one place, so that the limits can be proven
+ * for the longest stage and job names we allow (see test/unit/lib/domain/names.test.ts).
+ *
+ * Limits used (AWS documentation):
+ * - Lambda function name: 64; IAM role name: 64; EventBridge rule name: 64;
+ *   EventBridge Scheduler schedule name: 64; ECS task definition family: 255; log group: 512;
+ * - RunTask `startedBy`: 128 characters of [A-Za-z0-9/_-]; `clientToken`: 64 ASCII 33-126.
+ */
+
+export const SERVICE = 'longshore';
+
+/** The longest AWS Region name in use today ("ap-southeast-5", 14 characters). */
+export const MAX_REGION_LENGTH = 14;
+export const MAX_STAGE_LENGTH = 10;
+export const MAX_JOB_NAME_LENGTH = 24;
+/** Function keys are fixed by us; the longest is checked in the names test. */
+export const MAX_FUNCTION_KEY_LENGTH = 17;
+
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]*$/;
+export const JOB_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
+
+export const NAME_LIMITS = {
+  lambdaFunction: 64,
+  iamRole: 64,
+  eventRule: 64,
+  schedule: 64,
+  taskFamily: 255,
+  logGroup: 512,
+  startedBy: 128,
+  clientToken: 64,
+} as const;
+
+export const functionName = (stage: string, fn: string): string => `${SERVICE}-${stage}-${fn}`;
+export const functionRoleName = (stage: string, fn: string, region: string): string =>
+  `${SERVICE}-${stage}-fn-${fn}-${region}`;
+export const taskRoleName = (stage: string, job: string, region: string): string =>
+  `${SERVICE}-${stage}-job-${job}-${region}`;
+export const executionRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-exec-${region}`;
+export const schedulerRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-scheduler-${region}`;
+export const taskFamily = (stage: string, job: string): string => `${SERVICE}-${stage}-${job}`;
+export const jobLogGroup = (stage: string, job: string): string => `/${SERVICE}/${stage}/${job}`;
+export const scheduleName = (stage: string, job: string, index: number): string =>
+  `${SERVICE}-${stage}-${job}-cron${index}`;
+export const tableName = (stage: string): string => `${SERVICE}-${stage}-runs`;
+export const clusterName = (stage: string): string => `${SERVICE}-${stage}`;
+export const eventBusName = (stage: string): string => `${SERVICE}-${stage}-runs`;
+export const scheduleGroupName = (stage: string): string => `${SERVICE}-${stage}`;
+
+/** `startedBy` carries the run id and attempt so that a task event leads straight to its attempt. */
+export const startedByPrefix = (stage: string): string => `${SERVICE}/${stage}/`;
+export const startedBy = (stage: string, runId: string, attempt: number): string =>
+  `${startedByPrefix(stage)}${runId}/${attempt}`;
+
+const STARTED_BY = /^longshore\/([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*-[a-z2-7]+)\/(\d+)$/;
+
+/** Reads stage, run id and attempt back from a task's `startedBy`; undefined if it is not ours. */
+export const parseStartedBy = (
+  value: string | undefined,
+): { stage: string; runId: string; attempt: number } | undefined => {
+  const m = value ? STARTED_BY.exec(value) : null;
+  if (!m) return undefined;
+  const [, stage, runId, attempt] = m as unknown as [string, string, string, string];
+  return { stage, runId, attempt: Number(attempt) };
+};

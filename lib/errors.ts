@@ -1,0 +1,112 @@
+/**
+ * Every error longshore throws on purpose. One base, `AppError`, with a stable `code` that logs,
+ * the CLI's exit codes and the dead-letter context can rely on; causes are chained with `{ cause }`.
+ */
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  /** Retrying the same input may succeed (throttling, capacity); false for bad input or config. */
+  readonly retryable: boolean = false;
+}
+
+/** The job catalog is invalid; `problems` lists every one, each naming the job and field. */
+export class CatalogError extends AppError {
+  override readonly name = 'CatalogError';
+  readonly code = 'CATALOG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `The job catalog has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}
+
+/** An incoming event or request does not have the shape we accept. */
+export class InvalidEventError extends AppError {
+  override readonly name = 'InvalidEventError';
+  readonly code = 'EVENT_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid ${source}: ${problems.join('; ')}`);
+  }
+}
+
+/** A request names a job the catalog does not have, or one it does not allow this way. */
+export class UnknownJobError extends AppError {
+  override readonly name = 'UnknownJobError';
+  readonly code = 'JOB_UNKNOWN';
+  constructor(
+    readonly job: string,
+    known: readonly string[],
+  ) {
+    super(`Unknown job '${job}'; the catalog has ${known.length ? known.map((j) => `'${j}'`).join(', ') : 'no jobs'}`);
+  }
+}
+
+/** A request is well-formed but not allowed (manual trigger on a job without one, bad override). */
+export class RequestRejectedError extends AppError {
+  override readonly name = 'RequestRejectedError';
+  readonly code = 'REQUEST_REJECTED';
+}
+
+/** A run id that does not exist. */
+export class RunNotFoundError extends AppError {
+  override readonly name = 'RunNotFoundError';
+  readonly code = 'RUN_NOT_FOUND';
+  constructor(readonly runId: string) {
+    super(`Run '${runId}' does not exist`);
+  }
+}
+
+/** RunTask container/task overrides above ECS's 8,192-character limit (JSON included). */
+export class OverridesTooLargeError extends AppError {
+  override readonly name = 'OverridesTooLargeError';
+  readonly code = 'OVERRIDES_TOO_LARGE';
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(
+      `RunTask overrides are ${size} characters; ECS allows ${limit}. Pass large inputs by S3 reference, not in environment variables.`,
+    );
+  }
+}
+
+/**
+ * RunTask did not start the task: either the call threw, or it "succeeded" with only `failures[]`.
+ * `retryable` is true for throttling and capacity, which are back-pressure, not failure.
+ */
+export class LaunchError extends AppError {
+  override readonly name = 'LaunchError';
+  readonly code = 'LAUNCH_FAILED';
+  override readonly retryable: boolean;
+  constructor(
+    readonly reason: string,
+    opts: { retryable: boolean; cause?: unknown },
+  ) {
+    super(`RunTask failed: ${reason}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.retryable = opts.retryable;
+  }
+}
+
+/** EventBridge PutEvents reported failed entries. */
+export class EventPublishError extends AppError {
+  override readonly name = 'EventPublishError';
+  readonly code = 'EVENT_PUBLISH_FAILED';
+  override readonly retryable = true;
+  constructor(readonly failed: readonly { detailType: string; errorCode?: string; errorMessage?: string }[]) {
+    super(
+      `PutEvents failed for ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => `${f.detailType} (${f.errorCode ?? 'unknown'})`).join(', ')}`,
+    );
+  }
+}
+
+/** An environment variable the function needs is missing or malformed. */
+export class ConfigError extends AppError {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Narrows an unknown thrown value to an Error. */
+export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

@@ -1,0 +1,56 @@
+/**
+ * The one middy chain every handler uses:
+ *   context + correlation-ready logger -> event validation at the edge -> error logging -> inner.
+ * Inner functions receive a parsed, typed event and never see `unknown` JSON.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { AppError, asError, InvalidEventError } from './errors.ts';
+import { logger } from './logger.ts';
+import { issueSentences } from './schemaIssues.ts';
+
+/**
+ * Validates an event against a schema; throws InvalidEventError naming every problem.
+ *
+ * @example const event = parseEvent(s3EventSchema, raw, 'S3 upload event');
+ */
+export const parseEvent = <S extends z.ZodType>(schema: S, event: unknown, source: string): z.output<S> => {
+  const result = schema.safeParse(event, { reportInput: true });
+  if (!result.success) throw new InvalidEventError(source, issueSentences(result.error));
+  return result.data;
+};
+
+/**
+ * Logs a failure once, with its code and cause chain, then lets it propagate: async invocations are
+ * retried by Lambda and then kept in the dead-letter destination with the error.
+ */
+const logErrors = (name: string): MiddlewareObj => ({
+  onError: async (request) => {
+    const error = asError(request.error);
+    if (error instanceof AppError) {
+      logger.error(`${name} failed: ${error.message}`, { errorCode: error.code, retryable: error.retryable, error });
+    } else {
+      logger.error(`${name} failed unexpectedly`, { error });
+    }
+  },
+});
+
+export interface HandlerSpec<E> {
+  /** The function key, used in log messages. */
+  name: string;
+  /** Parses the raw event; throws InvalidEventError. */
+  parse: (event: unknown) => E;
+}
+
+/**
+ * Builds a Lambda handler with the house middy chain.
+ *
+ * @example export const handler = createHandler({ name: 'onUpload', parse: parseUpload }, (e) => acceptUploads(deps, e));
+ */
+export const createHandler = <E, R>(spec: HandlerSpec<E>, inner: (event: E, context: Context) => Promise<R>) =>
+  middy<unknown, R, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logErrors(spec.name))
+    .handler(async (event, context) => inner(spec.parse(event), context));

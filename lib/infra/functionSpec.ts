@@ -1,0 +1,106 @@
+/**
+ * A function's definition for serverless.ts plus the IAM statements its own role gets. Each
+ * `functions/<name>/config.ts` default-exports a builder of one of these from the build context.
+ */
+import type { AWS } from '@serverless/typescript';
+import { taskFamily } from '../domain/names.ts';
+import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
+import type { BuildContext } from './context.ts';
+import { IDS } from './ids.ts';
+import { EXECUTION_ROLE, jobLogicalId } from './jobResources.ts';
+import { clusterArnValue, taskArnPattern } from './platform.ts';
+
+type ServerlessFunction = NonNullable<AWS['functions']>[string];
+
+export interface FunctionSpec {
+  handler: string;
+  description: string;
+  memorySize?: number;
+  timeout?: number;
+  environment?: Record<string, CfnValue>;
+  /** Serverless events (SQS); EventBridge rules and schedules are generated in lib/infra/triggers.ts. */
+  events?: ServerlessFunction['events'];
+  /** Invoked asynchronously (EventBridge, Scheduler): retried by Lambda, then kept in the events DLQ. */
+  async: boolean;
+  reservedConcurrency?: number;
+  statements: Statement[];
+}
+
+export type FunctionConfig = (ctx: BuildContext) => FunctionSpec;
+
+const tableArn = getAtt(IDS.table, 'Arn');
+const tableIndexes = sub(`\${${IDS.table}.Arn}/index/*`);
+
+/** Statement builders each function combines; every one is scoped to specific ARNs. */
+export const grants = {
+  table: (actions: string[]): Statement => ({
+    Sid: 'RunsTable',
+    ...allow(
+      actions.map((a) => `dynamodb:${a}`),
+      actions.includes('Query') ? [tableArn, tableIndexes] : [tableArn],
+    ),
+  }),
+  enqueueLaunch: (): Statement => ({
+    Sid: 'EnqueueLaunch',
+    ...allow(['sqs:SendMessage'], [getAtt(IDS.launchQueue, 'Arn')]),
+  }),
+  publishRunEvents: (): Statement => ({
+    Sid: 'PublishRunEvents',
+    ...allow(['events:PutEvents'], [getAtt(IDS.eventBus, 'Arn')]),
+  }),
+  stopTasks: (): Statement => ({
+    Sid: 'StopTasks',
+    ...allow(['ecs:StopTask'], [taskArnPattern], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
+  }),
+  describeTasks: (): Statement => ({
+    Sid: 'DescribeTasks',
+    ...allow(['ecs:DescribeTasks'], [taskArnPattern], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
+  }),
+  runTasks: (ctx: BuildContext): Statement[] => [
+    {
+      Sid: 'RunJobTasks',
+      ...allow(
+        ['ecs:RunTask'],
+        ctx.catalog.jobs.map((j) =>
+          sub(
+            `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${taskFamily(ctx.stage, j.name)}:*`,
+          ),
+        ),
+        { ArnEquals: { 'ecs:cluster': clusterArnValue } },
+      ),
+    },
+    {
+      Sid: 'TagTasksOnLaunch',
+      ...allow(['ecs:TagResource'], [taskArnPattern], { StringEquals: { 'ecs:CreateAction': 'RunTask' } }),
+    },
+    {
+      Sid: 'PassTaskRoles',
+      ...allow(
+        ['iam:PassRole'],
+        [
+          getAtt(EXECUTION_ROLE, 'Arn'),
+          ...ctx.catalog.jobs.map((j) => getAtt(jobLogicalId(j.name, 'TaskRole'), 'Arn')),
+        ],
+        { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      ),
+    },
+    {
+      // ListTasks has no resource-level permission (AWS requires "*"); the condition pins it to our cluster.
+      Sid: 'FindTaskOfExpiredClientToken',
+      ...allow(['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
+    },
+  ],
+  publishAlerts: (): Statement => ({ Sid: 'PublishAlerts', ...allow(['sns:Publish'], [ref(IDS.alertTopic)]) }),
+};
+
+export const commonEnvironment = (ctx: BuildContext): Record<string, CfnValue> => ({
+  LONGSHORE_STAGE: ctx.stage,
+  LONGSHORE_TABLE: ref(IDS.table),
+  LONGSHORE_EVENT_BUS: ref(IDS.eventBus),
+  LONGSHORE_LAUNCH_QUEUE_URL: ref(IDS.launchQueue),
+  LONGSHORE_CLUSTER_ARN: clusterArnValue,
+  LONGSHORE_ALERT_TOPIC_ARN: ref(IDS.alertTopic),
+  POWERTOOLS_SERVICE_NAME: 'longshore',
+  POWERTOOLS_METRICS_NAMESPACE: 'Longshore',
+  POWERTOOLS_LOG_LEVEL: ctx.stage === 'prod' || ctx.stage === 'production' ? 'INFO' : 'DEBUG',
+});

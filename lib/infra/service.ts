@@ -1,0 +1,162 @@
+/**
+ * The whole service definition, derived from the catalog and the stage. `serverless.ts` only calls
+ * `buildService`; everything here is plain data, so tests can inspect it without packaging.
+ */
+import type { AWS } from '@serverless/typescript';
+import { functionName, functionRoleName, SERVICE } from '../domain/names.ts';
+import {
+  allow,
+  assumeRolePolicy,
+  type CfnValue,
+  getAtt,
+  policyDocument,
+  type Resources,
+  type Statement,
+  sub,
+} from './cfn.ts';
+import type { BuildContext } from './context.ts';
+import type { FunctionConfig, FunctionSpec } from './functionSpec.ts';
+import { commonEnvironment } from './functionSpec.ts';
+import { functionRoleLogicalId, IDS } from './ids.ts';
+import { executionRole, jobResources } from './jobResources.ts';
+import { outputs } from './outputs.ts';
+import { collectParams, paramDefaults, parameterDefinitions } from './params.ts';
+import { platformConditions, platformParameters, platformResources } from './platform.ts';
+import { triggerResources } from './triggers.ts';
+
+const LAMBDA_LOG_RETENTION_DAYS = 30;
+
+/** The function's own role: its log group, its event source, its dead-letter queue, its statements. */
+const functionRole = (ctx: BuildContext, key: string, spec: FunctionSpec): Resources[string] => {
+  const statements: Statement[] = [
+    {
+      Sid: 'OwnLogs',
+      ...allow(
+        ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        [
+          sub(
+            `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName(ctx.stage, key)}:*`,
+          ),
+        ],
+      ),
+    },
+    ...spec.statements,
+  ];
+  if (spec.async) {
+    statements.push({ Sid: 'OnFailureDestination', ...allow(['sqs:SendMessage'], [getAtt(IDS.eventsDlq, 'Arn')]) });
+  }
+  if (spec.events?.some((e) => typeof e === 'object' && 'sqs' in e)) {
+    statements.push({
+      Sid: 'ConsumeLaunchQueue',
+      ...allow(
+        ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+        [getAtt(IDS.launchQueue, 'Arn')],
+      ),
+    });
+  }
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: sub(functionRoleName(ctx.stage, key, '${AWS::Region}')),
+      Description: `Role of longshore function ${key} (${ctx.stage}): only what this function calls`,
+      AssumeRolePolicyDocument: assumeRolePolicy('lambda.amazonaws.com'),
+      Policies: [{ PolicyName: key, PolicyDocument: policyDocument(statements) }],
+    },
+  };
+};
+
+type ServerlessFunctions = NonNullable<AWS['functions']>;
+
+const functionDefinition = (key: string, spec: FunctionSpec): ServerlessFunctions[string] => ({
+  handler: spec.handler,
+  description: spec.description,
+  role: functionRoleLogicalId(key),
+  ...(spec.memorySize !== undefined ? { memorySize: spec.memorySize } : {}),
+  ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
+  ...(spec.environment ? { environment: spec.environment as Record<string, string> } : {}),
+  ...(spec.events ? { events: spec.events } : {}),
+  ...(spec.reservedConcurrency !== undefined ? { reservedConcurrency: spec.reservedConcurrency } : {}),
+  ...(spec.async
+    ? {
+        maximumRetryAttempts: 2,
+        maximumEventAge: 21600,
+        destinations: { onFailure: { type: 'sqs' as const, arn: { 'Fn::GetAtt': [IDS.eventsDlq, 'Arn'] } } },
+      }
+    : {}),
+});
+
+export interface BuiltService {
+  config: AWS;
+  specs: Record<string, FunctionSpec>;
+}
+
+/**
+ * Builds the full serverless configuration from the build context and the function configs.
+ *
+ * @example buildService({ stage: 'dev', catalog, protectedStages: PROTECTED_STAGES }, functions).config.service // 'longshore'
+ */
+export const buildService = (ctx: BuildContext, fnConfigs: Record<string, FunctionConfig>): BuiltService => {
+  const specs = Object.fromEntries(Object.entries(fnConfigs).map(([key, build]) => [key, build(ctx)]));
+  const params = collectParams(ctx.catalog);
+  const roles: Resources = Object.fromEntries(
+    Object.entries(specs).map(([key, spec]) => [functionRoleLogicalId(key), functionRole(ctx, key, spec)]),
+  );
+  const resources: Resources = {
+    ...platformResources(ctx),
+    ...executionRole(ctx),
+    ...Object.assign({}, ...ctx.catalog.jobs.map((job) => jobResources(ctx, job))),
+    ...triggerResources(ctx),
+    ...roles,
+  };
+  const config: AWS = {
+    service: SERVICE,
+    frameworkVersion: '4',
+    configValidationMode: 'error',
+    plugins: ['serverless-esbuild'],
+    params: { default: { clusterArn: '', ...paramDefaults(params, ctx.stage) } },
+    provider: {
+      name: 'aws',
+      runtime: 'nodejs24.x' as AWS['provider']['runtime'],
+      architecture: 'arm64',
+      stage: ctx.stage,
+      region: '${opt:region, env:AWS_REGION, "eu-west-1"}' as AWS['provider']['region'],
+      memorySize: 256,
+      timeout: 30,
+      logRetentionInDays: LAMBDA_LOG_RETENTION_DAYS,
+      environment: commonEnvironment(ctx) as Record<string, string>,
+      tags: { 'longshore:stage': ctx.stage },
+    },
+    package: { individually: true },
+    custom: { esbuild: esbuildOptions(process.env.LOCAL_INVOKE === '1') },
+    functions: Object.fromEntries(Object.entries(specs).map(([key, spec]) => [key, functionDefinition(key, spec)])),
+    resources: {
+      Parameters: { ...platformParameters(), ...parameterDefinitions(params) } as Record<string, never>,
+      Conditions: platformConditions() as Record<string, never>,
+      Resources: resources as Record<string, never>,
+      Outputs: outputs(ctx) as Record<string, never>,
+    },
+  };
+  return { config, specs };
+};
+
+/**
+ * serverless-esbuild options. ESM `.mjs` bundles with the SDK bundled and module-first main fields
+ * (smaller and faster to init); CommonJS `.cjs` for `osls invoke local`, whose loader can only
+ * require() (toolchain.md). `skipRebuild` stops a build error from hanging the CLI forever.
+ */
+export const esbuildOptions = (localInvoke: boolean): Record<string, CfnValue | undefined> => ({
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  keepNames: true,
+  target: 'node24',
+  platform: 'node',
+  format: localInvoke ? 'cjs' : 'esm',
+  outputFileExtension: localInvoke ? '.cjs' : '.mjs',
+  mainFields: ['module', 'main'],
+  banner: localInvoke
+    ? undefined
+    : { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  exclude: [],
+  skipRebuild: true,
+});

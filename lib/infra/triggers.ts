@@ -1,0 +1,228 @@
+/**
+ * How events reach the handlers: EventBridge rules (S3 "Object Created" per bucket, ECS task state
+ * changes of our tasks, run events that alert, the sweeper's clock) and EventBridge Scheduler
+ * schedules (one per schedule trigger, in the job's time zone). Every rule and schedule retries
+ * delivery and keeps what it could not deliver in the events dead-letter queue.
+ */
+import { createHash } from 'node:crypto';
+import type { Job, S3Trigger } from '../catalog/schema.ts';
+import {
+  eventBusName,
+  SERVICE,
+  scheduleGroupName,
+  scheduleName,
+  schedulerRoleName,
+  startedByPrefix,
+} from '../domain/names.ts';
+import { RUN_EVENT_SOURCE, type RunEventType } from '../domain/runEvents.ts';
+import { assumeRolePolicy, type CfnValue, getAtt, pascal, policyDocument, type Resources, ref, sub } from './cfn.ts';
+import type { BuildContext } from './context.ts';
+import { IDS, lambdaLogicalId } from './ids.ts';
+import { clusterArnValue } from './platform.ts';
+
+/** EventBridge's own delivery retries (defaults spelled out): 24 h, 185 attempts, then the DLQ. */
+const DELIVERY_RETRY = { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 };
+export const SWEEPER_RATE = 'rate(5 minutes)';
+
+const target = (fnKey: string): CfnValue => ({
+  Id: fnKey,
+  Arn: getAtt(lambdaLogicalId(fnKey), 'Arn'),
+  RetryPolicy: DELIVERY_RETRY,
+  DeadLetterConfig: { Arn: getAtt(IDS.eventsDlq, 'Arn') },
+});
+
+const rule = (name: string, description: string, fnKey: string, spec: Record<string, CfnValue>): Resources[string] => ({
+  Type: 'AWS::Events::Rule',
+  Properties: { Name: name, Description: description, State: 'ENABLED', Targets: [target(fnKey)], ...spec },
+});
+
+/**
+ * An EventBridge key filter for one trigger. Prefix and suffix together need a wildcard pattern,
+ * in which a literal `*` or `\` must be escaped.
+ */
+export const keyFilter = (t: Pick<S3Trigger, 'prefix' | 'suffix'>): CfnValue | undefined => {
+  if (t.prefix !== undefined && t.suffix !== undefined) {
+    const esc = (s: string): string => s.replace(/[\\*]/g, (c) => `\\${c}`);
+    return { wildcard: `${esc(t.prefix)}*${esc(t.suffix)}` };
+  }
+  if (t.prefix !== undefined) return { prefix: t.prefix };
+  if (t.suffix !== undefined) return { suffix: t.suffix };
+  return undefined;
+};
+
+/** One rule per bucket, OR-ing every job's key filter, so each upload is delivered once. */
+export const s3Rules = (ctx: BuildContext): Resources => {
+  const byBucket = new Map<string, { job: string; trigger: S3Trigger }[]>();
+  for (const job of ctx.catalog.jobs) {
+    for (const t of job.triggers) {
+      if (t.type !== 's3') continue;
+      byBucket.set(t.bucket, [...(byBucket.get(t.bucket) ?? []), { job: job.name, trigger: t }]);
+    }
+  }
+  const out: Resources = {};
+  for (const [bucket, triggers] of [...byBucket.entries()].sort()) {
+    const filters = triggers.map(({ trigger }) => keyFilter(trigger));
+    const detail: Record<string, CfnValue> = { bucket: { name: [bucket] } };
+    // Any trigger without a key filter matches every key in the bucket.
+    if (filters.every((f) => f !== undefined)) {
+      const unique = [...new Map(filters.map((f) => [JSON.stringify(f), f])).values()];
+      detail.object = { key: unique };
+    }
+    const hash = createHash('sha256').update(bucket).digest('hex').slice(0, 10);
+    out[`S3Rule${hash}`] = rule(
+      `${SERVICE}-${ctx.stage}-s3-${hash}`,
+      `Uploads to ${bucket} for ${[...new Set(triggers.map((t) => t.job))].join(', ')}`,
+      'onUpload',
+      { EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail } },
+    );
+  }
+  return out;
+};
+
+export const taskStateRule = (ctx: BuildContext): Resources => ({
+  TaskStateRule: rule(
+    `${SERVICE}-${ctx.stage}-task-state`,
+    'ECS task state changes of longshore tasks',
+    'onTaskStateChange',
+    {
+      EventPattern: {
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: {
+          clusterArn: [clusterArnValue],
+          startedBy: [{ prefix: startedByPrefix(ctx.stage) }],
+          lastStatus: ['RUNNING', 'STOPPED'],
+        },
+      },
+    },
+  ),
+});
+
+export const sweeperRule = (ctx: BuildContext): Resources => ({
+  SweeperRule: rule(
+    `${SERVICE}-${ctx.stage}-sweeper`,
+    'Timeouts, stuck starts, lost STOPPED events, missed schedules',
+    'sweeper',
+    {
+      ScheduleExpression: SWEEPER_RATE,
+    },
+  ),
+});
+
+export const ALERTING_EVENTS: readonly RunEventType[] = ['Run Failed', 'Run Timed Out', 'Schedule Missed'];
+
+export const alertRule = (ctx: BuildContext): Resources => ({
+  AlertRule: rule(
+    `${SERVICE}-${ctx.stage}-alerts`,
+    'Final failures, timeouts and missed schedules to on-call',
+    'alert',
+    {
+      EventBusName: ref(IDS.eventBus),
+      EventPattern: { source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERTING_EVENTS] },
+    },
+  ),
+});
+
+/** Lambda permission for EventBridge rules of this stage (one per function, scoped by rule name prefix). */
+export const rulePermissions = (ctx: BuildContext, fnKeys: readonly string[]): Resources =>
+  Object.fromEntries(
+    fnKeys.map((fnKey) => [
+      `${pascal(fnKey)}RulesPermission`,
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          FunctionName: getAtt(lambdaLogicalId(fnKey), 'Arn'),
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          SourceAccount: ref('AWS::AccountId'),
+          SourceArn: sub(
+            fnKey === 'alert'
+              ? `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${eventBusName(ctx.stage)}/${SERVICE}-${ctx.stage}-*`
+              : `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${SERVICE}-${ctx.stage}-*`,
+          ),
+        },
+      },
+    ]),
+  );
+
+/**
+ * The Input a schedule sends: our own payload (no envelope), carrying the job and the scheduled time
+ * through Scheduler's context attributes. The run id comes from schedule ARN + scheduled time, never
+ * the execution id, which changes on every delivery attempt.
+ */
+export const scheduleInput = (job: string, index: number): string =>
+  JSON.stringify({
+    longshore: 'schedule',
+    job,
+    trigger: index,
+    scheduleArn: '<aws.scheduler.schedule-arn>',
+    scheduledTime: '<aws.scheduler.scheduled-time>',
+  });
+
+export const schedules = (ctx: BuildContext): Resources => {
+  const out: Resources = {};
+  const jobsWithSchedules: Job[] = ctx.catalog.jobs.filter((j) => j.triggers.some((t) => t.type === 'schedule'));
+  if (jobsWithSchedules.length === 0) return out;
+  out[IDS.scheduleGroup] = {
+    Type: 'AWS::Scheduler::ScheduleGroup',
+    Properties: { Name: scheduleGroupName(ctx.stage) },
+  };
+  out[IDS.schedulerRole] = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: sub(schedulerRoleName(ctx.stage, '${AWS::Region}')),
+      Description: `EventBridge Scheduler role of longshore (${ctx.stage}): invoke onSchedule, dead-letter undeliverable ticks`,
+      AssumeRolePolicyDocument: assumeRolePolicy('scheduler.amazonaws.com', {
+        StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+      }),
+      Policies: [
+        {
+          PolicyName: 'invoke',
+          PolicyDocument: policyDocument([
+            {
+              Effect: 'Allow',
+              Action: ['lambda:InvokeFunction'],
+              Resource: [getAtt(lambdaLogicalId('onSchedule'), 'Arn')],
+            },
+            { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [getAtt(IDS.eventsDlq, 'Arn')] },
+          ]),
+        },
+      ],
+    },
+  };
+  for (const job of jobsWithSchedules) {
+    job.triggers.forEach((t, index) => {
+      if (t.type !== 'schedule') return;
+      out[`Job${pascal(job.name)}Schedule${index}`] = {
+        Type: 'AWS::Scheduler::Schedule',
+        DependsOn: [IDS.scheduleGroup],
+        Properties: {
+          Name: scheduleName(ctx.stage, job.name, index),
+          GroupName: scheduleGroupName(ctx.stage),
+          Description: `${job.name}: ${t.expression} (${t.timezone}), overlap ${t.overlap}`,
+          ScheduleExpression: t.expression,
+          ScheduleExpressionTimezone: t.timezone,
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          State: t.enabled ? 'ENABLED' : 'DISABLED',
+          Target: {
+            Arn: getAtt(lambdaLogicalId('onSchedule'), 'Arn'),
+            RoleArn: getAtt(IDS.schedulerRole, 'Arn'),
+            Input: scheduleInput(job.name, index),
+            RetryPolicy: DELIVERY_RETRY,
+            DeadLetterConfig: { Arn: getAtt(IDS.eventsDlq, 'Arn') },
+          },
+        },
+      };
+    });
+  }
+  return out;
+};
+
+export const triggerResources = (ctx: BuildContext): Resources => ({
+  ...s3Rules(ctx),
+  ...taskStateRule(ctx),
+  ...sweeperRule(ctx),
+  ...alertRule(ctx),
+  ...rulePermissions(ctx, ['onUpload', 'onTaskStateChange', 'sweeper', 'alert']),
+  ...schedules(ctx),
+});

@@ -1,0 +1,100 @@
+/**
+ * `osls package` on the example catalog, and checks over the real CloudFormation template and
+ * bundles it produces (what `serverless.ts` alone cannot show: Serverless's own resources).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { asList, iamStatements, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
+
+const run = promisify(execFile);
+const outDir = mkdtempSync(join(tmpdir(), 'longshore-package-'));
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+let template: Template;
+
+beforeAll(async () => {
+  await run('node_modules/.bin/osls', ['package', '--stage', 'ci', '--package', outDir], {
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'ci',
+      AWS_SECRET_ACCESS_KEY: 'ci',
+      AWS_REGION: 'eu-west-1',
+      SLS_TELEMETRY_DISABLED: '1',
+    },
+    timeout: 170_000,
+  });
+  template = JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+});
+
+describe('Packaged service (osls package)', () => {
+  it('produces one bundle per function, each a single minified ESM file', () => {
+    // Act
+    const zips = readdirSync(outDir).filter((f) => f.endsWith('.zip'));
+
+    // Assess
+    expect(zips.sort()).toEqual([
+      'alert.zip',
+      'control.zip',
+      'launcher.zip',
+      'onSchedule.zip',
+      'onTaskStateChange.zip',
+      'onUpload.zip',
+      'sweeper.zip',
+    ]);
+    for (const zip of zips) expect(statSync(join(outDir, zip)).size, zip).toBeLessThan(1_000_000);
+  });
+
+  it('uses the Node.js 24 runtime on arm64 for every function', () => {
+    // Act
+    const fns = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+
+    // Assess
+    expect(fns).toHaveLength(7);
+    for (const fn of fns)
+      expect([fn.Properties?.Runtime, fn.Properties?.Architectures]).toEqual(['nodejs24.x', ['arm64']]);
+  });
+
+  it('has no IAM statement with Resource "*" or a wildcard action beyond the listed exceptions', () => {
+    // Act
+    const statements = iamStatements(template.Resources);
+
+    // Assess
+    expect(statements.length).toBeGreaterThan(20);
+    for (const { where, statement } of statements) {
+      const actions = asList(statement.Action);
+      for (const a of actions) expect(a, where).not.toMatch(/\*/);
+      if (asList(statement.Resource).includes('*'))
+        expect(Object.keys(WILDCARD_RESOURCE_EXCEPTIONS), where).toContain(actions[0]);
+    }
+  });
+
+  it('contains no account id literal and no secret value', () => {
+    // Act
+    const json = JSON.stringify(template);
+
+    // Assess
+    expect(json).not.toMatch(/(?<![0-9])[0-9]{12}(?![0-9])/);
+    expect(json).not.toMatch(/SecretString|SecureString|AKIA[0-9A-Z]{16}/);
+    for (const [id, r] of Object.entries(template.Resources)) {
+      if (r.Type !== 'AWS::ECS::TaskDefinition') continue;
+      for (const c of (r.Properties?.ContainerDefinitions ?? []) as { Secrets?: { ValueFrom: unknown }[] }[]) {
+        for (const s of c.Secrets ?? []) expect(JSON.stringify(s.ValueFrom), id).toMatch(/arn:/);
+      }
+    }
+  });
+
+  it('resolves every stage parameter to an SSM path of this stage', () => {
+    // Act
+    const params = (template as unknown as { Parameters: Record<string, { Type: string; Default: string }> })
+      .Parameters;
+
+    // Assess
+    expect(params.ParamPrivateSubnetIds).toEqual(
+      expect.objectContaining({ Default: '/longshore/ci/privateSubnetIds' }),
+    );
+    expect(params.ExistingClusterArn?.Default).toBe('');
+  });
+});

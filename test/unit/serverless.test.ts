@@ -1,0 +1,369 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { functions } from '../../functions/index.ts';
+import type { Catalog } from '../../lib/catalog/schema.ts';
+import { validateCatalog } from '../../lib/catalog/validate.ts';
+import { MAX_REGION_LENGTH, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
+import type { CfnResource } from '../../lib/infra/cfn.ts';
+import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
+import { buildService } from '../../lib/infra/service.ts';
+import { keyFilter } from '../../lib/infra/triggers.ts';
+import { baseCatalog, baseJob, ec2Catalog, exampleCatalog } from '../helpers/catalogs.ts';
+import { asList, iamStatements, resourcesOfType, subWith, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
+
+const build = (catalog: Catalog, stage = 'dev') => {
+  const { config } = buildService({ stage, catalog, protectedStages: PROTECTED_STAGES }, functions);
+  const resources = config.resources?.Resources as unknown as Record<string, CfnResource>;
+  return { config, resources };
+};
+
+const catalogs: [string, () => Catalog][] = [
+  ['example', exampleCatalog],
+  ['ec2 gpu', ec2Catalog],
+];
+
+describe('Service definition (serverless.ts)', () => {
+  it.each(catalogs)('gives every job of the %s catalog a task definition, task role and log group', (_name, load) => {
+    // Prepare
+    const catalog = load();
+
+    // Act
+    const { resources } = build(catalog);
+
+    // Assess
+    for (const job of catalog.jobs) {
+      const id = job.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+      expect(resources[`Job${id}TaskDefinition`]?.Type).toBe('AWS::ECS::TaskDefinition');
+      expect(resources[`Job${id}TaskRole`]?.Type).toBe('AWS::IAM::Role');
+      expect(resources[`Job${id}LogGroup`]?.Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+
+  it('renders secrets as valueFrom references exactly as declared, never as values', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    const containers = resources.JobNightlyReportTaskDefinition?.Properties?.ContainerDefinitions as {
+      Name: string;
+      Secrets?: unknown;
+      Environment: { Name: string }[];
+    }[];
+    expect(containers[0]?.Secrets).toEqual([
+      {
+        Name: 'DB_PASSWORD',
+        ValueFrom: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/finance/reporting/db-password',
+        },
+      },
+      {
+        Name: 'SMTP_TOKEN',
+        ValueFrom: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:finance/smtp-Qx7YtZ:token:AWSCURRENT:',
+        },
+      },
+    ]);
+    expect(containers[0]?.Environment.map((e) => e.Name)).not.toContain('DB_PASSWORD');
+  });
+
+  it('builds Fargate task definitions with size, platform, storage, EFS and sidecars', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    expect(resources.JobNightlyReportTaskDefinition?.Properties).toMatchObject({
+      Family: 'longshore-dev-nightly-report',
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '1024',
+      Memory: '4096',
+      EphemeralStorage: { SizeInGiB: 50 },
+      Volumes: [
+        { Name: 'spool' },
+        {
+          Name: 'archive',
+          EFSVolumeConfiguration: {
+            FilesystemId: { Ref: 'ParamArchiveFileSystemId' },
+            TransitEncryption: 'ENABLED',
+            AuthorizationConfig: { IAM: 'ENABLED', AccessPointId: { Ref: 'ParamArchiveAccessPointId' } },
+          },
+        },
+      ],
+    });
+    const sidecar = (
+      (resources.JobNightlyReportTaskDefinition?.Properties?.ContainerDefinitions ?? []) as Record<string, unknown>[]
+    )[1];
+    expect(sidecar).toMatchObject({
+      Name: 'otel-collector',
+      Essential: false,
+      MountPoints: [{ SourceVolume: 'spool' }],
+    });
+    expect(resources.JobThumbnailsTaskDefinition?.Properties?.RuntimePlatform).toEqual({
+      CpuArchitecture: 'ARM64',
+      OperatingSystemFamily: 'LINUX',
+    });
+  });
+
+  it('builds EC2 task definitions with GPUs and associates the capacity provider with the created cluster', () => {
+    // Act
+    const { resources } = build(ec2Catalog());
+
+    // Assess
+    const td = resources.JobGpuTranscodeTaskDefinition?.Properties;
+    expect(td?.RequiresCompatibilities).toEqual(['EC2']);
+    expect(((td?.ContainerDefinitions ?? []) as Record<string, unknown>[])[0]?.ResourceRequirements).toEqual([
+      { Type: 'GPU', Value: '1' },
+    ]);
+    expect(resources.JobsCluster?.Properties?.CapacityProviders).toEqual(['FARGATE', 'FARGATE_SPOT', 'gpu-g5']);
+  });
+
+  it('gives the execution role exactly the referenced parameters, secrets, env files, images and log groups', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    const statements = iamStatements(resources).filter((s) => s.where.startsWith('TaskExecutionRole/'));
+    const bySid = Object.fromEntries(statements.map((s) => [s.statement.Sid, s.statement]));
+    expect(Object.keys(bySid).sort()).toEqual(
+      [
+        'EcrAuth',
+        'LocateEnvironmentFileBuckets',
+        'PullImages',
+        'ReadEnvironmentFiles',
+        'ReadParameters',
+        'ReadSecrets',
+        'WriteJobLogs',
+      ].sort(),
+    );
+    expect(bySid.ReadParameters?.Resource).toEqual([
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/finance/reporting/db-password',
+      },
+    ]);
+    expect(bySid.ReadSecrets?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:finance/smtp-Qx7YtZ' },
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:prod/warehouse-Hn3Kd9',
+      },
+    ]);
+    expect(bySid.PullImages?.Resource).toHaveLength(3);
+    expect(bySid.ReadEnvironmentFiles?.Resource).toEqual(['arn:aws:s3:::acme-config/reporter/prod.env']);
+    expect(bySid.LocateEnvironmentFileBuckets?.Resource).toEqual(['arn:aws:s3:::acme-config']);
+  });
+
+  it('grants kms:Decrypt only for keys a secret names', () => {
+    // Prepare
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const withKey = validateCatalog(
+      baseCatalog([baseJob({ container: { image: 'x:1', secrets: { A: { ssm: '/a', kmsKey: key } } } })]),
+    );
+
+    // Act
+    const plain = iamStatements(build(exampleCatalog()).resources).flatMap((s) => s.statement.Action);
+    const keyed = iamStatements(build(withKey).resources).filter((s) =>
+      asList(s.statement.Action).includes('kms:Decrypt'),
+    );
+
+    // Assess
+    expect(plain).not.toContain('kms:Decrypt');
+    expect(keyed.map((s) => s.statement.Resource)).toEqual([[key]]);
+  });
+
+  it.each(catalogs)(
+    'has no IAM statement with Resource "*" or a wildcard action, except the listed ones (%s)',
+    (_n, load) => {
+      // Act
+      const statements = iamStatements(build(load()).resources);
+
+      // Assess
+      for (const { where, statement } of statements) {
+        const actions = asList(statement.Action);
+        for (const action of actions) expect(action, where).not.toMatch(/\*/);
+        if (asList(statement.Resource).includes('*')) {
+          expect(actions.length, where).toBe(1);
+          expect(Object.keys(WILDCARD_RESOURCE_EXCEPTIONS), where).toContain(actions[0]);
+        }
+      }
+    },
+  );
+
+  it('scopes each function to its own role and its own statements', () => {
+    // Act
+    const { config, resources } = build(exampleCatalog());
+    const actionsOf = (role: string) =>
+      new Set(
+        iamStatements(resources)
+          .filter((s) => s.where.startsWith(`${role}/`))
+          .flatMap((s) => asList(s.statement.Action)),
+      );
+
+    // Assess
+    for (const [key, fn] of Object.entries(config.functions ?? {}))
+      expect((fn as { role?: string }).role).toBe(`${key[0]?.toUpperCase()}${key.slice(1)}Role`);
+    expect(actionsOf('LauncherRole').has('ecs:RunTask')).toBe(true);
+    expect(actionsOf('OnUploadRole').has('ecs:RunTask')).toBe(false);
+    expect(actionsOf('AlertRole')).toEqual(
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+      ]),
+    );
+  });
+
+  it('points every handler at an existing file', () => {
+    // Act
+    const { config } = build(exampleCatalog());
+
+    // Assess
+    for (const fn of Object.values(config.functions ?? {})) {
+      const handler = (fn as { handler: string }).handler;
+      expect(existsSync(`${handler.replace(/\.handler$/, '')}.ts`), handler).toBe(true);
+    }
+  });
+
+  it('keeps function and role names within limits for the longest stage and Region', () => {
+    // Prepare
+    const stage = 'x'.repeat(MAX_STAGE_LENGTH);
+    const region = 'r'.repeat(MAX_REGION_LENGTH);
+
+    // Act
+    const { config, resources } = build(exampleCatalog(), stage);
+
+    // Assess
+    for (const key of Object.keys(config.functions ?? {}))
+      expect(`longshore-${stage}-${key}`.length).toBeLessThanOrEqual(NAME_LIMITS.lambdaFunction);
+    for (const [id, role] of resourcesOfType(resources, 'AWS::IAM::Role')) {
+      expect(subWith(role.Properties?.RoleName, region).length, id).toBeLessThanOrEqual(NAME_LIMITS.iamRole);
+    }
+    for (const [id, rule] of resourcesOfType(resources, 'AWS::Events::Rule'))
+      expect(String(rule.Properties?.Name).length, id).toBeLessThanOrEqual(NAME_LIMITS.eventRule);
+    for (const [id, s] of resourcesOfType(resources, 'AWS::Scheduler::Schedule'))
+      expect(String(s.Properties?.Name).length, id).toBeLessThanOrEqual(NAME_LIMITS.schedule);
+  });
+
+  it('contains no account id literal, so the template deploys to any account', () => {
+    // Act
+    const json = JSON.stringify(build(exampleCatalog()).config);
+
+    // Assess
+    expect(json).not.toMatch(/(?<![0-9])[0-9]{12}(?![0-9])/);
+  });
+
+  it('routes each bucket through one rule whose key filters OR the jobs triggers', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    const rules = resourcesOfType(resources, 'AWS::Events::Rule').filter(([id]) => id.startsWith('S3Rule'));
+    const patterns = Object.fromEntries(
+      rules.map(([, r]) => {
+        const p = r.Properties?.EventPattern as { detail: { bucket: { name: string[] }; object?: { key: unknown[] } } };
+        return [p.detail.bucket.name[0], p.detail.object?.key];
+      }),
+    );
+    expect(patterns).toEqual({
+      'acme-media-uploads': [{ wildcard: 'uploads/*.jpg' }, { wildcard: 'uploads/*.jpeg' }],
+      'acme-partner-drop': [{ wildcard: 'incoming/*.csv' }],
+    });
+  });
+
+  it('filters task state changes to our cluster, our stage and the statuses the tracker needs', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    expect(resources.TaskStateRule?.Properties?.EventPattern).toMatchObject({
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Task State Change'],
+      detail: { startedBy: [{ prefix: 'longshore/dev/' }], lastStatus: ['RUNNING', 'STOPPED'] },
+    });
+  });
+
+  it('creates one Scheduler schedule per schedule trigger, in its time zone, with our own input', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    const schedule = resources.JobNightlyReportSchedule0?.Properties;
+    expect(schedule).toMatchObject({
+      Name: 'longshore-dev-nightly-report-cron0',
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+    });
+    const input = JSON.parse(((schedule?.Target ?? {}) as { Input: string }).Input);
+    expect(input).toEqual({
+      longshore: 'schedule',
+      job: 'nightly-report',
+      trigger: 0,
+      scheduleArn: '<aws.scheduler.schedule-arn>',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    });
+  });
+
+  it('protects and retains the table in production stages only', () => {
+    // Act
+    const dev = build(exampleCatalog(), 'dev').resources.RunsTable;
+    const prod = build(exampleCatalog(), 'prod').resources.RunsTable;
+
+    // Assess
+    expect(dev?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: false,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(dev?.DeletionPolicy).toBeUndefined();
+    expect(prod?.Properties?.DeletionProtectionEnabled).toBe(true);
+    expect(prod?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('sends what rules, schedules and async invocations cannot deliver to the events dead-letter queue', () => {
+    // Act
+    const { config, resources } = build(exampleCatalog());
+
+    // Assess
+    for (const [id, rule] of resourcesOfType(resources, 'AWS::Events::Rule')) {
+      const target = ((rule.Properties?.Targets ?? []) as { DeadLetterConfig?: unknown }[])[0];
+      expect(target?.DeadLetterConfig, id).toEqual({ Arn: { 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] } });
+    }
+    expect((config.functions?.onUpload as { destinations?: unknown } | undefined)?.destinations).toEqual({
+      onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] } },
+    });
+  });
+});
+
+describe('Function: stageFromArgv', () => {
+  it.each([
+    [['node', 'osls', 'package', '--stage', 'prod'], 'prod'],
+    [['node', 'osls', 'package', '-s', 'pr-42'], 'pr-42'],
+    [['node', 'osls', 'deploy', '--stage=staging'], 'staging'],
+    [['node', 'osls', 'package'], 'dev'],
+  ])('reads %j as stage %s', (argv, stage) => {
+    // Act & Assess
+    expect(stageFromArgv(argv, {})).toBe(stage);
+  });
+
+  it.each(['Prod', 'a-stage-name-too-long', '1st', ''])('rejects stage %j with the rule it breaks', (stage) => {
+    // Act & Assess
+    expect(() => stageFromArgv(['--stage', stage], {})).toThrowError(/at most 10 lowercase letters, digits and -/);
+  });
+});
+
+describe('Function: keyFilter', () => {
+  it.each([
+    [{ prefix: 'in/' }, { prefix: 'in/' }],
+    [{ suffix: '.csv' }, { suffix: '.csv' }],
+    [{ prefix: 'in/', suffix: '.csv' }, { wildcard: 'in/*.csv' }],
+    [{ prefix: 'a*b/', suffix: '\\x' }, { wildcard: 'a\\*b/*\\\\x' }],
+    [{}, undefined],
+  ])('builds %o as %o', (trigger, filter) => {
+    // Act & Assess
+    expect(keyFilter(trigger)).toEqual(filter);
+  });
+});
