@@ -83,10 +83,11 @@ export class LaunchError extends AppError {
   override readonly retryable: boolean;
   constructor(
     readonly reason: string,
-    opts: { retryable: boolean; cause?: unknown },
+    readonly kind: 'throttled' | 'capacity' | 'config',
+    opts: { cause?: unknown } = {},
   ) {
     super(`RunTask failed: ${reason}`, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.retryable = opts.retryable;
+    this.retryable = kind !== 'config';
   }
 }
 

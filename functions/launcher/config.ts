@@ -33,6 +33,7 @@ const config: FunctionConfig = (ctx) => ({
     grants.table(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
     grants.enqueueLaunch(),
     ...grants.runTasks(ctx),
+    grants.stopTasks(),
     grants.publishRunEvents(),
   ],
 });

@@ -1,6 +1,11 @@
+import { acceptUploads } from '../../lib/acceptUploads.ts';
+import { parseUploads } from '../../lib/contracts/s3.ts';
 import { createHandler } from '../../lib/handler.ts';
+import { coreDeps } from '../../lib/wiring.ts';
 
-/** Not implemented yet: built in a later issue. */
-export const handler = createHandler({ name: 'onUpload', parse: (event) => event }, async () => {
-  throw new Error('onUpload is not implemented yet');
-});
+const deps = coreDeps();
+
+/** S3 "Object Created" (EventBridge) or a classic S3 notification -> one queued run per matching job. */
+export const handler = createHandler({ name: 'onUpload', parse: parseUploads }, (uploads) =>
+  acceptUploads(deps, uploads),
+);

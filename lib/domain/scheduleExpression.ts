@@ -245,15 +245,25 @@ export const cronMatches = (cron: CronSpec, t: WallClock): boolean =>
 const MINUTE = 60_000;
 
 /**
- * Instants in [from, to) at which a cron expression fires in time zone `tz`, evaluated minute by
- * minute on the wall clock (a wall-clock time skipped by a DST change does not fire; one repeated
- * by it fires twice). Bounded by `limit` to keep callers cheap.
+ * Instants in [from, to) at which a cron expression fires in time zone `tz`, evaluated on the wall
+ * clock (a wall-clock time skipped by a DST change does not fire; one repeated by it fires twice).
+ * Days and hours that cannot match are skipped; the day skip stops an hour short of midnight so a
+ * DST change in between can never jump past a matching time. Bounded by `limit`.
  */
 export const cronOccurrences = (cron: CronSpec, tz: string, from: Date, to: Date, limit = 1000): Date[] => {
   const out: Date[] = [];
   let t = Math.ceil(from.getTime() / MINUTE) * MINUTE;
-  for (; t < to.getTime() && out.length < limit; t += MINUTE) {
-    if (cronMatches(cron, wallClock(new Date(t), tz))) out.push(new Date(t));
+  while (t < to.getTime() && out.length < limit) {
+    const w = wallClock(new Date(t), tz);
+    const minuteOfDay = w.hour * 60 + w.minute;
+    if (!(cron.year(w) && cron.month(w) && cron.dayOfMonth(w) && cron.dayOfWeek(w))) {
+      t += Math.max(1, 1440 - minuteOfDay - 60) * MINUTE;
+    } else if (!cron.hour(w)) {
+      t += (60 - w.minute) * MINUTE;
+    } else {
+      if (cron.minute(w)) out.push(new Date(t));
+      t += MINUTE;
+    }
   }
   return out;
 };

@@ -5,6 +5,7 @@
  * catalog references, and nothing more.
  */
 import { ANY_PSEUDO, localArn } from '../catalog/arn.ts';
+import { MAIN_CONTAINER_NAME } from '../catalog/containers.ts';
 import type { Container, Job, Sidecar, Volume } from '../catalog/schema.ts';
 import { type ResolvedSecret, resolveSecret } from '../catalog/secrets.ts';
 import { executionRoleName, jobLogGroup, taskFamily, taskRoleName } from '../domain/names.ts';
@@ -23,7 +24,6 @@ import {
 import type { BuildContext } from './context.ts';
 import { stringValue } from './params.ts';
 
-export const MAIN_CONTAINER = 'main';
 export const EXECUTION_ROLE = 'TaskExecutionRole';
 
 export const jobLogicalId = (job: string, kind: 'TaskDefinition' | 'TaskRole' | 'LogGroup'): string =>
@@ -174,7 +174,7 @@ export const jobResources = (ctx: BuildContext, job: Job): Resources => {
     ExecutionRoleArn: getAtt(EXECUTION_ROLE, 'Arn'),
     TaskRoleArn: getAtt(taskRoleId, 'Arn'),
     ContainerDefinitions: [
-      containerDefinition(ctx, job, MAIN_CONTAINER, job.container, true, gpu),
+      containerDefinition(ctx, job, MAIN_CONTAINER_NAME, job.container, true, gpu),
       ...job.sidecars.map((s) => containerDefinition(ctx, job, s.name, s, s.essential)),
     ],
     Volumes: job.volumes.map(volumeDefinition),

@@ -30,6 +30,26 @@ export const taskArnPattern: CfnValue = {
 
 export const isProtectedStage = (ctx: BuildContext): boolean => ctx.protectedStages.includes(ctx.stage);
 
+/** Keys and indexes of the runs table, shared by the stack and by the local engines' CreateTable. */
+export const tableKeySchema = () => ({
+  AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, GSI1.pk, GSI1.sk, GSI2.pk, GSI2.sk].map((name) => ({
+    AttributeName: name,
+    AttributeType: 'S' as const,
+  })),
+  KeySchema: [
+    { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' as const },
+    { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' as const },
+  ],
+  GlobalSecondaryIndexes: [GSI1, GSI2].map((gsi) => ({
+    IndexName: gsi.name,
+    KeySchema: [
+      { AttributeName: gsi.pk, KeyType: 'HASH' as const },
+      { AttributeName: gsi.sk, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  })),
+});
+
 const table = (ctx: BuildContext): Resources => {
   const keep = isProtectedStage(ctx);
   return {
@@ -39,22 +59,7 @@ const table = (ctx: BuildContext): Resources => {
       Properties: {
         TableName: tableName(ctx.stage),
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, GSI1.pk, GSI1.sk, GSI2.pk, GSI2.sk].map((name) => ({
-          AttributeName: name,
-          AttributeType: 'S',
-        })),
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
-          { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [GSI1, GSI2].map((gsi) => ({
-          IndexName: gsi.name,
-          KeySchema: [
-            { AttributeName: gsi.pk, KeyType: 'HASH' },
-            { AttributeName: gsi.sk, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        ...(tableKeySchema() as unknown as Record<string, CfnValue>),
         TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: keep,

@@ -20,3 +20,32 @@ export const baseCatalog = (jobs: JobInput[] = [baseJob()], extra: Partial<Catal
 
 export const exampleCatalog = () => validateCatalog(structuredClone(exampleRaw));
 export const ec2Catalog = () => validateCatalog(structuredClone(ec2Raw));
+
+/** A catalog for flow tests: unlimited and limited upload jobs, a Spot job, and one schedule per overlap policy. */
+export const flowCatalog = () =>
+  validateCatalog(
+    baseCatalog([
+      baseJob({
+        name: 'thumbs',
+        triggers: [{ type: 's3', bucket: 'acme-uploads', prefix: 'in/', suffix: '.jpg' }, { type: 'manual' }],
+      }),
+      baseJob({
+        name: 'limited',
+        maxConcurrent: 3,
+        triggers: [{ type: 's3', bucket: 'acme-uploads', prefix: 'batch/' }, { type: 'manual' }],
+      }),
+      baseJob({
+        name: 'spot',
+        size: { cpu: 1024, memory: 2048 },
+        capacity: { type: 'fargate-spot', fallback: 'on-demand' },
+        triggers: [{ type: 'manual' }],
+      }),
+      baseJob({
+        name: 'nightly',
+        triggers: [{ type: 'schedule', expression: 'cron(0 2 * * ? *)', timezone: 'Europe/Paris', overlap: 'forbid' }],
+      }),
+      baseJob({ name: 'replacer', triggers: [{ type: 'schedule', expression: 'rate(1 hour)', overlap: 'replace' }] }),
+      baseJob({ name: 'allower', triggers: [{ type: 'schedule', expression: 'rate(1 hour)' }, { type: 'manual' }] }),
+      baseJob({ name: 'no-manual', triggers: [{ type: 's3', bucket: 'acme-other' }] }),
+    ]),
+  );

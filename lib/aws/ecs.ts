@@ -1,0 +1,79 @@
+/**
+ * ECS, translated: RunTask's partial failures and exceptions become LaunchError with a kind
+ * (throttled, capacity, config), so callers never inspect SDK output.
+ */
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+  type RunTaskCommandOutput,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { classifyLaunchFailure } from '../domain/launchFailure.ts';
+import type { RunTaskRequest } from '../domain/taskRequest.ts';
+import { LaunchError } from '../errors.ts';
+
+/** Adaptive retry mode adds client-side rate limiting on top of backoff when ECS throttles. */
+export const ecsClient = new ECSClient({ maxAttempts: 4, retryMode: 'adaptive' });
+
+export interface LaunchedTask {
+  taskArn: string;
+  /** True when ECS said the token was already used: the task is the one launched before. */
+  adopted: boolean;
+}
+
+export type EcsPort = ReturnType<typeof buildEcs>;
+
+export const buildEcs = (client: ECSClient) => ({
+  /**
+   * Runs one task; throws LaunchError. A ConflictException (same clientToken, different request)
+   * names the task already started for the token: it is returned, never launched again.
+   */
+  runTask: async (request: RunTaskRequest): Promise<LaunchedTask> => {
+    let out: RunTaskCommandOutput;
+    try {
+      out = await client.send(new RunTaskCommand(request));
+    } catch (e) {
+      const err = e as Error & { resourceIds?: string[] };
+      if (err.name === 'ConflictException' && err.resourceIds?.[0])
+        return { taskArn: err.resourceIds[0], adopted: true };
+      const reason = `${err.name}: ${err.message}`;
+      throw new LaunchError(reason, classifyLaunchFailure(err.name, err.message), { cause: e });
+    }
+    const taskArn = out.tasks?.[0]?.taskArn;
+    if (taskArn) return { taskArn, adopted: false };
+    const failure = out.failures?.[0];
+    const reason = failure
+      ? `${failure.reason ?? 'unknown'}${failure.detail ? `: ${failure.detail}` : ''}`
+      : 'RunTask returned no task and no failure';
+    throw new LaunchError(reason, classifyLaunchFailure(undefined, reason));
+  },
+
+  /** Tasks (running or recently stopped) whose startedBy is this value: finds a launch whose clientToken expired. */
+  tasksStartedBy: async (cluster: string, startedBy: string): Promise<string[]> => {
+    const arns: string[] = [];
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+      const out = await client.send(new ListTasksCommand({ cluster, startedBy, desiredStatus }));
+      arns.push(...(out.taskArns ?? []));
+    }
+    return arns;
+  },
+
+  stopTask: async (cluster: string, taskArn: string, reason: string): Promise<void> => {
+    await client.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+  },
+
+  /** Tasks by ARN; ARNs ECS no longer knows (stopped over an hour ago) come back in `missing`. */
+  describeTasks: async (cluster: string, taskArns: string[]): Promise<{ tasks: Task[]; missing: string[] }> => {
+    if (taskArns.length === 0) return { tasks: [], missing: [] };
+    const out = await client.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+    return {
+      tasks: out.tasks ?? [],
+      missing: (out.failures ?? []).filter((f) => f.reason === 'MISSING').flatMap((f) => (f.arn ? [f.arn] : [])),
+    };
+  },
+});
+
+export const ecs = buildEcs(ecsClient);

@@ -1,0 +1,120 @@
+/**
+ * S3 "object created" events in both shapes AWS delivers, validated at the edge and normalised to
+ * one `UploadedObject` each. Parsing is lenient about fields AWS may add, strict about the ones we use.
+ */
+import { z } from 'zod';
+import { decodeNotificationKey } from '../domain/s3Key.ts';
+import { InvalidEventError } from '../errors.ts';
+import { issueSentences } from '../schemaIssues.ts';
+
+export interface UploadedObject {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  sequencer?: string;
+  etag?: string;
+  size?: number;
+  eventTime?: string;
+}
+
+const nonEmpty = z.string().min(1);
+
+export const eventBridgeObjectCreated = z.looseObject({
+  source: z.literal('aws.s3'),
+  'detail-type': z.literal('Object Created'),
+  time: z.string().optional(),
+  detail: z.looseObject({
+    bucket: z.looseObject({ name: nonEmpty }),
+    object: z.looseObject({
+      key: nonEmpty,
+      size: z.number().optional(),
+      etag: z.string().optional(),
+      // Absent on unversioned buckets (the @types/aws-lambda type wrongly requires it).
+      'version-id': z.string().optional(),
+      sequencer: z.string().optional(),
+    }),
+  }),
+});
+
+const classicRecord = z.looseObject({
+  eventSource: z.literal('aws:s3'),
+  eventName: nonEmpty,
+  eventTime: z.string().optional(),
+  s3: z.looseObject({
+    bucket: z.looseObject({ name: nonEmpty }),
+    object: z.looseObject({
+      key: nonEmpty,
+      size: z.number().optional(),
+      eTag: z.string().optional(),
+      versionId: z.string().nullish(),
+      sequencer: z.string().optional(),
+    }),
+  }),
+});
+
+export const classicNotification = z.looseObject({ Records: z.array(classicRecord).min(1) });
+
+/** The event S3 sends once when a notification configuration is saved. */
+const testEvent = z.looseObject({ Event: z.literal('s3:TestEvent') });
+
+export interface ParsedUploads {
+  objects: UploadedObject[];
+  /** Records that are valid S3 events but not uploads (e.g. ObjectRemoved), with why. */
+  ignored: string[];
+}
+
+/**
+ * Parses either shape; throws InvalidEventError naming what is wrong.
+ *
+ * @example parseUploads(event).objects[0]?.key // 'uploads/red flower.jpg'
+ */
+export const parseUploads = (event: unknown): ParsedUploads => {
+  if (testEvent.safeParse(event).success) return { objects: [], ignored: ['s3:TestEvent'] };
+  const isClassic = typeof event === 'object' && event !== null && 'Records' in event;
+  if (isClassic) {
+    const parsed = classicNotification.safeParse(event, { reportInput: true });
+    if (!parsed.success) throw new InvalidEventError('S3 notification', issueSentences(parsed.error));
+    const objects: UploadedObject[] = [];
+    const ignored: string[] = [];
+    const problems: string[] = [];
+    parsed.data.Records.forEach((r, i) => {
+      if (!r.eventName.startsWith('ObjectCreated:')) {
+        ignored.push(`Records[${i}]: ${r.eventName} is not an upload`);
+        return;
+      }
+      const key = decodeNotificationKey(r.s3.object.key);
+      if (key === undefined) {
+        problems.push(`Records[${i}].s3.object.key: '${r.s3.object.key}' is not valid URL encoding`);
+        return;
+      }
+      objects.push({
+        bucket: r.s3.bucket.name,
+        key,
+        ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
+        ...(r.s3.object.sequencer ? { sequencer: r.s3.object.sequencer } : {}),
+        ...(r.s3.object.eTag ? { etag: r.s3.object.eTag } : {}),
+        ...(r.s3.object.size !== undefined ? { size: r.s3.object.size } : {}),
+        ...(r.eventTime ? { eventTime: r.eventTime } : {}),
+      });
+    });
+    if (problems.length > 0) throw new InvalidEventError('S3 notification', problems);
+    return { objects, ignored };
+  }
+  const parsed = eventBridgeObjectCreated.safeParse(event, { reportInput: true });
+  if (!parsed.success) throw new InvalidEventError('S3 "Object Created" event', issueSentences(parsed.error));
+  const { bucket, object } = parsed.data.detail;
+  return {
+    objects: [
+      {
+        bucket: bucket.name,
+        key: object.key,
+        ...(object['version-id'] ? { versionId: object['version-id'] } : {}),
+        ...(object.sequencer ? { sequencer: object.sequencer } : {}),
+        ...(object.etag ? { etag: object.etag } : {}),
+        ...(object.size !== undefined ? { size: object.size } : {}),
+        ...(parsed.data.time ? { eventTime: parsed.data.time } : {}),
+      },
+    ],
+    ignored: [],
+  };
+};

@@ -1,0 +1,97 @@
+/**
+ * Operator requests (from the CLI through the `control` function): trigger a job manually, retry a
+ * final run as a new run, cancel a run. Rejections (unknown job, no manual trigger, bad overrides)
+ * come back as errors with a code the CLI can show; they are not retried.
+ */
+import { randomUUID } from 'node:crypto';
+import { type AcceptedRun, acceptRuns, newRun } from './acceptRuns.ts';
+import { cancelRun } from './cancelRun.ts';
+import { findJob } from './catalog/runtime.ts';
+import type { ControlRequest } from './contracts/control.ts';
+import { overrideProblems } from './domain/overrides.ts';
+import { isFinal, originalTrigger, type RunOverrides } from './domain/run.ts';
+import { buildRunTaskRequest } from './domain/taskRequest.ts';
+import { RequestRejectedError, RunNotFoundError } from './errors.ts';
+import type { StopDeps } from './ports.ts';
+
+export interface ControlResult {
+  action: ControlRequest['action'];
+  runId: string;
+  status: string;
+  created: boolean;
+}
+
+const checkOverrides = (deps: StopDeps, job: ReturnType<typeof findJob>, overrides: RunOverrides): void => {
+  const problems = overrideProblems(job, overrides);
+  if (problems.length > 0)
+    throw new RequestRejectedError(`Overrides for job '${job.name}' are not valid: ${problems.join('; ')}`);
+  // The same check the launcher makes, now, so the operator hears about it instead of a failed run.
+  const probe = newRun({ job, trigger: { type: 'manual', token: 'probe' }, overrides }, deps.now());
+  buildRunTaskRequest({
+    stage: deps.settings.stage,
+    clusterArn: deps.settings.clusterArn,
+    job,
+    run: probe,
+    network: { subnets: [], securityGroups: [], assignPublicIp: false },
+    taskDefinition: job.name,
+  });
+};
+
+const result = (action: ControlRequest['action'], r: AcceptedRun): ControlResult => ({
+  action,
+  runId: r.runId,
+  status: r.status,
+  created: r.created,
+});
+
+/**
+ * @example await control(deps, { action: 'trigger', job: 'csv-ingest', clientToken: 'c1' })
+ */
+export const control = async (
+  deps: StopDeps,
+  request: ControlRequest,
+  newToken: () => string = randomUUID,
+): Promise<ControlResult> => {
+  switch (request.action) {
+    case 'trigger': {
+      const job = findJob(request.job, deps.catalog());
+      if (!job.triggers.some((t) => t.type === 'manual')) {
+        throw new RequestRejectedError(
+          `Job '${job.name}' has no manual trigger; add { type: 'manual' } to its triggers to allow this`,
+        );
+      }
+      const overrides = request.overrides ?? {};
+      checkOverrides(deps, job, overrides);
+      const trigger = {
+        type: 'manual' as const,
+        token: request.clientToken ?? newToken(),
+        ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+      };
+      const [accepted] = await acceptRuns(deps, [{ job, trigger, overrides }]);
+      return result('trigger', accepted as AcceptedRun);
+    }
+    case 'retry': {
+      const run = await deps.store.getRun(request.runId);
+      if (!run) throw new RunNotFoundError(request.runId);
+      if (!isFinal(run.status))
+        throw new RequestRejectedError(`Run '${run.runId}' is ${run.status}; only a finished run can be retried`);
+      const job = findJob(run.job, deps.catalog());
+      const trigger = {
+        type: 'retry' as const,
+        of: run.runId,
+        token: request.clientToken ?? newToken(),
+        original: originalTrigger(run.trigger),
+        ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+      };
+      const [accepted] = await acceptRuns(deps, [
+        { job, trigger, ...(run.overrides ? { overrides: run.overrides } : {}) },
+      ]);
+      return result('retry', accepted as AcceptedRun);
+    }
+    case 'cancel': {
+      const reason = `${request.reason ?? 'cancelled by operator'}${request.requestedBy ? ` (${request.requestedBy})` : ''}`;
+      const run = await cancelRun(deps, request.runId, reason);
+      return { action: 'cancel', runId: run.runId, status: run.status, created: false };
+    }
+  }
+};

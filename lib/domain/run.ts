@@ -1,0 +1,152 @@
+/**
+ * Runs and attempts (DESIGN §4): the records the whole service revolves around.
+ *
+ * QUEUED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT, and back to QUEUED for a retry
+ * (attempt + 1); CANCELLED and SKIPPED from anywhere not final. A final status is never left.
+ */
+
+export const RUN_STATUSES = [
+  'QUEUED',
+  'STARTING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'CANCELLED',
+  'SKIPPED',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'SKIPPED'];
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING'];
+export const isFinal = (status: RunStatus): boolean => FINAL_STATUSES.includes(status);
+
+export type AttemptStatus = 'LAUNCHING' | 'STARTING' | 'RUNNING' | 'STOPPED' | 'LAUNCH_FAILED';
+
+export type OriginalTrigger =
+  | {
+      type: 's3';
+      bucket: string;
+      key: string;
+      versionId?: string;
+      sequencer?: string;
+      etag?: string;
+      size?: number;
+      eventTime?: string;
+    }
+  | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
+  | { type: 'manual'; token: string; requestedBy?: string };
+
+export type RunTrigger =
+  | OriginalTrigger
+  | { type: 'retry'; of: string; token: string; original: OriginalTrigger; requestedBy?: string };
+
+/** The trigger whose data the task sees (a manual retry carries its original's). */
+export const originalTrigger = (t: RunTrigger): OriginalTrigger => (t.type === 'retry' ? t.original : t);
+
+export interface RunOverrides {
+  environment?: Record<string, string>;
+  command?: string[];
+  cpu?: number;
+  memory?: number;
+}
+
+export interface TaskSizeRecord {
+  cpu: number;
+  memory: number;
+}
+
+/** Retries used so far: the job's application budget, infrastructure retries, and per-rule budgets. */
+export interface RetryCounts {
+  app: number;
+  infra: number;
+  rules: Record<string, number>;
+}
+
+export interface AttemptOutcome {
+  exitCode?: number;
+  stopCode?: string;
+  reason?: string;
+  action?: string;
+  rule?: string;
+  diagnosis?: string;
+}
+
+export interface Run {
+  runId: string;
+  job: string;
+  status: RunStatus;
+  /** The current attempt: the one being launched, running, or the last one once final. */
+  attempt: number;
+  createdAt: string;
+  updatedAt: string;
+  trigger: RunTrigger;
+  overrides?: RunOverrides;
+  /** Capacity provider of the current attempt (FARGATE after a Spot interruption, for good). */
+  capacity: string;
+  size: TaskSizeRecord;
+  retries: RetryCounts;
+  /** A delayed retry must not launch before this time. */
+  notBefore?: string;
+  waitingForSlot?: boolean;
+  slot?: number;
+  taskArn?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  outcome?: AttemptOutcome;
+  reason?: string;
+  /** Run events already published (keys like "started#1"), so redeliveries publish the rest once. */
+  published: string[];
+  expiresAt: number;
+}
+
+export interface ContainerOutcome {
+  name: string;
+  exitCode?: number;
+  reason?: string;
+  essential?: boolean;
+}
+
+export interface Decision {
+  action: string;
+  rule: string;
+  diagnosis: string;
+  next: string;
+  delaySeconds?: number;
+}
+
+export interface Attempt {
+  runId: string;
+  attempt: number;
+  status: AttemptStatus;
+  clientToken: string;
+  launchRequestedAt: string;
+  /** Until then another launcher must not take this attempt over (it is being launched). */
+  leaseUntil?: string;
+  launchTries: number;
+  lastLaunchError?: string;
+  capacityProvider: string;
+  cpu: number;
+  memory: number;
+  taskArn?: string;
+  /** `detail.version` of the last task event applied: events at or below it are stale. */
+  taskVersion?: number;
+  lastStatus?: string;
+  desiredStatus?: string;
+  taskCreatedAt?: string;
+  startedAt?: string;
+  stoppingAt?: string;
+  stoppedAt?: string;
+  durationSeconds?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  containers?: ContainerOutcome[];
+  spotNoticeAt?: string;
+  launchFailure?: string;
+  logLink?: string;
+  decision?: Decision;
+}
+
+/** How long run history is kept (DynamoDB TTL). */
+export const RETENTION_DAYS = 90;
+export const expiresAtFor = (createdAt: Date): number =>
+  Math.floor(createdAt.getTime() / 1000) + RETENTION_DAYS * 86400;

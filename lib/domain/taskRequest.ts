@@ -1,0 +1,141 @@
+/**
+ * The RunTask request for one attempt of a run: capacity provider strategy (never together with a
+ * launch type), network, placement on EC2, the trigger's data as environment, startedBy, tags and a
+ * clientToken derived from run and attempt. Pure: the ECS adapter sends it as it is.
+ */
+import { MAIN_CONTAINER_NAME } from '../catalog/containers.ts';
+import type { Job } from '../catalog/schema.ts';
+import { OverridesTooLargeError } from '../errors.ts';
+import { startedBy } from './names.ts';
+import { originalTrigger, type Run } from './run.ts';
+import { clientTokenFor } from './runId.ts';
+
+/** ECS: "A total of 8192 characters are allowed for overrides", JSON formatting included. */
+export const OVERRIDES_LIMIT = 8192;
+
+export interface NetworkSettings {
+  subnets: string[];
+  securityGroups: string[];
+  assignPublicIp: boolean;
+}
+
+export interface KeyValue {
+  name: string;
+  value: string;
+}
+
+/** Mirrors the RunTask fields we use (structurally compatible with the SDK's RunTaskCommandInput). */
+export interface RunTaskRequest {
+  cluster: string;
+  taskDefinition: string;
+  count: 1;
+  capacityProviderStrategy: { capacityProvider: string; weight: number; base?: number }[];
+  platformVersion?: string;
+  networkConfiguration: {
+    awsvpcConfiguration: { subnets: string[]; securityGroups: string[]; assignPublicIp: 'ENABLED' | 'DISABLED' };
+  };
+  placementStrategy?: { type: 'binpack' | 'spread' | 'random'; field?: string }[];
+  placementConstraints?: { type: 'distinctInstance' | 'memberOf'; expression?: string }[];
+  overrides: {
+    containerOverrides: { name: string; environment: KeyValue[]; command?: string[] }[];
+    cpu?: string;
+    memory?: string;
+  };
+  startedBy: string;
+  tags: { key: string; value: string }[];
+  propagateTags: 'TASK_DEFINITION';
+  enableECSManagedTags: true;
+  clientToken: string;
+}
+
+/** The environment every task gets from its trigger. Data, never code: nothing is spliced into a command. */
+export const triggerEnvironment = (stage: string, run: Run): Record<string, string> => {
+  const env: Record<string, string> = {
+    LONGSHORE_STAGE: stage,
+    LONGSHORE_JOB: run.job,
+    LONGSHORE_RUN_ID: run.runId,
+    LONGSHORE_ATTEMPT: String(run.attempt),
+    LONGSHORE_TRIGGER: run.trigger.type,
+  };
+  const t = originalTrigger(run.trigger);
+  if (t.type === 's3') {
+    env.S3_BUCKET = t.bucket;
+    env.S3_KEY = t.key;
+    if (t.versionId) env.S3_VERSION_ID = t.versionId;
+    if (t.etag) env.S3_ETAG = t.etag;
+    if (t.size !== undefined) env.S3_SIZE = String(t.size);
+  } else if (t.type === 'schedule') {
+    env.SCHEDULED_TIME = t.scheduledTime;
+  }
+  return env;
+};
+
+export const overridesSize = (overrides: RunTaskRequest['overrides']): number => JSON.stringify(overrides).length;
+
+/**
+ * Builds the request; throws OverridesTooLargeError when the overrides exceed ECS's limit.
+ *
+ * @example buildRunTaskRequest({ stage: 'dev', clusterArn, job, run, network }).clientToken.length // 64
+ */
+export const buildRunTaskRequest = (input: {
+  stage: string;
+  clusterArn: string;
+  job: Job;
+  run: Run;
+  network: NetworkSettings;
+  taskDefinition: string;
+}): RunTaskRequest => {
+  const { stage, clusterArn, job, run, network } = input;
+  const environment = { ...triggerEnvironment(stage, run), ...run.overrides?.environment };
+  const containerOverride: RunTaskRequest['overrides']['containerOverrides'][number] = {
+    name: MAIN_CONTAINER_NAME,
+    environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+  };
+  if (run.overrides?.command) containerOverride.command = run.overrides.command;
+  const overrides: RunTaskRequest['overrides'] = { containerOverrides: [containerOverride] };
+  if (run.size.cpu !== job.size.cpu || run.size.memory !== job.size.memory) {
+    overrides.cpu = String(run.size.cpu);
+    overrides.memory = String(run.size.memory);
+  }
+  const size = overridesSize(overrides);
+  if (size > OVERRIDES_LIMIT) throw new OverridesTooLargeError(size, OVERRIDES_LIMIT);
+
+  const request: RunTaskRequest = {
+    cluster: clusterArn,
+    taskDefinition: input.taskDefinition,
+    count: 1,
+    capacityProviderStrategy: [{ capacityProvider: run.capacity, weight: 1 }],
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: network.subnets,
+        securityGroups: network.securityGroups,
+        assignPublicIp: network.assignPublicIp ? 'ENABLED' : 'DISABLED',
+      },
+    },
+    overrides,
+    startedBy: startedBy(stage, run.runId, run.attempt),
+    tags: [
+      { key: 'longshore:job', value: run.job },
+      { key: 'longshore:run', value: run.runId },
+      { key: 'longshore:attempt', value: String(run.attempt) },
+    ],
+    propagateTags: 'TASK_DEFINITION',
+    enableECSManagedTags: true,
+    clientToken: clientTokenFor(stage, run.runId, run.attempt, run.capacity),
+  };
+  if (job.capacity.type === 'ec2') {
+    if (job.capacity.placementStrategy.length > 0) request.placementStrategy = job.capacity.placementStrategy;
+    if (job.capacity.placementConstraints.length > 0) request.placementConstraints = job.capacity.placementConstraints;
+  } else {
+    request.platformVersion = 'LATEST';
+  }
+  return request;
+};
+
+/** The capacity provider a job's first attempt uses. */
+export const initialCapacity = (job: Job): string =>
+  job.capacity.type === 'fargate'
+    ? 'FARGATE'
+    : job.capacity.type === 'fargate-spot'
+      ? 'FARGATE_SPOT'
+      : job.capacity.capacityProvider;

@@ -1,0 +1,296 @@
+/**
+ * The launcher: queued runs become ECS tasks, exactly once per attempt (DESIGN §5, invariants 2, 5, 6).
+ *
+ * For each message (run, attempt):
+ *  1. the run must still be QUEUED at that attempt, and due (a delayed retry waits in the queue);
+ *  2. a concurrency slot, if the job has a limit (else the run waits, and a freed slot dispatches it);
+ *  3. the attempt is claimed with a lease (two deliveries of one message never both call RunTask);
+ *  4. RunTask with a clientToken derived from run, attempt and capacity (a retried call after a
+ *     crash returns the same task), paced to Fargate's RunTask rate;
+ *  5. the task is recorded (STARTING) and `Run Started` published.
+ * Throttling and capacity shortages are back-pressure: the message comes back later with backoff;
+ * a Spot launch without capacity falls back to on-demand when the job allows it.
+ */
+import type { LaunchMessage } from './contracts/launch.ts';
+import { fullJitterDelay } from './domain/backoff.ts';
+import { startedBy, taskFamily } from './domain/names.ts';
+import { type Attempt, isFinal, type Run } from './domain/run.ts';
+import { clientTokenFor } from './domain/runId.ts';
+import { buildRunTaskRequest } from './domain/taskRequest.ts';
+import { LaunchError, OverridesTooLargeError } from './errors.ts';
+import { addCorrelation, logger, withCorrelation } from './logger.ts';
+import type { LaunchDeps } from './ports.ts';
+import { finishRun, jobOf, publishOnce } from './runLifecycle.ts';
+
+/** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
+export const LAUNCH_LEASE_SECONDS = 120;
+/** A launch that keeps being throttled or finds no capacity for this long fails. */
+export const LAUNCH_RETRY_WINDOW_SECONDS = 6 * 3600;
+/** ECS keeps a clientToken for 24 hours; past that, look the task up by startedBy before launching. */
+export const CLIENT_TOKEN_TTL_SECONDS = 23 * 3600;
+const LAUNCH_BACKOFF = { baseSeconds: 5, factor: 2, capSeconds: 300 };
+
+export type LaunchOutcome =
+  | 'launched'
+  | 'adopted'
+  | 'skipped'
+  | 'waiting'
+  | 'deferred'
+  | 'fallback'
+  | 'failed'
+  /** Another launcher holds this attempt's lease: try again after the visibility timeout. */
+  | 'busy';
+
+const seconds = (from: string, to: Date): number => (to.getTime() - Date.parse(from)) / 1000;
+
+const failLaunch = async (deps: LaunchDeps, run: Run, reason: string): Promise<LaunchOutcome> => {
+  await deps.store.recordLaunchFailed(run.runId, run.attempt, reason, deps.now());
+  const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+  await finishRun(
+    deps,
+    run,
+    {
+      to: 'FAILED',
+      from: ['QUEUED'],
+      attempt: run.attempt,
+      reason: `launch failed: ${reason}`,
+      outcome: { reason, action: 'fail' },
+      releaseSlot: true,
+    },
+    attempt,
+  );
+  logger.error('Launch failed; run FAILED', { reason });
+  return 'failed';
+};
+
+const recordTask = async (
+  deps: LaunchDeps,
+  run: Run,
+  taskArn: string,
+  how: 'launched' | 'adopted',
+): Promise<LaunchOutcome> => {
+  addCorrelation({ taskArn });
+  const updated = await deps.store.recordLaunched(run, taskArn, deps.now());
+  const current = updated ?? (await deps.store.getRun(run.runId)) ?? run;
+  const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+  if (isFinal(current.status) && current.attempt === run.attempt && attempt?.status !== 'STOPPED') {
+    // Cancelled while this launch was in flight: the task must not run on its own.
+    await deps.ecs.stopTask(
+      deps.settings.clusterArn,
+      taskArn,
+      `longshore: run ${current.status.toLowerCase()} while launching`,
+    );
+    logger.warn('Run became final while its task was launching: task stopped', { status: current.status });
+    return 'skipped';
+  }
+  // The task's own events may have moved the run on already; Run Started is published either way.
+  if (current.attempt === run.attempt) await publishOnce(deps, current, 'Run Started', attempt);
+  logger.info(how === 'launched' ? 'Task launched' : 'Task already launched for this attempt: recorded it', {
+    capacity: run.capacity,
+  });
+  return how;
+};
+
+const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: LaunchError): Promise<LaunchOutcome> => {
+  const now = deps.now();
+  if (seconds(attempt.launchRequestedAt, now) > LAUNCH_RETRY_WINDOW_SECONDS) {
+    return failLaunch(deps, run, `no launch within ${LAUNCH_RETRY_WINDOW_SECONDS / 3600}h: ${error.reason}`);
+  }
+  await deps.store.releaseAttempt(run.runId, run.attempt, error.reason, now);
+  const delaySeconds = Math.max(1, fullJitterDelay(LAUNCH_BACKOFF, attempt.launchTries, deps.random()));
+  await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt, delaySeconds }]);
+  logger.warn('Launch deferred (back-pressure)', {
+    kind: error.kind,
+    reason: error.reason,
+    delaySeconds,
+    tries: attempt.launchTries + 1,
+  });
+  return 'deferred';
+};
+
+/** Launches one attempt; see the module comment for the steps. */
+export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promise<LaunchOutcome> => {
+  const found = await deps.store.getRun(message.runId);
+  if (!found) {
+    logger.error('Launch message for a run that does not exist', { runId: message.runId });
+    return 'skipped';
+  }
+  let run = found;
+  return withCorrelation({ job: run.job, runId: run.runId, attempt: message.attempt }, async () => {
+    if (run.status !== 'QUEUED' || run.attempt !== message.attempt) {
+      // A launcher that died after recording the task but before publishing: finish its work.
+      if (run.attempt === message.attempt && (run.status === 'STARTING' || run.status === 'RUNNING')) {
+        await publishOnce(deps, run, 'Run Started', await deps.store.getAttempt(run.runId, run.attempt));
+      }
+      logger.debug('Launch message is stale or a duplicate', { status: run.status, runAttempt: run.attempt });
+      return 'skipped';
+    }
+    const now = deps.now();
+    if (run.notBefore && run.notBefore > now.toISOString()) {
+      await deps.queue.enqueue([
+        { runId: run.runId, attempt: run.attempt, delaySeconds: seconds(now.toISOString(), new Date(run.notBefore)) },
+      ]);
+      return 'deferred';
+    }
+    const job = jobOf(deps, run);
+    if (!job) return failLaunch(deps, run, `job '${run.job}' is no longer in the catalog`);
+
+    if (job.maxConcurrent !== undefined) {
+      let slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);
+      if (slot === undefined) {
+        // Say we wait before looking again, so a slot freed in between is not missed by both sides.
+        await deps.store.transition(
+          run,
+          { from: ['QUEUED'], attempt: run.attempt, set: { waitingForSlot: true } },
+          now,
+        );
+        slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);
+        if (slot === undefined) {
+          logger.info('All concurrency slots taken: run waits', { maxConcurrent: job.maxConcurrent });
+          return 'waiting';
+        }
+      }
+      if (run.slot !== slot || run.waitingForSlot) {
+        const updated = await deps.store.transition(
+          run,
+          { from: ['QUEUED'], attempt: run.attempt, set: { slot }, remove: ['waitingForSlot'] },
+          now,
+        );
+        if (!updated) {
+          await deps.store.releaseSlot(job.name, slot, run.runId);
+          return 'skipped';
+        }
+        run = updated;
+      }
+    }
+
+    const claim = await deps.store.claimAttempt(
+      {
+        runId: run.runId,
+        attempt: run.attempt,
+        clientToken: clientTokenFor(deps.settings.stage, run.runId, run.attempt, run.capacity),
+        capacityProvider: run.capacity,
+        cpu: run.size.cpu,
+        memory: run.size.memory,
+      },
+      now,
+      LAUNCH_LEASE_SECONDS,
+    );
+    if (!claim.claimed) {
+      if (claim.attempt.taskArn) return recordTask(deps, run, claim.attempt.taskArn, 'adopted');
+      if (claim.attempt.status === 'LAUNCHING') {
+        logger.info('Another launcher holds this attempt', { leaseUntil: claim.attempt.leaseUntil });
+        return 'busy';
+      }
+      return 'skipped';
+    }
+
+    let request: ReturnType<typeof buildRunTaskRequest>;
+    try {
+      const network = deps.networks[job.network];
+      if (!network) return failLaunch(deps, run, `network '${job.network}' has no subnets configured in this stage`);
+      request = buildRunTaskRequest({
+        stage: deps.settings.stage,
+        clusterArn: deps.settings.clusterArn,
+        job,
+        run,
+        network,
+        taskDefinition: taskFamily(deps.settings.stage, job.name),
+      });
+    } catch (e) {
+      if (e instanceof OverridesTooLargeError) return failLaunch(deps, run, e.message);
+      throw e;
+    }
+
+    // The clientToken protects for 24 hours; an attempt first claimed longer ago may have a task.
+    if (seconds(claim.attempt.launchRequestedAt, now) > CLIENT_TOKEN_TTL_SECONDS) {
+      const existing = await deps.ecs.tasksStartedBy(
+        deps.settings.clusterArn,
+        startedBy(deps.settings.stage, run.runId, run.attempt),
+      );
+      if (existing[0]) return recordTask(deps, run, existing[0], 'adopted');
+    }
+
+    await deps.pace();
+    try {
+      const task = await deps.ecs.runTask(request);
+      return recordTask(deps, run, task.taskArn, task.adopted ? 'adopted' : 'launched');
+    } catch (e) {
+      if (!(e instanceof LaunchError)) throw e;
+      if (
+        e.kind === 'capacity' &&
+        run.capacity === 'FARGATE_SPOT' &&
+        job.capacity.type === 'fargate-spot' &&
+        job.capacity.fallback === 'on-demand'
+      ) {
+        await deps.store.releaseAttempt(run.runId, run.attempt, e.reason, now);
+        await deps.store.transition(run, { from: ['QUEUED'], attempt: run.attempt, set: { capacity: 'FARGATE' } }, now);
+        await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt }]);
+        logger.warn('No Spot capacity: falling back to on-demand', { reason: e.reason });
+        return 'fallback';
+      }
+      if (e.retryable) return retryLater(deps, run, claim.attempt, e);
+      return failLaunch(deps, run, e.reason);
+    }
+  });
+};
+
+export interface QueueRecord {
+  messageId: string;
+  body: string;
+}
+
+/** How many launches one invocation runs at once; the pacer bounds the rate. */
+const LAUNCH_CONCURRENCY = 4;
+
+/**
+ * Launches a batch from the queue; returns the message ids to retry (SQS partial batch response).
+ * Messages for the same attempt are processed once.
+ */
+export const launchBatch = async (
+  deps: LaunchDeps,
+  records: QueueRecord[],
+  parse: (body: string) => LaunchMessage,
+): Promise<{ batchItemFailures: { itemIdentifier: string }[]; outcomes: Record<string, LaunchOutcome> }> => {
+  const failures: string[] = [];
+  const outcomes: Record<string, LaunchOutcome> = {};
+  const seen = new Set<string>();
+  const work: { id: string; message: LaunchMessage }[] = [];
+  for (const r of records) {
+    try {
+      const message = parse(r.body);
+      const key = `${message.runId}#${message.attempt}`;
+      if (seen.has(key)) {
+        outcomes[r.messageId] = 'skipped';
+        continue;
+      }
+      seen.add(key);
+      work.push({ id: r.messageId, message });
+    } catch (e) {
+      logger.error('Launch message is malformed; it goes to the dead-letter queue after its retries', {
+        messageId: r.messageId,
+        error: e as Error,
+      });
+      failures.push(r.messageId);
+    }
+  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < work.length) {
+      const item = work[next++] as (typeof work)[number];
+      try {
+        const outcome = await launchOne(deps, item.message);
+        outcomes[item.id] = outcome;
+        if (outcome === 'busy') failures.push(item.id);
+      } catch (e) {
+        logger.error('Launch attempt failed unexpectedly; the message will be retried', {
+          runId: item.message.runId,
+          error: e as Error,
+        });
+        failures.push(item.id);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LAUNCH_CONCURRENCY, work.length) }, worker));
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })), outcomes };
+};

@@ -1,0 +1,108 @@
+/**
+ * Steps shared by every use case that moves a run: publish a run event once, finish a run (final
+ * status, slot freed, next queued run dispatched, event published), and dispatch queued runs.
+ */
+import { findJob } from './catalog/runtime.ts';
+import type { Job } from './catalog/schema.ts';
+import type { Attempt, Run, RunStatus } from './domain/run.ts';
+import { publishKey, type RunEventType, runEvent } from './domain/runEvents.ts';
+import { logger } from './logger.ts';
+import type { CoreDeps } from './ports.ts';
+
+export const FINAL_EVENT: Partial<Record<RunStatus, RunEventType>> = {
+  SUCCEEDED: 'Run Succeeded',
+  FAILED: 'Run Failed',
+  TIMED_OUT: 'Run Timed Out',
+  CANCELLED: 'Run Cancelled',
+  SKIPPED: 'Run Skipped',
+};
+
+/**
+ * Publishes a run event unless the run records it as published; then records it. A crash between
+ * the two publishes it again on redelivery: at least once, never lost.
+ */
+export const publishOnce = async (deps: CoreDeps, run: Run, type: RunEventType, attempt?: Attempt): Promise<void> => {
+  const key = publishKey(type, run.attempt);
+  if (run.published.includes(key)) return;
+  await deps.events.publish([runEvent(type, deps.settings.stage, run, attempt)]);
+  await deps.store.markPublished(run.runId, [key]);
+  run.published = [...run.published, key].sort();
+};
+
+/**
+ * Sends the oldest queued runs of a job to the launcher, as many as it has free slots (all of them
+ * when it has no limit). Safe to call any time: the launcher re-checks everything.
+ */
+export const dispatchQueued = async (deps: CoreDeps, job: Job): Promise<number> => {
+  const now = deps.now().toISOString();
+  let room = 25;
+  if (job.maxConcurrent !== undefined) {
+    const holders = await deps.store.slotHolders(job.name);
+    room = Math.max(0, job.maxConcurrent - holders.filter((h) => h.slot < (job.maxConcurrent ?? 0)).length);
+  }
+  if (room === 0) return 0;
+  const queued = (await deps.store.queuedRuns(job.name, room + 5))
+    .filter((r) => !r.notBefore || r.notBefore <= now)
+    .slice(0, room);
+  await deps.queue.enqueue(queued.map((r) => ({ runId: r.runId, attempt: r.attempt })));
+  if (queued.length > 0) logger.debug('Dispatched queued runs', { job: job.name, runs: queued.map((r) => r.runId) });
+  return queued.length;
+};
+
+/** Frees the run's concurrency slot (if it holds one) and lets the next queued run of the job go. */
+export const releaseSlotOf = async (deps: CoreDeps, run: Run): Promise<void> => {
+  if (run.slot === undefined) return;
+  await deps.store.releaseSlot(run.job, run.slot, run.runId);
+  const job = deps.catalog().jobs.find((j) => j.name === run.job);
+  if (job) await dispatchQueued(deps, job);
+};
+
+export interface FinishSpec {
+  to: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'SKIPPED';
+  from: readonly RunStatus[];
+  attempt?: number;
+  reason?: string;
+  outcome?: Run['outcome'];
+  /** False while the run's task may still be running (a cancel waits for STOPPED to free the slot). */
+  releaseSlot: boolean;
+}
+
+/**
+ * Moves a run to a final status if it is still in one of `from`; then frees its slot, dispatches the
+ * next queued run and publishes the final event. Returns the run as it is now (final or not).
+ */
+export const finishRun = async (deps: CoreDeps, run: Run, spec: FinishSpec, attempt?: Attempt): Promise<Run> => {
+  const now = deps.now();
+  const finished = await deps.store.transition(
+    run,
+    {
+      from: spec.from,
+      ...(spec.attempt !== undefined ? { attempt: spec.attempt } : {}),
+      to: spec.to,
+      set: {
+        finishedAt: now.toISOString(),
+        ...(spec.reason !== undefined ? { reason: spec.reason } : {}),
+        ...(spec.outcome ? { outcome: spec.outcome } : {}),
+      },
+      remove: ['waitingForSlot', 'notBefore'],
+    },
+    now,
+  );
+  const current = finished ?? (await deps.store.getRun(run.runId)) ?? run;
+  // Also on redelivery after a crash: the slot release and the event are idempotent.
+  if (current.status === spec.to) {
+    if (spec.releaseSlot) await releaseSlotOf(deps, current);
+    const type = FINAL_EVENT[spec.to];
+    if (type) await publishOnce(deps, current, type, attempt);
+  }
+  return current;
+};
+
+/** The job of a run, or undefined if the catalog no longer has it. */
+export const jobOf = (deps: CoreDeps, run: Run): Job | undefined => {
+  try {
+    return findJob(run.job, deps.catalog());
+  } catch {
+    return undefined;
+  }
+};

@@ -1,0 +1,96 @@
+/**
+ * Fakes for the side-effect ports: a clock, the launch queue, the event bus and ECS. The ECS fake
+ * behaves like ECS where it matters: the same clientToken returns the same task.
+ */
+import type { LaunchedTask } from '../../lib/aws/ecs.ts';
+import type { RunStore } from '../../lib/aws/runStore.ts';
+import type { LaunchEnqueue } from '../../lib/aws/sqs.ts';
+import type { Catalog } from '../../lib/catalog/schema.ts';
+import type { RunEvent } from '../../lib/domain/runEvents.ts';
+import type { RunTaskRequest } from '../../lib/domain/taskRequest.ts';
+import type { CoreDeps, LaunchDeps } from '../../lib/ports.ts';
+
+export const fakeClock = (start = '2026-11-22T10:00:00.000Z') => {
+  let t = Date.parse(start);
+  return {
+    now: () => new Date(t),
+    advance: (seconds: number) => {
+      t += seconds * 1000;
+    },
+    set: (iso: string) => {
+      t = Date.parse(iso);
+    },
+  };
+};
+
+export const fakeQueue = () => {
+  const sent: LaunchEnqueue[] = [];
+  return {
+    sent,
+    enqueue: async (messages: LaunchEnqueue[]) => {
+      sent.push(...messages);
+    },
+    /** Takes every message sent so far (for a test to deliver them). */
+    take: (): LaunchEnqueue[] => sent.splice(0, sent.length),
+  };
+};
+
+export const fakeEvents = () => {
+  const published: RunEvent[] = [];
+  return {
+    published,
+    publish: async (events: RunEvent[]) => {
+      published.push(...events);
+    },
+    types: () => published.map((e) => e.type),
+  };
+};
+
+export type FakeEcsBehaviour = (request: RunTaskRequest, call: number) => LaunchedTask | Error | undefined;
+
+export const fakeEcs = (behaviour: FakeEcsBehaviour = () => undefined) => {
+  const calls: RunTaskRequest[] = [];
+  const byToken = new Map<string, string>();
+  const stopped: { taskArn: string; reason: string }[] = [];
+  let seq = 0;
+  return {
+    calls,
+    stopped,
+    /** Tasks ECS started (distinct clientTokens that produced a task). */
+    tasks: () => [...byToken.values()],
+    runTask: async (request: RunTaskRequest): Promise<LaunchedTask> => {
+      calls.push(request);
+      const custom = behaviour(request, calls.length);
+      if (custom instanceof Error) throw custom;
+      if (custom) return custom;
+      const known = byToken.get(request.clientToken);
+      if (known) return { taskArn: known, adopted: false };
+      const taskArn = `arn:aws:ecs:eu-west-1:111122223333:task/longshore-test/${(++seq).toString(16).padStart(32, '0')}`;
+      byToken.set(request.clientToken, taskArn);
+      return { taskArn, adopted: false };
+    },
+    tasksStartedBy: async (_cluster: string, startedBy: string): Promise<string[]> =>
+      calls
+        .filter((c) => c.startedBy === startedBy)
+        .flatMap((c) => (byToken.has(c.clientToken) ? [byToken.get(c.clientToken) as string] : [])),
+    stopTask: async (_cluster: string, taskArn: string, reason: string): Promise<void> => {
+      stopped.push({ taskArn, reason });
+    },
+  };
+};
+
+export const NETWORKS = {
+  default: { subnets: ['subnet-0a1b2c3d4e5f60718'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: false },
+};
+
+export const SETTINGS = { stage: 'test', clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/longshore-test' };
+
+/** Deps for use cases over a real (local) store and fakes for everything else. */
+export const buildDeps = (store: RunStore, catalog: Catalog, clock = fakeClock()) => {
+  const queue = fakeQueue();
+  const events = fakeEvents();
+  const ecs = fakeEcs();
+  const core: CoreDeps = { settings: SETTINGS, store, queue, events, catalog: () => catalog, now: clock.now };
+  const launch: LaunchDeps = { ...core, ecs, networks: NETWORKS, pace: async () => undefined, random: () => 0.5 };
+  return { core, launch, queue, events, ecs, clock };
+};

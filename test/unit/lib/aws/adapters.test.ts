@@ -1,0 +1,235 @@
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildEcs } from '../../../../lib/aws/ecs.ts';
+import { buildRunEventPublisher } from '../../../../lib/aws/eventbridge.ts';
+import { buildLaunchQueue } from '../../../../lib/aws/sqs.ts';
+import type { RunTaskRequest } from '../../../../lib/domain/taskRequest.ts';
+import { EventPublishError, LaunchError } from '../../../../lib/errors.ts';
+
+const ecsMock = mockClient(ECSClient);
+const sqsMock = mockClient(SQSClient);
+const ebMock = mockClient(EventBridgeClient);
+
+beforeEach(() => {
+  ecsMock.reset();
+  sqsMock.reset();
+  ebMock.reset();
+});
+
+const request = { cluster: 'c', taskDefinition: 'td', clientToken: 't' } as unknown as RunTaskRequest;
+const ecs = buildEcs(new ECSClient({ region: 'eu-west-1' }));
+
+const launchErrorOf = async (p: Promise<unknown>): Promise<LaunchError> => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LaunchError) return e;
+    throw e;
+  }
+  throw new Error('did not throw');
+};
+
+describe('Adapter: ecs.runTask', () => {
+  it('returns the task RunTask started and sends the request as given', async () => {
+    // Prepare
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:task/1' }], failures: [] });
+
+    // Act
+    const out = await ecs.runTask(request);
+
+    // Assess
+    expect(out).toEqual({ taskArn: 'arn:task/1', adopted: false });
+    expect(ecsMock).toHaveReceivedCommandWith(RunTaskCommand, { cluster: 'c', taskDefinition: 'td', clientToken: 't' });
+  });
+
+  it('throws LaunchError when RunTask "succeeds" with only failures, keeping reason and detail', async () => {
+    // Prepare
+    ecsMock.on(RunTaskCommand).resolves({
+      tasks: [],
+      failures: [{ arn: 'arn:td', reason: 'Capacity is unavailable at this time', detail: 'Please try again later' }],
+    });
+
+    // Act
+    const error = await launchErrorOf(ecs.runTask(request));
+
+    // Assess
+    expect([error.reason, error.kind, error.retryable]).toEqual([
+      'Capacity is unavailable at this time: Please try again later',
+      'capacity',
+      true,
+    ]);
+  });
+
+  it('classifies thrown errors: throttling retryable, invalid parameters not', async () => {
+    // Prepare
+    ecsMock
+      .on(RunTaskCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .rejectsOnce(
+        Object.assign(new Error('No Fargate configuration exists for given values'), {
+          name: 'InvalidParameterException',
+        }),
+      );
+
+    // Act
+    const throttled = await launchErrorOf(ecs.runTask(request));
+    const invalid = await launchErrorOf(ecs.runTask(request));
+
+    // Assess
+    expect([throttled.kind, throttled.retryable]).toEqual(['throttled', true]);
+    expect([invalid.kind, invalid.retryable, invalid.reason]).toEqual([
+      'config',
+      false,
+      'InvalidParameterException: No Fargate configuration exists for given values',
+    ]);
+  });
+
+  it('returns the task already started for the token on ConflictException, never launching again', async () => {
+    // Prepare
+    ecsMock
+      .on(RunTaskCommand)
+      .rejects(
+        Object.assign(new Error('token reused'), { name: 'ConflictException', resourceIds: ['arn:task/first'] }),
+      );
+
+    // Act & Assess
+    await expect(ecs.runTask(request)).resolves.toEqual({ taskArn: 'arn:task/first', adopted: true });
+  });
+
+  it('finds tasks by startedBy in both desired statuses', async () => {
+    // Prepare
+    ecsMock.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: ['arn:task/r'] });
+    ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: ['arn:task/s'] });
+
+    // Act & Assess
+    await expect(ecs.tasksStartedBy('c', 'longshore/dev/x/1')).resolves.toEqual(['arn:task/r', 'arn:task/s']);
+    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, { cluster: 'c', startedBy: 'longshore/dev/x/1' });
+  });
+
+  it('stops a task with a reason cut to 255 characters', async () => {
+    // Prepare
+    ecsMock.on(StopTaskCommand).resolves({});
+
+    // Act
+    await ecs.stopTask('c', 'arn:task/1', 'x'.repeat(300));
+
+    // Assess
+    expect(ecsMock.commandCalls(StopTaskCommand)[0]?.args[0].input.reason).toHaveLength(255);
+  });
+
+  it('reports tasks ECS no longer knows as missing', async () => {
+    // Prepare
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [{ taskArn: 'arn:task/1', lastStatus: 'RUNNING' }],
+      failures: [{ arn: 'arn:task/2', reason: 'MISSING' }],
+    });
+
+    // Act
+    const out = await ecs.describeTasks('c', ['arn:task/1', 'arn:task/2']);
+
+    // Assess
+    expect(out).toEqual({ tasks: [{ taskArn: 'arn:task/1', lastStatus: 'RUNNING' }], missing: ['arn:task/2'] });
+    await expect(ecs.describeTasks('c', [])).resolves.toEqual({ tasks: [], missing: [] });
+  });
+});
+
+describe('Adapter: launch queue', () => {
+  const queue = buildLaunchQueue(new SQSClient({ region: 'eu-west-1' }), 'https://sqs/q');
+
+  it('sends in batches of 10 with the message body and capped delays', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const messages = Array.from({ length: 12 }, (_, i) => ({
+      runId: `r${i}`,
+      attempt: 1,
+      ...(i === 0 ? { delaySeconds: 5000 } : {}),
+    }));
+
+    // Act
+    await queue.enqueue(messages);
+
+    // Assess
+    const calls = sqsMock.commandCalls(SendMessageBatchCommand);
+    expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 2]);
+    expect(calls[0]?.args[0].input.Entries?.[0]).toEqual({
+      Id: '0',
+      MessageBody: '{"v":1,"runId":"r0","attempt":1}',
+      DelaySeconds: 900,
+    });
+  });
+
+  it('resends only the entries SQS rejected, then gives up loudly', async () => {
+    // Prepare
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({
+        Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }],
+        Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: 'x' }],
+      })
+      .resolves({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }], Successful: [] });
+
+    // Act & Assess
+    await expect(
+      queue.enqueue([
+        { runId: 'a', attempt: 1 },
+        { runId: 'b', attempt: 1 },
+      ]),
+    ).rejects.toThrow('SQS rejected 1 launch message(s): InternalError');
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)[1]?.args[0].input.Entries?.map((e) => e.Id)).toEqual(['1']);
+  });
+
+  it('sends nothing for nothing', async () => {
+    // Act
+    await queue.enqueue([]);
+
+    // Assess
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+});
+
+describe('Adapter: run event publisher', () => {
+  const publisher = buildRunEventPublisher(new EventBridgeClient({ region: 'eu-west-1' }), 'longshore-dev-runs');
+
+  it('puts events on the bus with source longshore', async () => {
+    // Prepare
+    ebMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+
+    // Act
+    await publisher.publish([{ type: 'Run Started', detail: { runId: 'r' } }]);
+
+    // Assess
+    expect(ebMock).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        {
+          EventBusName: 'longshore-dev-runs',
+          Source: 'longshore',
+          DetailType: 'Run Started',
+          Detail: '{"runId":"r"}',
+          Resources: [],
+        },
+      ],
+    });
+  });
+
+  it('throws EventPublishError naming the entries EventBridge rejected', async () => {
+    // Prepare
+    ebMock
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }] });
+
+    // Act & Assess
+    await expect(publisher.publish([{ type: 'Run Failed', detail: {} }])).rejects.toThrow(EventPublishError);
+    await expect(publisher.publish([{ type: 'Run Failed', detail: {} }])).rejects.toThrow(
+      'PutEvents failed for 1 entry: Run Failed (InternalFailure)',
+    );
+  });
+});

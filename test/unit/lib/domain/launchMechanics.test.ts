@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { fullJitterDelay, stableRandom } from '../../../../lib/domain/backoff.ts';
+import { classifyLaunchFailure } from '../../../../lib/domain/launchFailure.ts';
+import { overrideProblems } from '../../../../lib/domain/overrides.ts';
+import { createRateLimiter } from '../../../../lib/domain/rateLimiter.ts';
+import { exampleCatalog } from '../../../helpers/catalogs.ts';
+
+describe('Function: classifyLaunchFailure', () => {
+  it.each([
+    ['ThrottlingException', 'Rate exceeded', 'throttled'],
+    ['ServerException', 'Service unavailable', 'throttled'],
+    [undefined, 'Rate exceeded', 'throttled'],
+    [
+      undefined,
+      'Capacity is unavailable at this time. Please try again later or in a different availability zone',
+      'capacity',
+    ],
+    [undefined, 'RESOURCE:MEMORY', 'capacity'],
+    ['ClientException', "You've reached the limit on the number of vCPUs you can run concurrently", 'capacity'],
+    ['ClientException', 'The quota of tasks in the PROVISIONING state per cluster has been reached', 'capacity'],
+    ['InvalidParameterException', 'No Fargate configuration exists for given values: 512 CPU, 3000 memory', 'config'],
+    ['AccessDeniedException', 'User is not authorized to perform: ecs:RunTask', 'config'],
+    ['ClusterNotFoundException', 'Cluster not found.', 'config'],
+    [undefined, 'MISSING', 'config'],
+  ])('classifies %s "%s" as %s', (name, message, kind) => {
+    // Act & Assess
+    expect(classifyLaunchFailure(name, message)).toBe(kind);
+  });
+});
+
+describe('Function: fullJitterDelay', () => {
+  const spec = { baseSeconds: 30, factor: 2, capSeconds: 900 };
+
+  it.each([
+    [0, 0.5, 15],
+    [1, 0.5, 30],
+    [3, 0.5, 120],
+    [10, 0.5, 450],
+    [3, 0, 0],
+    [3, 0.999999999, 239],
+  ])('after %i retries with random %d waits %i s (capped, full jitter)', (n, random, seconds) => {
+    // Act & Assess
+    expect(fullJitterDelay(spec, n, random)).toBe(seconds);
+  });
+
+  it('derives a stable random in [0, 1) from text', () => {
+    // Act
+    const a = stableRandom('run-1#2');
+
+    // Assess
+    expect(a).toBe(stableRandom('run-1#2'));
+    expect(a).not.toBe(stableRandom('run-1#3'));
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(a).toBeLessThan(1);
+  });
+});
+
+describe('Function: createRateLimiter', () => {
+  it('lets a burst through, then paces calls at the rate', async () => {
+    // Prepare
+    let now = 0;
+    const sleeps: number[] = [];
+    const limiter = createRateLimiter({
+      ratePerSecond: 10,
+      burst: 2,
+      now: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    });
+
+    // Act
+    for (let i = 0; i < 5; i++) await limiter.acquire();
+
+    // Assess
+    expect(sleeps).toEqual([100, 100, 100]);
+    expect(now).toBe(300);
+  });
+
+  it('serves concurrent callers in order without exceeding the rate', async () => {
+    // Prepare
+    let now = 0;
+    const limiter = createRateLimiter({
+      ratePerSecond: 20,
+      burst: 1,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    const times: number[] = [];
+
+    // Act
+    await Promise.all(Array.from({ length: 21 }, () => limiter.acquire().then(() => times.push(now))));
+
+    // Assess
+    expect(times.at(-1)).toBe(1000);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});
+
+describe('Function: overrideProblems', () => {
+  const job = exampleCatalog().jobs.find((j) => j.name === 'csv-ingest');
+  if (!job) throw new Error('csv-ingest');
+
+  it.each([
+    [{ environment: { BATCH_ROWS: '10' }, cpu: 2048, memory: 8192 }, []],
+    [{ environment: { '1BAD': 'x' } }, ['environment.1BAD: not a valid variable name']],
+    [
+      { environment: { LONGSHORE_RUN_ID: 'x' } },
+      ['environment.LONGSHORE_RUN_ID: reserved (longshore sets LONGSHORE_*, S3_*, SCHEDULED_TIME, AWS_*)'],
+    ],
+    [
+      { environment: { WAREHOUSE_PASSWORD: 'x' } },
+      ["environment.WAREHOUSE_PASSWORD: is a secret of job 'csv-ingest'; secrets come only from their reference"],
+    ],
+    [{ memory: 9000 }, ['memory 9000 is not valid with cpu 1024; use 2048, 3072, 4096, 5120, 6144, 7168, 8192']],
+    [{ cpu: 300 }, ['cpu 300 is not a Fargate cpu; use 256, 512, 1024, 2048, 4096, 8192 or 16384']],
+  ])('checks %o', (overrides, problems) => {
+    // Act & Assess
+    expect(overrideProblems(job, overrides)).toEqual(problems);
+  });
+});
