@@ -291,6 +291,67 @@ describe('Launch path: launch failures', () => {
   });
 });
 
+describe('Launch path: bursts', () => {
+  it('absorbs a burst while ECS throttles RunTask to 20 calls/s: every run launched once, none failed', async () => {
+    // Prepare: ECS allows 20 calls/s with a burst of 100 (Fargate RunTask limit), on the fake clock.
+    const { core, launch, queue, clock } = buildDeps(store, catalog);
+    let tokens = 100;
+    let last = clock.now().getTime();
+    let throttled = 0;
+    const ecs = fakeEcs(() => {
+      const t = clock.now().getTime();
+      tokens = Math.min(100, tokens + ((t - last) / 1000) * 20);
+      last = t;
+      clock.advance(0.02); // each call takes 20 ms
+      if (tokens < 1) {
+        throttled++;
+        return new LaunchError('ThrottlingException: Rate exceeded', 'throttled');
+      }
+      tokens -= 1;
+      return undefined;
+    });
+    const uploads = 200;
+    for (let i = 0; i < uploads; i++) {
+      await acceptUploads(
+        core,
+        parseUploads(
+          objectCreated('acme-uploads', `in/burst-${i}.jpg`, { sequencer: `U${String(i).padStart(5, '0')}` }),
+        ),
+      );
+    }
+
+    // Act: deliver messages when due, advancing the clock to the next delayed one when none is.
+    const pending = queue.take().map((m) => ({ ...m, due: clock.now().getTime() }));
+    let rounds = 0;
+    while (pending.length > 0 && rounds++ < 10_000) {
+      pending.sort((a, b) => a.due - b.due);
+      const now = clock.now().getTime();
+      if ((pending[0]?.due ?? now) > now) clock.set(new Date(pending[0]?.due ?? now).toISOString());
+      const dueCount = pending.filter((m) => m.due <= clock.now().getTime()).length;
+      const due = pending.splice(0, Math.min(10, dueCount));
+      await launchBatch(
+        { ...launch, ecs },
+        due.map((m, i) => ({
+          messageId: `b${rounds}-${i}`,
+          body: JSON.stringify({ v: 1, runId: m.runId, attempt: m.attempt }),
+        })),
+        (b) => launchMessage.parse(JSON.parse(b)),
+      );
+      pending.push(...queue.take().map((m) => ({ ...m, due: clock.now().getTime() + (m.delaySeconds ?? 0) * 1000 })));
+    }
+
+    // Assess
+    const runs = (await store.runsOfJob('thumbs', { limit: 2000 })).runs.filter(
+      (r) => r.trigger.type === 's3' && r.trigger.key.startsWith('in/burst-'),
+    );
+    expect(runs).toHaveLength(uploads);
+    expect(runs.filter((r) => r.status === 'STARTING')).toHaveLength(uploads);
+    expect(throttled).toBeGreaterThan(0);
+    expect(ecs.calls.length - throttled).toBe(uploads);
+    expect(new Set(ecs.tasks()).size).toBe(uploads);
+  });
+});
+
 describe('Launch path: concurrency', () => {
   it('never runs more than maxConcurrent (3) of 50 racing runs, and starts the oldest waiting run when a slot frees', async () => {
     // Prepare
