@@ -6,7 +6,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AppError, asError, InvalidEventError } from './errors.ts';
 import { logger } from './logger.ts';
 import { issueSentences } from './schemaIssues.ts';

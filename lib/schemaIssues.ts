@@ -2,7 +2,7 @@
  * Turns zod issues into sentences that name the field and say what is allowed, for the catalog and
  * for incoming events alike ("detail.object.key: is required (string)").
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export const listOr = (values: readonly (string | number)[]): string =>
   values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;

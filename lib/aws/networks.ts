@@ -1,5 +1,5 @@
 /** The launcher's networks, from `LONGSHORE_NETWORKS` (resolved from stage parameters at deploy time). */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NetworkSettings } from '../domain/taskRequest.ts';
 import { ConfigError } from '../errors.ts';
 

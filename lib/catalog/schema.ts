@@ -4,7 +4,7 @@
  * forms, references between jobs, networks and alert routes) live in `validate.ts`, which runs after
  * this and reports every problem at once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const paramRef = z.strictObject({
   param: z

@@ -2,7 +2,7 @@
  * Validates a job catalog and reports every problem at once, each naming the job and the field and
  * saying what is allowed. Structure first (zod), then the rules that need the whole picture.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../domain/duration.ts';
 import { FARGATE_CPUS, isValidFargateSize, validMemoriesFor } from '../domain/fargateSizes.ts';
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';

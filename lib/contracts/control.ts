@@ -1,5 +1,5 @@
 /** Operator requests to the `control` function (sent by the CLI): trigger a job, retry or cancel a run. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
 

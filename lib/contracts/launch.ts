@@ -1,5 +1,5 @@
 /** The launch queue's message: which run, which attempt. Small on purpose: the run record has the rest. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const launchMessage = z.strictObject({
   v: z.literal(1),

@@ -2,7 +2,7 @@
  * S3 "object created" events in both shapes AWS delivers, validated at the edge and normalised to
  * one `UploadedObject` each. Parsing is lenient about fields AWS may add, strict about the ones we use.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeNotificationKey } from '../domain/s3Key.ts';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';

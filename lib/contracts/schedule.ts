@@ -5,7 +5,7 @@
  * 3. an EventBridge rule "Scheduled Event": `source: aws.events`, `detail` an object.
  * Shapes 2 and 3 name the job through the schedule or rule name `longshore-<stage>-<job>-cron<n>`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
 

@@ -1,5 +1,5 @@
 /** The SQS event envelope the launcher receives (only the fields it reads are checked). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const sqsEvent = z.looseObject({
   Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string() })),
