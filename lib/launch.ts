@@ -11,6 +11,8 @@
  * Throttling and capacity shortages are back-pressure: the message comes back later with backoff;
  * a Spot launch without capacity falls back to on-demand when the job allows it.
  */
+
+import type { Job } from './catalog/schema.ts';
 import type { LaunchMessage } from './contracts/launch.ts';
 import { fullJitterDelay } from './domain/backoff.ts';
 import { startedBy, taskFamily } from './domain/names.ts';
@@ -19,8 +21,9 @@ import { clientTokenFor } from './domain/runId.ts';
 import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
+import { settleAttempt } from './outcomes.ts';
 import type { LaunchDeps } from './ports.ts';
-import { finishRun, jobOf, publishOnce } from './runLifecycle.ts';
+import { jobOf, publishOnce } from './runLifecycle.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
 export const LAUNCH_LEASE_SECONDS = 120;
@@ -43,24 +46,24 @@ export type LaunchOutcome =
 
 const seconds = (from: string, to: Date): number => (to.getTime() - Date.parse(from)) / 1000;
 
-const failLaunch = async (deps: LaunchDeps, run: Run, reason: string): Promise<LaunchOutcome> => {
+/** A launch that cannot succeed as it is: the attempt records why, and the failure policy decides. */
+const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job | undefined): Promise<LaunchOutcome> => {
   await deps.store.recordLaunchFailed(run.runId, run.attempt, reason, deps.now());
-  const attempt = await deps.store.getAttempt(run.runId, run.attempt);
-  await finishRun(
-    deps,
-    run,
-    {
-      to: 'FAILED',
-      from: ['QUEUED'],
-      attempt: run.attempt,
-      reason: `launch failed: ${reason}`,
-      outcome: { reason, action: 'fail' },
-      releaseSlot: true,
-    },
-    attempt,
-  );
-  logger.error('Launch failed; run FAILED', { reason });
-  return 'failed';
+  const attempt = (await deps.store.getAttempt(run.runId, run.attempt)) ?? {
+    runId: run.runId,
+    attempt: run.attempt,
+    status: 'LAUNCH_FAILED' as const,
+    clientToken: '',
+    launchRequestedAt: deps.now().toISOString(),
+    launchTries: 0,
+    capacityProvider: run.capacity,
+    cpu: run.size.cpu,
+    memory: run.size.memory,
+    launchFailure: reason,
+  };
+  logger.error('Launch failed', { reason });
+  const { run: after } = await settleAttempt(deps, run, attempt, job);
+  return after.status === 'QUEUED' ? 'deferred' : 'failed';
 };
 
 const recordTask = async (
@@ -94,7 +97,12 @@ const recordTask = async (
 const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: LaunchError): Promise<LaunchOutcome> => {
   const now = deps.now();
   if (seconds(attempt.launchRequestedAt, now) > LAUNCH_RETRY_WINDOW_SECONDS) {
-    return failLaunch(deps, run, `no launch within ${LAUNCH_RETRY_WINDOW_SECONDS / 3600}h: ${error.reason}`);
+    return failLaunch(
+      deps,
+      run,
+      `no launch within ${LAUNCH_RETRY_WINDOW_SECONDS / 3600}h: ${error.reason}`,
+      jobOf(deps, run),
+    );
   }
   await deps.store.releaseAttempt(run.runId, run.attempt, error.reason, now);
   const delaySeconds = Math.max(1, fullJitterDelay(LAUNCH_BACKOFF, attempt.launchTries, deps.random()));
@@ -133,7 +141,7 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       return 'deferred';
     }
     const job = jobOf(deps, run);
-    if (!job) return failLaunch(deps, run, `job '${run.job}' is no longer in the catalog`);
+    if (!job) return failLaunch(deps, run, `job '${run.job}' is no longer in the catalog`, undefined);
 
     if (job.maxConcurrent !== undefined) {
       let slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);
@@ -188,7 +196,8 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
     let request: ReturnType<typeof buildRunTaskRequest>;
     try {
       const network = deps.networks[job.network];
-      if (!network) return failLaunch(deps, run, `network '${job.network}' has no subnets configured in this stage`);
+      if (!network)
+        return failLaunch(deps, run, `network '${job.network}' has no subnets configured in this stage`, job);
       request = buildRunTaskRequest({
         stage: deps.settings.stage,
         clusterArn: deps.settings.clusterArn,
@@ -198,7 +207,7 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         taskDefinition: taskFamily(deps.settings.stage, job.name),
       });
     } catch (e) {
-      if (e instanceof OverridesTooLargeError) return failLaunch(deps, run, e.message);
+      if (e instanceof OverridesTooLargeError) return failLaunch(deps, run, e.message, job);
       throw e;
     }
 
@@ -230,7 +239,7 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         return 'fallback';
       }
       if (e.retryable) return retryLater(deps, run, claim.attempt, e);
-      return failLaunch(deps, run, e.reason);
+      return failLaunch(deps, run, e.reason, job);
     }
   });
 };

@@ -5,6 +5,7 @@ import type { RunStore } from './aws/runStore.ts';
 import type { LaunchQueuePort } from './aws/sqs.ts';
 import type { Catalog } from './catalog/schema.ts';
 import type { NetworkSettings } from './domain/taskRequest.ts';
+import type { MetricsPort } from './metrics.ts';
 
 export interface ServiceSettings {
   stage: string;
@@ -19,6 +20,7 @@ export interface CoreDeps {
   events: RunEventPublisher;
   catalog: () => Catalog;
   now: () => Date;
+  metrics: MetricsPort;
 }
 
 export interface LaunchDeps extends CoreDeps {
@@ -31,4 +33,10 @@ export interface LaunchDeps extends CoreDeps {
 
 export interface StopDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask'>;
+}
+
+export interface SweepDeps extends CoreDeps {
+  ecs: Pick<EcsPort, 'stopTask' | 'describeTasks'>;
+  /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
+  scheduleArn: (job: string, triggerIndex: number) => string;
 }

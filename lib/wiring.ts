@@ -9,6 +9,7 @@ import { buildRunStore } from './aws/runStore.ts';
 import { buildLaunchQueue, sqsClient } from './aws/sqs.ts';
 import { activeCatalog } from './catalog/runtime.ts';
 import { loadConfig, type RuntimeConfig } from './config.ts';
+import { emfMetrics } from './metrics.ts';
 import type { CoreDeps } from './ports.ts';
 
 export const coreDeps = (config: Readonly<RuntimeConfig> = loadConfig()): CoreDeps => ({
@@ -18,4 +19,5 @@ export const coreDeps = (config: Readonly<RuntimeConfig> = loadConfig()): CoreDe
   events: buildRunEventPublisher(eventBridgeClient, config.eventBus),
   catalog: activeCatalog,
   now: () => new Date(),
+  metrics: emfMetrics,
 });

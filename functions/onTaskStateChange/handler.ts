@@ -1,6 +1,11 @@
+import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { createHandler } from '../../lib/handler.ts';
+import { trackTaskEvent } from '../../lib/trackTask.ts';
+import { coreDeps } from '../../lib/wiring.ts';
 
-/** Not implemented yet: built in a later issue. */
-export const handler = createHandler({ name: 'onTaskStateChange', parse: (event) => event }, async () => {
-  throw new Error('onTaskStateChange is not implemented yet');
-});
+const deps = coreDeps();
+
+/** ECS "Task State Change" of our tasks -> attempt record, failure policy, next step. */
+export const handler = createHandler({ name: 'onTaskStateChange', parse: parseTaskStateChange }, (detail) =>
+  trackTaskEvent(deps, detail),
+);

@@ -5,10 +5,10 @@
  * catalog references, and nothing more.
  */
 import { ANY_PSEUDO, localArn } from '../catalog/arn.ts';
-import { MAIN_CONTAINER_NAME } from '../catalog/containers.ts';
+import { logGroupName, MAIN_CONTAINER_NAME } from '../catalog/containers.ts';
 import type { Container, Job, Sidecar, Volume } from '../catalog/schema.ts';
 import { type ResolvedSecret, resolveSecret } from '../catalog/secrets.ts';
-import { executionRoleName, jobLogGroup, taskFamily, taskRoleName } from '../domain/names.ts';
+import { executionRoleName, taskFamily, taskRoleName } from '../domain/names.ts';
 import {
   allow,
   assumeRolePolicy,
@@ -30,9 +30,6 @@ export const jobLogicalId = (job: string, kind: 'TaskDefinition' | 'TaskRole' | 
   `Job${pascal(job)}${kind}`;
 
 const cfnString = (value: string): CfnValue => (ANY_PSEUDO.test(value) ? sub(value) : value);
-
-export const logGroupName = (stage: string, job: Job): string =>
-  job.container.logs.group ?? jobLogGroup(stage, job.name);
 
 const imageValue = (image: Container['image']): CfnValue => {
   if (typeof image === 'string') return cfnString(image);

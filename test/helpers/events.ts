@@ -56,3 +56,19 @@ export const classicNotification = (bucket: string, keys: string[], eventName = 
     }),
   };
 };
+
+/** A sample task event (events/ecs-task-*.json) retargeted at one attempt of one run in a stage. */
+export const taskEvent = (
+  name: string,
+  target: { runId: string; attempt: number; taskArn: string; stage?: string },
+) => {
+  const e = loadEvent<{
+    resources: string[];
+    detail: Record<string, unknown> & { containers: Record<string, unknown>[] };
+  }>(name);
+  e.resources = [target.taskArn];
+  e.detail.taskArn = target.taskArn;
+  e.detail.startedBy = `longshore/${target.stage ?? 'test'}/${target.runId}/${target.attempt}`;
+  for (const c of e.detail.containers) c.taskArn = target.taskArn;
+  return e;
+};

@@ -79,6 +79,11 @@ export const fakeEcs = (behaviour: FakeEcsBehaviour = () => undefined) => {
   };
 };
 
+export const fakeMetrics = () => {
+  const recorded: { job: string; name: string; value: number }[] = [];
+  return { recorded, record: (job: string, name: string, value: number) => void recorded.push({ job, name, value }) };
+};
+
 export const NETWORKS = {
   default: { subnets: ['subnet-0a1b2c3d4e5f60718'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: false },
 };
@@ -90,7 +95,8 @@ export const buildDeps = (store: RunStore, catalog: Catalog, clock = fakeClock()
   const queue = fakeQueue();
   const events = fakeEvents();
   const ecs = fakeEcs();
-  const core: CoreDeps = { settings: SETTINGS, store, queue, events, catalog: () => catalog, now: clock.now };
+  const metrics = fakeMetrics();
+  const core: CoreDeps = { settings: SETTINGS, store, queue, events, catalog: () => catalog, now: clock.now, metrics };
   const launch: LaunchDeps = { ...core, ecs, networks: NETWORKS, pace: async () => undefined, random: () => 0.5 };
-  return { core, launch, queue, events, ecs, clock };
+  return { core, launch, queue, events, ecs, clock, metrics };
 };

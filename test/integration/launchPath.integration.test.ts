@@ -257,11 +257,16 @@ describe('Launch path: launch failures', () => {
     const history = await store.getHistory(runId);
     expect(history?.run).toMatchObject({
       status: 'FAILED',
-      reason: 'launch failed: ClientException: TaskDefinition is inactive',
+      reason: 'RunTask refused the launch: ClientException: TaskDefinition is inactive',
     });
     expect(history?.attempts[0]).toMatchObject({
       status: 'LAUNCH_FAILED',
       launchFailure: 'ClientException: TaskDefinition is inactive',
+      decision: {
+        action: 'fail',
+        rule: 'launch-rejected',
+        next: 'giving up: a configuration error does not heal by retrying',
+      },
     });
     expect(events.types()).toEqual(['Run Failed']);
   });
@@ -287,7 +292,9 @@ describe('Launch path: launch failures', () => {
     // Assess
     expect(outcome).toBe('failed');
     expect(ecs.calls).toHaveLength(0);
-    expect((await store.getRun(run.runId))?.reason).toMatch(/RunTask overrides are 9\d{3} characters; ECS allows 8192/);
+    expect((await store.getRun(run.runId))?.reason).toMatch(
+      /RunTask refused the launch: RunTask overrides are 9\d{3} characters; ECS allows 8192/,
+    );
   });
 });
 

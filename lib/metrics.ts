@@ -1,0 +1,48 @@
+/**
+ * Per-job metrics in CloudWatch embedded metric format (Powertools Metrics): runs started,
+ * succeeded, failed, retried, timed out; run duration; queue wait. Each emission is a single metric
+ * with its own `job` dimension, so one invocation can record several jobs.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export type MetricName =
+  | 'RunsStarted'
+  | 'RunsSucceeded'
+  | 'RunsFailed'
+  | 'RunsRetried'
+  | 'RunsTimedOut'
+  | 'RunsCancelled'
+  | 'RunDuration'
+  | 'QueueWait';
+
+export const METRIC_NAMES: readonly MetricName[] = [
+  'RunsStarted',
+  'RunsSucceeded',
+  'RunsFailed',
+  'RunsRetried',
+  'RunsTimedOut',
+  'RunsCancelled',
+  'RunDuration',
+  'QueueWait',
+];
+
+export interface MetricsPort {
+  record(job: string, name: MetricName, value: number): void;
+}
+
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Longshore',
+  serviceName: 'longshore',
+});
+
+export const emfMetrics: MetricsPort = {
+  record: (job, name, value) => {
+    const single = metrics.singleMetric();
+    single.addDimension('job', job);
+    single.addMetric(
+      name,
+      name === 'RunDuration' || name === 'QueueWait' ? MetricUnit.Seconds : MetricUnit.Count,
+      value,
+    );
+  },
+};

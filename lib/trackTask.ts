@@ -1,0 +1,157 @@
+/**
+ * Tracking (DESIGN §4-6): ECS task state changes close attempts. Events come duplicated and out of
+ * order: one is applied only if its `detail.version` is newer than the attempt's, and a STOPPED
+ * attempt is never reopened. RUNNING moves the run to RUNNING; the Spot two-minute notice is only
+ * recorded; STOPPED records every container's exit and the failure policy decides what follows.
+ */
+import { logGroupName } from './catalog/containers.ts';
+import type { TaskDetail } from './contracts/ecs.ts';
+import { logLink } from './domain/logLink.ts';
+import { parseStartedBy } from './domain/names.ts';
+import type { Verdict } from './domain/policy.ts';
+import { type Attempt, isFinal } from './domain/run.ts';
+import { addCorrelation, logger, withCorrelation } from './logger.ts';
+import { resumeRetry, settleAttempt, withEssential } from './outcomes.ts';
+import type { CoreDeps } from './ports.ts';
+import { jobOf, releaseSlotOf } from './runLifecycle.ts';
+
+export type TrackOutcome =
+  | 'foreign'
+  | 'unknown-run'
+  | 'stale'
+  | 'older-attempt'
+  | 'running'
+  | 'spot-notice'
+  | 'settled'
+  | 'closed-after-final';
+
+const seconds = (from?: string, to?: string): number | undefined =>
+  from && to ? Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000)) : undefined;
+
+const cut = (s: string | undefined, n = 1024): string | undefined => (s === undefined ? undefined : s.slice(0, n));
+
+export const isSpotNotice = (d: TaskDetail): boolean =>
+  d.lastStatus !== 'STOPPED' && d.desiredStatus === 'STOPPED' && d.stopCode === 'SpotInterruption';
+
+/**
+ * Applies one task event; returns what it did.
+ *
+ * @example await trackTaskEvent(deps, parseTaskStateChange(event))
+ */
+export const trackTaskEvent = async (
+  deps: CoreDeps,
+  detail: TaskDetail,
+): Promise<{ outcome: TrackOutcome; runId?: string; verdict?: Verdict }> => {
+  const ref = parseStartedBy(detail.startedBy);
+  if (!ref || ref.stage !== deps.settings.stage) {
+    logger.debug('Task is not ours: ignored', { taskArn: detail.taskArn, startedBy: detail.startedBy });
+    return { outcome: 'foreign' };
+  }
+  return withCorrelation({ runId: ref.runId, attempt: ref.attempt, taskArn: detail.taskArn }, async () => {
+    const run = await deps.store.getRun(ref.runId);
+    if (!run) {
+      logger.warn('Task event for a run that does not exist (expired history, or another table)', {
+        lastStatus: detail.lastStatus,
+      });
+      return { outcome: 'unknown-run', runId: ref.runId };
+    }
+    addCorrelation({ job: run.job });
+    const job = jobOf(deps, run);
+    const stopped = detail.lastStatus === 'STOPPED';
+    const notice = isSpotNotice(detail);
+    const prefix = job?.container.logs.streamPrefix ?? 'longshore';
+    const link = job ? logLink(detail.taskArn, logGroupName(deps.settings.stage, job), prefix, 'main') : undefined;
+    const set: Partial<Attempt> & Record<string, unknown> = {
+      taskArn: detail.taskArn,
+      taskVersion: detail.version,
+      lastStatus: detail.lastStatus,
+      desiredStatus: detail.desiredStatus,
+      ...(stopped ? { status: 'STOPPED' } : detail.lastStatus === 'RUNNING' ? { status: 'RUNNING' } : {}),
+      capacityProvider: detail.capacityProviderName,
+      cpu: detail.cpu !== undefined ? Number(detail.cpu) : undefined,
+      memory: detail.memory !== undefined ? Number(detail.memory) : undefined,
+      taskCreatedAt: detail.createdAt,
+      startedAt: detail.startedAt,
+      stoppingAt: detail.stoppingAt,
+      stoppedAt: detail.stoppedAt,
+      stopCode: detail.stopCode,
+      stoppedReason: cut(detail.stoppedReason),
+      containers: detail.containers.length
+        ? withEssential(
+            job,
+            detail.containers.map((c) => ({
+              name: c.name,
+              ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+              ...(c.reason ? { reason: cut(c.reason) } : {}),
+            })),
+          )
+        : undefined,
+      durationSeconds: seconds(detail.startedAt ?? detail.createdAt, detail.stoppedAt),
+      logLink: link,
+      ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),
+    };
+    // Newer than what is recorded, and never reopening a STOPPED attempt (invariant 3).
+    let attempt = await deps.store.updateAttempt(
+      ref.runId,
+      ref.attempt,
+      { set, setIfMissing: { runId: ref.runId, attempt: ref.attempt, kind: 'attempt' } },
+      '(attribute_not_exists(#taskVersion) OR #taskVersion < :v) AND (attribute_not_exists(#status) OR #status <> :stopped)',
+      { ':v': detail.version, ':stopped': 'STOPPED' },
+    );
+    if (!attempt) {
+      const current = await deps.store.getAttempt(ref.runId, ref.attempt);
+      // A duplicate STOPPED may find the run not yet settled (the last delivery died): settle it.
+      if (!(stopped && current?.status === 'STOPPED')) {
+        logger.debug('Stale or duplicate task event: ignored', {
+          version: detail.version,
+          recorded: current?.taskVersion,
+          lastStatus: detail.lastStatus,
+        });
+        return { outcome: 'stale', runId: ref.runId };
+      }
+      attempt = current;
+    }
+    if (run.attempt !== ref.attempt) {
+      // The retry this attempt decided may have been cut short after the run moved on: finish it.
+      if (stopped && attempt.decision && run.status === 'QUEUED' && run.attempt === ref.attempt + 1)
+        await resumeRetry(deps, run, attempt);
+      logger.debug('Event of an earlier attempt: recorded only', { runAttempt: run.attempt });
+      return { outcome: 'older-attempt', runId: ref.runId };
+    }
+    if (notice) {
+      logger.warn(
+        'Fargate Spot interruption notice: the task gets SIGTERM and stops within 2 minutes; its STOPPED event decides',
+      );
+      return { outcome: 'spot-notice', runId: ref.runId };
+    }
+    if (!stopped) {
+      const now = deps.now();
+      const moved = await deps.store.transition(
+        run,
+        {
+          from: ['QUEUED', 'STARTING'],
+          attempt: run.attempt,
+          to: 'RUNNING',
+          set: { taskArn: detail.taskArn, ...(detail.startedAt ? { startedAt: detail.startedAt } : {}) },
+          remove: ['waitingForSlot'],
+        },
+        now,
+      );
+      if (moved) {
+        const wait = seconds(run.createdAt, detail.startedAt);
+        if (wait !== undefined && run.attempt === 1) deps.metrics.record(run.job, 'QueueWait', wait);
+        logger.info('Task running');
+      }
+      return { outcome: 'running', runId: ref.runId };
+    }
+    if (isFinal(run.status)) {
+      // Settled already (a duplicate), or cancelled while running: the task is gone, so is its slot.
+      await releaseSlotOf(deps, run);
+      if (attempt.decision) return { outcome: 'stale', runId: ref.runId };
+      logger.info('Task stopped after its run became final', { status: run.status });
+      return { outcome: 'closed-after-final', runId: ref.runId };
+    }
+    const { verdict } = await settleAttempt(deps, run, attempt, job);
+    return { outcome: 'settled', runId: ref.runId, ...(verdict ? { verdict } : {}) };
+  });
+};

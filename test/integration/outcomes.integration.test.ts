@@ -1,0 +1,313 @@
+/**
+ * Outcomes over a real local DynamoDB engine: task events close attempts, in any order and
+ * duplicated; the failure policy retries (on-demand after Spot, bigger after OOM), gives up, or
+ * succeeds; crashes between steps are repaired by redelivery.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptRuns } from '../../lib/acceptRuns.ts';
+import type { RunStore } from '../../lib/aws/runStore.ts';
+import { cancelRun } from '../../lib/cancelRun.ts';
+import type { Catalog } from '../../lib/catalog/schema.ts';
+import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
+import { launchOne } from '../../lib/launch.ts';
+import type { CoreDeps } from '../../lib/ports.ts';
+import { trackTaskEvent } from '../../lib/trackTask.ts';
+import { exampleCatalog } from '../helpers/catalogs.ts';
+import { taskEvent } from '../helpers/events.ts';
+import { buildDeps } from '../helpers/fakes.ts';
+import { localStore } from '../helpers/localTable.ts';
+
+const catalog: Catalog = exampleCatalog();
+let store: RunStore;
+let close: () => void;
+let seq = 0;
+
+beforeAll(async () => {
+  ({ store, close } = await localStore());
+});
+afterAll(() => close());
+
+/** A run of `job` launched through the real launch path; returns it with its task ARN. */
+const launched = async (ctx: ReturnType<typeof buildDeps>, job: string) => {
+  const j = catalog.jobs.find((x) => x.name === job);
+  if (!j) throw new Error(job);
+  const [accepted] = await acceptRuns(ctx.core, [{ job: j, trigger: { type: 'manual', token: `t-${++seq}` } }]);
+  const runId = accepted?.runId ?? '';
+  ctx.queue.take();
+  await launchOne(ctx.launch, { v: 1, runId, attempt: 1 });
+  const run = await store.getRun(runId);
+  return { runId, taskArn: run?.taskArn ?? '' };
+};
+
+const deliver = (deps: CoreDeps, name: string, target: { runId: string; attempt: number; taskArn: string }) =>
+  trackTaskEvent(deps, parseTaskStateChange(taskEvent(name, target)));
+
+/** The next attempt: its launch message delivered to the launcher. */
+const launchNext = async (ctx: ReturnType<typeof buildDeps>, runId: string) => {
+  for (const m of ctx.queue.take()) {
+    ctx.clock.advance(m.delaySeconds ?? 0);
+    await launchOne(ctx.launch, { v: 1, runId: m.runId, attempt: m.attempt });
+  }
+  const run = await store.getRun(runId);
+  return { runId, attempt: run?.attempt ?? 0, taskArn: run?.taskArn ?? '' };
+};
+
+const permutations = <T>(xs: T[]): T[][] =>
+  xs.length <= 1
+    ? [xs]
+    : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+
+describe('Tracking: order and duplicates', () => {
+  it('reaches the same final record whatever the order of RUNNING, STOPPED and their duplicates', async () => {
+    // Prepare
+    const orders = permutations([
+      'ecs-task-running',
+      'ecs-task-stopped-success',
+      'ecs-task-running',
+      'ecs-task-stopped-success',
+    ]);
+    const finals: unknown[] = [];
+
+    // Act
+    for (const order of orders.slice(0, 12)) {
+      const ctx = buildDeps(store, catalog);
+      const { runId, taskArn } = await launched(ctx, 'thumbnails');
+      for (const name of order) await deliver(ctx.core, name, { runId, attempt: 1, taskArn });
+      const h = await store.getHistory(runId);
+      const a = h?.attempts[0];
+      finals.push({
+        run: { status: h?.run.status, attempt: h?.run.attempt, outcome: h?.run.outcome, published: h?.run.published },
+        attempt: {
+          status: a?.status,
+          taskVersion: a?.taskVersion,
+          startedAt: a?.startedAt,
+          stoppedAt: a?.stoppedAt,
+          containers: a?.containers,
+          durationSeconds: a?.durationSeconds,
+          decision: a?.decision,
+        },
+        events: ctx.events.types(),
+      });
+    }
+
+    // Assess
+    expect(finals[0]).toMatchObject({
+      run: { status: 'SUCCEEDED', attempt: 1, published: ['started#1', 'succeeded#1'] },
+      attempt: {
+        status: 'STOPPED',
+        taskVersion: 5,
+        durationSeconds: 756,
+        containers: [{ name: 'main', exitCode: 0, essential: true }],
+        decision: { action: 'succeed', rule: 'success' },
+      },
+      events: ['Run Started', 'Run Succeeded'],
+    });
+    for (const f of finals) expect(f).toEqual(finals[0]);
+  });
+
+  it('records RUNNING with its start time and the log link', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const { runId, taskArn } = await launched(ctx, 'thumbnails');
+
+    // Act
+    const out = await deliver(ctx.core, 'ecs-task-running', { runId, attempt: 1, taskArn });
+
+    // Assess
+    const h = await store.getHistory(runId);
+    expect(out.outcome).toBe('running');
+    expect(h?.run).toMatchObject({ status: 'RUNNING', startedAt: '2026-11-22T09:15:17.000Z' });
+    expect(h?.attempts[0]?.logLink).toMatch(
+      /^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#logsV2:log-groups\/log-group\/\$252Flongshore\$252Ftest\$252Fthumbnails\/log-events\/longshore\$252Fmain\$252F/,
+    );
+  });
+
+  it('ignores tasks that are not ours, of another stage, or of a run it does not know', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+
+    // Act
+    const foreign = await trackTaskEvent(ctx.core, {
+      ...parseTaskStateChange(taskEvent('ecs-task-foreign', { runId: 'x', attempt: 1, taskArn: 'arn:t' })),
+      startedBy: 'ecs-svc/123',
+    });
+    const otherStage = await trackTaskEvent(
+      ctx.core,
+      parseTaskStateChange(
+        taskEvent('ecs-task-running', {
+          runId: 'thumbnails-aaaaaaaaaaaaaaaaaaaa',
+          attempt: 1,
+          taskArn: 'arn:t',
+          stage: 'prod',
+        }),
+      ),
+    );
+    const unknown = await deliver(ctx.core, 'ecs-task-running', {
+      runId: 'thumbnails-bbbbbbbbbbbbbbbbbbbb',
+      attempt: 1,
+      taskArn: 'arn:aws:ecs:eu-west-1:1:task/c/3',
+    });
+
+    // Assess
+    expect([foreign.outcome, otherStage.outcome, unknown.outcome]).toEqual(['foreign', 'foreign', 'unknown-run']);
+  });
+});
+
+describe('Outcomes: the failure policy in the flow', () => {
+  it('Spot interruption: the notice is recorded, the STOPPED event retries once on on-demand, then success', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const { runId, taskArn } = await launched(ctx, 'csv-ingest');
+
+    // Act
+    const notice = await deliver(ctx.core, 'ecs-task-spot-notice', { runId, attempt: 1, taskArn });
+    const stop = await deliver(ctx.core, 'ecs-task-stopped-spot', { runId, attempt: 1, taskArn });
+    const dup = await deliver(ctx.core, 'ecs-task-stopped-spot', { runId, attempt: 1, taskArn });
+    const second = await launchNext(ctx, runId);
+    await deliver(ctx.core, 'ecs-task-stopped-success-after-spot', second);
+
+    // Assess
+    expect([notice.outcome, stop.outcome, dup.outcome]).toEqual(['spot-notice', 'settled', 'older-attempt']);
+    const h = await store.getHistory(runId);
+    expect(h?.attempts[0]).toMatchObject({
+      spotNoticeAt: expect.any(String),
+      decision: { action: 'retry-on-demand', rule: 'spot-interruption' },
+    });
+    expect(h?.run).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 2,
+      capacity: 'FARGATE',
+      retries: { app: 0, infra: 1 },
+    });
+    expect(ctx.ecs.calls.map((c) => c.capacityProviderStrategy[0]?.capacityProvider)).toEqual([
+      'FARGATE_SPOT',
+      'FARGATE',
+    ]);
+    expect(ctx.events.types()).toEqual(['Run Started', 'Run Retrying', 'Run Started', 'Run Succeeded']);
+  });
+
+  it('out of memory: retries at once with the next memory size', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const { runId, taskArn } = await launched(ctx, 'csv-ingest');
+
+    // Act
+    await deliver(ctx.core, 'ecs-task-stopped-oom', { runId, attempt: 1, taskArn });
+    await launchNext(ctx, runId);
+
+    // Assess
+    expect(ctx.ecs.calls[1]?.overrides).toMatchObject({ cpu: '1024', memory: '4096' });
+    expect(await store.getRun(runId)).toMatchObject({
+      attempt: 2,
+      size: { cpu: 1024, memory: 4096 },
+      status: 'STARTING',
+    });
+  });
+
+  it('an application failure past its budget fails the run and publishes Run Failed with what on-call needs', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const first = await launched(ctx, 'nightly-report');
+
+    // Act
+    await deliver(ctx.core, 'ecs-task-stopped-app-failure', { ...first, attempt: 1 });
+    const retry = ctx.queue.sent[0];
+    const second = await launchNext(ctx, first.runId);
+    await deliver(ctx.core, 'ecs-task-stopped-app-failure', second);
+
+    // Assess
+    expect(retry?.delaySeconds).toBeGreaterThan(0);
+    const run = await store.getRun(first.runId);
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      attempt: 2,
+      outcome: { exitCode: 2, rule: 'application-error', action: 'fail' },
+    });
+    const failed = ctx.events.published.find((e) => e.type === 'Run Failed');
+    expect(failed?.detail).toMatchObject({
+      runId: first.runId,
+      job: 'nightly-report',
+      attempt: 2,
+      exitCode: 2,
+      stopCode: 'EssentialContainerExited',
+      durationSeconds: 756,
+      decision: { rule: 'application-error', next: 'giving up: no retries left (1 of 1 used; policy.retries is 1)' },
+      logLink: expect.stringContaining('cloudwatch'),
+    });
+  });
+
+  it('a secret the task cannot read fails at once, with the diagnosis', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'nightly-report');
+
+    // Act
+    await deliver(ctx.core, 'ecs-task-stopped-secrets-failure', { ...t, attempt: 1 });
+
+    // Assess
+    expect(await store.getRun(t.runId)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/^ECS could not read the task's secrets \(the execution role may not read it\)/),
+    });
+    expect(ctx.queue.sent).toHaveLength(0);
+  });
+
+  it('a cancelled run records its STOPPED event without a decision and frees its slot', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'nightly-report');
+    await cancelRun({ ...ctx.core, ecs: ctx.ecs }, t.runId, 'operator');
+
+    // Act
+    const out = await deliver(ctx.core, 'ecs-task-stopped-timeout', { ...t, attempt: 1 });
+
+    // Assess
+    expect(out.outcome).toBe('closed-after-final');
+    expect((await store.getRun(t.runId))?.status).toBe('CANCELLED');
+    expect(await store.slotHolders('nightly-report')).toEqual([]);
+  });
+});
+
+describe('Outcomes: a Lambda dies between two steps', () => {
+  it('after recording STOPPED and before moving the run: the redelivered event settles it, once', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const dying = {
+      ...ctx.core,
+      store: { ...store, transition: async () => Promise.reject(new Error('Lambda died')) },
+    };
+
+    // Act
+    await expect(deliver(dying, 'ecs-task-stopped-success', { ...t, attempt: 1 })).rejects.toThrow('Lambda died');
+    const again = await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+    const third = await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess
+    expect([again.outcome, third.outcome]).toEqual(['settled', 'stale']);
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'SUCCEEDED', published: ['started#1', 'succeeded#1'] });
+    expect(ctx.events.types().filter((x) => x === 'Run Succeeded')).toHaveLength(1);
+  });
+
+  it('after queueing the retry and before queueing its launch: the redelivery queues it and publishes Run Retrying once', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const dying = {
+      ...ctx.core,
+      queue: { ...ctx.queue, enqueue: async () => Promise.reject(new Error('Lambda died')) },
+    };
+
+    // Act
+    await expect(deliver(dying, 'ecs-task-stopped-unknown-stop-code', { ...t, attempt: 1 })).rejects.toThrow(
+      'Lambda died',
+    );
+    await deliver(ctx.core, 'ecs-task-stopped-unknown-stop-code', { ...t, attempt: 1 });
+    await deliver(ctx.core, 'ecs-task-stopped-unknown-stop-code', { ...t, attempt: 1 });
+
+    // Assess
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'QUEUED', attempt: 2 });
+    expect(ctx.queue.sent.filter((m) => m.attempt === 2).length).toBeGreaterThanOrEqual(1);
+    expect(ctx.events.types().filter((x) => x === 'Run Retrying')).toHaveLength(1);
+  });
+});
