@@ -1,6 +1,18 @@
+import { type AlertDeps, parseAlertEvent, postJson, sendAlert } from '../../lib/alert.ts';
+import { readSecretString } from '../../lib/aws/secrets.ts';
+import { buildAlertTopic, snsClient } from '../../lib/aws/sns.ts';
+import { activeCatalog } from '../../lib/catalog/runtime.ts';
+import { getEnv } from '../../lib/config.ts';
 import { createHandler } from '../../lib/handler.ts';
 
-/** Not implemented yet: built in a later issue. */
-export const handler = createHandler({ name: 'alert', parse: (event) => event }, async () => {
-  throw new Error('alert is not implemented yet');
-});
+const deps: AlertDeps = {
+  catalog: activeCatalog,
+  topic: buildAlertTopic(snsClient, getEnv('LONGSHORE_ALERT_TOPIC_ARN')),
+  secret: readSecretString,
+  post: postJson,
+};
+
+/** Run Failed / Run Timed Out / Schedule Missed from the run-event bus -> SNS and webhooks. */
+export const handler = createHandler({ name: 'alert', parse: parseAlertEvent }, ({ type, detail }) =>
+  sendAlert(deps, type, detail),
+);

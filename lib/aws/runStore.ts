@@ -375,6 +375,26 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string) => {
       }
     },
 
+    /**
+     * Records, once, that a schedule tick produced no run: true the first time (alert), false after.
+     * Kept beside the run the tick should have created, so a late tick still creates its run.
+     */
+    markMissedTick: async (runId: string, details: Record<string, unknown>, expiresAt: number): Promise<boolean> => {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk: runPk(runId), sk: 'MISSED', kind: 'missed-tick', ...details, expiresAt },
+            ...buildCondition('attribute_not_exists(#pk)'),
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
     /** Remembers that a run event was published, so a redelivery publishes only what is missing. */
     markPublished: async (runId: string, keys: string[]): Promise<void> => {
       if (keys.length === 0) return;

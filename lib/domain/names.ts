@@ -63,3 +63,14 @@ export const parseStartedBy = (
   const [, stage, runId, attempt] = m as unknown as [string, string, string, string];
   return { stage, runId, attempt: Number(attempt) };
 };
+
+/**
+ * The ARN Scheduler gives a job's schedule, in the account and Region of a function ARN
+ * (`arn:aws:lambda:<region>:<account>:function:<name>`).
+ */
+export const scheduleArnFrom =
+  (functionArn: string, stage: string) =>
+  (job: string, triggerIndex: number): string => {
+    const [, partition, , region, account] = functionArn.split(':');
+    return `arn:${partition}:scheduler:${region}:${account}:schedule/${scheduleGroupName(stage)}/${scheduleName(stage, job, triggerIndex)}`;
+  };

@@ -94,6 +94,8 @@ export interface Run {
   finishedAt?: string;
   outcome?: AttemptOutcome;
   reason?: string;
+  /** When the sweeper stopped the task for running past the job's timeout. */
+  timeoutRequestedAt?: string;
   /** Run events already published (keys like "started#1"), so redeliveries publish the rest once. */
   published: string[];
   expiresAt: number;

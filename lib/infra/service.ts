@@ -19,6 +19,7 @@ import type { FunctionConfig, FunctionSpec } from './functionSpec.ts';
 import { commonEnvironment } from './functionSpec.ts';
 import { functionRoleLogicalId, IDS } from './ids.ts';
 import { executionRole, jobResources } from './jobResources.ts';
+import { monitoringResources } from './monitoring.ts';
 import { outputs } from './outputs.ts';
 import { collectParams, paramDefaults, parameterDefinitions } from './params.ts';
 import { platformConditions, platformParameters, platformResources } from './platform.ts';
@@ -107,6 +108,7 @@ export const buildService = (ctx: BuildContext, fnConfigs: Record<string, Functi
     ...Object.assign({}, ...ctx.catalog.jobs.map((job) => jobResources(ctx, job))),
     ...triggerResources(ctx),
     ...roles,
+    ...monitoringResources(ctx, Object.keys(specs)),
   };
   const config: AWS = {
     service: SERVICE,

@@ -5,6 +5,7 @@
  * delivery and keeps what it could not deliver in the events dead-letter queue.
  */
 import { createHash } from 'node:crypto';
+import { ALERT_TYPES } from '../alert.ts';
 import type { Job, S3Trigger } from '../catalog/schema.ts';
 import {
   eventBusName,
@@ -14,7 +15,7 @@ import {
   schedulerRoleName,
   startedByPrefix,
 } from '../domain/names.ts';
-import { RUN_EVENT_SOURCE, type RunEventType } from '../domain/runEvents.ts';
+import { RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { assumeRolePolicy, type CfnValue, getAtt, pascal, policyDocument, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS, lambdaLogicalId } from './ids.ts';
@@ -109,8 +110,6 @@ export const sweeperRule = (ctx: BuildContext): Resources => ({
   ),
 });
 
-export const ALERTING_EVENTS: readonly RunEventType[] = ['Run Failed', 'Run Timed Out', 'Schedule Missed'];
-
 export const alertRule = (ctx: BuildContext): Resources => ({
   AlertRule: rule(
     `${SERVICE}-${ctx.stage}-alerts`,
@@ -118,7 +117,7 @@ export const alertRule = (ctx: BuildContext): Resources => ({
     'alert',
     {
       EventBusName: ref(IDS.eventBus),
-      EventPattern: { source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERTING_EVENTS] },
+      EventPattern: { source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERT_TYPES] },
     },
   ),
 });

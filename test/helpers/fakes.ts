@@ -76,6 +76,18 @@ export const fakeEcs = (behaviour: FakeEcsBehaviour = () => undefined) => {
     stopTask: async (_cluster: string, taskArn: string, reason: string): Promise<void> => {
       stopped.push({ taskArn, reason });
     },
+    /** What DescribeTasks answers: set `described[arn]` to a Task, leave it out for MISSING. */
+    described: {} as Record<string, Record<string, unknown>>,
+    describeTasks: async function (
+      this: { described: Record<string, Record<string, unknown>> },
+      _cluster: string,
+      arns: string[],
+    ) {
+      return {
+        tasks: arns.flatMap((a) => (this.described[a] ? [this.described[a] as never] : [])),
+        missing: arns.filter((a) => !this.described[a]),
+      };
+    },
   };
 };
 

@@ -338,6 +338,53 @@ describe('Service definition (serverless.ts)', () => {
   });
 });
 
+describe('Operations resources', () => {
+  it('alarms on both dead-letter queues and on every function errors, to the alert topic', () => {
+    // Act
+    const { config, resources } = build(exampleCatalog());
+
+    // Assess
+    const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
+    expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(
+      alarms
+        .filter((a) => a.MetricName === 'Errors')
+        .map((a) => (a.Dimensions as { Value: string }[])[0]?.Value)
+        .sort(),
+    ).toEqual(
+      Object.keys(config.functions ?? {})
+        .map((k) => `longshore-dev-${k}`)
+        .sort(),
+    );
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+  });
+
+  it('builds a dashboard with each job run metrics, durations, handler errors and queues', () => {
+    // Act
+    const dashboard = build(exampleCatalog()).resources.OperationsDashboard?.Properties?.DashboardBody as
+      | { 'Fn::Sub': string }
+      | undefined;
+    const body = dashboard?.['Fn::Sub'] ?? '';
+
+    // Assess
+    const titles = (JSON.parse(body) as { widgets: { properties: { title: string } }[] }).widgets.map(
+      (w) => w.properties.title,
+    );
+    expect(titles).toEqual([
+      'thumbnails: runs',
+      'thumbnails: duration and queue wait (seconds)',
+      'nightly-report: runs',
+      'nightly-report: duration and queue wait (seconds)',
+      'csv-ingest: runs',
+      'csv-ingest: duration and queue wait (seconds)',
+      'Handler errors',
+      'Handler duration p99 (ms)',
+      'Queues',
+    ]);
+    expect(body).toContain('["Longshore","RunsFailed","job","csv-ingest","service","longshore"');
+  });
+});
+
 describe('Function: stageFromArgv', () => {
   it.each([
     [['node', 'osls', 'package', '--stage', 'prod'], 'prod'],

@@ -266,7 +266,7 @@ describe('Function: decide (default rules, real event shapes)', () => {
 });
 
 describe('Function: decide (job rules)', () => {
-  const exit = (code: number, job: Job, reason?: string): AttemptFacts => ({
+  const exit = (code: number, _job: Job, reason?: string): AttemptFacts => ({
     kind: 'task',
     containers: [{ name: 'main', exitCode: code, essential: true, ...(reason ? { reason } : {}) }],
     stopCode: 'EssentialContainerExited',

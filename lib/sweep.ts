@@ -1,0 +1,227 @@
+/**
+ * The sweeper (every 5 minutes): what events alone cannot guarantee.
+ * - Runs past their job's timeout: StopTask with a reason the STOPPED event carries (TIMED_OUT).
+ * - Attempts stuck in STARTING, or RUNNING with no news: reconciled with DescribeTasks, fed to the
+ *   tracker as the event ECS would have sent; a task ECS no longer knows (MISSING, stopped over an
+ *   hour ago) is closed as lost and the policy decides.
+ * - Queued runs whose launch message was lost, runs waiting for a slot that is free, slots held by
+ *   runs that are final: dispatched or freed.
+ * - Schedule ticks that produced no run: `Schedule Missed`, once per tick.
+ */
+import { findJob } from './catalog/runtime.ts';
+import type { Job, ScheduleTrigger } from './catalog/schema.ts';
+import { taskFromDescribe } from './contracts/ecs.ts';
+import { formatDuration, parseDuration } from './domain/duration.ts';
+import { startedBy } from './domain/names.ts';
+import { TIMEOUT_REASON_PREFIX } from './domain/policy.ts';
+import { expiresAtFor, isFinal, type Run } from './domain/run.ts';
+import { runIdFor } from './domain/runId.ts';
+import { cronOccurrences, parseScheduleExpression } from './domain/scheduleExpression.ts';
+import { logger, withCorrelation } from './logger.ts';
+import type { SweepDeps } from './ports.ts';
+import { dispatchQueued } from './runLifecycle.ts';
+import { trackTaskEvent } from './trackTask.ts';
+
+/** A task not RUNNING this long after launch is looked up in ECS. */
+export const START_DEADLINE_SECONDS = 15 * 60;
+/** A run without any change for this long is checked against ECS (a STOPPED event may be lost). */
+export const QUIET_SECONDS = 10 * 60;
+/** A queued run this old with no launch in progress gets its launch message again. */
+export const REQUEUE_AFTER_SECONDS = 15 * 60;
+/** A schedule tick must have produced its run within this long (Scheduler and Lambda retry first). */
+export const MISSED_TICK_GRACE_SECONDS = 20 * 60;
+/** How far back the sweeper looks for missed ticks. */
+export const MISSED_TICK_WINDOW_SECONDS = 3 * 3600;
+export const LOST_REASON = 'longshore: task lost: ECS no longer knows the task and its STOPPED event never arrived';
+
+export interface SweepReport {
+  timedOut: string[];
+  reconciled: { runId: string; outcome: string }[];
+  lost: string[];
+  requeued: string[];
+  dispatched: number;
+  slotsFreed: number;
+  missedTicks: { job: string; scheduledTime: string }[];
+}
+
+const age = (iso: string | undefined, now: Date): number => (iso ? (now.getTime() - Date.parse(iso)) / 1000 : 0);
+
+const stopTimedOut = async (deps: SweepDeps, job: Job, run: Run, now: Date, report: SweepReport): Promise<boolean> => {
+  const limit = parseDuration(job.timeout) ?? 3600;
+  const since = run.startedAt ?? run.updatedAt;
+  if (!run.taskArn || run.timeoutRequestedAt || age(since, now) <= limit) return false;
+  const reason = `${TIMEOUT_REASON_PREFIX} after ${formatDuration(age(since, now))} (limit ${job.timeout})`;
+  await deps.ecs.stopTask(deps.settings.clusterArn, run.taskArn, reason);
+  await deps.store.transition(
+    run,
+    { from: ['STARTING', 'RUNNING'], attempt: run.attempt, set: { timeoutRequestedAt: now.toISOString() } },
+    now,
+  );
+  logger.warn('Run past its timeout: task stopped', { timeout: job.timeout });
+  report.timedOut.push(run.runId);
+  return true;
+};
+
+const reconcile = async (deps: SweepDeps, runs: Run[], now: Date, report: SweepReport): Promise<void> => {
+  for (let i = 0; i < runs.length; i += 100) {
+    const chunk = runs.slice(i, i + 100);
+    const byArn = new Map(chunk.map((r) => [r.taskArn as string, r]));
+    const { tasks, missing } = await deps.ecs.describeTasks(deps.settings.clusterArn, [...byArn.keys()]);
+    for (const task of tasks) {
+      const out = await trackTaskEvent(deps, taskFromDescribe(task as Record<string, unknown>));
+      report.reconciled.push({ runId: byArn.get(task.taskArn ?? '')?.runId ?? '?', outcome: out.outcome });
+    }
+    for (const arn of missing) {
+      const run = byArn.get(arn);
+      // Right after RunTask a task may not be visible yet; MISSING means gone only for older runs.
+      if (!run || age(run.updatedAt, now) < START_DEADLINE_SECONDS) continue;
+      const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+      const out = await trackTaskEvent(deps, {
+        taskArn: arn,
+        clusterArn: deps.settings.clusterArn,
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        version: (attempt?.taskVersion ?? 0) + 1,
+        startedBy: startedBy(deps.settings.stage, run.runId, run.attempt),
+        stoppedReason: LOST_REASON,
+        stoppedAt: now.toISOString(),
+        containers: [],
+      });
+      report.lost.push(run.runId);
+      report.reconciled.push({ runId: run.runId, outcome: out.outcome });
+    }
+  }
+};
+
+const freeLeakedSlots = async (deps: SweepDeps, job: Job, report: SweepReport): Promise<void> => {
+  for (const holder of await deps.store.slotHolders(job.name)) {
+    const run = await deps.store.getRun(holder.runId);
+    // A final run keeps its slot only until its task stops; a slot beyond the limit is never reused.
+    const stale =
+      !run ||
+      (isFinal(run.status) &&
+        !(run.status === 'CANCELLED' && run.taskArn && age(run.updatedAt, deps.now()) < START_DEADLINE_SECONDS));
+    if (stale && (await deps.store.releaseSlot(job.name, holder.slot, holder.runId))) {
+      report.slotsFreed++;
+      logger.warn('Freed a concurrency slot held by a finished run', {
+        job: job.name,
+        runId: holder.runId,
+        slot: holder.slot,
+      });
+    }
+  }
+};
+
+const missedTicks = async (deps: SweepDeps, job: Job, now: Date, report: SweepReport): Promise<void> => {
+  const schedules = job.triggers.flatMap((t, i) => (t.type === 'schedule' && t.enabled ? [{ t, i }] : [])) as {
+    t: ScheduleTrigger;
+    i: number;
+  }[];
+  if (schedules.length === 0) return;
+  // The job's latest runs: enough to see each schedule's recent ticks and that it existed before.
+  const latest = (await deps.store.runsOfJob(job.name, { limit: 100 })).runs;
+  for (const { t, i } of schedules) {
+    const arn = deps.scheduleArn(job.name, i);
+    const ofSchedule = latest.filter((r) => r.trigger.type === 'schedule' && r.trigger.triggerIndex === i);
+    const expr = parseScheduleExpression(t.expression);
+    let due: string[] = [];
+    if (expr.kind === 'cron') {
+      // Only once the schedule has produced a run: a tick before the first deploy is not "missed".
+      const first = ofSchedule.map((r) => r.createdAt).sort()[0];
+      if (!first) continue;
+      due = cronOccurrences(
+        expr.cron,
+        t.timezone,
+        new Date(now.getTime() - MISSED_TICK_WINDOW_SECONDS * 1000),
+        new Date(now.getTime() - MISSED_TICK_GRACE_SECONDS * 1000),
+      )
+        .map((d) => d.toISOString())
+        .filter((iso) => iso > first);
+    } else {
+      const last = ofSchedule
+        .map((r) => (r.trigger.type === 'schedule' ? r.trigger.scheduledTime : r.createdAt))
+        .sort()
+        .at(-1);
+      if (last && age(last, now) > expr.everySeconds + MISSED_TICK_GRACE_SECONDS)
+        due = [new Date(Date.parse(last) + expr.everySeconds * 1000).toISOString()];
+    }
+    for (const scheduledTime of due) {
+      const runId = runIdFor(job.name, { type: 'schedule', schedule: arn, scheduledTime });
+      if (await deps.store.getRun(runId)) continue;
+      const first = await deps.store.markMissedTick(
+        runId,
+        { job: job.name, schedule: arn, scheduledTime, detectedAt: now.toISOString() },
+        expiresAtFor(now),
+      );
+      if (!first) continue;
+      await deps.events.publish([
+        {
+          type: 'Schedule Missed',
+          detail: {
+            stage: deps.settings.stage,
+            job: job.name,
+            schedule: arn,
+            expression: t.expression,
+            timezone: t.timezone,
+            scheduledTime,
+            expectedRunId: runId,
+          },
+        },
+      ]);
+      logger.error('Schedule tick produced no run', { job: job.name, scheduledTime, expression: t.expression });
+      report.missedTicks.push({ job: job.name, scheduledTime });
+    }
+  }
+};
+
+/**
+ * One sweep over every job of the catalog.
+ *
+ * @example const report = await sweep(deps);
+ */
+export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
+  const now = deps.now();
+  const report: SweepReport = {
+    timedOut: [],
+    reconciled: [],
+    lost: [],
+    requeued: [],
+    dispatched: 0,
+    slotsFreed: 0,
+    missedTicks: [],
+  };
+  for (const job of deps.catalog().jobs) {
+    const active = await deps.store.activeRuns(job.name);
+    const toCheck: Run[] = [];
+    const requeue: Run[] = [];
+    for (const run of active) {
+      await withCorrelation(
+        { job: job.name, runId: run.runId, attempt: run.attempt, ...(run.taskArn ? { taskArn: run.taskArn } : {}) },
+        async () => {
+          if (run.status === 'QUEUED') {
+            const due = !run.notBefore || run.notBefore <= now.toISOString();
+            if (due && !run.waitingForSlot && age(run.updatedAt, now) > REQUEUE_AFTER_SECONDS) requeue.push(run);
+            return;
+          }
+          if (await stopTimedOut(deps, job, run, now, report)) return;
+          if (
+            run.taskArn &&
+            age(run.updatedAt, now) > (run.status === 'STARTING' ? START_DEADLINE_SECONDS : QUIET_SECONDS)
+          )
+            toCheck.push(run);
+        },
+      );
+    }
+    await reconcile(deps, toCheck, now, report);
+    if (requeue.length > 0) {
+      await deps.queue.enqueue(requeue.map((r) => ({ runId: r.runId, attempt: r.attempt })));
+      report.requeued.push(...requeue.map((r) => r.runId));
+    }
+    await freeLeakedSlots(deps, job, report);
+    if (job.maxConcurrent !== undefined)
+      report.dispatched += await dispatchQueued(deps, findJob(job.name, deps.catalog()));
+    await missedTicks(deps, job, now, report);
+  }
+  logger.info('Sweep done', { ...report, reconciled: report.reconciled.length });
+  return report;
+};
