@@ -3,20 +3,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNotificationKey } from '../../lib/domain/s3Key.ts';
 
-const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'events');
+/** AWS-published samples, copied from ../shared/events with their SOURCES.md so a clone is self-contained. */
+const AWS_SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'aws-events');
 const OWN = join(import.meta.dirname, '..', '..', 'events');
 
-/** A sample event by file name: ours in events/, else AWS's in ../shared/events/. Always a fresh copy. */
+/** A sample event by file name: ours in events/, else AWS's in test/fixtures/aws-events/. Always a fresh copy. */
 export const loadEvent = <T = Record<string, unknown>>(name: string): T => {
   const file = name.endsWith('.json') ? name : `${name}.json`;
-  for (const dir of [OWN, SHARED]) {
+  for (const dir of [OWN, AWS_SAMPLES]) {
     try {
       return JSON.parse(readFileSync(join(dir, file), 'utf8')) as T;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
-  throw new Error(`No sample event ${file} in events/ or ../shared/events/`);
+  throw new Error(`No sample event ${file} in events/ or test/fixtures/aws-events/`);
 };
 
 /** An EventBridge "Object Created" event for a key, from the AWS documentation sample. */
