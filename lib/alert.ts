@@ -96,7 +96,7 @@ export const composeAlert = (type: AlertType, d: Record<string, unknown>): Alert
     `Diagnosis:  ${decision.diagnosis ?? str(d.reason) ?? 'unknown'}${decision.rule ? ` [rule ${decision.rule}]` : ''}`,
     `Size:       ${num(d.cpu) !== undefined ? `${(num(d.cpu) as number) / 1024} vCPU, ${formatMemory(num(d.memory) ?? 0)}` : '?'} on ${str(d.capacity) ?? '?'}`,
     `Duration:   ${duration !== undefined ? formatDuration(duration) : 'did not run'}`,
-    `Next:       ${decision.next ?? 'nothing: the run is final'}. Retry with: npx longshore runs retry ${runId} --stage ${stage}`,
+    `Next:       ${decision.next ?? 'nothing: the run is final'}. Retry with: npx longshore runs retry ${runId}${stage === 'local' ? '' : ` --stage ${stage}`}`,
     `Logs:       ${str(d.logLink) ?? 'no log stream (the task did not start)'}`,
     ...(str(d.taskArn) ? [`Task:       ${str(d.taskArn)}`] : []),
   ];

@@ -72,5 +72,15 @@ export const scheduleArnFrom =
   (functionArn: string, stage: string) =>
   (job: string, triggerIndex: number): string => {
     const [, partition, , region, account] = functionArn.split(':');
-    return `arn:${partition}:scheduler:${region}:${account}:schedule/${scheduleGroupName(stage)}/${scheduleName(stage, job, triggerIndex)}`;
+    return scheduleArn(partition ?? 'aws', region ?? '', account ?? '', stage, job, triggerIndex);
   };
+
+export const scheduleArn = (
+  partition: string,
+  region: string,
+  account: string,
+  stage: string,
+  job: string,
+  triggerIndex: number,
+): string =>
+  `arn:${partition}:scheduler:${region}:${account}:schedule/${scheduleGroupName(stage)}/${scheduleName(stage, job, triggerIndex)}`;

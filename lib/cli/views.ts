@@ -1,0 +1,141 @@
+/** How runs look in the CLI: the list, one run with its attempts, and their JSON forms. */
+import { existsSync } from 'node:fs';
+import type { Catalog } from '../catalog/schema.ts';
+import { estimateCost, formatCost } from '../domain/cost.ts';
+import { formatDuration } from '../domain/duration.ts';
+import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
+import type { Attempt, Run } from '../domain/run.ts';
+import { triggerSummary } from '../domain/runEvents.ts';
+import type { RunHistory } from './backends.ts';
+import type { Output } from './output.ts';
+
+const age = (iso: string): string => {
+  const s = (Date.now() - Date.parse(iso)) / 1000;
+  return s < 60
+    ? `${Math.round(s)}s ago`
+    : s < 3600
+      ? `${Math.round(s / 60)}m ago`
+      : s < 86400
+        ? `${Math.round(s / 3600)}h ago`
+        : `${Math.round(s / 86400)}d ago`;
+};
+
+export const printRunList = (out: Output, runs: Run[]): void => {
+  if (out.json) {
+    out.document({ runs });
+    return;
+  }
+  if (runs.length === 0) {
+    out.line('No runs.');
+    return;
+  }
+  out.table(
+    ['run', 'status', 'att', 'created', 'trigger', 'last outcome'],
+    runs.map((r) => [
+      r.runId,
+      out.status(r.status),
+      String(r.attempt),
+      out.opts.tty ? age(r.createdAt) : r.createdAt,
+      triggerSummary(r.trigger).slice(0, 70),
+      r.outcome
+        ? `${r.outcome.exitCode !== undefined ? `exit ${r.outcome.exitCode} ` : ''}${r.outcome.action ?? ''} [${r.outcome.rule ?? ''}]`
+        : (r.reason ?? ''),
+    ]),
+  );
+};
+
+export const attemptCost = (catalog: Catalog, run: Run, a: Attempt): number | undefined => {
+  const job = catalog.jobs.find((j) => j.name === run.job);
+  if (a.durationSeconds === undefined) return undefined;
+  return estimateCost({
+    cpu: a.cpu,
+    memory: a.memory,
+    seconds: a.durationSeconds,
+    architecture: job?.architecture ?? 'X86_64',
+    capacity: a.capacityProvider,
+    ...(job?.size.ephemeralStorageGiB !== undefined ? { ephemeralStorageGiB: job.size.ephemeralStorageGiB } : {}),
+  });
+};
+
+/** Where to read an attempt's logs: the CloudWatch link, or locally the log file the simulated task wrote. */
+export const logsOf = (a: Attempt, localLogsDir?: string): string | undefined => {
+  if (localLogsDir && a.taskArn && a.logLink) {
+    const m = /log-group\/(.+)\/log-events\/(.+)$/.exec(a.logLink);
+    const dec = (s: string) => decodeURIComponent(decodeURIComponent(s.replace(/\$/g, '%')));
+    if (m) {
+      const file = `${localLogsDir}/${dec(m[1] as string).replace(/^\//, '')}/${dec(m[2] as string)}.log`;
+      if (existsSync(file)) return file;
+    }
+  }
+  return a.logLink;
+};
+
+export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, localLogsDir?: string): void => {
+  const { run, attempts } = h;
+  const costs = attempts.map((a) => attemptCost(catalog, run, a));
+  const total = costs.some((c) => c !== undefined) ? costs.reduce<number>((s, c) => s + (c ?? 0), 0) : undefined;
+  if (out.json) {
+    out.document({
+      run,
+      attempts: attempts.map((a, i) => ({ ...a, logs: logsOf(a, localLogsDir), costUsd: costs[i] })),
+      costUsd: total,
+    });
+    return;
+  }
+  out.line(`${out.c.bold(run.runId)}  ${out.status(run.status)}`);
+  out.fields([
+    ['job', run.job],
+    ['trigger', triggerSummary(run.trigger)],
+    ['created', run.createdAt],
+    ['finished', run.finishedAt],
+    [
+      'attempts',
+      `${run.attempt} (retries used: ${run.retries.app} application, ${run.retries.infra} infrastructure${
+        Object.keys(run.retries.rules).length
+          ? `, ${Object.entries(run.retries.rules)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')}`
+          : ''
+      })`,
+    ],
+    [
+      'now',
+      run.status === 'QUEUED' && run.notBefore
+        ? `queued; not before ${run.notBefore}`
+        : run.waitingForSlot
+          ? 'waiting for a concurrency slot'
+          : undefined,
+    ],
+    [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
+    ['cost', total !== undefined ? `${formatCost(total)} (estimate: Fargate list prices, us-east-1)` : undefined],
+  ]);
+  for (const a of attempts) {
+    out.line();
+    const main = a.containers?.find((c) => c.name === 'main');
+    out.line(out.c.bold(`Attempt ${a.attempt}  ${out.status(a.status)}`));
+    out.fields([
+      ['task', a.taskArn],
+      ['capacity', `${a.capacityProvider}, ${formatCpu(a.cpu)}, ${formatMemory(a.memory)}`],
+      ['started', a.startedAt],
+      ['stopped', a.stoppedAt],
+      ['duration', a.durationSeconds !== undefined ? formatDuration(a.durationSeconds) : undefined],
+      ['exit', main?.exitCode !== undefined ? String(main.exitCode) : a.containers ? 'none (did not run)' : undefined],
+      [
+        'containers',
+        a.containers && a.containers.length > 1
+          ? a.containers
+              .map((c) => `${c.name}=${c.exitCode ?? '-'}${c.essential === false ? ' (non-essential)' : ''}`)
+              .join(', ')
+          : undefined,
+      ],
+      ['stop code', a.stopCode],
+      ['reason', a.stoppedReason ?? a.launchFailure],
+      ['spot notice', a.spotNoticeAt],
+      ['decision', a.decision ? `${a.decision.action} [rule ${a.decision.rule}]` : undefined],
+      ['diagnosis', a.decision?.diagnosis],
+      ['next', a.decision?.next],
+      ['logs', logsOf(a, localLogsDir)],
+      ['cost', costs[attempts.indexOf(a)] !== undefined ? formatCost(costs[attempts.indexOf(a)]) : undefined],
+    ]);
+  }
+};
