@@ -39,6 +39,8 @@ export const parseAlertEvent = (event: unknown) => {
 
 export interface AlertDeps {
   catalog: () => Catalog;
+  /** Running on this machine (the local flow): the CLI hints then need no --stage. */
+  local?: boolean;
   topic: { publish(m: AlertMessage): Promise<void> };
   secret: (nameOrArn: string) => Promise<string>;
   post: (url: string, body: unknown) => Promise<void>;
@@ -56,7 +58,11 @@ const subjectLine = (s: string): string => s.replace(/[^\x20-\x7E]/g, '?').slice
  *
  * @example composeAlert('Run Failed', detail).text
  */
-export const composeAlert = (type: AlertType, d: Record<string, unknown>): AlertMessage => {
+export const composeAlert = (
+  type: AlertType,
+  d: Record<string, unknown>,
+  opts: { local?: boolean } = {},
+): AlertMessage => {
   const stage = str(d.stage) ?? '?';
   const job = str(d.job) ?? '?';
   if (type === 'Schedule Missed') {
@@ -67,7 +73,7 @@ export const composeAlert = (type: AlertType, d: Record<string, unknown>): Alert
       `Due at:     ${str(d.scheduledTime)}`,
       `Expected:   run ${str(d.expectedRunId)}`,
       'Next:       nothing runs for this tick. Check the schedule is ENABLED and the events dead-letter queue;',
-      `            run it by hand with: npx longshore trigger ${job} --stage ${stage}`,
+      `            run it by hand with: npx longshore trigger ${job}${opts.local ? '' : ` --stage ${stage}`}`,
     ];
     return {
       subject: subjectLine(`longshore ${stage}: ${job} missed its ${str(d.scheduledTime)} tick`),
@@ -96,7 +102,7 @@ export const composeAlert = (type: AlertType, d: Record<string, unknown>): Alert
     `Diagnosis:  ${decision.diagnosis ?? str(d.reason) ?? 'unknown'}${decision.rule ? ` [rule ${decision.rule}]` : ''}`,
     `Size:       ${num(d.cpu) !== undefined ? `${(num(d.cpu) as number) / 1024} vCPU, ${formatMemory(num(d.memory) ?? 0)}` : '?'} on ${str(d.capacity) ?? '?'}`,
     `Duration:   ${duration !== undefined ? formatDuration(duration) : 'did not run'}`,
-    `Next:       ${decision.next ?? 'nothing: the run is final'}. Retry with: npx longshore runs retry ${runId}${stage === 'local' ? '' : ` --stage ${stage}`}`,
+    `Next:       ${decision.next ?? 'nothing: the run is final'}. Retry with: npx longshore runs retry ${runId}${opts.local ? '' : ` --stage ${stage}`}`,
     `Logs:       ${str(d.logLink) ?? 'no log stream (the task did not start)'}`,
     ...(str(d.taskArn) ? [`Task:       ${str(d.taskArn)}`] : []),
   ];
@@ -131,7 +137,7 @@ export const sendAlert = async (
   if (!route) return { sent: [], skipped: `no alert route '${routeName}'` };
   if (!route.on.includes(routeKind[type]))
     return { sent: [], skipped: `route '${routeName}' does not alert on ${routeKind[type]}` };
-  const message = composeAlert(type, detail);
+  const message = composeAlert(type, detail, { local: deps.local === true });
   const sent: AlertResult['sent'] = [];
   if (route.sns) {
     await deps.topic.publish(message);

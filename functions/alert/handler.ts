@@ -10,6 +10,7 @@ const deps: AlertDeps = {
   topic: buildAlertTopic(snsClient, getEnv('LONGSHORE_ALERT_TOPIC_ARN')),
   secret: readSecretString,
   post: postJson,
+  local: process.env.LONGSHORE_LOCAL === '1',
 };
 
 /** Run Failed / Run Timed Out / Schedule Missed from the run-event bus -> SNS and webhooks. */

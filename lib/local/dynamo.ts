@@ -97,14 +97,17 @@ export const startDynamoDbLocal = async (): Promise<LocalDynamo> => {
 };
 
 /** Starts dynalite in this process: in memory, or persisted under `path`. */
-export const startDynalite = async (opts: { path?: string } = {}): Promise<LocalDynamo> => {
+export const startDynalite = async (opts: { path?: string; port?: number } = {}): Promise<LocalDynamo> => {
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
     ...(opts.path ? { path: opts.path } : {}),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('dynalite did not bind');
   const endpoint = `http://127.0.0.1:${address.port}`;

@@ -6,6 +6,8 @@
 import type { LocalDynamo } from './dynamo.ts';
 
 let engine: { key: string; dynamo: LocalDynamo } | undefined;
+/** The port each store had: a restarted engine listens there again, where the clients still point. */
+const ports = new Map<string, number>();
 
 export const engineFor = async (key: string, path: string | undefined): Promise<LocalDynamo> => {
   if (engine) {
@@ -14,7 +16,9 @@ export const engineFor = async (key: string, path: string | undefined): Promise<
     return engine.dynamo;
   }
   const { startDynalite } = await import('./dynamo.ts');
-  const dynamo = await startDynalite(path ? { path } : {});
+  const port = ports.get(key);
+  const dynamo = await startDynalite({ ...(path ? { path } : {}), ...(port ? { port } : {}) });
+  ports.set(key, Number(new URL(dynamo.endpoint).port));
   engine = { key, dynamo };
   return dynamo;
 };

@@ -41,7 +41,8 @@ import type { OutcomeScript } from './outcomeScript.ts';
 import { Recorder } from './recorder.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, SimulatedEcs } from './simulatedEcs.ts';
 
-export const LOCAL_STAGE = 'local';
+/** The local flow imitates the `dev` stage, so the sample events in events/ (stage dev) all apply. */
+export const LOCAL_STAGE = 'dev';
 
 /** Retry backoffs run 10x faster on this machine unless LONGSHORE_LOCAL_DELAY_SCALE says otherwise (1 = real time). */
 export const localDelayScale = (): number => {
@@ -157,6 +158,7 @@ export class LocalRuntime {
       LONGSHORE_CLUSTER_ARN: this.clusterArn,
       LONGSHORE_ALERT_TOPIC_ARN: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:longshore-${LOCAL_STAGE}-alerts`,
       LONGSHORE_RUN_TASK_RATE: '20',
+      LONGSHORE_LOCAL: '1',
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',

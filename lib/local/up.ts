@@ -12,7 +12,7 @@ import { demoPlan, playDemo, printRunSummary } from './demo.ts';
 import { attachFlowLog } from './flowLog.ts';
 import { serveFlow } from './flowServer.ts';
 import { scriptFrom } from './outcomeScript.ts';
-import { LocalRuntime, localDelayScale } from './runtime.ts';
+import { LOCAL_STAGE, LocalRuntime, localDelayScale } from './runtime.ts';
 
 export interface UpOptions {
   stateDir: string;
@@ -98,7 +98,9 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
   if (!out.json) {
     out.line(
       out.c.bold('longshore local flow') +
-        out.c.dim(`  stage 'local', store ${rel(join(rt.stateDir, 'ddb'))} (dynalite), no AWS account`),
+        out.c.dim(
+          `  stage '${LOCAL_STAGE}' on this machine, store ${rel(join(rt.stateDir, 'ddb'))} (dynalite), no AWS account`,
+        ),
     );
     out.line(
       out.c.dim(

@@ -1,0 +1,129 @@
+/**
+ * The whole flow on one machine: the demo scenario end to end, folder uploads, cancelling a running
+ * task, and the CLI talking to a running flow over its loopback port.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flowBackend } from '../../lib/cli/backends.ts';
+import { Output } from '../../lib/cli/output.ts';
+import { watchBuckets } from '../../lib/local/buckets.ts';
+import { demoPlan, playDemo } from '../../lib/local/demo.ts';
+import { findFlow, serveFlow } from '../../lib/local/flowServer.ts';
+import { scriptFrom } from '../../lib/local/outcomeScript.ts';
+import { LocalRuntime } from '../../lib/local/runtime.ts';
+
+const state = mkdtempSync(join(tmpdir(), 'longshore-flow-'));
+const plan = demoPlan(new Date());
+const quiet = new Output({ json: true, color: false, tty: false }, () => undefined);
+let rt: LocalRuntime;
+
+beforeAll(async () => {
+  rt = await LocalRuntime.start({
+    mode: 'flow',
+    stateDir: state,
+    persistent: false,
+    pace: { startMs: 20, stepMs: 60 },
+    script: scriptFrom([...plan.script, { job: 'thumbnails', key: 'hang', attempts: [{ kind: 'hang' }] }]),
+  });
+});
+afterAll(async () => {
+  await rt.stop();
+  await LocalRuntime.shutdownEngine();
+});
+
+describe('Local flow', () => {
+  it('plays the demo: success, OOM then bigger, Spot then on-demand, pull failure with an alert', async () => {
+    // Act
+    const result = await playDemo(rt, plan, quiet);
+
+    // Assess
+    expect(result.idle).toBe(true);
+    const [thumb, oom, spot, report] = result.runs;
+    expect(thumb?.run).toMatchObject({ job: 'thumbnails', status: 'SUCCEEDED', attempt: 1 });
+    expect(oom?.run).toMatchObject({ job: 'csv-ingest', status: 'SUCCEEDED', attempt: 2, size: { memory: 4096 } });
+    expect(oom?.attempts.map((a) => a.decision?.action)).toEqual(['retry-bigger', 'succeed']);
+    expect(spot?.run).toMatchObject({ status: 'SUCCEEDED', attempt: 2, capacity: 'FARGATE' });
+    expect(spot?.attempts[0]).toMatchObject({
+      spotNoticeAt: expect.any(String),
+      decision: { action: 'retry-on-demand' },
+    });
+    expect(report?.run).toMatchObject({
+      job: 'nightly-report',
+      status: 'FAILED',
+      outcome: { rule: 'image-not-pullable' },
+    });
+    expect([result.alerts, result.webhooks]).toEqual([1, 1]);
+    expect(rt.recorder.alerts.find((a) => a.message.includes(report?.run.runId ?? '?'))?.subject).toContain(
+      'nightly-report FAILED',
+    );
+  });
+
+  it('runs the job command with the task environment and the local secrets, writing its outputs', async () => {
+    // Act
+    const out = await rt.upload('acme-partner-drop', 'incoming/acme-check.csv', 'id,amount\n1,2\n');
+    await rt.idle(20_000);
+
+    // Assess
+    const runId = (out.result as { runs: { runId: string }[] }).runs[0]?.runId ?? '';
+    const h = await rt.store.getHistory(runId);
+    expect(h?.run.status).toBe('SUCCEEDED');
+    const task = [...rt.ecs.tasks.values()].find((t) => t.runId === runId);
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(task?.logFile ?? '', 'utf8');
+    expect(log).toContain('warehouse credentials present (value never printed)');
+    expect(log).not.toContain('local-warehouse-password');
+    expect(
+      JSON.parse(readFileSync(join(rt.bucketsDir, '..', 'warehouse', 'raw', 'acme-check.csv.json'), 'utf8')),
+    ).toMatchObject({ rows: 1, run: runId });
+  });
+
+  it('turns a file dropped into a bucket folder into an upload, once', async () => {
+    // Prepare
+    const uploads: string[] = [];
+    const stop = watchBuckets(
+      rt.bucketsDir,
+      rt.catalog,
+      (bucket, key) => uploads.push(`${bucket}/${key}`),
+      rt.delivered,
+    );
+    mkdirSync(join(rt.bucketsDir, 'acme-media-uploads', 'uploads'), { recursive: true });
+
+    // Act
+    writeFileSync(join(rt.bucketsDir, 'acme-media-uploads', 'uploads', 'dropped.jpg'), 'jpeg');
+    writeFileSync(join(rt.bucketsDir, 'not-a-job-bucket.txt'), 'x');
+    await new Promise((r) => setTimeout(r, 900));
+    stop();
+
+    // Assess
+    expect(uploads).toEqual(['acme-media-uploads/uploads/dropped.jpg']);
+  });
+
+  it('cancels a running task through the CLI backend of a running flow: task stopped, run CANCELLED, slot freed', async () => {
+    // Prepare
+    const stopServer = await serveFlow(rt);
+    const info = await findFlow(state);
+    const b = flowBackend(info?.port ?? 0, info?.pid ?? 0);
+    const out = await rt.upload('acme-media-uploads', 'uploads/hang-forever.jpg', 'jpeg');
+    const runId = (out.result as { runs: { runId: string }[] }).runs[0]?.runId ?? '';
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Act
+    const answer = await b.control({ action: 'cancel', runId, reason: 'test' });
+    await b.waitFor(runId, 5000);
+    await rt.idle(5000);
+    const h = await b.history(runId);
+    await stopServer();
+
+    // Assess
+    expect(answer).toMatchObject({ ok: true, status: 'CANCELLED' });
+    expect(h?.attempts[0]).toMatchObject({
+      status: 'STOPPED',
+      stopCode: 'UserInitiated',
+      stoppedReason: 'longshore: cancelled: test',
+    });
+    expect(await rt.store.slotHolders('thumbnails')).toEqual([]);
+    expect(await findFlow(state)).toBeUndefined();
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * `longshore invoke`: every handler on its sample events, AWS mocked, the store embedded, and the
+ * report checked (AWS calls, records, events, follow-ups). A sequence of invokes plays a whole run.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InvokeReport, invokeWithReport } from '../../lib/local/invokeReport.ts';
+import { type FunctionKey, LocalRuntime } from '../../lib/local/runtime.ts';
+import { loadEvent } from '../helpers/events.ts';
+
+let rt: LocalRuntime;
+const state = mkdtempSync(join(tmpdir(), 'longshore-invoke-'));
+
+beforeAll(async () => {
+  rt = await LocalRuntime.start({ mode: 'invoke', stateDir: state });
+});
+afterAll(async () => {
+  await rt.stop();
+  await LocalRuntime.shutdownEngine();
+});
+
+const invoke = (fn: FunctionKey, event: unknown, file = 'test'): Promise<InvokeReport> =>
+  invokeWithReport(rt, fn, event, file);
+const calls = (r: InvokeReport) => r.awsCalls.map((c) => `${c.service} ${c.command}`);
+const followUpFile = (r: InvokeReport, what: RegExp) => {
+  const f = r.followUps.find((x) => what.test(x.what));
+  return f ? JSON.parse(readFileSync(f.command.split(' ').pop() as string, 'utf8')) : undefined;
+};
+
+describe('Local invoke: a whole run, one handler at a time', () => {
+  it('plays upload -> launch -> RUNNING -> STOPPED with the follow-up files each report writes', async () => {
+    // Act
+    const upload = await invoke('onUpload', loadEvent('s3-object-created'), 'events/s3-object-created.json');
+    const launch = await invoke('launcher', followUpFile(upload, /^launch /));
+    const running = await invoke('onTaskStateChange', followUpFile(launch, /task running/));
+    const stopped = await invoke('onTaskStateChange', followUpFile(launch, /task stopped-success/));
+
+    // Assess
+    expect(calls(upload)).toEqual(['DynamoDB Put', 'SQS SendMessageBatch']);
+    expect(upload.records).toEqual([
+      expect.objectContaining({ kind: 'created', key: expect.stringMatching(/^RUN#thumbnails-[a-z2-7]{20} \| RUN$/) }),
+    ]);
+    expect(calls(launch)).toContain('ECS RunTask');
+    expect(launch.tasks).toHaveLength(1);
+    expect(launch.records.map((r) => `${r.kind} ${r.key.split(' | ')[1]}`)).toEqual(
+      expect.arrayContaining(['created ATTEMPT#0001', 'changed RUN']),
+    );
+    expect(launch.eventsPublished.map((e) => e.detailType)).toEqual(['Run Started']);
+    expect(running.result).toMatchObject({ outcome: 'running' });
+    expect(stopped.result).toMatchObject({ outcome: 'settled', verdict: { outcome: 'success' } });
+    expect(stopped.eventsPublished.map((e) => e.detailType)).toEqual(['Run Succeeded']);
+    expect(stopped.records.find((r) => r.key.endsWith('| RUN'))?.changes?.status).toEqual(['RUNNING', 'SUCCEEDED']);
+  });
+
+  it('a failure decided by the policy: the report shows the retry and the next launch', async () => {
+    // Prepare
+    const upload = await invoke('onUpload', loadEvent('s3-object-created-versioned'));
+    const launch = await invoke('launcher', followUpFile(upload, /^launch /));
+
+    // Act
+    const oom = await invoke(
+      'onTaskStateChange',
+      JSON.parse(
+        readFileSync(
+          join(
+            state,
+            'next',
+            readdirSync(join(state, 'next')).find(
+              (f) => f.includes(launch.tasks[0]?.startedBy.split('/')[2] ?? '?') && f.endsWith('stopped-oom.json'),
+            ) ?? '',
+          ),
+          'utf8',
+        ),
+      ),
+    );
+
+    // Assess
+    expect(oom.result).toMatchObject({ verdict: { action: 'retry-bigger', size: { memory: 4096 } } });
+    expect(oom.eventsPublished.map((e) => e.detailType)).toEqual(['Run Retrying']);
+    expect(oom.followUps.map((f) => f.what)).toEqual([expect.stringMatching(/attempt 2$/)]);
+  });
+});
+
+describe('Local invoke: every handler on its sample events', () => {
+  it.each<[FunctionKey, string, (r: InvokeReport) => void]>([
+    ['onUpload', 's3-notification', (r) => expect(JSON.stringify(r.awsCalls)).toContain('red flower + sun:1.jpg')],
+    [
+      'onUpload',
+      's3-malformed',
+      (r) => expect([r.ok, r.error?.name, r.awsCalls.length]).toEqual([false, 'InvalidEventError', 0]),
+    ],
+    [
+      'onSchedule',
+      'schedule-scheduler-input',
+      (r) => expect(r.result).toMatchObject({ job: 'nightly-report', created: true }),
+    ],
+    ['onSchedule', 'schedule-scheduler-default', (r) => expect(r.result).toMatchObject({ job: 'nightly-report' })],
+    ['onSchedule', 'schedule-rule', (r) => expect(r.result).toMatchObject({ job: 'nightly-report' })],
+    [
+      'control',
+      'control-trigger',
+      (r) => expect(r.result).toMatchObject({ ok: true, action: 'trigger', created: true }),
+    ],
+    [
+      'control',
+      'control-retry',
+      (r) => expect(r.result).toMatchObject({ ok: false, error: { code: 'RUN_NOT_FOUND' } }),
+    ],
+    [
+      'control',
+      'control-cancel',
+      (r) => expect(r.result).toMatchObject({ ok: false, error: { code: 'RUN_NOT_FOUND' } }),
+    ],
+    ['launcher', 'launch-queue', (r) => expect(r.result).toEqual({ batchItemFailures: [] })],
+    ['onTaskStateChange', 'ecs-task-stopped-oom', (r) => expect(r.result).toMatchObject({ outcome: 'unknown-run' })],
+    [
+      'onTaskStateChange',
+      'ecs-task-foreign',
+      (r) => expect([r.result, r.awsCalls]).toEqual([{ outcome: 'foreign' }, []]),
+    ],
+    ['sweeper', 'sweeper-tick', (r) => expect(r.result).toMatchObject({ timedOut: [], missedTicks: [] })],
+    [
+      'alert',
+      'run-failed',
+      (r) =>
+        expect([calls(r), r.alerts[0]?.subject]).toEqual([
+          ['SNS Publish'],
+          expect.stringContaining('csv-ingest FAILED'),
+        ]),
+    ],
+    [
+      'alert',
+      'schedule-missed',
+      (r) =>
+        expect([calls(r), r.webhooks.map((w) => w.url)]).toEqual([
+          ['SNS Publish', 'SecretsManager GetSecretValue'],
+          ['https://webhook.local/reporting'],
+        ]),
+    ],
+  ])('%s on events/%s.json', async (fn, name, check) => {
+    // Act
+    const report = await invoke(fn, loadEvent(name), `events/${name}.json`);
+
+    // Assess
+    check(report);
+  });
+
+  it('never reports a secret value: webhook URLs come back only as the call, never in the calls list', async () => {
+    // Act
+    const report = await invoke('alert', loadEvent('schedule-missed'));
+
+    // Assess
+    expect(JSON.stringify(report.awsCalls)).not.toContain('webhook.local');
+  });
+});
