@@ -96,8 +96,18 @@ export interface BuiltService {
  *
  * @example buildService({ stage: 'dev', catalog, protectedStages: PROTECTED_STAGES }, functions).config.service // 'longshore'
  */
+/** Environment values that are CloudFormation references resolve only on deploy: `osls invoke local` gets none of them (the local mocks set their own). */
+const plainOnly = (env: Record<string, CfnValue> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
 export const buildService = (ctx: BuildContext, fnConfigs: Record<string, FunctionConfig>): BuiltService => {
-  const specs = Object.fromEntries(Object.entries(fnConfigs).map(([key, build]) => [key, build(ctx)]));
+  const localInvoke = process.env.LOCAL_INVOKE === '1';
+  const specs = Object.fromEntries(
+    Object.entries(fnConfigs).map(([key, build]) => {
+      const spec = build(ctx);
+      return [key, localInvoke ? { ...spec, environment: plainOnly(spec.environment) } : spec];
+    }),
+  );
   const params = collectParams(ctx.catalog);
   const roles: Resources = Object.fromEntries(
     Object.entries(specs).map(([key, spec]) => [functionRoleLogicalId(key), functionRole(ctx, key, spec)]),
@@ -125,11 +135,11 @@ export const buildService = (ctx: BuildContext, fnConfigs: Record<string, Functi
       memorySize: 256,
       timeout: 30,
       logRetentionInDays: LAMBDA_LOG_RETENTION_DAYS,
-      environment: commonEnvironment(ctx) as Record<string, string>,
+      environment: localInvoke ? plainOnly(commonEnvironment(ctx)) : (commonEnvironment(ctx) as Record<string, string>),
       tags: { 'longshore:stage': ctx.stage },
     },
     package: { individually: true },
-    custom: { esbuild: esbuildOptions(process.env.LOCAL_INVOKE === '1') },
+    custom: { esbuild: esbuildOptions(localInvoke) },
     functions: Object.fromEntries(Object.entries(specs).map(([key, spec]) => [key, functionDefinition(key, spec)])),
     resources: {
       Parameters: { ...platformParameters(), ...parameterDefinitions(params) } as Record<string, never>,
@@ -159,6 +169,8 @@ export const esbuildOptions = (localInvoke: boolean): Record<string, CfnValue | 
   banner: localInvoke
     ? undefined
     : { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  exclude: [],
+  // Local invoke builds carry the mocks (active with LONGSHORE_LOCAL_MOCKS=1); deployed builds never do.
+  ...(localInvoke ? { inject: ['lib/local/oslsMocks.ts'] } : {}),
+  exclude: localInvoke ? ['dynalite'] : [],
   skipRebuild: true,
 });

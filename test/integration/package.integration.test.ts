@@ -97,4 +97,27 @@ describe('Packaged service (osls package)', () => {
     );
     expect(params.ExistingClusterArn?.Default).toBe('');
   });
+
+  it('runs a handler under `osls invoke local` with AWS mocked (LONGSHORE_LOCAL_MOCKS=1)', async () => {
+    // Act
+    const out = await run(
+      'node_modules/.bin/osls',
+      ['invoke', 'local', '-f', 'onUpload', '-p', 'events/s3-object-created.json'],
+      {
+        env: {
+          ...process.env,
+          LOCAL_INVOKE: '1',
+          LONGSHORE_LOCAL_MOCKS: '1',
+          LONGSHORE_LOCAL_DDB_PORT: '45874',
+          AWS_REGION: 'eu-west-1',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+        timeout: 120_000,
+      },
+    );
+
+    // Assess
+    expect(out.stdout).toContain('"job": "thumbnails"');
+    expect(out.stderr).toMatch(/\[longshore\] 2 AWS call\(s\)[\s\S]*DynamoDB Put[\s\S]*SQS SendMessageBatch/);
+  });
 });

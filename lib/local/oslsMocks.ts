@@ -1,0 +1,166 @@
+/**
+ * For users who live in the Serverless CLI: `npm run invoke -- -f <function> -p events/<file>`
+ * (osls invoke local) with LONGSHORE_LOCAL_MOCKS=1. esbuild injects this module into the bundles of
+ * local-invoke builds only (never into deployed ones); it runs before the handler module and:
+ * points DynamoDB at an embedded dynalite persisted in `.longshore/osls` (so a sequence of invokes
+ * plays a run), mocks ECS, SQS, EventBridge, SNS and Secrets Manager with aws-sdk-client-mock, and
+ * prints every AWS call with its input to stderr when the process ends.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { tableKeySchema } from '../infra/platform.ts';
+
+const enabled = process.env.LONGSHORE_LOCAL_MOCKS === '1';
+
+if (enabled) {
+  const stage = 'dev';
+  const port = Number(process.env.LONGSHORE_LOCAL_DDB_PORT ?? 45873);
+  const table = `longshore-${stage}-runs`;
+  const account = '000000000000';
+  const region = 'eu-west-1';
+  Object.assign(process.env, {
+    LONGSHORE_STAGE: stage,
+    LONGSHORE_TABLE: table,
+    LONGSHORE_EVENT_BUS: `longshore-${stage}-runs`,
+    LONGSHORE_LAUNCH_QUEUE_URL: `https://sqs.${region}.amazonaws.com/${account}/longshore-${stage}-launch`,
+    LONGSHORE_CLUSTER_ARN: `arn:aws:ecs:${region}:${account}:cluster/longshore-${stage}`,
+    LONGSHORE_ALERT_TOPIC_ARN: `arn:aws:sns:${region}:${account}:longshore-${stage}-alerts`,
+    LONGSHORE_NETWORKS: JSON.stringify({
+      default: { subnets: 'subnet-0local00000000001', securityGroups: 'sg-0local00000000001', assignPublicIp: false },
+    }),
+    LONGSHORE_RUN_TASK_RATE: '20',
+    LONGSHORE_LOCAL: '1',
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+
+  const calls: { service: string; command: string; input: unknown }[] = [];
+  const record = (service: string, command: string) => async (input: unknown) => {
+    calls.push({ service, command, input });
+    return undefined;
+  };
+
+  // dynalite is required at run time (it is excluded from the bundle: it loads a native LevelDB build).
+  const dir = join(process.cwd(), '.longshore', 'osls');
+  mkdirSync(dir, { recursive: true });
+  const dynalite = createRequire(join(process.cwd(), 'package.json'))('dynalite') as (
+    o: object,
+  ) => import('node:http').Server;
+  const server = dynalite({ path: join(dir, 'ddb'), createTableMs: 0 });
+  const ready = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.unref();
+      resolve();
+    });
+  }).then(async () => {
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { TableNames = [] } = await original.call(client, new ListTablesCommand({}));
+    if (!TableNames.includes(table))
+      await original.call(
+        client,
+        new CreateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST', ...tableKeySchema() }),
+      );
+    client.destroy();
+  });
+  // Every DynamoDB call waits until the engine and the table are there.
+  const original = DynamoDBClient.prototype.send as (
+    this: DynamoDBClient,
+    command: unknown,
+  ) => Promise<{ TableNames?: string[] }>;
+  for (const proto of [DynamoDBClient.prototype, DynamoDBDocumentClient.prototype] as {
+    send: (...a: unknown[]) => Promise<unknown>;
+  }[]) {
+    const send = proto.send;
+    proto.send = async function (this: unknown, ...args: unknown[]) {
+      await ready;
+      const c = args[0] as { constructor: { name: string }; input: unknown };
+      if (proto === (DynamoDBDocumentClient.prototype as unknown))
+        calls.push({ service: 'DynamoDB', command: c.constructor.name.replace(/Command$/, ''), input: c.input });
+      return send.apply(this, args);
+    };
+  }
+
+  const taskArn = (token: string) =>
+    `arn:aws:ecs:${region}:${account}:task/longshore-${stage}/${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+  const ecs = mockClient(ECSClient);
+  ecs.on(RunTaskCommand).callsFake(async (input) => {
+    await record('ECS', 'RunTask')(input);
+    return {
+      tasks: [{ taskArn: taskArn(input.clientToken ?? randomUUID()), lastStatus: 'PROVISIONING' }],
+      failures: [],
+    };
+  });
+  ecs.on(StopTaskCommand).callsFake(async (input) => (await record('ECS', 'StopTask')(input)) ?? {});
+  ecs.on(DescribeTasksCommand).callsFake(async (input) => {
+    await record('ECS', 'DescribeTasks')(input);
+    return { tasks: [], failures: (input.tasks ?? []).map((arn: string) => ({ arn, reason: 'MISSING' })) };
+  });
+  ecs.on(ListTasksCommand).callsFake(async (input) => (await record('ECS', 'ListTasks')(input)) ?? { taskArns: [] });
+  mockClient(SQSClient)
+    .on(SendMessageBatchCommand)
+    .callsFake(async (input) => {
+      await record('SQS', 'SendMessageBatch')(input);
+      return {
+        Successful: (input.Entries ?? []).map((e: { Id?: string }) => ({ Id: e.Id, MessageId: randomUUID() })),
+        Failed: [],
+      };
+    });
+  mockClient(EventBridgeClient)
+    .on(PutEventsCommand)
+    .callsFake(async (input) => {
+      await record('EventBridge', 'PutEvents')(input);
+      return { FailedEntryCount: 0, Entries: (input.Entries ?? []).map(() => ({ EventId: randomUUID() })) };
+    });
+  mockClient(SNSClient)
+    .on(PublishCommand)
+    .callsFake(async (input) => {
+      await record('SNS', 'Publish')(input);
+      return { MessageId: randomUUID() };
+    });
+  mockClient(SecretsManagerClient)
+    .on(GetSecretValueCommand)
+    .callsFake(async (input) => {
+      await record('SecretsManager', 'GetSecretValue')({ SecretId: input.SecretId });
+      return { SecretString: `https://webhook.local/${encodeURIComponent(String(input.SecretId))}` };
+    });
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) =>
+    new URL(String(url instanceof Request ? url.url : url)).host === 'webhook.local'
+      ? new Response('ok')
+      : realFetch(url, init)) as typeof fetch;
+
+  process.on('exit', () => {
+    process.stderr.write(
+      `\n[longshore] ${calls.length} AWS call(s) (mocked; DynamoDB on dynalite in .longshore/osls):\n`,
+    );
+    calls.forEach((c, i) =>
+      process.stderr.write(
+        `  ${i + 1}. ${c.service} ${c.command} ${JSON.stringify(c.input, (_k, v) => (v instanceof Set ? [...v] : v)).slice(0, 400)}\n`,
+      ),
+    );
+  });
+}
