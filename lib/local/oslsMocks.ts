@@ -157,10 +157,10 @@ if (enabled) {
     process.stderr.write(
       `\n[longshore] ${calls.length} AWS call(s) (mocked; DynamoDB on dynalite in .longshore/osls):\n`,
     );
-    calls.forEach((c, i) =>
+    for (const [i, c] of calls.entries()) {
       process.stderr.write(
         `  ${i + 1}. ${c.service} ${c.command} ${JSON.stringify(c.input, (_k, v) => (v instanceof Set ? [...v] : v)).slice(0, 400)}\n`,
-      ),
-    );
+      );
+    }
   });
 }

@@ -19,13 +19,11 @@ beforeEach(() => {
   cfn.reset();
   lambda.reset();
   ddb.reset();
-  cfn
-    .on(DescribeStacksCommand)
-    .resolves({
-      Stacks: [
-        { StackName: 'longshore-prod', Outputs: outputs, CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE' },
-      ],
-    });
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      { StackName: 'longshore-prod', Outputs: outputs, CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE' },
+    ],
+  });
 });
 
 describe('Function: awsBackend', () => {
@@ -49,14 +47,12 @@ describe('Function: awsBackend', () => {
 
   it('sends control requests to the control function and returns its answer', async () => {
     // Prepare
-    lambda
-      .on(InvokeCommand)
-      .resolves({
-        StatusCode: 200,
-        Payload: new TextEncoder().encode(
-          JSON.stringify({ ok: true, action: 'cancel', runId: 'r', status: 'CANCELLED', created: false }),
-        ) as never,
-      });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: new TextEncoder().encode(
+        JSON.stringify({ ok: true, action: 'cancel', runId: 'r', status: 'CANCELLED', created: false }),
+      ) as never,
+    });
 
     // Act
     const b = await awsBackend('prod', 'eu-west-1');
@@ -74,13 +70,11 @@ describe('Function: awsBackend', () => {
 
   it('turns a function error into a backend error (exit 5)', async () => {
     // Prepare
-    lambda
-      .on(InvokeCommand)
-      .resolves({
-        StatusCode: 200,
-        FunctionError: 'Unhandled',
-        Payload: new TextEncoder().encode('{"errorMessage":"Task timed out"}') as never,
-      });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: new TextEncoder().encode('{"errorMessage":"Task timed out"}') as never,
+    });
     const b = await awsBackend('prod', 'eu-west-1');
 
     // Act & Assess
