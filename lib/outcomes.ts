@@ -5,6 +5,7 @@
  * launch message, run event) are idempotent and repeated on redelivery.
  */
 import type { Job } from './catalog/schema.ts';
+import type { TaskDetail } from './contracts/ecs.ts';
 import { type AttemptFacts, decide, type Verdict } from './domain/policy.ts';
 import { ACTIVE_STATUSES, type Attempt, type ContainerOutcome, type Run } from './domain/run.ts';
 import { logger } from './logger.ts';
@@ -18,6 +19,31 @@ export const withEssential = (job: Job | undefined, containers: ContainerOutcome
     essential:
       c.name === 'main' ? true : (job?.sidecars.find((s) => s.name === c.name)?.essential ?? c.essential ?? true),
   }));
+
+/** Each container of a task event as an attempt records it (reasons cut to ECS's 1,024 characters). */
+export const containerOutcomes = (
+  job: Job | undefined,
+  containers: readonly { name: string; exitCode?: number; reason?: string }[],
+): ContainerOutcome[] =>
+  withEssential(
+    job,
+    containers.map((c) => ({
+      name: c.name,
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason.slice(0, 1024) } : {}),
+    })),
+  );
+
+/** The facts the policy decides on, straight from a STOPPED task event (explain, tests). */
+export const factsFromTaskDetail = (
+  job: Job | undefined,
+  d: Pick<TaskDetail, 'containers' | 'stopCode' | 'stoppedReason'>,
+): AttemptFacts => ({
+  kind: 'task',
+  containers: containerOutcomes(job, d.containers),
+  ...(d.stopCode ? { stopCode: d.stopCode } : {}),
+  ...(d.stoppedReason ? { stoppedReason: d.stoppedReason } : {}),
+});
 
 export const factsFromAttempt = (attempt: Attempt): AttemptFacts =>
   attempt.status === 'LAUNCH_FAILED'

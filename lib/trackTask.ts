@@ -11,7 +11,7 @@ import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
-import { resumeRetry, settleAttempt, withEssential } from './outcomes.ts';
+import { containerOutcomes, resumeRetry, settleAttempt } from './outcomes.ts';
 import type { CoreDeps } from './ports.ts';
 import { jobOf, releaseSlotOf } from './runLifecycle.ts';
 
@@ -76,16 +76,7 @@ export const trackTaskEvent = async (
       stoppedAt: detail.stoppedAt,
       stopCode: detail.stopCode,
       stoppedReason: cut(detail.stoppedReason),
-      containers: detail.containers.length
-        ? withEssential(
-            job,
-            detail.containers.map((c) => ({
-              name: c.name,
-              ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-              ...(c.reason ? { reason: cut(c.reason) } : {}),
-            })),
-          )
-        : undefined,
+      containers: detail.containers.length ? containerOutcomes(job, detail.containers) : undefined,
       durationSeconds: seconds(detail.startedAt ?? detail.createdAt, detail.stoppedAt),
       logLink: link,
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),

@@ -12,7 +12,7 @@ import { type AttemptFacts, decide, type PolicyRun, ruleMatches, rulesFor, type 
 import type { Run } from '../domain/run.ts';
 import { runIdFor } from '../domain/runId.ts';
 import { jobsForObject } from '../domain/s3Match.ts';
-import { withEssential } from '../outcomes.ts';
+import { factsFromTaskDetail } from '../outcomes.ts';
 import { isSpotNotice } from '../trackTask.ts';
 
 export type Explanation =
@@ -101,19 +101,7 @@ export const explainEvent = (catalog: Catalog, event: unknown, stage: string, ru
       note: `${d.lastStatus}: the attempt and run move to ${d.lastStatus} (with its version ${d.version}); no decision yet`,
       assumed: '',
     };
-  const facts: AttemptFacts = {
-    kind: 'task',
-    containers: withEssential(
-      job,
-      d.containers.map((c) => ({
-        name: c.name,
-        ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-        ...(c.reason ? { reason: c.reason } : {}),
-      })),
-    ),
-    ...(d.stopCode ? { stopCode: d.stopCode } : {}),
-    ...(d.stoppedReason ? { stoppedReason: d.stoppedReason } : {}),
-  };
+  const facts = factsFromTaskDetail(job, d);
   const policyRun: PolicyRun = run
     ? { runId: run.runId, attempt: run.attempt, capacity: run.capacity, size: run.size, retries: run.retries }
     : {

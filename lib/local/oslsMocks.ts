@@ -24,34 +24,19 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { tableName } from '../domain/names.ts';
 import { tableKeySchema } from '../infra/platform.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localEnvironment } from './environment.ts';
 
 const enabled = process.env.LONGSHORE_LOCAL_MOCKS === '1';
 
 if (enabled) {
   const stage = 'dev';
   const port = Number(process.env.LONGSHORE_LOCAL_DDB_PORT ?? 45873);
-  const table = `longshore-${stage}-runs`;
-  const account = '000000000000';
-  const region = 'eu-west-1';
-  Object.assign(process.env, {
-    LONGSHORE_STAGE: stage,
-    LONGSHORE_TABLE: table,
-    LONGSHORE_EVENT_BUS: `longshore-${stage}-runs`,
-    LONGSHORE_LAUNCH_QUEUE_URL: `https://sqs.${region}.amazonaws.com/${account}/longshore-${stage}-launch`,
-    LONGSHORE_CLUSTER_ARN: `arn:aws:ecs:${region}:${account}:cluster/longshore-${stage}`,
-    LONGSHORE_ALERT_TOPIC_ARN: `arn:aws:sns:${region}:${account}:longshore-${stage}-alerts`,
-    LONGSHORE_NETWORKS: JSON.stringify({
-      default: { subnets: 'subnet-0local00000000001', securityGroups: 'sg-0local00000000001', assignPublicIp: false },
-    }),
-    LONGSHORE_RUN_TASK_RATE: '20',
-    LONGSHORE_LOCAL: '1',
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
+  const table = tableName(stage);
+  const account = LOCAL_ACCOUNT;
+  const region = LOCAL_REGION;
+  Object.assign(process.env, localEnvironment(stage, `http://127.0.0.1:${port}`, ['default']));
 
   const calls: { service: string; command: string; input: unknown }[] = [];
   const record = (service: string, command: string) => async (input: unknown) => {

@@ -35,11 +35,12 @@ import { encodeNotificationKey } from '../domain/s3Key.ts';
 import { fileStamp } from './buckets.ts';
 import { ensureRunsTable, type LocalDynamo } from './dynamo.ts';
 import { engineFor, shutdownEngine } from './engine.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localEnvironment } from './environment.ts';
 import { LocalQueue } from './localQueue.ts';
 import { type LocalSecrets, loadLocalSecrets } from './localSecrets.ts';
 import type { OutcomeScript } from './outcomeScript.ts';
 import { Recorder } from './recorder.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION, SimulatedEcs } from './simulatedEcs.ts';
+import { SimulatedEcs } from './simulatedEcs.ts';
 
 /** The local flow imitates the `dev` stage, so the sample events in events/ (stage dev) all apply. */
 export const LOCAL_STAGE = 'dev';
@@ -150,21 +151,8 @@ export class LocalRuntime {
       persistent ? join(this.stateDir, 'ddb') : undefined,
     );
     const table = tableName(LOCAL_STAGE);
-    Object.assign(process.env, {
-      LONGSHORE_STAGE: LOCAL_STAGE,
-      LONGSHORE_TABLE: table,
-      LONGSHORE_EVENT_BUS: `longshore-${LOCAL_STAGE}-runs`,
-      LONGSHORE_LAUNCH_QUEUE_URL: `https://sqs.${LOCAL_REGION}.amazonaws.com/${LOCAL_ACCOUNT}/longshore-${LOCAL_STAGE}-launch`,
-      LONGSHORE_CLUSTER_ARN: this.clusterArn,
-      LONGSHORE_ALERT_TOPIC_ARN: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:longshore-${LOCAL_STAGE}-alerts`,
-      LONGSHORE_RUN_TASK_RATE: '20',
-      LONGSHORE_LOCAL: '1',
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: this.dynamo.endpoint,
+    Object.assign(process.env, localEnvironment(LOCAL_STAGE, this.dynamo.endpoint, ['default']), {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
     });
     await ensureRunsTable(this.dynamo.endpoint, table);
 
@@ -175,14 +163,11 @@ export class LocalRuntime {
       runtimeCatalog.useCatalog(validateCatalog(mod.default));
     }
     this.catalog = runtimeCatalog.activeCatalog;
-    process.env.LONGSHORE_NETWORKS = JSON.stringify(
-      Object.fromEntries(
-        Object.keys(this.catalog().networks).map((n) => [
-          n,
-          { subnets: 'subnet-0local00000000001', securityGroups: 'sg-0local00000000001', assignPublicIp: false },
-        ]),
-      ),
-    );
+    process.env.LONGSHORE_NETWORKS = localEnvironment(
+      LOCAL_STAGE,
+      this.dynamo.endpoint,
+      Object.keys(this.catalog().networks),
+    ).LONGSHORE_NETWORKS;
     ({ secrets: this.secrets, created: this.secretsCreated } = loadLocalSecrets(this.projectDir));
 
     const { documentClient } = await import('../aws/dynamodb.ts');

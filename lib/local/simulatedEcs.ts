@@ -11,10 +11,8 @@ import { dirname, join } from 'node:path';
 import { logGroupName } from '../catalog/containers.ts';
 import type { Catalog, Container, Job } from '../catalog/schema.ts';
 import { parseStartedBy } from '../domain/names.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './environment.ts';
 import type { Outcome, OutcomeScript } from './outcomeScript.ts';
-
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'eu-west-1';
 
 interface SimContainer {
   name: string;
