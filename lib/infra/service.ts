@@ -169,8 +169,9 @@ export const esbuildOptions = (localInvoke: boolean): Record<string, CfnValue | 
   banner: localInvoke
     ? undefined
     : { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  // Local invoke builds carry the mocks (active with LONGSHORE_LOCAL_MOCKS=1); deployed builds never do.
-  ...(localInvoke ? { inject: ['lib/local/oslsMocks.ts'] } : {}),
+  // Local invoke builds carry the mocks (active with LONGSHORE_LOCAL_MOCKS=1) and build in their own
+  // folder: serverless-esbuild zips what its build folder holds, and a deploy must never ship them.
+  ...(localInvoke ? { inject: ['lib/local/oslsMocks.ts'], outputWorkFolder: '.esbuild-local' } : {}),
   exclude: localInvoke ? ['dynalite'] : [],
   skipRebuild: true,
 });

@@ -7,9 +7,9 @@
  * prints every AWS call with its input to stderr when the process ends.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeTasksCommand,
@@ -44,8 +44,16 @@ if (enabled) {
     return undefined;
   };
 
+  // osls runs the bundle from .esbuild/.build: the project is the nearest folder up with serverless.ts.
+  let project = process.env.INIT_CWD ?? process.cwd();
+  for (let d = process.cwd(); d !== dirname(d); d = dirname(d)) {
+    if (existsSync(join(d, 'serverless.ts'))) {
+      project = d;
+      break;
+    }
+  }
   // dynalite is required at run time (it is excluded from the bundle: it loads a native LevelDB build).
-  const dir = join(process.cwd(), '.longshore', 'osls');
+  const dir = join(project, '.longshore', 'osls');
   mkdirSync(dir, { recursive: true });
   const dynalite = createRequire(join(process.cwd(), 'package.json'))('dynalite') as (
     o: object,

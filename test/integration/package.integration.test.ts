@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asList, iamStatements, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
+import { zipEntries } from '../helpers/zip.ts';
 
 const run = promisify(execFile);
 const outDir = mkdtempSync(join(tmpdir(), 'longshore-package-'));
