@@ -53,7 +53,8 @@ if (enabled) {
     }
   }
   // dynalite is required at run time (it is excluded from the bundle: it loads a native LevelDB build).
-  const dir = join(project, '.longshore', 'osls');
+  // LONGSHORE_LOCAL_STATE moves the store (tests use a fresh one so earlier invokes do not count).
+  const dir = process.env.LONGSHORE_LOCAL_STATE ?? join(project, '.longshore', 'osls');
   mkdirSync(dir, { recursive: true });
   const dynalite = createRequire(join(process.cwd(), 'package.json'))('dynalite') as (
     o: object,
@@ -147,9 +148,7 @@ if (enabled) {
       : realFetch(url, init)) as typeof fetch;
 
   process.on('exit', () => {
-    process.stderr.write(
-      `\n[longshore] ${calls.length} AWS call(s) (mocked; DynamoDB on dynalite in .longshore/osls):\n`,
-    );
+    process.stderr.write(`\n[longshore] ${calls.length} AWS call(s) (mocked; DynamoDB on dynalite in ${dir}):\n`);
     for (const [i, c] of calls.entries()) {
       process.stderr.write(
         `  ${i + 1}. ${c.service} ${c.command} ${JSON.stringify(c.input, (_k, v) => (v instanceof Set ? [...v] : v)).slice(0, 400)}\n`,

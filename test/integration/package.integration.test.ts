@@ -13,6 +13,14 @@ import { asList, iamStatements, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/
 import { zipEntries } from '../helpers/zip.ts';
 
 const run = promisify(execFile);
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
 const outDir = mkdtempSync(join(tmpdir(), 'longshore-package-'));
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 let template: Template;
@@ -46,7 +54,10 @@ describe('Packaged service (osls package)', () => {
       'onUpload.zip',
       'sweeper.zip',
     ]);
-    for (const zip of zips) expect(statSync(join(outDir, zip)).size, zip).toBeLessThan(1_000_000);
+    for (const zip of zips) {
+      expect(statSync(join(outDir, zip)).size, zip).toBeLessThan(1_000_000);
+      expect(zipEntries(join(outDir, zip)), zip).toEqual([`functions/${zip.replace(/\.zip$/, '')}/handler.mjs`]);
+    }
   });
 
   it('uses the Node.js 24 runtime on arm64 for every function', () => {
@@ -101,6 +112,10 @@ describe('Packaged service (osls package)', () => {
   });
 
   it('runs a handler under `osls invoke local` with AWS mocked (LONGSHORE_LOCAL_MOCKS=1)', async () => {
+    // Arrange
+    const port = await freePort();
+    const state = mkdtempSync(join(tmpdir(), 'longshore-osls-'));
+
     // Act
     const out = await run(
       'node_modules/.bin/osls',
@@ -110,7 +125,8 @@ describe('Packaged service (osls package)', () => {
           ...process.env,
           LOCAL_INVOKE: '1',
           LONGSHORE_LOCAL_MOCKS: '1',
-          LONGSHORE_LOCAL_DDB_PORT: '45874',
+          LONGSHORE_LOCAL_DDB_PORT: String(port),
+          LONGSHORE_LOCAL_STATE: state,
           AWS_REGION: 'eu-west-1',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
         },
