@@ -25,7 +25,6 @@ import type { LaunchEnqueue } from '../lib/aws/sqs.ts';
 import { launchMessage } from '../lib/contracts/launch.ts';
 import { parseUploads } from '../lib/contracts/s3.ts';
 import { createRateLimiter } from '../lib/domain/rateLimiter.ts';
-import { LaunchError } from '../lib/errors.ts';
 import { LAUNCH_QUEUE_VISIBILITY_SECONDS } from '../lib/infra/platform.ts';
 import { launchBatch } from '../lib/launch.ts';
 import {
@@ -38,7 +37,7 @@ import {
 } from '../lib/local/dynamo.ts';
 import { flowCatalog } from '../test/helpers/catalogs.ts';
 import { objectCreated } from '../test/helpers/events.ts';
-import { buildDeps, fakeClock, fakeEcs } from '../test/helpers/fakes.ts';
+import { buildDeps, fakeClock, throttlingEcs } from '../test/helpers/fakes.ts';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -105,22 +104,7 @@ const scenario = async (engine: LocalDynamo, name: string, foreignPerSecond: num
   };
 
   // ECS: the account's RunTask token bucket, part of which other callers spend.
-  let tokens = ECS_BURST;
-  let last = t0;
-  let throttled = 0;
-  const ecs = fakeEcs(() => {
-    const t = clock.now().getTime();
-    if (t > last) {
-      tokens = Math.min(ECS_BURST, tokens + ((t - last) / 1000) * (ECS_RATE - foreignPerSecond));
-      last = t;
-    }
-    if (tokens < 1) {
-      throttled++;
-      return new LaunchError('ThrottlingException: Rate exceeded', 'throttled');
-    }
-    tokens -= 1;
-    return undefined;
-  });
+  const ecs = throttlingEcs(clock, { ratePerSecond: ECS_RATE - foreignPerSecond, burst: ECS_BURST });
 
   const base = buildDeps(store, flowCatalog(), clock);
   const core = { ...base.core, queue };
@@ -188,7 +172,7 @@ const scenario = async (engine: LocalDynamo, name: string, foreignPerSecond: num
       m.visibleAt = consumer.c.time + LAUNCH_QUEUE_VISIBILITY_SECONDS * 1000;
     }
     clock.set(new Date(consumer.c.time).toISOString());
-    const callsBefore = ecs.calls.length - throttled;
+    const callsBefore = ecs.calls.length - ecs.throttled();
     const { batchItemFailures } = await launchBatch(
       consumer.deps,
       batch.map((m) => ({
@@ -205,7 +189,7 @@ const scenario = async (engine: LocalDynamo, name: string, foreignPerSecond: num
     }
     consumer.c.time = Math.max(consumer.c.time + 1, clock.now().getTime());
     consumer.c.batches++;
-    if (ecs.calls.length - throttled > callsBefore) lastLaunchAt = clock.now().getTime();
+    if (ecs.calls.length - ecs.throttled() > callsBefore) lastLaunchAt = clock.now().getTime();
   }
   const wallMs = performance.now() - wall0;
 
@@ -227,7 +211,7 @@ const scenario = async (engine: LocalDynamo, name: string, foreignPerSecond: num
     runs,
     starting,
     runTaskCalls: ecs.calls.length,
-    throttled,
+    throttled: ecs.throttled(),
     tasks: new Set(ecs.tasks()).size,
     dlq: dlq.length,
     maxReceives,

@@ -3,19 +3,10 @@
  * one `UploadedObject` each. Parsing is lenient about fields AWS may add, strict about the ones we use.
  */
 import * as z from 'zod';
+import type { UploadedObject } from '../domain/run.ts';
 import { decodeNotificationKey } from '../domain/s3Key.ts';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
-
-export interface UploadedObject {
-  bucket: string;
-  key: string;
-  versionId?: string;
-  sequencer?: string;
-  etag?: string;
-  size?: number;
-  eventTime?: string;
-}
 
 const nonEmpty = z.string().min(1);
 

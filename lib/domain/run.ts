@@ -22,17 +22,19 @@ export const isFinal = (status: RunStatus): boolean => FINAL_STATUSES.includes(s
 
 export type AttemptStatus = 'LAUNCHING' | 'STARTING' | 'RUNNING' | 'STOPPED' | 'LAUNCH_FAILED';
 
+/** An uploaded object as a trigger knows it (from either S3 event shape). */
+export interface UploadedObject {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  sequencer?: string;
+  etag?: string;
+  size?: number;
+  eventTime?: string;
+}
+
 export type OriginalTrigger =
-  | {
-      type: 's3';
-      bucket: string;
-      key: string;
-      versionId?: string;
-      sequencer?: string;
-      etag?: string;
-      size?: number;
-      eventTime?: string;
-    }
+  | ({ type: 's3' } & UploadedObject)
   | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
   | { type: 'manual'; token: string; requestedBy?: string };
 

@@ -100,26 +100,10 @@ export const dashboardBody = (ctx: BuildContext, functionKeys: readonly string[]
       [NAMESPACE, 'QueueWait', 'job', job, 'service', 'longshore', { stat: 'p90', label: 'queue wait p90' }],
     ]);
   }
-  add(
-    'Handler errors',
-    functionKeys.map((k) => [
-      'AWS/Lambda',
-      'Errors',
-      'FunctionName',
-      functionName(ctx.stage, k),
-      { stat: 'Sum', label: k },
-    ]),
-  );
-  add(
-    'Handler duration p99 (ms)',
-    functionKeys.map((k) => [
-      'AWS/Lambda',
-      'Duration',
-      'FunctionName',
-      functionName(ctx.stage, k),
-      { stat: 'p99', label: k },
-    ]),
-  );
+  const perFunction = (metric: string, stat: string) =>
+    functionKeys.map((k) => ['AWS/Lambda', metric, 'FunctionName', functionName(ctx.stage, k), { stat, label: k }]);
+  add('Handler errors', perFunction('Errors', 'Sum'));
+  add('Handler duration p99 (ms)', perFunction('Duration', 'p99'));
   add('Queues', [
     [
       'AWS/SQS',

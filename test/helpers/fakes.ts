@@ -6,8 +6,10 @@ import type { LaunchedTask } from '../../lib/aws/ecs.ts';
 import type { RunStore } from '../../lib/aws/runStore.ts';
 import type { LaunchEnqueue } from '../../lib/aws/sqs.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
+import { createTokenBucket } from '../../lib/domain/rateLimiter.ts';
 import type { RunEvent } from '../../lib/domain/runEvents.ts';
 import type { RunTaskRequest } from '../../lib/domain/taskRequest.ts';
+import { LaunchError } from '../../lib/errors.ts';
 import type { CoreDeps, LaunchDeps } from '../../lib/ports.ts';
 
 export const fakeClock = (start = '2026-11-22T10:00:00.000Z') => {
@@ -89,6 +91,26 @@ export const fakeEcs = (behaviour: FakeEcsBehaviour = () => undefined) => {
       };
     },
   };
+};
+
+/**
+ * An ECS that enforces the account's RunTask token bucket on the fake clock (Fargate: 20 calls/s,
+ * burst 100) and answers ThrottlingException beyond it; each call then takes `callSeconds`.
+ */
+export const throttlingEcs = (
+  clock: ReturnType<typeof fakeClock>,
+  opts: { ratePerSecond: number; burst: number; callSeconds?: number },
+) => {
+  const bucket = createTokenBucket({ ...opts, now: () => clock.now().getTime() });
+  let throttled = 0;
+  const ecs = fakeEcs(() => {
+    const granted = bucket.take();
+    if (opts.callSeconds) clock.advance(opts.callSeconds);
+    if (granted) return undefined;
+    throttled++;
+    return new LaunchError('ThrottlingException: Rate exceeded', 'throttled');
+  });
+  return Object.assign(ecs, { throttled: () => throttled });
 };
 
 export const fakeMetrics = () => {

@@ -18,7 +18,7 @@ import type { LaunchDeps } from '../../lib/ports.ts';
 import { finishRun } from '../../lib/runLifecycle.ts';
 import { flowCatalog } from '../helpers/catalogs.ts';
 import { objectCreated } from '../helpers/events.ts';
-import { buildDeps, fakeEcs } from '../helpers/fakes.ts';
+import { buildDeps, fakeEcs, throttlingEcs } from '../helpers/fakes.ts';
 import { localStore } from '../helpers/localTable.ts';
 
 const catalog = flowCatalog();
@@ -302,21 +302,7 @@ describe('Launch path: bursts', () => {
   it('absorbs a burst while ECS throttles RunTask to 20 calls/s: every run launched once, none failed', async () => {
     // Prepare: ECS allows 20 calls/s with a burst of 100 (Fargate RunTask limit), on the fake clock.
     const { core, launch, queue, clock } = buildDeps(store, catalog);
-    let tokens = 100;
-    let last = clock.now().getTime();
-    let throttled = 0;
-    const ecs = fakeEcs(() => {
-      const t = clock.now().getTime();
-      tokens = Math.min(100, tokens + ((t - last) / 1000) * 20);
-      last = t;
-      clock.advance(0.02); // each call takes 20 ms
-      if (tokens < 1) {
-        throttled++;
-        return new LaunchError('ThrottlingException: Rate exceeded', 'throttled');
-      }
-      tokens -= 1;
-      return undefined;
-    });
+    const ecs = throttlingEcs(clock, { ratePerSecond: 20, burst: 100, callSeconds: 0.02 }); // each call takes 20 ms
     const uploads = 200;
     for (let i = 0; i < uploads; i++) {
       await acceptUploads(
@@ -353,8 +339,8 @@ describe('Launch path: bursts', () => {
     );
     expect(runs).toHaveLength(uploads);
     expect(runs.filter((r) => r.status === 'STARTING')).toHaveLength(uploads);
-    expect(throttled).toBeGreaterThan(0);
-    expect(ecs.calls.length - throttled).toBe(uploads);
+    expect(ecs.throttled()).toBeGreaterThan(0);
+    expect(ecs.calls.length - ecs.throttled()).toBe(uploads);
     expect(new Set(ecs.tasks()).size).toBe(uploads);
   });
 });

@@ -24,6 +24,16 @@ const bodies = () =>
     .commandCalls(SendMessageBatchCommand)
     .flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.MessageBody ?? '')));
 
+/** The conditional create fails as DynamoDB does when the run exists: with the existing item. */
+const runExists = (item: Record<string, unknown>) =>
+  ddb.on(PutCommand).rejects(
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+      Item: marshall(item),
+    }),
+  );
+
 describe('Handler: onUpload', () => {
   it('creates a run with a conditional write and queues it for launch', async () => {
     // Prepare
@@ -77,13 +87,7 @@ describe('Handler: onUpload', () => {
       status: 'QUEUED',
       attempt: 1,
     };
-    ddb.on(PutCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: marshall(existing),
-      }),
-    );
+    runExists(existing);
 
     // Act
     const out = await handler(loadEvent('s3-object-created'), ctx);
@@ -98,13 +102,7 @@ describe('Handler: onUpload', () => {
   it('on a duplicate of a run already launched does nothing more', async () => {
     // Prepare
     const existing = { runId: 'thumbnails-aaaaaaaaaaaaaaaaaaaa', job: 'thumbnails', status: 'STARTING', attempt: 1 };
-    ddb.on(PutCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: marshall(existing),
-      }),
-    );
+    runExists(existing);
 
     // Act
     const out = await handler(loadEvent('s3-object-created'), ctx);

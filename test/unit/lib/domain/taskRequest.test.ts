@@ -12,6 +12,12 @@ const job = (name: string) => {
   return found;
 };
 const CLUSTER = 'arn:aws:ecs:eu-west-1:111122223333:cluster/longshore-dev';
+/** The request for `run` of `j` in stage dev on the default network. */
+const requestFor = (
+  j: ReturnType<typeof job>,
+  run: Parameters<typeof buildRunTaskRequest>[0]['run'],
+  taskDefinition = 'td',
+) => buildRunTaskRequest({ stage: 'dev', clusterArn: CLUSTER, job: j, run, network: NETWORKS.default, taskDefinition });
 
 describe('Function: buildRunTaskRequest', () => {
   it('builds the exact request for an upload on Fargate Spot', () => {
@@ -33,14 +39,7 @@ describe('Function: buildRunTaskRequest', () => {
     );
 
     // Act
-    const request = buildRunTaskRequest({
-      stage: 'dev',
-      clusterArn: CLUSTER,
-      job: j,
-      run,
-      network: NETWORKS.default,
-      taskDefinition: 'longshore-dev-csv-ingest',
-    });
+    const request = requestFor(j, run, 'longshore-dev-csv-ingest');
 
     // Assess
     expect(request).toEqual({
@@ -106,14 +105,7 @@ describe('Function: buildRunTaskRequest', () => {
     );
 
     // Act
-    const { overrides } = buildRunTaskRequest({
-      stage: 'dev',
-      clusterArn: CLUSTER,
-      job: j,
-      run,
-      network: NETWORKS.default,
-      taskDefinition: 'td',
-    });
+    const { overrides } = requestFor(j, run);
 
     // Assess
     expect(overrides).toMatchObject({
@@ -130,14 +122,7 @@ describe('Function: buildRunTaskRequest', () => {
     const run = newRun({ job: j, trigger: { type: 'manual', token: 't' } }, NOW);
 
     // Act
-    const request = buildRunTaskRequest({
-      stage: 'dev',
-      clusterArn: CLUSTER,
-      job: j,
-      run,
-      network: NETWORKS.default,
-      taskDefinition: 'td',
-    });
+    const request = requestFor(j, run);
 
     // Assess
     expect(request.capacityProviderStrategy).toEqual([{ capacityProvider: 'gpu-g5', weight: 1 }]);
@@ -164,14 +149,7 @@ describe('Function: buildRunTaskRequest', () => {
     );
 
     // Act
-    const env = buildRunTaskRequest({
-      stage: 'dev',
-      clusterArn: CLUSTER,
-      job: j,
-      run,
-      network: NETWORKS.default,
-      taskDefinition: 'td',
-    }).overrides.containerOverrides[0]?.environment;
+    const env = requestFor(j, run).overrides.containerOverrides[0]?.environment;
 
     // Assess
     expect(env).toContainEqual({ name: 'SCHEDULED_TIME', value: '2026-11-22T01:00:00.000Z' });
@@ -181,15 +159,7 @@ describe('Function: buildRunTaskRequest', () => {
     // Prepare
     const j = job('thumbnails');
     const base = newRun({ job: j, trigger: { type: 'manual', token: 't' } }, NOW);
-    const build = (value: string) =>
-      buildRunTaskRequest({
-        stage: 'dev',
-        clusterArn: CLUSTER,
-        job: j,
-        run: { ...base, overrides: { environment: { PAYLOAD: value } } },
-        network: NETWORKS.default,
-        taskDefinition: 'td',
-      });
+    const build = (value: string) => requestFor(j, { ...base, overrides: { environment: { PAYLOAD: value } } });
     const empty = overridesSize(build('').overrides);
 
     // Act & Assess
