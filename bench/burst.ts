@@ -41,10 +41,16 @@ import { buildDeps, fakeClock, throttlingEcs } from '../test/helpers/fakes.ts';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`--${name} takes a whole number, got '${process.argv[i + 1]}'`);
+  return value;
 };
 const UPLOADS = arg('uploads', 10_000);
 const FOREIGN = arg('foreign', 10);
+if (UPLOADS < 1) throw new Error('--uploads must be at least 1');
+if (FOREIGN >= 20) throw new Error('--foreign must leave some of the 20 RunTask calls/s to longshore (at most 19)');
 const ARRIVAL_WINDOW_MS = 60_000;
 const BATCH_WINDOW_MS = 1000; // the launcher's maximumBatchingWindow
 const MAX_RECEIVES = 10; // the launch queue's redrive policy
