@@ -75,7 +75,7 @@ interface Message {
 
 const scenario = async (engine: LocalDynamo, name: string, foreignPerSecond: number) => {
   const table = `burst-${name}`;
-  await ensureRunsTable(engine.endpoint, table);
+  await ensureRunsTable(engine.endpoint, table, { ttl: false }); // items dated by the fake clock
   const client = new DynamoDBClient({ ...localClientConfig(engine.endpoint), maxAttempts: 3 });
   const requests = new Map<string, number>();
   client.middlewareStack.add(
@@ -237,7 +237,7 @@ const scenario = async (engine: LocalDynamo, name: string, foreignPerSecond: num
 /** Baseline: the same number of bare PutItem calls on the same engine (what one write costs here). */
 const baseline = async (engine: LocalDynamo) => {
   const table = 'burst-baseline';
-  await ensureRunsTable(engine.endpoint, table);
+  await ensureRunsTable(engine.endpoint, table, { ttl: false }); // items dated by the fake clock
   const client = new DynamoDBClient({ ...localClientConfig(engine.endpoint), maxAttempts: 3 });
   const wall0 = performance.now();
   for (let i = 0; i < UPLOADS; i++)

@@ -115,8 +115,16 @@ export const startDynalite = async (opts: { path?: string; port?: number } = {})
   return { engine: 'dynalite', endpoint, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 };
 
-/** Creates the runs table (same keys and indexes as the stack) unless it exists. */
-export const ensureRunsTable = async (endpoint: string, tableName: string): Promise<void> => {
+/**
+ * Creates the runs table (same keys and indexes as the stack) unless it exists. `ttl: false` leaves
+ * expiry off: tests date their items by a fixed test clock, while the engine expires items by the
+ * wall clock, so with TTL on DynamoDB Local would delete a test's items mid-test on a later date.
+ */
+export const ensureRunsTable = async (
+  endpoint: string,
+  tableName: string,
+  opts: { ttl?: boolean } = {},
+): Promise<void> => {
   const client = new DynamoDBClient(localClientConfig(endpoint));
   try {
     const existing = await client.send(new ListTablesCommand({}));
@@ -124,6 +132,7 @@ export const ensureRunsTable = async (endpoint: string, tableName: string): Prom
     await client.send(
       new CreateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST', ...tableKeySchema() }),
     );
+    if (opts.ttl === false) return;
     try {
       await client.send(
         new UpdateTimeToLiveCommand({
