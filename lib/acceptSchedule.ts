@@ -7,7 +7,7 @@ import { type AcceptedRun, acceptRuns, identityOf } from './acceptRuns.ts';
 import { cancelRun } from './cancelRun.ts';
 import { findJob } from './catalog/runtime.ts';
 import type { ScheduleTick } from './contracts/schedule.ts';
-import type { RunTrigger } from './domain/run.ts';
+import { expiresAtFor, type RunTrigger } from './domain/run.ts';
 import { runIdFor } from './domain/runId.ts';
 import { InvalidEventError, RequestRejectedError } from './errors.ts';
 import { logger } from './logger.ts';
@@ -35,6 +35,8 @@ export const acceptTick = async (deps: StopDeps, tick: ScheduleTick): Promise<Ac
     triggerIndex: entry.i,
   };
   const runId = runIdFor(job.name, identityOf(trigger));
+  // The schedule's own record that it ticked (the sweeper's missed-tick check reads it, not the runs).
+  await deps.store.recordScheduleTick(job.name, entry.i, trigger.scheduledTime, expiresAtFor(deps.now()));
   // A duplicate tick finds its run: the overlap decision was made the first time.
   const existing = entry.t.overlap === 'allow' ? undefined : await deps.store.getRun(runId);
   if (entry.t.overlap !== 'allow' && !existing) {

@@ -1,13 +1,58 @@
 /**
- * Cancelling a run: it becomes CANCELLED (if not final yet) and its task, if any, is stopped. The
- * slot of a run whose task is still stopping is freed by the task's STOPPED event, so a cancel never
- * lets the job exceed its concurrency.
+ * Cancelling a run. A run without a task (and none being launched) becomes CANCELLED at once. A run
+ * that has a task, or whose launch is in flight, becomes CANCELLING: StopTask is asked for, and the
+ * run is final (CANCELLED) only once its task is known stopped (its STOPPED event, or the sweeper
+ * reconciling with ECS). If StopTask fails, the run stays CANCELLING and the sweeper asks again, so
+ * a cancelled task never runs on past its timeout and never overlaps the run that replaced it.
+ * The slot is freed when the task has stopped, so a cancel never lets a job exceed its concurrency.
  */
-import { ACTIVE_STATUSES, type Run } from './domain/run.ts';
+import { type Attempt, isFinal, type Run, WORKING_STATUSES } from './domain/run.ts';
+import { cancelReason } from './domain/stopReasons.ts';
 import { RunNotFoundError } from './errors.ts';
 import { logger, withCorrelation } from './logger.ts';
 import type { StopDeps } from './ports.ts';
 import { finishRun } from './runLifecycle.ts';
+
+/** The task a cancel has to stop, if the run has one. */
+const taskOf = (run: Run, attempt: Attempt | undefined): string | undefined => run.taskArn ?? attempt?.taskArn;
+
+/**
+ * Asks ECS to stop the task of a CANCELLING run; records when it did. A failure is logged and left
+ * to the sweeper, which repeats this until the task is known stopped.
+ */
+export const requestStop = async (deps: StopDeps, run: Run, taskArn: string): Promise<boolean> => {
+  try {
+    await deps.ecs.stopTask(deps.settings.clusterArn, taskArn, cancelReason(run.reason ?? 'cancelled'));
+  } catch (e) {
+    logger.warn('StopTask failed for a cancelled run; the sweeper will ask again', { taskArn, error: e as Error });
+    return false;
+  }
+  await deps.store.transition(
+    run,
+    { from: ['CANCELLING'], set: { stopRequestedAt: deps.now().toISOString(), taskArn } },
+    deps.now(),
+  );
+  return true;
+};
+
+/**
+ * A CANCELLING run whose task is known stopped (or never started): CANCELLED, slot freed, `Run
+ * Cancelled` published. Idempotent.
+ */
+export const closeCancelled = async (
+  deps: Parameters<typeof finishRun>[0],
+  run: Run,
+  attempt?: Attempt,
+): Promise<Run> => {
+  const closed = await finishRun(
+    deps,
+    run,
+    { to: 'CANCELLED', from: ['CANCELLING'], ...(run.reason ? { reason: run.reason } : {}), releaseSlot: true },
+    attempt,
+  );
+  if (closed.status === 'CANCELLED') logger.info('Run cancelled: its task has stopped');
+  return closed;
+};
 
 /**
  * @example await cancelRun(deps, 'thumbnails-abc...', 'replaced by the 02:00 tick')
@@ -16,22 +61,34 @@ export const cancelRun = async (deps: StopDeps, runId: string, reason: string): 
   const run = await deps.store.getRun(runId);
   if (!run) throw new RunNotFoundError(runId);
   return withCorrelation({ job: run.job, runId, attempt: run.attempt }, async () => {
-    if (!ACTIVE_STATUSES.includes(run.status)) {
+    if (isFinal(run.status)) {
       logger.info('Run is already final; nothing to cancel', { status: run.status });
       return run;
     }
-    // A task may exist even while the run is QUEUED (launched, not yet recorded).
-    const taskArn = run.taskArn ?? (await deps.store.getAttempt(run.runId, run.attempt))?.taskArn;
-    const finished = await finishRun(deps, run, {
-      to: 'CANCELLED',
-      from: ACTIVE_STATUSES,
-      reason,
-      releaseSlot: !taskArn,
-    });
-    if (finished.status === 'CANCELLED' && taskArn) {
-      await deps.ecs.stopTask(deps.settings.clusterArn, taskArn, `longshore: cancelled: ${reason}`);
-      logger.info('Run cancelled; task stopping', { taskArn });
+    const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+    const taskArn = taskOf(run, attempt);
+    if (run.status === 'CANCELLING') {
+      // Asked again: repeat the stop (idempotent in ECS), the state stays as it is.
+      if (taskArn) await requestStop(deps, run, taskArn);
+      return (await deps.store.getRun(runId)) ?? run;
     }
-    return finished;
+    // A launch in flight (attempt claimed, no task recorded yet) may still produce a task.
+    if (!taskArn && attempt?.status !== 'LAUNCHING') {
+      return finishRun(deps, run, { to: 'CANCELLED', from: WORKING_STATUSES, reason, releaseSlot: true });
+    }
+    const now = deps.now();
+    const cancelling = await deps.store.transition(
+      run,
+      { from: WORKING_STATUSES, to: 'CANCELLING', set: { reason, cancelRequestedAt: now.toISOString() } },
+      now,
+    );
+    if (!cancelling) {
+      // Moved on meanwhile (settled, or cancelled by another request): answer with what it is now.
+      const current = (await deps.store.getRun(runId)) ?? run;
+      return current.status === run.status ? current : cancelRun(deps, runId, reason);
+    }
+    if (taskArn) await requestStop(deps, cancelling, taskArn);
+    logger.info('Run cancelling: task stopping', { taskArn });
+    return (await deps.store.getRun(runId)) ?? cancelling;
   });
 };

@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { type AcceptedRun, acceptRuns, newRun } from './acceptRuns.ts';
 import { cancelRun } from './cancelRun.ts';
 import { findJob } from './catalog/runtime.ts';
+import type { Job } from './catalog/schema.ts';
 import type { ControlRequest } from './contracts/control.ts';
 import { overrideProblems } from './domain/overrides.ts';
-import { isFinal, originalTrigger, type RunOverrides } from './domain/run.ts';
-import { buildRunTaskRequest } from './domain/taskRequest.ts';
-import { RequestRejectedError, RunNotFoundError } from './errors.ts';
+import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './domain/run.ts';
+import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
+import { OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
 import type { StopDeps } from './ports.ts';
 
 export interface ControlResult {
@@ -21,20 +22,15 @@ export interface ControlResult {
   created: boolean;
 }
 
-const checkOverrides = (deps: StopDeps, job: ReturnType<typeof findJob>, overrides: RunOverrides): void => {
+const checkOverrides = (deps: StopDeps, job: Job, trigger: RunTrigger, overrides: RunOverrides): void => {
   const problems = overrideProblems(job, overrides);
   if (problems.length > 0)
     throw new RequestRejectedError(`Overrides for job '${job.name}' are not valid: ${problems.join('; ')}`);
-  // The same check the launcher makes, now, so the operator hears about it instead of a failed run.
-  const probe = newRun({ job, trigger: { type: 'manual', token: 'probe' }, overrides }, deps.now());
-  buildRunTaskRequest({
-    stage: deps.settings.stage,
-    clusterArn: deps.settings.clusterArn,
-    job,
-    run: probe,
-    network: { subnets: [], securityGroups: [], assignPublicIp: false },
-    taskDefinition: job.name,
-  });
+  // The launcher checks every attempt's request; refuse now what a later attempt could not launch,
+  // so the operator hears it here instead of from a run that fails on its third retry.
+  const probe = newRun({ job, trigger, overrides }, deps.now());
+  const size = worstCaseOverridesSize(deps.settings.stage, job, probe);
+  if (size > OVERRIDES_LIMIT) throw new OverridesTooLargeError(size, OVERRIDES_LIMIT, true);
 };
 
 const result = (action: ControlRequest['action'], r: AcceptedRun): ControlResult => ({
@@ -61,12 +57,12 @@ export const control = async (
         );
       }
       const overrides = request.overrides ?? {};
-      checkOverrides(deps, job, overrides);
       const trigger = {
         type: 'manual' as const,
         token: request.clientToken ?? newToken(),
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
       };
+      checkOverrides(deps, job, trigger, overrides);
       const [accepted] = await acceptRuns(deps, [{ job, trigger, overrides }]);
       return result('trigger', accepted as AcceptedRun);
     }
@@ -83,6 +79,7 @@ export const control = async (
         original: originalTrigger(run.trigger),
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
       };
+      if (run.overrides) checkOverrides(deps, job, trigger, run.overrides);
       const [accepted] = await acceptRuns(deps, [
         { job, trigger, ...(run.overrides ? { overrides: run.overrides } : {}) },
       ]);

@@ -66,9 +66,11 @@ export class OverridesTooLargeError extends AppError {
   constructor(
     readonly size: number,
     readonly limit: number,
+    /** The size is the largest a later attempt would send (a longer attempt number, a bigger size). */
+    readonly onRetry = false,
   ) {
     super(
-      `RunTask overrides are ${size} characters; ECS allows ${limit}. Pass large inputs by S3 reference, not in environment variables.`,
+      `RunTask overrides ${onRetry ? 'would reach' : 'are'} ${size} characters${onRetry ? ' on a retry' : ''}; ECS allows ${limit}, JSON included. Pass large inputs by S3 reference, not in environment variables or the command.`,
     );
   }
 }

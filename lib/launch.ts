@@ -12,12 +12,14 @@
  * a Spot launch without capacity falls back to on-demand when the job allows it.
  */
 
+import { requestStop } from './cancelRun.ts';
 import type { Job } from './catalog/schema.ts';
 import type { LaunchMessage } from './contracts/launch.ts';
 import { fullJitterDelay } from './domain/backoff.ts';
 import { startedBy, taskFamily } from './domain/names.ts';
 import { type Attempt, isFinal, type Run } from './domain/run.ts';
 import { clientTokenFor } from './domain/runId.ts';
+import { notLaunchedReason } from './domain/stopReasons.ts';
 import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
@@ -66,6 +68,26 @@ const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job |
   return after.status === 'QUEUED' ? 'deferred' : 'failed';
 };
 
+/**
+ * A task exists for an attempt whose run is being cancelled or is final: it must not run on its own.
+ * A CANCELLING run records the stop (the sweeper repeats it if ECS refuses); a final one is stopped
+ * here, and a failure throws so the message comes back and this runs again.
+ */
+const stopStrayTask = async (deps: LaunchDeps, run: Run, taskArn: string): Promise<void> => {
+  if (run.status === 'CANCELLING') {
+    await requestStop(deps, run, taskArn);
+  } else {
+    await deps.ecs.stopTask(
+      deps.settings.clusterArn,
+      taskArn,
+      `longshore: run ${run.status.toLowerCase()} while launching`,
+    );
+  }
+  logger.warn('Run was cancelled or final while its task was launching: task stopped', { status: run.status });
+};
+
+const isBeingStopped = (run: Run): boolean => isFinal(run.status) || run.status === 'CANCELLING';
+
 const recordTask = async (
   deps: LaunchDeps,
   run: Run,
@@ -76,14 +98,8 @@ const recordTask = async (
   const updated = await deps.store.recordLaunched(run, taskArn, deps.now());
   const current = updated ?? (await deps.store.getRun(run.runId)) ?? run;
   const attempt = await deps.store.getAttempt(run.runId, run.attempt);
-  if (isFinal(current.status) && current.attempt === run.attempt && attempt?.status !== 'STOPPED') {
-    // Cancelled while this launch was in flight: the task must not run on its own.
-    await deps.ecs.stopTask(
-      deps.settings.clusterArn,
-      taskArn,
-      `longshore: run ${current.status.toLowerCase()} while launching`,
-    );
-    logger.warn('Run became final while its task was launching: task stopped', { status: current.status });
+  if (isBeingStopped(current) && current.attempt === run.attempt && attempt?.status !== 'STOPPED') {
+    await stopStrayTask(deps, current, taskArn);
     return 'skipped';
   }
   // The task's own events may have moved the run on already; Run Started is published either way.
@@ -130,6 +146,11 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       if (run.attempt === message.attempt && (run.status === 'STARTING' || run.status === 'RUNNING')) {
         await publishOnce(deps, run, 'Run Started', await deps.store.getAttempt(run.runId, run.attempt));
       }
+      // A launcher that died before stopping the task of a run cancelled meanwhile: stop it now.
+      if (run.attempt === message.attempt && (run.status === 'CANCELLING' || run.status === 'CANCELLED')) {
+        const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+        if (attempt?.taskArn && attempt.status !== 'STOPPED') await stopStrayTask(deps, run, attempt.taskArn);
+      }
       logger.debug('Launch message is stale or a duplicate', { status: run.status, runAttempt: run.attempt });
       return 'skipped';
     }
@@ -141,7 +162,8 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       return 'deferred';
     }
     const job = jobOf(deps, run);
-    if (!job) return failLaunch(deps, run, `job '${run.job}' is no longer in the catalog`, undefined);
+    if (!job)
+      return failLaunch(deps, run, notLaunchedReason(`job '${run.job}' is no longer in the catalog`), undefined);
 
     if (job.maxConcurrent !== undefined) {
       let slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);
@@ -180,6 +202,7 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         capacityProvider: run.capacity,
         cpu: run.size.cpu,
         memory: run.size.memory,
+        expiresAt: run.expiresAt,
       },
       now,
       LAUNCH_LEASE_SECONDS,
@@ -197,7 +220,12 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
     try {
       const network = deps.networks[job.network];
       if (!network)
-        return failLaunch(deps, run, `network '${job.network}' has no subnets configured in this stage`, job);
+        return failLaunch(
+          deps,
+          run,
+          notLaunchedReason(`network '${job.network}' has no subnets configured in this stage`),
+          job,
+        );
       request = buildRunTaskRequest({
         stage: deps.settings.stage,
         clusterArn: deps.settings.clusterArn,
@@ -207,7 +235,7 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         taskDefinition: taskFamily(deps.settings.stage, job.name),
       });
     } catch (e) {
-      if (e instanceof OverridesTooLargeError) return failLaunch(deps, run, e.message, job);
+      if (e instanceof OverridesTooLargeError) return failLaunch(deps, run, notLaunchedReason(e.message), job);
       throw e;
     }
 

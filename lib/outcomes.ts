@@ -4,10 +4,12 @@
  * launcher and a tracker racing) applies it once; side effects after the state write (slot,
  * launch message, run event) are idempotent and repeated on redelivery.
  */
+
+import { closeCancelled } from './cancelRun.ts';
 import type { Job } from './catalog/schema.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
 import { type AttemptFacts, decide, type Verdict } from './domain/policy.ts';
-import { ACTIVE_STATUSES, type Attempt, type ContainerOutcome, type Run } from './domain/run.ts';
+import { type Attempt, type ContainerOutcome, type Run, WORKING_STATUSES } from './domain/run.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
 import { finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
@@ -67,7 +69,7 @@ const retryRun = async (
   const next = await deps.store.transition(
     run,
     {
-      from: ACTIVE_STATUSES,
+      from: WORKING_STATUSES,
       attempt: run.attempt,
       to: 'QUEUED',
       set: {
@@ -120,13 +122,15 @@ export const settleAttempt = async (
   attempt: Attempt,
   job: Job | undefined,
 ): Promise<{ run: Run; verdict?: Verdict }> => {
+  // A cancel won the race with this attempt's end: the run closes as cancelled, not by the policy.
+  if (run.status === 'CANCELLING') return { run: await closeCancelled(deps, run, attempt) };
   if (!job) {
     const reason = `job '${run.job}' is no longer in the catalog`;
     return {
       run: await finishRun(
         deps,
         run,
-        { to: 'FAILED', from: ACTIVE_STATUSES, attempt: run.attempt, reason, releaseSlot: true },
+        { to: 'FAILED', from: WORKING_STATUSES, attempt: run.attempt, reason, releaseSlot: true },
         attempt,
       ),
     };
@@ -139,10 +143,7 @@ export const settleAttempt = async (
     next: verdict.next,
     ...(verdict.outcome === 'retry' ? { delaySeconds: verdict.delaySeconds } : {}),
   };
-  const recorded = (await deps.store.updateAttempt(run.runId, attempt.attempt, { set: { decision } })) ?? {
-    ...attempt,
-    decision,
-  };
+  const recorded = (await deps.store.recordDecision(run.runId, attempt.attempt, decision)) ?? { ...attempt, decision };
   const outcome = {
     ...(verdict.exitCode !== undefined ? { exitCode: verdict.exitCode } : {}),
     ...(attempt.stopCode ? { stopCode: attempt.stopCode } : {}),
@@ -150,12 +151,15 @@ export const settleAttempt = async (
     rule: verdict.rule,
     diagnosis: verdict.diagnosis,
   };
-  if (verdict.outcome === 'retry') return { run: await retryRun(deps, run, verdict, recorded), verdict };
+  if (verdict.outcome === 'retry') {
+    const next = await retryRun(deps, run, verdict, recorded);
+    return { run: next.status === 'CANCELLING' ? await closeCancelled(deps, next, recorded) : next, verdict };
+  }
   const to = verdict.outcome === 'success' ? 'SUCCEEDED' : verdict.finalStatus;
   const finished = await finishRun(
     deps,
     run,
-    { to, from: ACTIVE_STATUSES, attempt: run.attempt, outcome, reason: verdict.diagnosis, releaseSlot: true },
+    { to, from: WORKING_STATUSES, attempt: run.attempt, outcome, reason: verdict.diagnosis, releaseSlot: true },
     recorded,
   );
   if (finished.status === to && run.status !== to) {
@@ -166,6 +170,7 @@ export const settleAttempt = async (
     );
     if (attempt.durationSeconds !== undefined) deps.metrics.record(run.job, 'RunDuration', attempt.durationSeconds);
   }
+  if (finished.status === 'CANCELLING') return { run: await closeCancelled(deps, finished, recorded), verdict };
   logger.info(`Run ${finished.status}`, { rule: verdict.rule, action: verdict.action, diagnosis: verdict.diagnosis });
   return { run: finished, verdict };
 };

@@ -36,7 +36,7 @@ export interface StopDeps extends CoreDeps {
 }
 
 export interface SweepDeps extends CoreDeps {
-  ecs: Pick<EcsPort, 'stopTask' | 'describeTasks'>;
+  ecs: Pick<EcsPort, 'stopTask' | 'describeTasks' | 'tasksStartedBy'>;
   /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
   scheduleArn: (job: string, triggerIndex: number) => string;
 }

@@ -6,17 +6,22 @@
  *   hour ago) is closed as lost and the policy decides.
  * - Queued runs whose launch message was lost, runs waiting for a slot that is free, slots held by
  *   runs that are final: dispatched or freed.
+ * - Cancelled runs whose task is not known stopped yet (CANCELLING): StopTask again, and closed
+ *   CANCELLED once ECS says the task stopped (or never existed).
  * - Schedule ticks that produced no run: `Schedule Missed`, once per tick.
+ * One sweep at a time (a lease item, not reserved concurrency, which new accounts cannot grant).
  */
+
+import { closeCancelled, requestStop } from './cancelRun.ts';
 import { findJob } from './catalog/runtime.ts';
 import type { Job, ScheduleTrigger } from './catalog/schema.ts';
 import { taskFromDescribe } from './contracts/ecs.ts';
 import { formatDuration, parseDuration } from './domain/duration.ts';
 import { startedBy } from './domain/names.ts';
-import { TIMEOUT_REASON_PREFIX } from './domain/policy.ts';
 import { expiresAtFor, isFinal, type Run } from './domain/run.ts';
 import { runIdFor } from './domain/runId.ts';
 import { cronOccurrences, parseScheduleExpression } from './domain/scheduleExpression.ts';
+import { LOST_REASON, timeoutReason } from './domain/stopReasons.ts';
 import { logger, withCorrelation } from './logger.ts';
 import type { SweepDeps } from './ports.ts';
 import { dispatchQueued } from './runLifecycle.ts';
@@ -32,10 +37,19 @@ export const REQUEUE_AFTER_SECONDS = 15 * 60;
 export const MISSED_TICK_GRACE_SECONDS = 20 * 60;
 /** How far back the sweeper looks for missed ticks. */
 export const MISSED_TICK_WINDOW_SECONDS = 3 * 3600;
-export const LOST_REASON = 'longshore: task lost: ECS no longer knows the task and its STOPPED event never arrived';
+
+/** The lease that keeps sweeps single-flight outlives the sweeper's 120 s timeout. */
+export const SWEEP_LEASE_SECONDS = 150;
+/** A CANCELLING run's StopTask is asked for again after this long without the task stopping. */
+export const STOP_RETRY_SECONDS = 60;
 
 export interface SweepReport {
+  /** Set when another sweep held the lease: this one did nothing. */
+  skipped?: string;
   timedOut: string[];
+  /** CANCELLING runs: StopTask asked again, and runs closed CANCELLED. */
+  stopRetried: string[];
+  cancelled: string[];
   reconciled: { runId: string; outcome: string }[];
   lost: string[];
   requeued: string[];
@@ -50,7 +64,7 @@ const stopTimedOut = async (deps: SweepDeps, job: Job, run: Run, now: Date, repo
   const limit = parseDuration(job.timeout) ?? 3600;
   const since = run.startedAt ?? run.updatedAt;
   if (!run.taskArn || run.timeoutRequestedAt || age(since, now) <= limit) return false;
-  const reason = `${TIMEOUT_REASON_PREFIX} after ${formatDuration(age(since, now))} (limit ${job.timeout})`;
+  const reason = timeoutReason(formatDuration(age(since, now)), job.timeout);
   await deps.ecs.stopTask(deps.settings.clusterArn, run.taskArn, reason);
   await deps.store.transition(
     run,
@@ -73,8 +87,10 @@ const reconcile = async (deps: SweepDeps, runs: Run[], now: Date, report: SweepR
     }
     for (const arn of missing) {
       const run = byArn.get(arn);
-      // Right after RunTask a task may not be visible yet; MISSING means gone only for older runs.
-      if (!run || age(run.updatedAt, now) < START_DEADLINE_SECONDS) continue;
+      // Right after RunTask a task may not be visible yet; MISSING means gone only for older runs. A
+      // CANCELLING run's updatedAt moves with every stop request: its age counts from the cancel.
+      const since = run?.status === 'CANCELLING' ? run.cancelRequestedAt : run?.updatedAt;
+      if (!run || age(since, now) < START_DEADLINE_SECONDS) continue;
       const attempt = await deps.store.getAttempt(run.runId, run.attempt);
       const out = await trackTaskEvent(deps, {
         taskArn: arn,
@@ -93,14 +109,51 @@ const reconcile = async (deps: SweepDeps, runs: Run[], now: Date, report: SweepR
   }
 };
 
+/**
+ * A CANCELLING run: closed when no task can exist (the launch never produced one: found neither on
+ * the attempt nor by startedBy once the launch lease is over); else its task, which the sweep
+ * reconciles with DescribeTasks like any other and, if it still runs, stops again (`repeatStops`).
+ */
+const sweepCancelling = async (
+  deps: SweepDeps,
+  run: Run,
+  now: Date,
+  report: SweepReport,
+): Promise<string | undefined> => {
+  const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+  let taskArn = run.taskArn ?? attempt?.taskArn;
+  const launching = attempt?.status === 'LAUNCHING';
+  if (!taskArn && launching && attempt.leaseUntil && attempt.leaseUntil > now.toISOString()) return undefined;
+  if (!taskArn && launching) {
+    // The launcher died: RunTask may have started a task it never recorded.
+    taskArn = (
+      await deps.ecs.tasksStartedBy(deps.settings.clusterArn, startedBy(deps.settings.stage, run.runId, run.attempt))
+    )[0];
+  }
+  if (!taskArn) {
+    await closeCancelled(deps, run, attempt);
+    report.cancelled.push(run.runId);
+    return undefined;
+  }
+  return taskArn;
+};
+
+/** StopTask again for cancelled runs whose task DescribeTasks did not show stopped. */
+const repeatStops = async (deps: SweepDeps, runs: Run[], now: Date, report: SweepReport): Promise<void> => {
+  for (const r of runs) {
+    const run = await deps.store.getRun(r.runId);
+    if (run?.status !== 'CANCELLING' || !r.taskArn) continue;
+    if (run.stopRequestedAt && age(run.stopRequestedAt, now) < STOP_RETRY_SECONDS) continue;
+    if (await requestStop(deps, run, r.taskArn)) report.stopRetried.push(run.runId);
+  }
+};
+
 const freeLeakedSlots = async (deps: SweepDeps, job: Job, report: SweepReport): Promise<void> => {
   for (const holder of await deps.store.slotHolders(job.name)) {
     const run = await deps.store.getRun(holder.runId);
-    // A final run keeps its slot only until its task stops; a slot beyond the limit is never reused.
-    const stale =
-      !run ||
-      (isFinal(run.status) &&
-        !(run.status === 'CANCELLED' && run.taskArn && age(run.updatedAt, deps.now()) < START_DEADLINE_SECONDS));
+    // A run keeps its slot until its task stopped (a cancel waits in CANCELLING), so a final run's
+    // slot is a leak: its last delivery died after the final write and before the release.
+    const stale = !run || isFinal(run.status);
     if (stale && (await deps.store.releaseSlot(job.name, holder.slot, holder.runId))) {
       report.slotsFreed++;
       logger.warn('Freed a concurrency slot held by a finished run', {
@@ -118,17 +171,16 @@ const missedTicks = async (deps: SweepDeps, job: Job, now: Date, report: SweepRe
     i: number;
   }[];
   if (schedules.length === 0) return;
-  // The job's latest runs: enough to see each schedule's recent ticks and that it existed before.
-  const latest = (await deps.store.runsOfJob(job.name, { limit: 100 })).runs;
   for (const { t, i } of schedules) {
     const arn = deps.scheduleArn(job.name, i);
-    const ofSchedule = latest.filter((r) => r.trigger.type === 'schedule' && r.trigger.triggerIndex === i);
+    // The schedule's own record of its ticks: however many other runs the job has, this stays exact.
+    // Only once the schedule has ticked: a tick due before the first deploy is not "missed".
+    const ticks = await deps.store.scheduleTicks(job.name, i);
+    if (!ticks) continue;
     const expr = parseScheduleExpression(t.expression);
     let due: string[] = [];
     if (expr.kind === 'cron') {
-      // Only once the schedule has produced a run: a tick before the first deploy is not "missed".
-      const first = ofSchedule.map((r) => r.createdAt).sort()[0];
-      if (!first) continue;
+      const first = ticks.firstTick;
       due = cronOccurrences(
         expr.cron,
         t.timezone,
@@ -138,11 +190,8 @@ const missedTicks = async (deps: SweepDeps, job: Job, now: Date, report: SweepRe
         .map((d) => d.toISOString())
         .filter((iso) => iso > first);
     } else {
-      const last = ofSchedule
-        .map((r) => (r.trigger.type === 'schedule' ? r.trigger.scheduledTime : r.createdAt))
-        .sort()
-        .at(-1);
-      if (last && age(last, now) > expr.everySeconds + MISSED_TICK_GRACE_SECONDS)
+      const last = ticks.lastTick;
+      if (age(last, now) > expr.everySeconds + MISSED_TICK_GRACE_SECONDS)
         due = [new Date(Date.parse(last) + expr.everySeconds * 1000).toISOString()];
     }
     for (const scheduledTime of due) {
@@ -179,17 +228,39 @@ const missedTicks = async (deps: SweepDeps, job: Job, now: Date, report: SweepRe
  *
  * @example const report = await sweep(deps);
  */
+export const emptySweepReport = (): SweepReport => ({
+  timedOut: [],
+  stopRetried: [],
+  cancelled: [],
+  reconciled: [],
+  lost: [],
+  requeued: [],
+  dispatched: 0,
+  slotsFreed: 0,
+  missedTicks: [],
+});
+
+/**
+ * One sweep, unless another is running: `holder` (the invocation's request id) takes the sweep's
+ * lease first, and gives it back when done.
+ *
+ * @example const report = await sweepOnce(deps, context.awsRequestId);
+ */
+export const sweepOnce = async (deps: SweepDeps, holder: string): Promise<SweepReport> => {
+  if (!(await deps.store.takeLease('sweeper', holder, SWEEP_LEASE_SECONDS, deps.now()))) {
+    logger.info('Another sweep holds the lease: nothing to do');
+    return { ...emptySweepReport(), skipped: 'another sweep is running' };
+  }
+  try {
+    return await sweep(deps);
+  } finally {
+    await deps.store.releaseLease('sweeper', holder, deps.now());
+  }
+};
+
 export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const now = deps.now();
-  const report: SweepReport = {
-    timedOut: [],
-    reconciled: [],
-    lost: [],
-    requeued: [],
-    dispatched: 0,
-    slotsFreed: 0,
-    missedTicks: [],
-  };
+  const report: SweepReport = emptySweepReport();
   for (const job of deps.catalog().jobs) {
     const active = await deps.store.activeRuns(job.name);
     const toCheck: Run[] = [];
@@ -203,6 +274,12 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
             if (due && !run.waitingForSlot && age(run.updatedAt, now) > REQUEUE_AFTER_SECONDS) requeue.push(run);
             return;
           }
+          if (run.status === 'CANCELLING') {
+            // Its task is known: DescribeTasks tells whether it stopped (then the run closes).
+            const taskArn = await sweepCancelling(deps, run, now, report);
+            if (taskArn) toCheck.push({ ...run, taskArn });
+            return;
+          }
           if (await stopTimedOut(deps, job, run, now, report)) return;
           if (
             run.taskArn &&
@@ -213,6 +290,12 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
       );
     }
     await reconcile(deps, toCheck, now, report);
+    await repeatStops(
+      deps,
+      toCheck.filter((r) => r.status === 'CANCELLING'),
+      now,
+      report,
+    );
     if (requeue.length > 0) {
       await deps.queue.enqueue(requeue.map((r) => ({ runId: r.runId, attempt: r.attempt })));
       report.requeued.push(...requeue.map((r) => r.runId));

@@ -1,15 +1,21 @@
 /**
- * Tracking (DESIGN §4-6): ECS task state changes close attempts. Events come duplicated and out of
- * order: one is applied only if its `detail.version` is newer than the attempt's, and a STOPPED
- * attempt is never reopened. RUNNING moves the run to RUNNING; the Spot two-minute notice is only
- * recorded; STOPPED records every container's exit and the failure policy decides what follows.
+ * Tracking (DESIGN §4-6): ECS task state changes close attempts. An event is trusted only for our
+ * cluster, our stage, an attempt the run has, and that attempt's own task (an attempt without a task
+ * yet adopts it). Events come duplicated and out of order: one is applied only if its
+ * `detail.version` is newer than the attempt's, and a STOPPED attempt is never reopened. RUNNING
+ * moves the run to RUNNING; other statuses before STOPPED are only recorded; the Spot two-minute
+ * notice is only recorded; STOPPED records every container's exit and the failure policy decides
+ * what follows (or, for a run being cancelled, closes it CANCELLED).
  */
+
+import { closeCancelled } from './cancelRun.ts';
 import { logGroupName } from './catalog/containers.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
 import { logLink } from './domain/logLink.ts';
 import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
+import { isSpotNotice, taskPhase } from './domain/taskStatus.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import { containerOutcomes, resumeRetry, settleAttempt } from './outcomes.ts';
 import type { CoreDeps } from './ports.ts';
@@ -18,6 +24,11 @@ import { jobOf, releaseSlotOf } from './runLifecycle.ts';
 export type TrackOutcome =
   | 'foreign'
   | 'unknown-run'
+  /** The run never had the attempt the event names. */
+  | 'unknown-attempt'
+  /** A status before STOPPED that does not move the run (PENDING, STOPPING...): recorded only. */
+  | 'recorded'
+  | 'cancelled'
   | 'stale'
   | 'older-attempt'
   | 'running'
@@ -30,9 +41,6 @@ const seconds = (from?: string, to?: string): number | undefined =>
 
 const cut = (s: string | undefined, n = 1024): string | undefined => (s === undefined ? undefined : s.slice(0, n));
 
-export const isSpotNotice = (d: TaskDetail): boolean =>
-  d.lastStatus !== 'STOPPED' && d.desiredStatus === 'STOPPED' && d.stopCode === 'SpotInterruption';
-
 /**
  * Applies one task event; returns what it did.
  *
@@ -43,8 +51,12 @@ export const trackTaskEvent = async (
   detail: TaskDetail,
 ): Promise<{ outcome: TrackOutcome; runId?: string; verdict?: Verdict }> => {
   const ref = parseStartedBy(detail.startedBy);
-  if (!ref || ref.stage !== deps.settings.stage) {
-    logger.debug('Task is not ours: ignored', { taskArn: detail.taskArn, startedBy: detail.startedBy });
+  if (!ref || ref.stage !== deps.settings.stage || detail.clusterArn !== deps.settings.clusterArn) {
+    logger.debug('Task is not ours: ignored', {
+      taskArn: detail.taskArn,
+      clusterArn: detail.clusterArn,
+      startedBy: detail.startedBy,
+    });
     return { outcome: 'foreign' };
   }
   return withCorrelation({ runId: ref.runId, attempt: ref.attempt, taskArn: detail.taskArn }, async () => {
@@ -56,17 +68,20 @@ export const trackTaskEvent = async (
       return { outcome: 'unknown-run', runId: ref.runId };
     }
     addCorrelation({ job: run.job });
+    if (ref.attempt > run.attempt) {
+      logger.warn('Task event names an attempt the run never had: ignored', { runAttempt: run.attempt });
+      return { outcome: 'unknown-attempt', runId: ref.runId };
+    }
     const job = jobOf(deps, run);
-    const stopped = detail.lastStatus === 'STOPPED';
+    const phase = taskPhase(detail.lastStatus);
+    const stopped = phase === 'stopped';
     const notice = isSpotNotice(detail);
     const prefix = job?.container.logs.streamPrefix ?? 'longshore';
     const link = job ? logLink(detail.taskArn, logGroupName(deps.settings.stage, job), prefix, 'main') : undefined;
-    const set: Partial<Attempt> & Record<string, unknown> = {
-      taskArn: detail.taskArn,
-      taskVersion: detail.version,
+    const set: Partial<Attempt> = {
       lastStatus: detail.lastStatus,
       desiredStatus: detail.desiredStatus,
-      ...(stopped ? { status: 'STOPPED' } : detail.lastStatus === 'RUNNING' ? { status: 'RUNNING' } : {}),
+      ...(stopped ? { status: 'STOPPED' as const } : phase === 'running' ? { status: 'RUNNING' as const } : {}),
       capacityProvider: detail.capacityProviderName,
       cpu: detail.cpu !== undefined ? Number(detail.cpu) : undefined,
       memory: detail.memory !== undefined ? Number(detail.memory) : undefined,
@@ -81,26 +96,28 @@ export const trackTaskEvent = async (
       logLink: link,
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),
     };
-    // Newer than what is recorded, and never reopening a STOPPED attempt (invariant 3).
-    let attempt = await deps.store.updateAttempt(
-      ref.runId,
-      ref.attempt,
-      { set, setIfMissing: { runId: ref.runId, attempt: ref.attempt, kind: 'attempt' } },
-      '(attribute_not_exists(#taskVersion) OR #taskVersion < :v) AND (attribute_not_exists(#status) OR #status <> :stopped)',
-      { ':v': detail.version, ':stopped': 'STOPPED' },
-    );
-    if (!attempt) {
-      const current = await deps.store.getAttempt(ref.runId, ref.attempt);
+    // Its own attempt's task only, newer than what is recorded, never reopening STOPPED (invariant 3).
+    const applied = await deps.store.applyTaskEvent(ref, detail, set);
+    let attempt: Attempt;
+    if (applied.applied) attempt = applied.attempt;
+    else if (applied.why === 'no-attempt') {
+      logger.warn('Task event for an attempt that was never launched: ignored', { lastStatus: detail.lastStatus });
+      return { outcome: 'unknown-attempt', runId: ref.runId };
+    } else if (applied.why === 'other-task') {
+      logger.warn("Task event for another task than the attempt's: ignored as foreign", {
+        attemptTask: applied.current?.taskArn,
+      });
+      return { outcome: 'foreign', runId: ref.runId };
+    } else if (stopped && applied.current?.status === 'STOPPED') {
       // A duplicate STOPPED may find the run not yet settled (the last delivery died): settle it.
-      if (!(stopped && current?.status === 'STOPPED')) {
-        logger.debug('Stale or duplicate task event: ignored', {
-          version: detail.version,
-          recorded: current?.taskVersion,
-          lastStatus: detail.lastStatus,
-        });
-        return { outcome: 'stale', runId: ref.runId };
-      }
-      attempt = current;
+      attempt = applied.current;
+    } else {
+      logger.debug('Stale or duplicate task event: ignored', {
+        version: detail.version,
+        recorded: applied.current?.taskVersion,
+        lastStatus: detail.lastStatus,
+      });
+      return { outcome: 'stale', runId: ref.runId };
     }
     if (run.attempt !== ref.attempt) {
       // The retry this attempt decided may have been cut short after the run moved on: finish it.
@@ -114,6 +131,10 @@ export const trackTaskEvent = async (
         'Fargate Spot interruption notice: the task gets SIGTERM and stops within 2 minutes; its STOPPED event decides',
       );
       return { outcome: 'spot-notice', runId: ref.runId };
+    }
+    if (!stopped && phase !== 'running') {
+      logger.debug('Task status recorded', { lastStatus: detail.lastStatus, phase });
+      return { outcome: 'recorded', runId: ref.runId };
     }
     if (!stopped) {
       const now = deps.now();
@@ -134,6 +155,10 @@ export const trackTaskEvent = async (
         logger.info('Task running');
       }
       return { outcome: 'running', runId: ref.runId };
+    }
+    if (run.status === 'CANCELLING') {
+      await closeCancelled(deps, run, attempt);
+      return { outcome: 'cancelled', runId: ref.runId };
     }
     if (isFinal(run.status)) {
       // Settled already (a duplicate), or cancelled while running: the task is gone, so is its slot.

@@ -22,13 +22,17 @@ import {
   GSI2,
   jobGsiPk,
   jobGsiSk,
+  LEASE_SK,
+  leasePk,
   RUN_SK,
   runPk,
+  scheduleTicksPk,
   slotSk,
   slotsPk,
+  TICKS_SK,
 } from '../domain/keys.ts';
-import { type Attempt, isFinal, type Run, type RunStatus } from '../domain/run.ts';
-import { buildCondition, buildUpdate, type UpdateSpec } from './expressions.ts';
+import { type Attempt, type Decision, isFinal, type Run, type RunStatus } from '../domain/run.ts';
+import { buildCondition, buildUpdate } from './expressions.ts';
 
 type Item = Record<string, unknown>;
 
@@ -91,6 +95,25 @@ export interface SlotHolder {
   slot: number;
   runId: string;
   acquiredAt: string;
+}
+
+/** Why a task event was not applied to its attempt. */
+export type TaskEventRefusal =
+  /** The run never had this attempt (a made-up or foreign startedBy). */
+  | 'no-attempt'
+  /** The attempt has another task: the event is about a task that is not this attempt's. */
+  | 'other-task'
+  /** Not newer than what is recorded, or the attempt is STOPPED already. */
+  | 'stale';
+
+export type TaskEventResult =
+  | { applied: true; attempt: Attempt }
+  | { applied: false; why: TaskEventRefusal; current?: Attempt };
+
+/** When a schedule first and last produced a tick (the sweeper's missed-tick check reads it). */
+export interface ScheduleTicks {
+  firstTick: string;
+  lastTick: string;
 }
 
 export interface RunPage {
@@ -222,7 +245,7 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string) => {
      * launcher holds it or it was launched already.
      */
     claimAttempt: async (
-      init: Pick<Attempt, 'runId' | 'attempt' | 'clientToken' | 'capacityProvider' | 'cpu' | 'memory'>,
+      init: Pick<Attempt, 'runId' | 'attempt' | 'clientToken' | 'capacityProvider' | 'cpu' | 'memory' | 'expiresAt'>,
       now: Date,
       leaseSeconds: number,
     ): Promise<{ claimed: boolean; attempt: Attempt }> => {
@@ -243,6 +266,7 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string) => {
             launchRequestedAt: nowIso,
             launchTries: 0,
             kind: 'attempt',
+            expiresAt: init.expiresAt,
           },
         },
         'attribute_not_exists(#pk) OR (#status = :launching AND (attribute_not_exists(#leaseUntil) OR #leaseUntil <= :now))',
@@ -351,20 +375,52 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string) => {
       }
     },
 
-    /** Updates an attempt with a condition; false when the condition does not hold. */
-    updateAttempt: async (
-      runId: string,
-      attempt: number,
-      spec: UpdateSpec,
-      condition?: string,
-      values?: Record<string, unknown>,
-    ): Promise<Attempt | undefined> => {
+    /**
+     * Applies a task event to the attempt it names (invariant 3), only when all of these hold: the
+     * attempt exists (an event never creates one), it has no task yet or this very task, the event
+     * is newer than the last one applied (`detail.version`), and the attempt is not STOPPED.
+     */
+    applyTaskEvent: async (
+      ref: { runId: string; attempt: number },
+      event: { taskArn: string; version: number },
+      patch: Partial<Attempt>,
+    ): Promise<TaskEventResult> => {
+      const key = { pk: runPk(ref.runId), sk: attemptSk(ref.attempt) };
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key,
+            ...buildUpdate(
+              { set: { ...patch, taskArn: event.taskArn, taskVersion: event.version } },
+              'attribute_exists(#pk) AND (attribute_not_exists(#taskArn) OR #taskArn = :task) AND ' +
+                '(attribute_not_exists(#taskVersion) OR #taskVersion < :v) AND #status <> :stopped',
+              { ':task': event.taskArn, ':v': event.version, ':stopped': 'STOPPED' },
+            ),
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { applied: true, attempt: attemptFromItem(out.Attributes ?? {}) };
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        const existing = oldItem(e);
+        const current = existing ? attemptFromItem(existing) : await getAttempt(ref.runId, ref.attempt);
+        if (!current) return { applied: false, why: 'no-attempt' };
+        if (current.taskArn !== undefined && current.taskArn !== event.taskArn)
+          return { applied: false, why: 'other-task', current };
+        return { applied: false, why: 'stale', current };
+      }
+    },
+
+    /** Records the policy's decision on an attempt that exists. */
+    recordDecision: async (runId: string, attempt: number, decision: Decision): Promise<Attempt | undefined> => {
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName: table,
             Key: { pk: runPk(runId), sk: attemptSk(attempt) },
-            ...buildUpdate(spec, condition, values),
+            ...buildUpdate({ set: { decision } }, 'attribute_exists(#pk)'),
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -372,6 +428,88 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string) => {
       } catch (e) {
         if (isConditionFailure(e)) return undefined;
         throw e;
+      }
+    },
+
+    /**
+     * Remembers a schedule's tick (first and latest scheduled time), so the sweeper can tell a
+     * missed tick by the schedule's own key, whatever else the job runs. Out-of-order ticks never
+     * move `lastTick` back. The item expires like run history when the schedule stops ticking.
+     */
+    recordScheduleTick: async (job: string, triggerIndex: number, scheduledTime: string, expiresAt: number) => {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: scheduleTicksPk(job, triggerIndex), sk: TICKS_SK },
+            ...buildUpdate(
+              {
+                set: { lastTick: scheduledTime, expiresAt, job, triggerIndex, kind: 'schedule-ticks' },
+                setIfMissing: { firstTick: scheduledTime },
+              },
+              'attribute_not_exists(#lastTick) OR #lastTick < :t',
+              { ':t': scheduledTime },
+            ),
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    },
+
+    scheduleTicks: async (job: string, triggerIndex: number): Promise<ScheduleTicks | undefined> => {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: table,
+          Key: { pk: scheduleTicksPk(job, triggerIndex), sk: TICKS_SK },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ? { firstTick: String(out.Item.firstTick), lastTick: String(out.Item.lastTick) } : undefined;
+    },
+
+    /**
+     * Takes a named lease for `seconds` unless someone else holds it: true when `holder` has it now.
+     * Makes work single-flight (the sweeper) without reserved Lambda concurrency.
+     */
+    takeLease: async (name: string, holder: string, seconds: number, now: Date): Promise<boolean> => {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: leasePk(name), sk: LEASE_SK },
+            ...buildUpdate(
+              {
+                set: {
+                  holder,
+                  leaseUntil: new Date(now.getTime() + seconds * 1000).toISOString(),
+                  kind: 'lease',
+                },
+              },
+              'attribute_not_exists(#pk) OR #leaseUntil <= :now OR #holder = :holder',
+              { ':now': now.toISOString(), ':holder': holder },
+            ),
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    /** Gives a lease back early (only its holder can). */
+    releaseLease: async (name: string, holder: string, now: Date): Promise<void> => {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: leasePk(name), sk: LEASE_SK },
+            ...buildUpdate({ set: { leaseUntil: now.toISOString() } }, '#holder = :holder', { ':holder': holder }),
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
       }
     },
 

@@ -7,6 +7,7 @@ import { parseDuration } from '../domain/duration.ts';
 import { FARGATE_CPUS, isValidFargateSize, validMemoriesFor } from '../domain/fargateSizes.ts';
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';
 import { isValidTimeZone, parseScheduleExpression, ScheduleExpressionError } from '../domain/scheduleExpression.ts';
+import { CONTROL_CHARS_RULE, envNameProblem, hasControlChars } from '../domain/taskEnvironment.ts';
 import { CatalogError } from '../errors.ts';
 import { issueSentences, listOr } from '../schemaIssues.ts';
 import { arnPattern } from './arn.ts';
@@ -24,9 +25,6 @@ import { secretRefProblems } from './secrets.ts';
 
 type Report = (field: string, message: string) => void;
 
-/** Environment variables longshore sets on every task from the trigger; a job may not declare them. */
-export const RESERVED_ENV = /^(LONGSHORE_|S3_BUCKET$|S3_KEY$|S3_VERSION_ID$|S3_ETAG$|S3_SIZE$|SCHEDULED_TIME$|AWS_)/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
@@ -85,25 +83,17 @@ const checkImage = (report: Report, field: string, image: Container['image']): v
 const checkContainer = (report: Report, prefix: string, c: Container | Sidecar, envFiles: { count: number }): void => {
   checkImage(report, `${prefix}.image`, c.image);
   for (const name of Object.keys(c.environment)) {
-    if (!ENV_NAME.test(name))
-      report(
-        `${prefix}.environment.${name}`,
-        'is not a valid variable name (letters, digits, _; not starting with a digit)',
-      );
-    else if (RESERVED_ENV.test(name))
-      report(
-        `${prefix}.environment.${name}`,
-        'is reserved: longshore sets LONGSHORE_*, S3_*, SCHEDULED_TIME and AWS_* itself',
-      );
+    const problem = envNameProblem(name);
+    if (problem) report(`${prefix}.environment.${name}`, problem);
+    if (hasControlChars(c.environment[name] ?? '')) report(`${prefix}.environment.${name}`, CONTROL_CHARS_RULE);
   }
+  (c.command ?? []).forEach((arg, i) => {
+    if (hasControlChars(arg)) report(`${prefix}.command[${i}]`, CONTROL_CHARS_RULE);
+  });
   for (const [name, ref] of Object.entries(c.secrets)) {
-    if (!ENV_NAME.test(name)) report(`${prefix}.secrets.${name}`, 'is not a valid variable name');
-    else if (RESERVED_ENV.test(name))
-      report(
-        `${prefix}.secrets.${name}`,
-        'is reserved: longshore sets LONGSHORE_*, S3_*, SCHEDULED_TIME and AWS_* itself',
-      );
-    if (name in c.environment)
+    const problem = envNameProblem(name);
+    if (problem) report(`${prefix}.secrets.${name}`, problem);
+    if (Object.hasOwn(c.environment, name))
       report(`${prefix}.secrets.${name}`, 'is also set in environment; a variable comes from one or the other');
     for (const p of secretRefProblems(ref)) report(`${prefix}.secrets.${name}`, p);
   }

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunPage } from '../aws/runStore.ts';
-import type { ControlRequest, ControlResponse } from '../contracts/control.ts';
+import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { CliError, EXIT } from './output.ts';
 
@@ -23,7 +23,7 @@ export interface Backend {
   local: boolean;
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
   history(runId: string): Promise<RunHistory | undefined>;
-  control(request: ControlRequest): Promise<ControlResponse>;
+  control(request: ControlRequestInput): Promise<ControlResponse>;
   /** Waits until the run is final (or the timeout); the local store runs it meanwhile. */
   waitFor(runId: string, timeoutMs: number): Promise<RunHistory | undefined>;
   close(): Promise<void>;

@@ -12,8 +12,8 @@ import { type AttemptFacts, decide, type PolicyRun, ruleMatches, rulesFor, type 
 import type { Run } from '../domain/run.ts';
 import { runIdFor } from '../domain/runId.ts';
 import { jobsForObject } from '../domain/s3Match.ts';
+import { isSpotNotice } from '../domain/taskStatus.ts';
 import { factsFromTaskDetail } from '../outcomes.ts';
-import { isSpotNotice } from '../trackTask.ts';
 
 export type Explanation =
   | {

@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import rawCatalog from '../../jobs.ts';
 import type { Catalog } from '../catalog/schema.ts';
 import { validateCatalog } from '../catalog/validate.ts';
-import type { ControlRequest, ControlResponse } from '../contracts/control.ts';
+import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import { isFinal, type Run } from '../domain/run.ts';
@@ -225,7 +225,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     .option('--job <job>', 'only this job')
     .option(
       '--status <status>',
-      'only runs in this status (QUEUED, STARTING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, SKIPPED)',
+      'only runs in this status (QUEUED, STARTING, RUNNING, CANCELLING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, SKIPPED)',
     )
     .option('--since <when>', 'created since a duration ago (2h, 1d) or a date')
     .option('--limit <n>', 'at most this many', '20')
@@ -298,7 +298,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     });
   runs
     .command('cancel')
-    .description('cancel a run: it becomes CANCELLED and its task is stopped')
+    .description('cancel a run: its task is stopped; CANCELLING until the task has stopped, then CANCELLED')
     .argument('<run>')
     .option('--reason <text>', 'why (recorded and sent to the task as the stop reason)')
     .action(async (runId: string, opts: { reason?: string }, cmd: Command) => {
@@ -356,7 +356,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
           ...(opts.cpu ? { cpu: Number(opts.cpu) } : {}),
           ...(opts.memory ? { memory: Number(opts.memory) } : {}),
         };
-        const request: ControlRequest = {
+        const request: ControlRequestInput = {
           action: 'trigger',
           job,
           clientToken: opts.token ?? `cli-${randomUUID()}`,

@@ -2,39 +2,44 @@
 import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
+import { clientTokenField, environmentOverrides, jobNameField, plainText, runIdField } from './common.ts';
 
-const token = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 letters, digits, . _ : -');
-const who = z.string().max(128).optional();
+const token = clientTokenField;
+const who = plainText(128).optional();
 
 export const runOverrides = z.strictObject({
-  environment: z.record(z.string(), z.string()).optional(),
-  command: z.array(z.string()).min(1).optional(),
-  cpu: z.number().int().optional(),
-  memory: z.number().int().optional(),
+  environment: environmentOverrides.optional(),
+  // Sizes are checked as a whole against ECS's overrides limit (lib/control.ts); these bounds only
+  // keep absurd input from travelling further.
+  command: z.array(plainText(65536)).min(1).max(1024).optional(),
+  cpu: z.number().int().positive().optional(),
+  memory: z.number().int().positive().optional(),
 });
 
 export const controlRequest = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('trigger'),
-    job: z.string().min(1),
+    job: jobNameField,
     clientToken: token.optional(),
     overrides: runOverrides.optional(),
     requestedBy: who,
   }),
   z.strictObject({
     action: z.literal('retry'),
-    runId: z.string().min(1),
+    runId: runIdField,
     clientToken: token.optional(),
     requestedBy: who,
   }),
   z.strictObject({
     action: z.literal('cancel'),
-    runId: z.string().min(1),
-    reason: z.string().max(255).optional(),
+    runId: runIdField,
+    reason: plainText(255).optional(),
     requestedBy: who,
   }),
 ]);
-export type ControlRequest = z.infer<typeof controlRequest>;
+export type ControlRequest = z.output<typeof controlRequest>;
+/** What a client sends (environment overrides as `{ NAME: value }` or `[{ name, value }]`). */
+export type ControlRequestInput = z.input<typeof controlRequest>;
 
 export type ControlResponse =
   | { ok: true; action: ControlRequest['action']; runId: string; status: string; created: boolean }

@@ -6,29 +6,32 @@
 import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
+import { isoTime } from './common.ts';
 
-const time = z.string().optional();
+const time = isoTime.optional();
+/** Task cpu and memory arrive as strings of units ("1024"); anything else would become NaN. */
+const units = z.string().regex(/^\d{1,7}$/, 'must be a whole number of units as a string, like "1024"');
 
 export const ecsContainer = z.looseObject({
   name: z.string(),
-  exitCode: z.number().int().optional(),
+  exitCode: z.number().int().min(-2147483648).max(2147483647).optional(),
   reason: z.string().optional(),
   lastStatus: z.string().optional(),
 });
 
 export const taskDetail = z.looseObject({
-  taskArn: z.string().startsWith('arn:'),
-  clusterArn: z.string(),
-  lastStatus: z.string(),
-  desiredStatus: z.string().optional(),
-  version: z.number().int(),
+  taskArn: z.string().max(2048).startsWith('arn:'),
+  clusterArn: z.string().max(2048),
+  lastStatus: z.string().max(64),
+  desiredStatus: z.string().max(64).optional(),
+  version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   startedBy: z.string().optional(),
   group: z.string().optional(),
   taskDefinitionArn: z.string().optional(),
   capacityProviderName: z.string().optional(),
   launchType: z.string().optional(),
-  cpu: z.string().optional(),
-  memory: z.string().optional(),
+  cpu: units.optional(),
+  memory: units.optional(),
   availabilityZone: z.string().optional(),
   createdAt: time,
   pullStartedAt: time,
@@ -56,14 +59,12 @@ export const parseTaskStateChange = (event: unknown): TaskDetail => {
   return parsed.data.detail;
 };
 
-const iso = (v: unknown): string | undefined =>
-  v instanceof Date
-    ? v.toISOString()
-    : typeof v === 'number'
-      ? new Date(v * (v < 1e12 ? 1000 : 1)).toISOString()
-      : typeof v === 'string'
-        ? v
-        : undefined;
+/** DescribeTasks times (Dates from the SDK, epoch numbers in raw JSON) as event times; junk stays junk for the schema to name. */
+const iso = (v: unknown): unknown => {
+  const d = v instanceof Date ? v : typeof v === 'number' ? new Date(v * (v < 1e12 ? 1000 : 1)) : undefined;
+  if (!d) return v;
+  return Number.isNaN(d.getTime()) ? String(v) : d.toISOString();
+};
 
 /** A DescribeTasks `Task` as the event detail ECS would have sent for it (the sweeper reconciles with it). */
 export const taskFromDescribe = (task: Record<string, unknown>): TaskDetail => {
@@ -80,5 +81,7 @@ export const taskFromDescribe = (task: Record<string, unknown>): TaskDetail => {
   ]) {
     if (task[k] !== undefined) out[k] = iso(task[k]);
   }
-  return taskDetail.parse(out);
+  const parsed = taskDetail.safeParse(out, { reportInput: true });
+  if (!parsed.success) throw new InvalidEventError('DescribeTasks task', issueSentences(parsed.error));
+  return parsed.data;
 };

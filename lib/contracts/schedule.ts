@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
+import { isoTime, jobNameField } from './common.ts';
 
 export interface ScheduleTick {
   /** The job, when the payload names it; else resolved from the schedule name. */
@@ -19,20 +20,24 @@ export interface ScheduleTick {
   scheduledTime: string;
 }
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
-
-export const ownInput = z.strictObject({
+/**
+ * Our own Input. Loose on purpose: AWS documents adding Scheduler's context attributes
+ * (`<aws.scheduler.execution-id>`, `<aws.scheduler.attempt-number>`) to a target's Input, and a
+ * user may have; extra keys are tolerated and ignored. Strict where it protects us: the fields the
+ * run's identity comes from (schedule ARN + scheduled time, never the execution id).
+ */
+export const ownInput = z.looseObject({
   longshore: z.literal('schedule'),
-  job: z.string().min(1),
-  trigger: z.number().int().min(0),
-  scheduleArn: z.string().startsWith('arn:'),
+  job: jobNameField,
+  trigger: z.number().int().min(0).max(999),
+  scheduleArn: z.string().max(2048).startsWith('arn:'),
   scheduledTime: isoTime,
 });
 
 const envelope = {
   'detail-type': z.literal('Scheduled Event'),
   time: isoTime,
-  resources: z.array(z.string().startsWith('arn:')).min(1),
+  resources: z.array(z.string().max(2048).startsWith('arn:')).min(1),
 };
 
 export const schedulerDefault = z.looseObject({

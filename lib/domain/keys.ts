@@ -5,6 +5,8 @@
  * - Run:       pk = RUN#<runId>        sk = RUN
  * - Attempt:   pk = RUN#<runId>        sk = ATTEMPT#<nnnn>      (one Query returns a run's history)
  * - Slot:      pk = SLOTS#<job>        sk = SLOT#<nnnn>         (a lease per concurrency slot)
+ * - Ticks:     pk = SCHEDULE#<job>#<n> sk = TICKS               (first and last tick of a schedule)
+ * - Lease:     pk = LEASE#<name>       sk = LEASE               (single-flight work, e.g. the sweeper)
  * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
  * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <status>#<since>#<runId>
  */
@@ -21,6 +23,10 @@ export const attemptSk = (attempt: number): string => `ATTEMPT#${String(attempt)
 export const ATTEMPT_SK_PREFIX = 'ATTEMPT#';
 export const slotsPk = (job: string): string => `SLOTS#${job}`;
 export const slotSk = (slot: number): string => `SLOT#${String(slot).padStart(4, '0')}`;
+export const scheduleTicksPk = (job: string, triggerIndex: number): string => `SCHEDULE#${job}#${triggerIndex}`;
+export const TICKS_SK = 'TICKS';
+export const leasePk = (name: string): string => `LEASE#${name}`;
+export const LEASE_SK = 'LEASE';
 export const jobGsiPk = (job: string): string => `JOB#${job}`;
 export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
 export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;

@@ -1,22 +1,21 @@
 /**
- * Validates a manual trigger's overrides against its job: variable names (not reserved, not a
- * secret's name), command, and a size Fargate accepts. Returns the problems; [] when valid.
+ * Validates a manual trigger's overrides against its job: variable names (valid, not reserved, not
+ * a secret's name), and a size Fargate accepts. Returns the problems; [] when valid. The shapes
+ * (names, control characters, lengths) are checked at the edge (lib/contracts/common.ts); this
+ * adds what only the job knows.
  */
 
 import type { Job } from '../catalog/schema.ts';
-import { RESERVED_ENV } from '../catalog/validate.ts';
-import { isValidFargateSize, validMemoriesFor } from './fargateSizes.ts';
+import { FARGATE_CPUS, isValidFargateSize, validMemoriesFor } from './fargateSizes.ts';
 import type { RunOverrides } from './run.ts';
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { envNameProblem } from './taskEnvironment.ts';
 
 export const overrideProblems = (job: Job, overrides: RunOverrides): string[] => {
   const problems: string[] = [];
   const secretNames = new Set([job.container, ...job.sidecars].flatMap((c) => Object.keys(c.secrets)));
-  for (const name of Object.keys(overrides.environment ?? {})) {
-    if (!ENV_NAME.test(name)) problems.push(`environment.${name}: not a valid variable name`);
-    else if (RESERVED_ENV.test(name))
-      problems.push(`environment.${name}: reserved (longshore sets LONGSHORE_*, S3_*, SCHEDULED_TIME, AWS_*)`);
+  for (const { name } of overrides.environment ?? []) {
+    const problem = envNameProblem(name);
+    if (problem) problems.push(`environment.${name}: ${problem}`);
     else if (secretNames.has(name))
       problems.push(`environment.${name}: is a secret of job '${job.name}'; secrets come only from their reference`);
   }
@@ -28,7 +27,7 @@ export const overrideProblems = (job: Job, overrides: RunOverrides): string[] =>
       problems.push(
         allowed.length > 0
           ? `memory ${memory} is not valid with cpu ${cpu}; use ${allowed.join(', ')}`
-          : `cpu ${cpu} is not a Fargate cpu; use 256, 512, 1024, 2048, 4096, 8192 or 16384`,
+          : `cpu ${cpu} is not a Fargate cpu; use ${FARGATE_CPUS.slice(0, -1).join(', ')} or ${FARGATE_CPUS.at(-1)}`,
       );
     }
   }

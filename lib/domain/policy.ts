@@ -8,10 +8,7 @@ import { fullJitterDelay, stableRandom } from './backoff.ts';
 import { parseDuration } from './duration.ts';
 import { formatCpu, formatMemory, smallestSizeWith } from './fargateSizes.ts';
 import type { ContainerOutcome, RetryCounts, TaskSizeRecord } from './run.ts';
-
-/** Our StopTask reasons start with these, so the STOPPED event tells a timeout or a cancel apart. */
-export const TIMEOUT_REASON_PREFIX = 'longshore: timed out';
-export const CANCEL_REASON_PREFIX = 'longshore: cancelled';
+import { LOST_REASON_PREFIX, NOT_LAUNCHED_PREFIX, startsWithPattern, TIMEOUT_REASON_PREFIX } from './stopReasons.ts';
 
 export interface AttemptFacts {
   kind: 'task' | 'launch';
@@ -19,8 +16,6 @@ export interface AttemptFacts {
   stopCode?: string;
   stoppedReason?: string;
   launchFailure?: string;
-  /** ECS no longer knows the task and its STOPPED event never came (found by the sweeper). */
-  lost?: boolean;
 }
 
 export interface PolicyRun {
@@ -102,13 +97,13 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
   },
   {
     name: 'task-lost',
-    match: { reason: '^longshore: task lost' },
+    match: { reason: startsWithPattern(LOST_REASON_PREFIX) },
     action: 'retry',
     budget: 'infra',
     backoff: { base: '5s', factor: 2, cap: '1m' },
     diagnosis: 'ECS no longer knows the task and its STOPPED event never arrived',
   },
-  { name: 'timed-out', match: { reason: `^${TIMEOUT_REASON_PREFIX}` }, action: 'fail' },
+  { name: 'timed-out', match: { reason: startsWithPattern(TIMEOUT_REASON_PREFIX) }, action: 'fail' },
   {
     name: 'start-failure',
     match: { stopCodes: ['TaskFailedToStart'] },
@@ -138,7 +133,7 @@ export const decidingContainer = (facts: AttemptFacts): ContainerOutcome | undef
   facts.containers.find((c) => c.essential !== false && c.exitCode !== 0);
 
 export const isSuccess = (facts: AttemptFacts): boolean =>
-  facts.kind === 'task' && !facts.lost && facts.containers.length > 0 && decidingContainer(facts) === undefined;
+  facts.kind === 'task' && facts.containers.length > 0 && decidingContainer(facts) === undefined;
 
 const reasons = (facts: AttemptFacts): string[] =>
   [facts.stoppedReason, ...facts.containers.map((c) => c.reason)].filter((r): r is string => r !== undefined);
@@ -173,8 +168,12 @@ const excerpt = (text: string | undefined, max = 300): string =>
 
 /** Plain words for what happened, before the decision's own consequence is added. */
 export const describeFailure = (facts: AttemptFacts, size: TaskSizeRecord): string => {
-  if (facts.kind === 'launch') return `RunTask refused the launch: ${excerpt(facts.launchFailure)}`;
-  if (facts.lost) return 'ECS no longer knows the task and its STOPPED event never arrived';
+  if (facts.kind === 'launch') {
+    const failure = facts.launchFailure ?? '';
+    return failure.startsWith(NOT_LAUNCHED_PREFIX)
+      ? `the task was not launched (RunTask was not called): ${excerpt(failure.slice(NOT_LAUNCHED_PREFIX.length + 2))}`
+      : `RunTask refused the launch: ${excerpt(failure)}`;
+  }
   const reason = facts.stoppedReason ?? '';
   const deciding = decidingContainer(facts);
   if (reason.startsWith(TIMEOUT_REASON_PREFIX))

@@ -2,13 +2,17 @@
  * Runs and attempts (DESIGN §4): the records the whole service revolves around.
  *
  * QUEUED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT, and back to QUEUED for a retry
- * (attempt + 1); CANCELLED and SKIPPED from anywhere not final. A final status is never left.
+ * (attempt + 1). A cancel makes a run CANCELLED at once when it has no task, else CANCELLING until
+ * its task is known stopped (then CANCELLED). SKIPPED is a tick an overlap policy declined. A final
+ * status is never left.
  */
+import type { EnvPair } from './taskEnvironment.ts';
 
 export const RUN_STATUSES = [
   'QUEUED',
   'STARTING',
   'RUNNING',
+  'CANCELLING',
   'SUCCEEDED',
   'FAILED',
   'TIMED_OUT',
@@ -17,7 +21,10 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'SKIPPED'];
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING'];
+/** Not final: the run still holds or may still get a task. */
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING', 'CANCELLING'];
+/** Active and not being cancelled: the failure policy still decides what follows an attempt. */
+export const WORKING_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING'];
 export const isFinal = (status: RunStatus): boolean => FINAL_STATUSES.includes(status);
 
 export type AttemptStatus = 'LAUNCHING' | 'STARTING' | 'RUNNING' | 'STOPPED' | 'LAUNCH_FAILED';
@@ -46,7 +53,8 @@ export type RunTrigger =
 export const originalTrigger = (t: RunTrigger): OriginalTrigger => (t.type === 'retry' ? t.original : t);
 
 export interface RunOverrides {
-  environment?: Record<string, string>;
+  /** Name-value pairs, never an object keyed by name: `constructor` or `__proto__` are valid names. */
+  environment?: EnvPair[];
   command?: string[];
   cpu?: number;
   memory?: number;
@@ -98,6 +106,9 @@ export interface Run {
   reason?: string;
   /** When the sweeper stopped the task for running past the job's timeout. */
   timeoutRequestedAt?: string;
+  /** CANCELLING: when the cancel was asked for, and when StopTask last succeeded (the sweeper repeats it). */
+  cancelRequestedAt?: string;
+  stopRequestedAt?: string;
   /** Run events already published (keys like "started#1"), so redeliveries publish the rest once. */
   published: string[];
   expiresAt: number;
@@ -148,6 +159,8 @@ export interface Attempt {
   launchFailure?: string;
   logLink?: string;
   decision?: Decision;
+  /** The run's own expiry (DynamoDB TTL): every item of a run goes with it. */
+  expiresAt?: number;
 }
 
 /** How long run history is kept (DynamoDB TTL). */

@@ -250,6 +250,24 @@ const MINUTE = 60_000;
  * Days and hours that cannot match are skipped; the day skip stops an hour short of midnight so a
  * DST change in between can never jump past a matching time. Bounded by `limit`.
  */
+/**
+ * When clocks go back, a wall-clock time repeats; Scheduler runs such a tick "only once and doesn't
+ * repeat its invocation" (aws-facts §h), at its first occurrence. True for the second one: the same
+ * wall clock was already shown 30, 60 or 120 minutes earlier (the shifts in use; Lord Howe moves by
+ * 30 minutes, Troll by 2 hours).
+ */
+const isRepeatedWallClock = (t: number, w: WallClock, tz: string): boolean =>
+  [30, 60, 120].some((shift) => {
+    const earlier = wallClock(new Date(t - shift * MINUTE), tz);
+    return (
+      earlier.year === w.year &&
+      earlier.month === w.month &&
+      earlier.day === w.day &&
+      earlier.hour === w.hour &&
+      earlier.minute === w.minute
+    );
+  });
+
 export const cronOccurrences = (cron: CronSpec, tz: string, from: Date, to: Date, limit = 1000): Date[] => {
   const out: Date[] = [];
   let t = Math.ceil(from.getTime() / MINUTE) * MINUTE;
@@ -261,7 +279,7 @@ export const cronOccurrences = (cron: CronSpec, tz: string, from: Date, to: Date
     } else if (!cron.hour(w)) {
       t += (60 - w.minute) * MINUTE;
     } else {
-      if (cron.minute(w)) out.push(new Date(t));
+      if (cron.minute(w) && !isRepeatedWallClock(t, w, tz)) out.push(new Date(t));
       t += MINUTE;
     }
   }

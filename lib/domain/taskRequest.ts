@@ -9,6 +9,7 @@ import { OverridesTooLargeError } from '../errors.ts';
 import { startedBy } from './names.ts';
 import { originalTrigger, type Run } from './run.ts';
 import { clientTokenFor } from './runId.ts';
+import type { EnvPair } from './taskEnvironment.ts';
 
 /** ECS: "A total of 8192 characters are allowed for overrides", JSON formatting included. */
 export const OVERRIDES_LIMIT = 8192;
@@ -19,10 +20,7 @@ export interface NetworkSettings {
   assignPublicIp: boolean;
 }
 
-export interface KeyValue {
-  name: string;
-  value: string;
-}
+export type KeyValue = EnvPair;
 
 /** Mirrors the RunTask fields we use (structurally compatible with the SDK's RunTaskCommandInput). */
 export interface RunTaskRequest {
@@ -72,6 +70,30 @@ export const triggerEnvironment = (stage: string, run: Run): Record<string, stri
 
 export const overridesSize = (overrides: RunTaskRequest['overrides']): number => JSON.stringify(overrides).length;
 
+/** The largest attempt number a run can reach (attempt items are numbered with four digits). */
+export const MAX_ATTEMPT = 9999;
+
+/** What this attempt changes from the task definition: the environment, the command, the size. */
+const attemptOverrides = (stage: string, job: Job, run: Run): RunTaskRequest['overrides'] => {
+  // Pairs, not an object keyed by name: an override named `constructor` or `__proto__` stays a name.
+  // Trigger variables come first; reserved names never reach an override (validated at the edge).
+  const environment: KeyValue[] = [
+    ...Object.entries(triggerEnvironment(stage, run)).map(([name, value]) => ({ name, value })),
+    ...(run.overrides?.environment ?? []),
+  ];
+  const containerOverride: RunTaskRequest['overrides']['containerOverrides'][number] = {
+    name: MAIN_CONTAINER_NAME,
+    environment,
+  };
+  if (run.overrides?.command) containerOverride.command = run.overrides.command;
+  const overrides: RunTaskRequest['overrides'] = { containerOverrides: [containerOverride] };
+  if (run.size.cpu !== job.size.cpu || run.size.memory !== job.size.memory) {
+    overrides.cpu = String(run.size.cpu);
+    overrides.memory = String(run.size.memory);
+  }
+  return overrides;
+};
+
 /**
  * Builds the request; throws OverridesTooLargeError when the overrides exceed ECS's limit.
  *
@@ -86,17 +108,7 @@ export const buildRunTaskRequest = (input: {
   taskDefinition: string;
 }): RunTaskRequest => {
   const { stage, clusterArn, job, run, network } = input;
-  const environment = { ...triggerEnvironment(stage, run), ...run.overrides?.environment };
-  const containerOverride: RunTaskRequest['overrides']['containerOverrides'][number] = {
-    name: MAIN_CONTAINER_NAME,
-    environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
-  };
-  if (run.overrides?.command) containerOverride.command = run.overrides.command;
-  const overrides: RunTaskRequest['overrides'] = { containerOverrides: [containerOverride] };
-  if (run.size.cpu !== job.size.cpu || run.size.memory !== job.size.memory) {
-    overrides.cpu = String(run.size.cpu);
-    overrides.memory = String(run.size.memory);
-  }
+  const overrides = attemptOverrides(stage, job, run);
   const size = overridesSize(overrides);
   if (size > OVERRIDES_LIMIT) throw new OverridesTooLargeError(size, OVERRIDES_LIMIT);
 
@@ -131,6 +143,24 @@ export const buildRunTaskRequest = (input: {
   }
   return request;
 };
+
+/**
+ * The overrides' size in the worst attempt this run could have: the longest attempt number and a
+ * cpu/memory override of the longest values (a retry-bigger adds them). Checked when a run is
+ * requested, so that no retry can later fail on a request that grew past ECS's limit.
+ */
+export const worstCaseOverridesSize = (stage: string, job: Job, run: Run): number =>
+  overridesSize(
+    attemptOverrides(
+      stage,
+      { ...job, size: { ...job.size, cpu: 0, memory: 0 } },
+      {
+        ...run,
+        attempt: MAX_ATTEMPT,
+        size: { cpu: 16384, memory: 122880 },
+      },
+    ),
+  );
 
 /** The capacity provider a job's first attempt uses. */
 export const initialCapacity = (job: Job): string =>

@@ -1,7 +1,8 @@
 /** The environment the handlers get on this machine (the local flow, `longshore invoke`, `osls invoke local`). */
 import { tableName } from '../domain/names.ts';
 
-export const LOCAL_ACCOUNT = '000000000000';
+/** AWS's documentation account, as in the sample events of events/, so they match the local cluster. */
+export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'eu-west-1';
 
 export const localEnvironment = (

@@ -1,7 +1,9 @@
 /** Builders of realistic events, from the AWS-published samples in ../shared/events and events/. */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNotificationKey } from '../../lib/domain/s3Key.ts';
+import { SETTINGS } from './fakes.ts';
 
 /** AWS-published samples, copied from ../shared/events with their SOURCES.md so a clone is self-contained. */
 const AWS_SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'aws-events');
@@ -58,10 +60,13 @@ export const classicNotification = (bucket: string, keys: string[], eventName = 
   };
 };
 
-/** A sample task event (events/ecs-task-*.json) retargeted at one attempt of one run in a stage. */
+/**
+ * A sample task event (events/ecs-task-*.json) retargeted at one attempt of one run in a stage, on
+ * the test cluster (the tracker ignores events of other clusters).
+ */
 export const taskEvent = (
   name: string,
-  target: { runId: string; attempt: number; taskArn: string; stage?: string },
+  target: { runId: string; attempt: number; taskArn: string; stage?: string; clusterArn?: string },
 ) => {
   const e = loadEvent<{
     resources: string[];
@@ -69,6 +74,7 @@ export const taskEvent = (
   }>(name);
   e.resources = [target.taskArn];
   e.detail.taskArn = target.taskArn;
+  e.detail.clusterArn = target.clusterArn ?? SETTINGS.clusterArn;
   e.detail.startedBy = `longshore/${target.stage ?? 'test'}/${target.runId}/${target.attempt}`;
   for (const c of e.detail.containers) c.taskArn = target.taskArn;
   return e;

@@ -168,7 +168,7 @@ describe('CLI: runs on the local store', () => {
       "Run 'nightly-report-aaaaaaaaaaaaaaaaaaaa' does not exist",
     ],
     [['trigger', 'payroll'], EXIT.notFound, "Unknown job 'payroll'"],
-    [['trigger', 'thumbnails', '--env', 'S3_KEY=x'], EXIT.rejected, 'environment.S3_KEY: reserved'],
+    [['trigger', 'thumbnails', '--env', 'S3_KEY=x'], EXIT.invalid, 'environment.S3_KEY: is reserved'],
     [['trigger', 'thumbnails', '--env', 'NOEQUALS'], EXIT.invalid, "--env 'NOEQUALS' is not K=V"],
     [['runs', 'list', '--since', 'yesterday-ish'], EXIT.invalid, "--since 'yesterday-ish' is neither a duration"],
     [['explain', 'no-such-file.json'], EXIT.invalid, 'Cannot read no-such-file.json as JSON'],

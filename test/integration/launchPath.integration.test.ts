@@ -9,6 +9,7 @@ import { acceptUploads } from '../../lib/acceptUploads.ts';
 import type { RunStore } from '../../lib/aws/runStore.ts';
 import type { LaunchEnqueue } from '../../lib/aws/sqs.ts';
 import { cancelRun } from '../../lib/cancelRun.ts';
+import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { launchMessage } from '../../lib/contracts/launch.ts';
 import { parseUploads } from '../../lib/contracts/s3.ts';
 import { control } from '../../lib/control.ts';
@@ -16,8 +17,9 @@ import { LaunchError } from '../../lib/errors.ts';
 import { launchBatch, launchOne } from '../../lib/launch.ts';
 import type { LaunchDeps } from '../../lib/ports.ts';
 import { finishRun } from '../../lib/runLifecycle.ts';
+import { trackTaskEvent } from '../../lib/trackTask.ts';
 import { flowCatalog } from '../helpers/catalogs.ts';
-import { objectCreated } from '../helpers/events.ts';
+import { objectCreated, taskEvent } from '../helpers/events.ts';
 import { buildDeps, fakeEcs, throttlingEcs } from '../helpers/fakes.ts';
 import { localStore } from '../helpers/localTable.ts';
 
@@ -280,7 +282,7 @@ describe('Launch path: launch failures', () => {
       {
         job: job as NonNullable<typeof job>,
         trigger: { type: 'manual', token: 'huge' },
-        overrides: { environment: { BIG: 'x'.repeat(9000) } },
+        overrides: { environment: [{ name: 'BIG', value: 'x'.repeat(9000) }] },
       },
       new Date('2026-11-22T10:00:00Z'),
     );
@@ -292,8 +294,9 @@ describe('Launch path: launch failures', () => {
     // Assess
     expect(outcome).toBe('failed');
     expect(ecs.calls).toHaveLength(0);
+    // Not "RunTask refused the launch": RunTask was never called.
     expect((await store.getRun(run.runId))?.reason).toMatch(
-      /RunTask refused the launch: RunTask overrides are 9\d{3} characters; ECS allows 8192/,
+      /^the task was not launched \(RunTask was not called\): RunTask overrides are 9\d{3} characters; ECS allows 8192/,
     );
   });
 });
@@ -431,7 +434,7 @@ describe('Launch path: schedules', () => {
     expect(events.types()).toEqual(['Run Skipped']);
   });
 
-  it('replace: cancels the active run, stops its task, then queues the new tick', async () => {
+  it('replace: cancels the active run, stops its task, queues the new tick; the old run is CANCELLED once stopped', async () => {
     // Prepare
     const { core, launch, queue, ecs } = buildDeps(store, catalog);
     const deps = { ...core, ecs };
@@ -441,13 +444,22 @@ describe('Launch path: schedules', () => {
     // Act
     const second = await acceptTick(deps, tick('replacer', '2026-11-22T10:00:00Z'));
 
+    const old = await store.getRun(first.runId);
+    const stopped = taskEvent('ecs-task-stopped-success', {
+      runId: first.runId,
+      attempt: 1,
+      taskArn: old?.taskArn ?? '',
+    });
+    await trackTaskEvent(core, parseTaskStateChange(stopped));
+
     // Assess
-    expect(await store.getRun(first.runId)).toMatchObject({
-      status: 'CANCELLED',
+    expect(old).toMatchObject({
+      status: 'CANCELLING',
       reason: 'replaced by the schedule tick of 2026-11-22T10:00:00.000Z',
     });
-    expect(ecs.stopped.map((s) => s.taskArn)).toEqual([(await store.getRun(first.runId))?.taskArn]);
+    expect(ecs.stopped.map((s) => s.taskArn)).toEqual([old?.taskArn]);
     expect(second).toMatchObject({ status: 'QUEUED', created: true });
+    expect(await store.getRun(first.runId)).toMatchObject({ status: 'CANCELLED' });
   });
 });
 
@@ -462,7 +474,7 @@ describe('Launch path: manual control', () => {
       action: 'trigger',
       job: 'allower',
       clientToken: 'tok-1',
-      overrides: { environment: { MODE: 'full' }, cpu: 1024, memory: 2048 },
+      overrides: { environment: [{ name: 'MODE', value: 'full' }], cpu: 1024, memory: 2048 },
     });
     const b = await control(deps, { action: 'trigger', job: 'allower', clientToken: 'tok-1' });
     await drain(launch, queue);
@@ -478,8 +490,12 @@ describe('Launch path: manual control', () => {
       control(deps, { action: 'trigger', job: 'allower', overrides: { cpu: 512, memory: 3000 } }),
     ).rejects.toThrow('memory 3000 is not valid with cpu 512; use 1024, 2048, 3072, 4096');
     await expect(
-      control(deps, { action: 'trigger', job: 'allower', overrides: { environment: { S3_KEY: 'x' } } }),
-    ).rejects.toThrow('environment.S3_KEY: reserved');
+      control(deps, {
+        action: 'trigger',
+        job: 'allower',
+        overrides: { environment: [{ name: 'S3_KEY', value: 'x' }] },
+      }),
+    ).rejects.toThrow('environment.S3_KEY: is reserved');
     await expect(control(deps, { action: 'trigger', job: 'missing' })).rejects.toThrow("Unknown job 'missing'");
   });
 
@@ -521,7 +537,7 @@ describe('Launch path: manual control', () => {
     expect(env).toMatchObject({ S3_KEY: 'in/retry-me.jpg', LONGSHORE_TRIGGER: 'retry' });
   });
 
-  it('cancels a queued run at once, and stops the task of a launched one (even one launched mid-cancel)', async () => {
+  it('cancels a queued run at once, and stops the task of one launched mid-cancel (CANCELLING until it stops)', async () => {
     // Prepare
     const { core, launch, queue, ecs } = buildDeps(store, catalog);
     const deps = { ...core, ecs };
@@ -545,6 +561,7 @@ describe('Launch path: manual control', () => {
     expect(c1).toMatchObject({ status: 'CANCELLED' });
     expect((await store.getRun(queued.runId))?.reason).toBe('not needed (bob)');
     expect(outcome).toBe('skipped');
-    expect(ecs.stopped.map((s) => s.reason)).toEqual(['longshore: run cancelled while launching']);
+    expect((await store.getRun(racing.runId))?.status).toBe('CANCELLING');
+    expect(ecs.stopped.map((s) => s.reason)).toEqual(['longshore: cancelled: changed my mind']);
   });
 });

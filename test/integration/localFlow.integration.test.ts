@@ -100,7 +100,7 @@ describe('Local flow', () => {
     expect(uploads).toEqual(['acme-media-uploads/uploads/dropped.jpg']);
   });
 
-  it('cancels a running task through the CLI backend of a running flow: task stopped, run CANCELLED, slot freed', async () => {
+  it('cancels a running task through the CLI backend of a running flow: CANCELLING, task stopped, then CANCELLED, slot freed', async () => {
     // Prepare
     const stopServer = await serveFlow(rt);
     const info = await findFlow(state);
@@ -117,7 +117,8 @@ describe('Local flow', () => {
     await stopServer();
 
     // Assess
-    expect(answer).toMatchObject({ ok: true, status: 'CANCELLED' });
+    expect(answer).toMatchObject({ ok: true, status: 'CANCELLING' });
+    expect(h?.run.status).toBe('CANCELLED');
     expect(h?.attempts[0]).toMatchObject({
       status: 'STOPPED',
       stopCode: 'UserInitiated',

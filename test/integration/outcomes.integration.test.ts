@@ -39,8 +39,11 @@ const launched = async (ctx: ReturnType<typeof buildDeps>, job: string) => {
   return { runId, taskArn: run?.taskArn ?? '' };
 };
 
-const deliver = (deps: CoreDeps, name: string, target: { runId: string; attempt: number; taskArn: string }) =>
-  trackTaskEvent(deps, parseTaskStateChange(taskEvent(name, target)));
+const deliver = (
+  deps: CoreDeps,
+  name: string,
+  target: { runId: string; attempt: number; taskArn: string; clusterArn?: string },
+) => trackTaskEvent(deps, parseTaskStateChange(taskEvent(name, target)));
 
 /** The next attempt: its launch message delivered to the launcher. */
 const launchNext = async (ctx: ReturnType<typeof buildDeps>, runId: string) => {
@@ -153,6 +156,122 @@ describe('Tracking: order and duplicates', () => {
   });
 });
 
+describe('Tracking: what an event may change', () => {
+  it('ignores an event of another cluster, even with our startedBy, and changes nothing', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const before = await store.getHistory(t.runId);
+
+    // Act
+    const out = await deliver(ctx.core, 'ecs-task-stopped-app-failure', {
+      ...t,
+      attempt: 1,
+      clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/someone-else',
+    });
+
+    // Assess
+    expect(out.outcome).toBe('foreign');
+    expect(await store.getHistory(t.runId)).toEqual(before);
+  });
+
+  it("ignores an event whose task is not the attempt's task: no taskArn overwrite, no settlement", async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+
+    // Act
+    const out = await deliver(ctx.core, 'ecs-task-stopped-app-failure', {
+      runId: t.runId,
+      attempt: 1,
+      taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/longshore-test/0000000000000000000000000000dead',
+    });
+
+    // Assess
+    expect(out.outcome).toBe('foreign');
+    expect(await store.getAttempt(t.runId, 1)).toMatchObject({ status: 'STARTING', taskArn: t.taskArn });
+    expect((await store.getRun(t.runId))?.status).toBe('STARTING');
+  });
+
+  it('lets an attempt that has no task yet adopt the one its event names', async () => {
+    // Prepare: the attempt is claimed, RunTask answered, and the launcher died before recording it.
+    const ctx = buildDeps(store, catalog);
+    const j = catalog.jobs.find((x) => x.name === 'thumbnails');
+    const [a] = await acceptRuns(ctx.core, [
+      { job: j as NonNullable<typeof j>, trigger: { type: 'manual', token: `adopt-${++seq}` } },
+    ]);
+    const runId = a?.runId ?? '';
+    const run = await store.getRun(runId);
+    await store.claimAttempt(
+      {
+        runId,
+        attempt: 1,
+        clientToken: 'c',
+        capacityProvider: 'FARGATE',
+        cpu: 512,
+        memory: 1024,
+        expiresAt: run?.expiresAt,
+      },
+      ctx.clock.now(),
+      120,
+    );
+    const taskArn = 'arn:aws:ecs:eu-west-1:111122223333:task/longshore-test/00000000000000000000000000000ad0';
+
+    // Act
+    const out = await deliver(ctx.core, 'ecs-task-running', { runId, attempt: 1, taskArn });
+
+    // Assess
+    expect(out.outcome).toBe('running');
+    expect(await store.getAttempt(runId, 1)).toMatchObject({ taskArn, status: 'RUNNING' });
+  });
+
+  it.each(['PROVISIONING', 'PENDING', 'ACTIVATING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'SOMETHING_NEW'])(
+    'records a %s event without moving a STARTING run to RUNNING',
+    async (lastStatus) => {
+      // Prepare
+      const ctx = buildDeps(store, catalog);
+      const t = await launched(ctx, 'thumbnails');
+      const e = taskEvent('ecs-task-running', { ...t, attempt: 1 });
+      e.detail.lastStatus = lastStatus;
+      delete e.detail.startedAt;
+
+      // Act
+      const out = await trackTaskEvent(ctx.core, parseTaskStateChange(e));
+
+      // Assess
+      expect(out.outcome).toBe('recorded');
+      expect((await store.getRun(t.runId))?.status).toBe('STARTING');
+      expect(await store.getAttempt(t.runId, 1)).toMatchObject({ status: 'STARTING', lastStatus });
+    },
+  );
+
+  it('never writes an attempt the run never had (a made-up /7 in startedBy)', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+
+    // Act
+    const ghost = await deliver(ctx.core, 'ecs-task-stopped-app-failure', { ...t, attempt: 7 });
+
+    // Assess
+    expect(ghost.outcome).toBe('unknown-attempt');
+    expect((await store.getHistory(t.runId))?.attempts.map((a) => a.attempt)).toEqual([1]);
+  });
+
+  it('gives every attempt the TTL of its run, so all of a run expires together', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+
+    // Act
+    const history = await store.getHistory(t.runId);
+
+    // Assess
+    expect(history?.attempts[0]?.expiresAt).toBe(history?.run.expiresAt);
+    expect(history?.run.expiresAt).toBeGreaterThan(0);
+  });
+});
+
 describe('Outcomes: the failure policy in the flow', () => {
   it('Spot interruption: the notice is recorded, the STOPPED event retries once on on-demand, then success', async () => {
     // Prepare
@@ -252,19 +371,23 @@ describe('Outcomes: the failure policy in the flow', () => {
     expect(ctx.queue.sent).toHaveLength(0);
   });
 
-  it('a cancelled run records its STOPPED event without a decision and frees its slot', async () => {
+  it('a cancelled run is CANCELLING until its STOPPED event, which closes it without a decision and frees its slot', async () => {
     // Prepare
     const ctx = buildDeps(store, catalog);
     const t = await launched(ctx, 'nightly-report');
     await cancelRun({ ...ctx.core, ecs: ctx.ecs }, t.runId, 'operator');
+    const before = await store.getRun(t.runId);
 
     // Act
     const out = await deliver(ctx.core, 'ecs-task-stopped-timeout', { ...t, attempt: 1 });
 
     // Assess
-    expect(out.outcome).toBe('closed-after-final');
+    expect(before?.status).toBe('CANCELLING');
+    expect(out.outcome).toBe('cancelled');
     expect((await store.getRun(t.runId))?.status).toBe('CANCELLED');
+    expect((await store.getAttempt(t.runId, 1))?.decision).toBeUndefined();
     expect(await store.slotHolders('nightly-report')).toEqual([]);
+    expect(ctx.events.types().filter((x) => x === 'Run Cancelled')).toHaveLength(1);
   });
 });
 

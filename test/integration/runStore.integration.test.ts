@@ -151,7 +151,11 @@ describe('RunStore: claimAttempt', () => {
     // Prepare
     const { run } = await store.createRun(manualRun('launch-late'));
     await store.claimAttempt(init(run), at('2026-11-22T10:00:00Z'), 120);
-    await store.updateAttempt(run.runId, 1, { set: { status: 'RUNNING', taskVersion: 3 } });
+    await store.applyTaskEvent(
+      { runId: run.runId, attempt: 1 },
+      { taskArn: 'arn:task/late', version: 3 },
+      { status: 'RUNNING' },
+    );
     await store.transition(run, { from: ['QUEUED'], attempt: 1, to: 'RUNNING' }, at('2026-11-22T10:00:02Z'));
 
     // Act

@@ -7,16 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptRuns } from '../../lib/acceptRuns.ts';
 import { acceptTick } from '../../lib/acceptSchedule.ts';
 import type { RunStore } from '../../lib/aws/runStore.ts';
+import { cancelRun } from '../../lib/cancelRun.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
+import { validateCatalog } from '../../lib/catalog/validate.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { scheduleArnFrom } from '../../lib/domain/names.ts';
 import { launchOne } from '../../lib/launch.ts';
 import type { SweepDeps } from '../../lib/ports.ts';
-import { sweep } from '../../lib/sweep.ts';
+import { sweep, sweepOnce } from '../../lib/sweep.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
-import { exampleCatalog } from '../helpers/catalogs.ts';
+import { baseCatalog, baseJob, exampleCatalog } from '../helpers/catalogs.ts';
 import { loadEvent, taskEvent } from '../helpers/events.ts';
-import { buildDeps } from '../helpers/fakes.ts';
+import { buildDeps, SETTINGS } from '../helpers/fakes.ts';
 import { localStore } from '../helpers/localTable.ts';
 
 const catalog: Catalog = exampleCatalog();
@@ -80,6 +82,7 @@ describe('Sweeper', () => {
     const stopped = loadEvent<{ detail: Record<string, unknown> }>('ecs-task-stopped-app-failure').detail;
     ctx.ecs.described[t.taskArn] = {
       ...stopped,
+      clusterArn: SETTINGS.clusterArn,
       taskArn: t.taskArn,
       startedBy: `longshore/test/${t.runId}/1`,
       createdAt: new Date('2026-11-22T09:15:02Z'),
@@ -168,5 +171,153 @@ describe('Sweeper', () => {
       expression: 'cron(0 2 * * ? *)',
       timezone: 'Europe/Paris',
     });
+  });
+});
+
+describe('Sweeper: schedules by their own key, cancels until stopped, one sweep at a time', () => {
+  const own: Catalog = validateCatalog(
+    baseCatalog([
+      baseJob({
+        name: 'busy',
+        triggers: [{ type: 'schedule', expression: 'rate(1 hour)' }, { type: 'manual' }],
+      }),
+      baseJob({
+        name: 'paris',
+        triggers: [{ type: 'schedule', expression: 'cron(30 2 * * ? *)', timezone: 'Europe/Paris' }],
+      }),
+      baseJob({ name: 'stopper', triggers: [{ type: 'manual' }] }),
+    ]),
+  );
+  let ownStore: RunStore;
+  let closeOwn: () => void;
+  beforeAll(async () => {
+    ({ store: ownStore, close: closeOwn } = await localStore());
+  });
+  afterAll(() => closeOwn());
+
+  const ownSetup = () => {
+    const ctx = buildDeps(ownStore, own);
+    const deps: SweepDeps = { ...ctx.core, ecs: ctx.ecs, scheduleArn: scheduleArnFrom(FN_ARN, 'test') };
+    return { ...ctx, deps };
+  };
+
+  it('still sees a missed tick of a job that has had 150 manual runs since its last tick', async () => {
+    // Prepare: one tick at 09:00, then 150 manual runs; the 10:00 tick never comes.
+    const ctx = ownSetup();
+    ctx.clock.set('2026-11-22T09:00:02.000Z');
+    const arn = ctx.deps.scheduleArn('busy', 0);
+    await acceptTick(
+      { ...ctx.core, ecs: ctx.ecs },
+      { job: 'busy', schedule: arn, scheduledTime: '2026-11-22T09:00:00Z' },
+    );
+    const busy = own.jobs.find((j) => j.name === 'busy') as Catalog['jobs'][number];
+    ctx.clock.set('2026-11-22T09:05:00.000Z');
+    await acceptRuns(
+      ctx.core,
+      Array.from({ length: 150 }, (_, i) => ({ job: busy, trigger: { type: 'manual' as const, token: `busy-${i}` } })),
+    );
+    ctx.clock.set('2026-11-22T10:25:00.000Z');
+
+    // Act
+    const report = await sweep(ctx.deps);
+
+    // Assess
+    expect(report.missedTicks).toEqual([{ job: 'busy', scheduledTime: '2026-11-22T10:00:00.000Z' }]);
+  });
+
+  it('raises no false "Schedule Missed" for the hour the autumn DST change repeats', async () => {
+    // Prepare: 02:30 Paris ran on the 24th and on the 25th (02:30 CEST = 00:30 UTC); 02:30 CET
+    // (01:30 UTC) is the same wall clock, which Scheduler does not run again.
+    const ctx = ownSetup();
+    const arn = ctx.deps.scheduleArn('paris', 0);
+    for (const scheduledTime of ['2026-10-24T00:30:00Z', '2026-10-25T00:30:00Z']) {
+      ctx.clock.set(new Date(Date.parse(scheduledTime) + 2000).toISOString());
+      await acceptTick({ ...ctx.core, ecs: ctx.ecs }, { job: 'paris', schedule: arn, scheduledTime });
+    }
+    ctx.clock.set('2026-10-25T02:15:00.000Z');
+
+    // Act
+    const report = await sweep(ctx.deps);
+
+    // Assess
+    expect(report.missedTicks).toEqual([]);
+  });
+
+  it('keeps a cancelled run CANCELLING while StopTask fails, asks again on each sweep, and closes it once stopped', async () => {
+    // Prepare: StopTask fails (e.g. throttled) at the cancel.
+    const ctx = ownSetup();
+    const stopper = own.jobs.find((j) => j.name === 'stopper') as Catalog['jobs'][number];
+    const [a] = await acceptRuns(ctx.core, [{ job: stopper, trigger: { type: 'manual', token: 'stop-me' } }]);
+    ctx.queue.take();
+    await launchOne(ctx.launch, { v: 1, runId: a?.runId ?? '', attempt: 1 });
+    const taskArn = (await ownStore.getRun(a?.runId ?? ''))?.taskArn ?? '';
+    const realStop = ctx.ecs.stopTask;
+    let failures = 1;
+    ctx.ecs.stopTask = async (cluster, arn, reason) => {
+      if (failures-- > 0) throw new Error('ThrottlingException: Rate exceeded');
+      return realStop(cluster, arn, reason);
+    };
+
+    // Act
+    const cancelled = await cancelRun({ ...ctx.core, ecs: ctx.ecs }, a?.runId ?? '', 'not needed');
+    ctx.clock.advance(5 * 60);
+    const first = await sweep(ctx.deps);
+    ctx.ecs.described[taskArn] = {
+      ...loadEvent<{ detail: Record<string, unknown> }>('ecs-task-stopped-success').detail,
+      clusterArn: SETTINGS.clusterArn,
+      taskArn,
+      startedBy: `longshore/test/${a?.runId}/1`,
+      version: 9,
+    };
+    ctx.clock.advance(5 * 60);
+    const second = await sweep(ctx.deps);
+
+    // Assess
+    expect(cancelled.status).toBe('CANCELLING');
+    expect(first.stopRetried).toEqual([a?.runId]);
+    expect(ctx.ecs.stopped).toEqual([{ taskArn, reason: 'longshore: cancelled: not needed' }]);
+    expect(second.reconciled).toContainEqual({ runId: a?.runId, outcome: 'cancelled' });
+    expect(await ownStore.getRun(a?.runId ?? '')).toMatchObject({ status: 'CANCELLED', reason: 'not needed' });
+    expect(ctx.events.types().filter((t) => t === 'Run Cancelled')).toHaveLength(1);
+  });
+
+  it('closes a CANCELLING run whose launcher died before RunTask once its launch lease is over', async () => {
+    // Prepare: the attempt was claimed, and nothing was ever launched.
+    const ctx = ownSetup();
+    const stopper = own.jobs.find((j) => j.name === 'stopper') as Catalog['jobs'][number];
+    const [a] = await acceptRuns(ctx.core, [{ job: stopper, trigger: { type: 'manual', token: 'never-launched' } }]);
+    const runId = a?.runId ?? '';
+    await ownStore.claimAttempt(
+      { runId, attempt: 1, clientToken: 'c', capacityProvider: 'FARGATE', cpu: 512, memory: 1024 },
+      ctx.clock.now(),
+      120,
+    );
+
+    // Act
+    const cancelling = await cancelRun({ ...ctx.core, ecs: ctx.ecs }, runId, 'abandoned');
+    const early = await sweep(ctx.deps);
+    ctx.clock.advance(3 * 60);
+    const late = await sweep(ctx.deps);
+
+    // Assess
+    expect(cancelling.status).toBe('CANCELLING');
+    expect(early.cancelled).toEqual([]);
+    expect(late.cancelled).toEqual([runId]);
+    expect((await ownStore.getRun(runId))?.status).toBe('CANCELLED');
+  });
+
+  it('runs one sweep at a time: a second sweep while one holds the lease does nothing', async () => {
+    // Prepare
+    const ctx = ownSetup();
+    await ownStore.takeLease('sweeper', 'invocation-1', 150, ctx.clock.now());
+
+    // Act
+    const second = await sweepOnce(ctx.deps, 'invocation-2');
+    await ownStore.releaseLease('sweeper', 'invocation-1', ctx.clock.now());
+    const third = await sweepOnce(ctx.deps, 'invocation-3');
+
+    // Assess
+    expect(second.skipped).toBe('another sweep is running');
+    expect(third.skipped).toBeUndefined();
   });
 });

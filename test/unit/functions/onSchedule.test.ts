@@ -129,7 +129,7 @@ describe('Handler: onSchedule', () => {
     await expect(handler({ ...tick(), job: 'payroll' }, ctx)).rejects.toThrow("Unknown job 'payroll'");
   });
 
-  it('cancels the active run and stops its task when overlap is replace', async () => {
+  it('cancels the active run (CANCELLING until its task stops) and stops its task when overlap is replace', async () => {
     // Prepare: thumbnails has no schedule; use a job view where nightly-report replaces.
     const { useCatalog, activeCatalog } = await import('../../../lib/catalog/runtime.ts');
     const original = activeCatalog();
@@ -144,7 +144,13 @@ describe('Handler: onSchedule', () => {
     );
     ddb.on(QueryCommand).resolves({ Items: [active] });
     ddb.on(GetCommand, { Key: { pk: active.pk, sk: 'RUN' } }).resolves({ Item: active });
-    ddb.on(UpdateCommand).resolves({ Attributes: { ...active, status: 'CANCELLED' } });
+    ddb.on(UpdateCommand).resolves({
+      Attributes: {
+        ...active,
+        status: 'CANCELLING',
+        reason: 'replaced by the schedule tick of 2026-11-22T01:00:00.000Z',
+      },
+    });
     ecs.on(StopTaskCommand).resolves({});
 
     // Act
@@ -157,7 +163,8 @@ describe('Handler: onSchedule', () => {
         task: 'arn:task/old',
         reason: 'longshore: cancelled: replaced by the schedule tick of 2026-11-22T01:00:00.000Z',
       });
-      expect(eb).toHaveReceivedCommandWith(PutEventsCommand, {
+      // Run Cancelled goes out when the old task's STOPPED event closes it, not before.
+      expect(eb).not.toHaveReceivedCommandWith(PutEventsCommand, {
         Entries: [expect.objectContaining({ DetailType: 'Run Cancelled' })],
       });
     } finally {

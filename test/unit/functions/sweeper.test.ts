@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/sweeper/handler.ts';
+import { emptySweepReport } from '../../../lib/sweep.ts';
 import { runItem } from '../../helpers/items.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
@@ -27,15 +28,7 @@ describe('Handler: sweeper', () => {
     const out = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, ctx);
 
     // Assess
-    expect(out).toEqual({
-      timedOut: [],
-      reconciled: [],
-      lost: [],
-      requeued: [],
-      dispatched: 0,
-      slotsFreed: 0,
-      missedTicks: [],
-    });
+    expect(out).toEqual(emptySweepReport());
     expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues?.[':pk'])).toEqual(
       expect.arrayContaining(['ACTIVE#thumbnails', 'ACTIVE#nightly-report', 'ACTIVE#csv-ingest', 'SLOTS#thumbnails']),
     );

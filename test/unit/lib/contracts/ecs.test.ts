@@ -42,6 +42,35 @@ describe('Function: parseTaskStateChange', () => {
     expect(() => parseTaskStateChange(loadEvent('s3-object-created'))).toThrowError('source: must be "aws.ecs"');
   });
 
+  it.each([
+    ['cpu', '1 vCPU', 'detail.cpu: must be a whole number of units as a string, like "1024"'],
+    ['memory', 'NaN', 'detail.memory: must be a whole number of units'],
+    ['createdAt', '1', 'detail.createdAt: must be an ISO 8601 time with a zone'],
+    ['stoppedAt', 'yesterday', 'detail.stoppedAt: must be an ISO 8601 time with a zone'],
+    ['version', -1, 'detail.version: Too small'],
+    ['version', 1.5, 'detail.version: expected int'],
+  ])('refuses detail.%s = %j with a clear error instead of a NaN downstream', (field, value, message) => {
+    // Prepare
+    const e = loadEvent<{ detail: Record<string, unknown> }>('ecs-task-stopped-success');
+    e.detail[field] = value;
+
+    // Act & Assess
+    expect(() => parseTaskStateChange(e)).toThrowError(message);
+  });
+
+  it('names the field of a DescribeTasks task that cannot become an event', () => {
+    // Act & Assess
+    expect(() =>
+      taskFromDescribe({
+        taskArn: 'arn:aws:ecs:eu-west-1:1:task/c/1',
+        clusterArn: 'arn:aws:ecs:eu-west-1:1:cluster/c',
+        lastStatus: 'STOPPED',
+        version: 2,
+        stoppedAt: new Date(Number.NaN),
+      }),
+    ).toThrowError('Invalid DescribeTasks task: stoppedAt: must be an ISO 8601 time');
+  });
+
   it('turns a DescribeTasks task (Dates) into the event detail ECS would have sent', () => {
     // Act
     const d = taskFromDescribe({

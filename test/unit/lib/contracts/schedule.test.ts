@@ -43,6 +43,36 @@ describe('Function: parseScheduleTick', () => {
     expect(rule.job).toBeUndefined();
   });
 
+  it("tolerates Scheduler's own context attributes and unknown keys in our Input, and keeps the identity", () => {
+    // Prepare: AWS documents adding <aws.scheduler.execution-id> and <aws.scheduler.attempt-number>.
+    const base = loadEvent<Record<string, unknown>>('schedule-scheduler-input');
+    const withAttributes = {
+      ...base,
+      executionId: 'b4e1f2c3-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+      attemptNumber: '2',
+      addedByOps: { ticket: 'OPS-12' },
+    };
+
+    // Act
+    const tick = parseScheduleTick(withAttributes, 'dev');
+
+    // Assess
+    expect(tick).toEqual(parseScheduleTick(base, 'dev'));
+  });
+
+  it.each([['1'], ['2026-11-22'], ['22/11/2026 01:00'], ['2026-11-22T01:00:00']])(
+    'refuses the scheduled time %j, which is not an ISO 8601 time with a zone',
+    (scheduledTime) => {
+      // Prepare
+      const event = { ...loadEvent<Record<string, unknown>>('schedule-scheduler-input'), scheduledTime };
+
+      // Act & Assess
+      expect(() => parseScheduleTick(event, 'dev')).toThrowError(
+        'scheduledTime: must be an ISO 8601 time with a zone, like 2026-11-22T09:00:00Z',
+      );
+    },
+  );
+
   it.each([
     [{ longshore: 'schedule', job: 'x', trigger: 0, scheduledTime: 'soon' }, 'scheduleArn: is required'],
     [

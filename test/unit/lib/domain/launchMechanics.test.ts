@@ -105,14 +105,17 @@ describe('Function: overrideProblems', () => {
   if (!job) throw new Error('csv-ingest');
 
   it.each([
-    [{ environment: { BATCH_ROWS: '10' }, cpu: 2048, memory: 8192 }, []],
-    [{ environment: { '1BAD': 'x' } }, ['environment.1BAD: not a valid variable name']],
+    [{ environment: [{ name: 'BATCH_ROWS', value: '10' }], cpu: 2048, memory: 8192 }, []],
     [
-      { environment: { LONGSHORE_RUN_ID: 'x' } },
-      ['environment.LONGSHORE_RUN_ID: reserved (longshore sets LONGSHORE_*, S3_*, SCHEDULED_TIME, AWS_*)'],
+      { environment: [{ name: '1BAD', value: 'x' }] },
+      ['environment.1BAD: is not a valid variable name (letters, digits and _, not starting with a digit)'],
     ],
     [
-      { environment: { WAREHOUSE_PASSWORD: 'x' } },
+      { environment: [{ name: 'LONGSHORE_RUN_ID', value: 'x' }] },
+      ['environment.LONGSHORE_RUN_ID: is reserved: longshore sets LONGSHORE_*, S3_*, SCHEDULED_TIME and AWS_* itself'],
+    ],
+    [
+      { environment: [{ name: 'WAREHOUSE_PASSWORD', value: 'x' }] },
       ["environment.WAREHOUSE_PASSWORD: is a secret of job 'csv-ingest'; secrets come only from their reference"],
     ],
     [{ memory: 9000 }, ['memory 9000 is not valid with cpu 1024; use 2048, 3072, 4096, 5120, 6144, 7168, 8192']],

@@ -84,6 +84,31 @@ describe('Function: cronOccurrences', () => {
     expect(iso(out)).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-30T00:30:00.000Z']);
   });
 
+  it('counts a tick in the hour the autumn DST change repeats once, at its first occurrence, as Scheduler runs it', () => {
+    // Prepare: on 2026-10-25 Paris goes from 03:00 CEST back to 02:00 CET; 02:30 happens twice.
+    const cron = cronOf('cron(30 2 * * ? *)');
+    const hourly = cronOf('cron(0 * * * ? *)');
+
+    // Act
+    const out = cronOccurrences(
+      cron,
+      'Europe/Paris',
+      new Date('2026-10-24T00:00:00Z'),
+      new Date('2026-10-27T00:00:00Z'),
+    );
+    const hours = cronOccurrences(
+      hourly,
+      'Europe/Paris',
+      new Date('2026-10-24T23:30:00Z'),
+      new Date('2026-10-25T02:30:00Z'),
+    );
+
+    // Assess
+    expect(iso(out)).toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+    // 02:00 CEST, then 02:00 CET (the same wall clock: skipped), then 03:00 CET.
+    expect(iso(hours)).toEqual(['2026-10-25T00:00:00.000Z', '2026-10-25T02:00:00.000Z']);
+  });
+
   it.each([
     ['cron(0/15 * * * ? *)', '2026-05-01T10:00:00Z', '2026-05-01T11:00:00Z', ['10:00', '10:15', '10:30', '10:45']],
     ['cron(0 9 ? * MON-FRI *)', '2026-05-01T00:00:00Z', '2026-05-05T00:00:00Z', ['05-01', '05-04']],

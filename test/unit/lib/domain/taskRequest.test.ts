@@ -98,7 +98,7 @@ describe('Function: buildRunTaskRequest', () => {
           cpu: 2048,
           memory: 8192,
           command: ['python', '-m', 'reporter', '--period', '2026-10'],
-          environment: { REPORT_FORMAT: 'csv' },
+          environment: [{ name: 'REPORT_FORMAT', value: 'csv' }],
         },
       },
       NOW,
@@ -159,7 +159,8 @@ describe('Function: buildRunTaskRequest', () => {
     // Prepare
     const j = job('thumbnails');
     const base = newRun({ job: j, trigger: { type: 'manual', token: 't' } }, NOW);
-    const build = (value: string) => requestFor(j, { ...base, overrides: { environment: { PAYLOAD: value } } });
+    const build = (value: string) =>
+      requestFor(j, { ...base, overrides: { environment: [{ name: 'PAYLOAD', value }] } });
     const empty = overridesSize(build('').overrides);
 
     // Act & Assess
