@@ -16,7 +16,7 @@ const config: FunctionConfig = (ctx) => {
     timeout: 30,
     async: true,
     statements: [
-      grants.publishAlerts(),
+      ...grants.publishAlerts(),
       ...(webhooks.length > 0
         ? [{ Sid: 'ReadWebhookUrls', ...allow(['secretsmanager:GetSecretValue'], webhooks.map(cfnString)) }]
         : []),

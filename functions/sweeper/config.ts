@@ -6,7 +6,6 @@ const config: FunctionConfig = () => ({
   description: 'Stops timed-out runs, reconciles stuck or lost attempts, detects missed schedules',
   timeout: 120,
   async: true,
-  reservedConcurrency: 1,
   statements: [
     grants.table(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
     grants.enqueueLaunch(),

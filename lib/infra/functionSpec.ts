@@ -22,7 +22,8 @@ export interface FunctionSpec {
   events?: ServerlessFunction['events'];
   /** Invoked asynchronously (EventBridge, Scheduler): retried by Lambda, then kept in the events DLQ. */
   async: boolean;
-  reservedConcurrency?: number;
+  // No reserved concurrency: Lambda refuses a reservation that leaves the account's unreserved pool
+  // under its minimum (100; new accounts have a quota of 10), so it would fail the deploy there.
   statements: Statement[];
 }
 
@@ -90,7 +91,14 @@ export const grants = {
       ...allow(['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
     },
   ],
-  publishAlerts: (): Statement => ({ Sid: 'PublishAlerts', ...allow(['sns:Publish'], [ref(IDS.alertTopic)]) }),
+  /** Publishing to the encrypted topic needs its key too (SNS developer guide: the publisher needs kms:GenerateDataKey and kms:Decrypt). */
+  publishAlerts: (): Statement[] => [
+    { Sid: 'PublishAlerts', ...allow(['sns:Publish'], [ref(IDS.alertTopic)]) },
+    {
+      Sid: 'EncryptAlerts',
+      ...allow(['kms:Decrypt', 'kms:GenerateDataKey'], [getAtt(IDS.alertTopicKey, 'Arn')]),
+    },
+  ],
 };
 
 export const commonEnvironment = (ctx: BuildContext): Record<string, CfnValue> => ({

@@ -76,7 +76,6 @@ const functionDefinition = (key: string, spec: FunctionSpec): ServerlessFunction
   ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
   ...(spec.environment ? { environment: spec.environment as Record<string, string> } : {}),
   ...(spec.events ? { events: spec.events } : {}),
-  ...(spec.reservedConcurrency !== undefined ? { reservedConcurrency: spec.reservedConcurrency } : {}),
   ...(spec.async
     ? {
         maximumRetryAttempts: 2,

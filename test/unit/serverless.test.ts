@@ -9,7 +9,15 @@ import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
 import { buildService } from '../../lib/infra/service.ts';
 import { keyFilter } from '../../lib/infra/triggers.ts';
 import { baseCatalog, baseJob, ec2Catalog, exampleCatalog } from '../helpers/catalogs.ts';
-import { asList, iamStatements, resourcesOfType, subWith, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
+import {
+  asList,
+  iamStatements,
+  resourcesOfType,
+  resourceTags,
+  subWith,
+  tagProblems,
+  WILDCARD_RESOURCE_EXCEPTIONS,
+} from '../helpers/template.ts';
 
 const build = (catalog: Catalog, stage = 'dev') => {
   const { config } = buildService({ stage, catalog, protectedStages: PROTECTED_STAGES }, functions);
@@ -161,10 +169,10 @@ describe('Service definition (serverless.ts)', () => {
     );
 
     // Act
-    const plain = iamStatements(build(exampleCatalog()).resources).flatMap((s) => s.statement.Action);
-    const keyed = iamStatements(build(withKey).resources).filter((s) =>
-      asList(s.statement.Action).includes('kms:Decrypt'),
-    );
+    const executionRole = (c: Catalog) =>
+      iamStatements(build(c).resources).filter((s) => s.where.startsWith('TaskExecutionRole/'));
+    const plain = executionRole(exampleCatalog()).flatMap((s) => s.statement.Action);
+    const keyed = executionRole(withKey).filter((s) => asList(s.statement.Action).includes('kms:Decrypt'));
 
     // Assess
     expect(plain).not.toContain('kms:Decrypt');
@@ -209,6 +217,8 @@ describe('Service definition (serverless.ts)', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'sns:Publish',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
         'secretsmanager:GetSecretValue',
         'sqs:SendMessage',
       ]),
@@ -382,6 +392,89 @@ describe('Operations resources', () => {
       'Queues',
     ]);
     expect(body).toContain('["Longshore","RunsFailed","job","csv-ingest","service","longshore"');
+  });
+});
+
+describe('Deploy-time rules AWS enforces (aws-facts §h)', () => {
+  it.each(catalogs)(
+    'reserves no concurrency on any function, so the stack deploys on a small quota (%s)',
+    (_n, load) => {
+      // Act
+      const { config } = build(load());
+
+      // Assess
+      for (const [key, fn] of Object.entries(config.functions ?? {}))
+        expect((fn as { reservedConcurrency?: number }).reservedConcurrency, key).toBeUndefined();
+    },
+  );
+
+  it.each(catalogs)('keeps every tag of every resource to the characters and lengths AWS accepts (%s)', (_n, load) => {
+    // Prepare
+    const { config, resources } = build(load());
+    const providerTags = Object.entries(config.provider.tags ?? {}).map(([key, value]) => ({
+      where: 'provider.tags',
+      key,
+      value,
+    }));
+
+    // Act
+    const tags = [...resourceTags(resources), ...providerTags];
+
+    // Assess
+    expect(tags.length).toBeGreaterThan(5);
+    expect(tagProblems(tags)).toEqual([]);
+  });
+
+  it('encrypts the alert topic with a rotated customer-managed key that CloudWatch alarms and EventBridge may use', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    const topic = resources.AlertTopic?.Properties;
+    expect(topic?.KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    const key = resources.AlertTopicKey;
+    expect(key?.Type).toBe('AWS::KMS::Key');
+    expect(key?.Properties?.EnableKeyRotation).toBe(true);
+    const statements = (key?.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+        Action: 'kms:*',
+        Resource: '*',
+      }),
+    );
+    const forService = (service: string) => statements.find((s) => JSON.stringify(s.Principal).includes(service));
+    expect(forService('cloudwatch.amazonaws.com')).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(forService('events.amazonaws.com')).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
+    expect(resources.AlertTopicKeyAlias?.Properties).toEqual({
+      AliasName: 'alias/longshore-dev-alerts',
+      TargetKeyId: { Ref: 'AlertTopicKey' },
+    });
+  });
+
+  it('lets every role that publishes to the alert topic use its key, and no other role', () => {
+    // Act
+    const statements = iamStatements(build(exampleCatalog()).resources);
+
+    // Assess
+    const roleOf = (where: string) => where.split('/')[0];
+    const publishers = new Set(
+      statements.filter((s) => asList(s.statement.Action).includes('sns:Publish')).map((s) => roleOf(s.where)),
+    );
+    const keyUsers = statements.filter((s) => JSON.stringify(s.statement.Resource).includes('"AlertTopicKey","Arn"'));
+    expect(publishers).toEqual(new Set(['AlertRole']));
+    expect(new Set(keyUsers.map((s) => roleOf(s.where)))).toEqual(publishers);
+    for (const s of keyUsers) expect(s.statement.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 });
 
