@@ -435,7 +435,8 @@ describe('Deploy-time rules AWS enforces (aws-facts §h)', () => {
     const key = resources.AlertTopicKey;
     expect(key?.Type).toBe('AWS::KMS::Key');
     expect(key?.Properties?.EnableKeyRotation).toBe(true);
-    const statements = (key?.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    const statements =
+      (key?.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] } | undefined)?.Statement ?? [];
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Allow',
