@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { functions } from '../../functions/index.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
-import { MAX_REGION_LENGTH, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
+import { LONGEST_REGION, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
 import type { CfnResource } from '../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
 import { buildService } from '../../lib/infra/service.ts';
@@ -239,7 +239,7 @@ describe('Service definition (serverless.ts)', () => {
   it('keeps function and role names within limits for the longest stage and Region', () => {
     // Prepare
     const stage = 'x'.repeat(MAX_STAGE_LENGTH);
-    const region = 'r'.repeat(MAX_REGION_LENGTH);
+    const region = LONGEST_REGION;
 
     // Act
     const { config, resources } = build(exampleCatalog(), stage);
