@@ -15,6 +15,7 @@ const config: FunctionConfig = (ctx) => {
     description: 'Run Failed / Run Timed Out / Schedule Missed -> SNS topic and webhooks',
     timeout: 30,
     async: true,
+    storeMethods: [],
     statements: [
       ...grants.publishAlerts(),
       ...(webhooks.length > 0

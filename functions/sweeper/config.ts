@@ -6,12 +6,20 @@ const config: FunctionConfig = () => ({
   description: 'Stops timed-out runs, reconciles stuck or lost attempts, detects missed schedules',
   timeout: 120,
   async: true,
-  statements: [
-    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
-    grants.enqueueLaunch(),
-    grants.stopTasks(),
-    grants.describeTasks(),
-    grants.publishRunEvents(),
+  // sweep: timeouts, reconcile (trackTaskEvent and what it reaches), leaked slots, dispatch, missed ticks
+  storeMethods: [
+    'activeRuns',
+    'transition',
+    'getAttempt',
+    'updateAttempt',
+    'getRun',
+    'slotHolders',
+    'releaseSlot',
+    'queuedRuns',
+    'runsOfJob',
+    'markMissedTick',
+    'markPublished',
   ],
+  statements: [grants.enqueueLaunch(), grants.stopTasks(), grants.describeTasks(), grants.publishRunEvents()],
 });
 export default config;

@@ -6,6 +6,7 @@ import { validateCatalog } from '../../lib/catalog/validate.ts';
 import { LONGEST_REGION, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
 import type { CfnResource } from '../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
+import { tableGrants } from '../../lib/infra/functionSpec.ts';
 import { buildService } from '../../lib/infra/service.ts';
 import { keyFilter } from '../../lib/infra/triggers.ts';
 import { baseCatalog, baseJob, ec2Catalog, exampleCatalog } from '../helpers/catalogs.ts';
@@ -476,6 +477,39 @@ describe('Deploy-time rules AWS enforces (aws-facts §h)', () => {
     expect(publishers).toEqual(new Set(['AlertRole']));
     expect(new Set(keyUsers.map((s) => roleOf(s.where)))).toEqual(publishers);
     for (const s of keyUsers) expect(s.statement.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+});
+
+describe('Function: tableGrants', () => {
+  it('grants the requests of the given store methods on the table, and Query on the indexes only when one reads them', () => {
+    // Act
+    const onTable = tableGrants(['getRun', 'createRun', 'releaseSlot']);
+    const withIndex = tableGrants(['getRun', 'activeRuns']);
+
+    // Assess
+    expect(onTable).toEqual([
+      {
+        Sid: 'RunsTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Resource: [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }],
+      },
+    ]);
+    expect(withIndex.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['RunsTable', ['dynamodb:GetItem'], [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }]],
+      ['RunsTableIndexes', ['dynamodb:Query'], [{ 'Fn::Sub': '${RunsTable.Arn}/index/*' }]],
+    ]);
+    expect(tableGrants([])).toEqual([]);
+  });
+
+  it('lets onSchedule free the slot of a run a replace tick cancels', () => {
+    // Act
+    const actions = iamStatements(build(exampleCatalog()).resources)
+      .filter((s) => s.where.startsWith('OnScheduleRole/'))
+      .flatMap((s) => asList(s.statement.Action));
+
+    // Assess
+    expect(actions).toContain('dynamodb:DeleteItem');
   });
 });
 
