@@ -105,6 +105,23 @@ export class EventPublishError extends AppError {
   }
 }
 
+/**
+ * A bucket setting longshore needs could not be read or changed: `reason` says why (access denied,
+ * no such bucket, another Region, anything else), the message names the bucket and what to do.
+ */
+export class BucketSettingError extends AppError {
+  override readonly name = 'BucketSettingError';
+  readonly code = 'BUCKET_SETTING_FAILED';
+  constructor(
+    readonly bucket: string,
+    readonly reason: 'access-denied' | 'no-such-bucket' | 'wrong-region' | 'other',
+    message: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+  }
+}
+
 /** An environment variable the function needs is missing or malformed. */
 export class ConfigError extends AppError {
   override readonly name = 'ConfigError';

@@ -15,8 +15,9 @@ const config: FunctionConfig = (ctx) => {
     description: 'Run Failed / Run Timed Out / Schedule Missed -> SNS topic and webhooks',
     timeout: 30,
     async: true,
+    storeMethods: [],
     statements: [
-      grants.publishAlerts(),
+      ...grants.publishAlerts(),
       ...(webhooks.length > 0
         ? [{ Sid: 'ReadWebhookUrls', ...allow(['secretsmanager:GetSecretValue'], webhooks.map(cfnString)) }]
         : []),

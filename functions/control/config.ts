@@ -6,11 +6,17 @@ const config: FunctionConfig = () => ({
   description: 'Manual trigger, retry and cancel (invoked by the longshore CLI)',
   timeout: 30,
   async: false,
-  statements: [
-    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']),
-    grants.enqueueLaunch(),
-    grants.stopTasks(),
-    grants.publishRunEvents(),
+  // trigger and retry: acceptRuns; cancel: cancelRun -> finishRun -> releaseSlotOf -> dispatchQueued
+  storeMethods: [
+    'createRun',
+    'getRun',
+    'getAttempt',
+    'transition',
+    'releaseSlot',
+    'slotHolders',
+    'queuedRuns',
+    'markPublished',
   ],
+  statements: [grants.enqueueLaunch(), grants.stopTasks(), grants.publishRunEvents()],
 });
 export default config;

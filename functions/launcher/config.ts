@@ -14,6 +14,22 @@ const config: FunctionConfig = (ctx) => ({
   description: 'Launch queue -> ECS RunTask, exactly once per attempt, paced to Fargate limits',
   timeout: LAUNCHER_TIMEOUT_SECONDS,
   async: false,
+  // launchOne; a launch that fails for good: settleAttempt -> finishRun / retry -> releaseSlotOf -> dispatchQueued
+  storeMethods: [
+    'getRun',
+    'getAttempt',
+    'acquireSlot',
+    'transition',
+    'releaseSlot',
+    'claimAttempt',
+    'recordLaunched',
+    'releaseAttempt',
+    'recordLaunchFailed',
+    'recordDecision',
+    'markPublished',
+    'slotHolders',
+    'queuedRuns',
+  ],
   environment: {
     LONGSHORE_NETWORKS: networksEnvironment(ctx),
     LONGSHORE_RUN_TASK_RATE: String(RUN_TASK_CALLS_PER_SECOND / LAUNCHER_CONCURRENCY),
@@ -29,12 +45,6 @@ const config: FunctionConfig = (ctx) => ({
       },
     },
   ],
-  statements: [
-    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
-    grants.enqueueLaunch(),
-    ...grants.runTasks(ctx),
-    grants.stopTasks(),
-    grants.publishRunEvents(),
-  ],
+  statements: [grants.enqueueLaunch(), ...grants.runTasks(ctx), grants.stopTasks(), grants.publishRunEvents()],
 });
 export default config;

@@ -6,11 +6,19 @@ const config: FunctionConfig = () => ({
   description: 'Schedule ticks -> runs, honouring each schedule overlap policy',
   timeout: 30,
   async: true,
-  statements: [
-    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'Query']),
-    grants.enqueueLaunch(),
-    grants.stopTasks(),
-    grants.publishRunEvents(),
+  // acceptTick, acceptRuns (SKIPPED: publishOnce), replace: cancelRun -> finishRun -> releaseSlotOf -> dispatchQueued
+  storeMethods: [
+    'getRun',
+    'activeRuns',
+    'createRun',
+    'markPublished',
+    'getAttempt',
+    'transition',
+    'releaseSlot',
+    'slotHolders',
+    'queuedRuns',
+    'recordScheduleTick',
   ],
+  statements: [grants.enqueueLaunch(), grants.stopTasks(), grants.publishRunEvents()],
 });
 export default config;

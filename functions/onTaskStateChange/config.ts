@@ -6,10 +6,18 @@ const config: FunctionConfig = () => ({
   description: 'ECS Task State Change -> attempt record, failure policy, retry / finish, slot release',
   timeout: 30,
   async: true,
-  statements: [
-    grants.table(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
-    grants.enqueueLaunch(),
-    grants.publishRunEvents(),
+  // trackTaskEvent -> settleAttempt / resumeRetry -> finishRun -> releaseSlotOf -> dispatchQueued
+  storeMethods: [
+    'getRun',
+    'applyTaskEvent',
+    'recordDecision',
+    'getAttempt',
+    'transition',
+    'releaseSlot',
+    'slotHolders',
+    'queuedRuns',
+    'markPublished',
   ],
+  statements: [grants.enqueueLaunch(), grants.publishRunEvents()],
 });
 export default config;

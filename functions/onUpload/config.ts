@@ -6,6 +6,8 @@ const config: FunctionConfig = () => ({
   description: 'S3 uploads -> one run per matching job (conditional create), queued for launch',
   timeout: 30,
   async: true,
-  statements: [grants.table(['GetItem', 'PutItem', 'UpdateItem']), grants.enqueueLaunch()],
+  // acceptUploads -> acceptRuns
+  storeMethods: ['createRun'],
+  statements: [grants.enqueueLaunch()],
 });
 export default config;

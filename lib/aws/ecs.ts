@@ -51,14 +51,23 @@ export const buildEcs = (client: ECSClient) => ({
     throw new LaunchError(reason, classifyLaunchFailure(undefined, reason));
   },
 
-  /** Tasks (running or recently stopped) whose startedBy is this value: finds a launch whose clientToken expired. */
+  /**
+   * Tasks ECS lists for this startedBy: finds the task of a launch whose clientToken expired.
+   * startedBy is the only filter ("When you specify startedBy as the filter, it must be the only
+   * filter that you use", ECS API reference, ListTasks); the cluster only says where to look. The
+   * caller adopts any task listed, so nothing is filtered beyond duplicates across pages. Without
+   * desiredStatus ECS lists tasks it wants running (its documented default): a task that already
+   * stopped is not found here, but its STOPPED event settles the attempt, so it is not launched again.
+   */
   tasksStartedBy: async (cluster: string, startedBy: string): Promise<string[]> => {
-    const arns: string[] = [];
-    for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-      const out = await client.send(new ListTasksCommand({ cluster, startedBy, desiredStatus }));
-      arns.push(...(out.taskArns ?? []));
-    }
-    return arns;
+    const arns = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const out = await client.send(new ListTasksCommand({ cluster, startedBy, ...(nextToken ? { nextToken } : {}) }));
+      for (const arn of out.taskArns ?? []) arns.add(arn);
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return [...arns];
   },
 
   stopTask: async (cluster: string, taskArn: string, reason: string): Promise<void> => {

@@ -666,3 +666,44 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string) => {
     },
   };
 };
+
+/**
+ * What a store method sends to the table: a DynamoDB action as IAM names it, with a Query on an
+ * index written `QueryIndex` (it needs the index's ARN, a Query on the table the table's).
+ */
+export type TableAccess = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'QueryIndex';
+export type StoreMethod = keyof RunStore;
+
+/**
+ * Every request each store method can send, through any store method it calls, on any branch
+ * (`createRun` and `claimAttempt` read the item when the engine does not return it with a failed
+ * condition). Function roles are granted from this map and the methods each function declares
+ * (`storeMethods` in functions/<name>/config.ts); test/integration/runStoreAccess.integration.test.ts
+ * proves it against DynamoDB Local, method by method. A new store method is one line here (the type
+ * check fails until it is) and one entry in the `storeMethods` of each function that calls it.
+ */
+export const STORE_ACCESS = {
+  getRun: ['GetItem'],
+  getAttempt: ['GetItem'],
+  transition: ['UpdateItem'],
+  createRun: ['PutItem', 'GetItem'],
+  getHistory: ['Query'],
+  claimAttempt: ['UpdateItem', 'GetItem'],
+  recordLaunched: ['UpdateItem'],
+  releaseAttempt: ['UpdateItem'],
+  recordLaunchFailed: ['UpdateItem'],
+  applyTaskEvent: ['UpdateItem', 'GetItem'],
+  recordDecision: ['UpdateItem'],
+  recordScheduleTick: ['UpdateItem'],
+  scheduleTicks: ['GetItem'],
+  takeLease: ['UpdateItem'],
+  releaseLease: ['UpdateItem'],
+  markMissedTick: ['PutItem'],
+  markPublished: ['UpdateItem'],
+  acquireSlot: ['Query', 'PutItem'],
+  releaseSlot: ['DeleteItem'],
+  slotHolders: ['Query'],
+  queuedRuns: ['QueryIndex'],
+  activeRuns: ['QueryIndex'],
+  runsOfJob: ['QueryIndex'],
+} as const satisfies Record<StoreMethod, readonly TableAccess[]>;

@@ -25,6 +25,8 @@ import { secretRefProblems } from './secrets.ts';
 
 type Report = (field: string, message: string) => void;
 
+/** The characters every service we tag accepts in tag keys and values (DynamoDB documents the narrowest set; aws-facts §h). */
+const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/]*$/u;
 const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
@@ -392,6 +394,8 @@ const checkJob = (report: Report, job: Job, ctx: { networks: Set<string>; alerts
       report(`tags.${k}`, "keys starting with 'aws:' or 'longshore:' are reserved");
     if (k.length > 128 || v.length > 256)
       report(`tags.${k}`, 'key must be at most 128 and value at most 256 characters');
+    if (!TAG_TEXT.test(k) || !TAG_TEXT.test(v))
+      report(`tags.${k}`, 'may contain only letters, digits, spaces and + - = . _ : /');
   }
   job.taskRole.statements.forEach((s, i) => {
     if (s.actions.length === 0 || s.resources.length === 0)

@@ -18,6 +18,7 @@ import { AppError, CatalogError } from '../errors.ts';
 import { validateStage } from '../infra/context.ts';
 import { shutdownEngine } from '../local/engine.ts';
 import { awsBackend, type Backend, directLocalBackend, flowBackend } from './backends.ts';
+import { registerBucketsCommand } from './buckets.ts';
 import { explainEvent } from './explain.ts';
 import { CliError, EXIT, type Output, outputFor } from './output.ts';
 import { formatPlan, planSummary } from './plan.ts';
@@ -181,6 +182,8 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
       if (o.json) o.document(plan);
       else o.line(formatPlan(plan));
     });
+
+  registerBucketsCommand(program, { globals, out, loadCatalog, setExit });
 
   program
     .command('invoke')

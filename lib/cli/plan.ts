@@ -7,6 +7,7 @@ import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import { PROTECTED_STAGES } from '../infra/context.ts';
 import type { FunctionConfig } from '../infra/functionSpec.ts';
 import { buildService } from '../infra/service.ts';
+import { type TriggerBucket, triggerBuckets } from './buckets.ts';
 
 const describeTrigger = (t: Trigger): string => {
   switch (t.type) {
@@ -39,6 +40,8 @@ export interface PlanSummary {
   }[];
   resources: Record<string, number>;
   functions: string[];
+  /** Buckets whose "Send notifications to Amazon EventBridge" must be on, or their triggers never fire. */
+  eventBridgeBuckets: TriggerBucket[];
 }
 
 export const planSummary = (
@@ -63,6 +66,7 @@ export const planSummary = (
     })),
     resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => a.localeCompare(b))),
     functions: Object.keys(config.functions ?? {}),
+    eventBridgeBuckets: triggerBuckets(catalog),
   };
 };
 
@@ -82,5 +86,10 @@ export const formatPlan = (plan: PlanSummary): string => {
     '  resources (serverless.ts, before Serverless adds its own):',
   );
   for (const [type, n] of Object.entries(plan.resources)) lines.push(`    ${String(n).padStart(3)}  ${type}`);
+  if (plan.eventBridgeBuckets.length > 0) {
+    lines.push('', '  S3 buckets that must send notifications to Amazon EventBridge (else their triggers never fire):');
+    for (const b of plan.eventBridgeBuckets) lines.push(`    ${b.bucket} (${b.jobs.join(', ')})`);
+    lines.push(`  turn it on with: npx longshore buckets enable-eventbridge --stage ${plan.stage} [--dry-run]`);
+  }
   return lines.join('\n');
 };

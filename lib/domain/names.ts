@@ -10,8 +10,14 @@
 
 export const SERVICE = 'longshore';
 
-/** The longest AWS Region name in use today ("ap-southeast-5", 14 characters). */
-export const MAX_REGION_LENGTH = 14;
+/**
+ * The longest AWS Region code, from the partitions data the AWS SDK resolves endpoints with
+ * (`@aws-sdk/core` util-endpoints `partitions`, November 2026): `us-isof-south-1` (aws-iso-f), 15
+ * characters. The commercial partition's longest are 14 (`ap-southeast-7`, `ap-northeast-3`...),
+ * like `cn-northwest-1`, `eusc-de-east-1` and `us-isob-east-1`; GovCloud's are 13 (`us-gov-west-1`).
+ */
+export const LONGEST_REGION = 'us-isof-south-1';
+export const MAX_REGION_LENGTH = LONGEST_REGION.length;
 export const MAX_STAGE_LENGTH = 10;
 export const MAX_JOB_NAME_LENGTH = 24;
 /** Function keys are fixed by us; the longest is checked in the names test. */
@@ -34,8 +40,12 @@ export const NAME_LIMITS = {
 export const functionName = (stage: string, fn: string): string => `${SERVICE}-${stage}-${fn}`;
 export const functionRoleName = (stage: string, fn: string, region: string): string =>
   `${SERVICE}-${stage}-fn-${fn}-${region}`;
+/**
+ * `-j-`, not `-job-`: at the longest stage (10), job (24) and Region (15) `-job-` makes 65 of the 64
+ * an IAM role name may have. The marker keeps job roles apart from `-fn-`, `-exec-`, `-scheduler-`.
+ */
 export const taskRoleName = (stage: string, job: string, region: string): string =>
-  `${SERVICE}-${stage}-job-${job}-${region}`;
+  `${SERVICE}-${stage}-j-${job}-${region}`;
 export const executionRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-exec-${region}`;
 export const schedulerRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-scheduler-${region}`;
 export const taskFamily = (stage: string, job: string): string => `${SERVICE}-${stage}-${job}`;

@@ -3,6 +3,7 @@
  * `functions/<name>/config.ts` default-exports a builder of one of these from the build context.
  */
 import type { AWS } from '@serverless/typescript';
+import { STORE_ACCESS, type StoreMethod, type TableAccess } from '../aws/runStore.ts';
 import { taskFamily } from '../domain/names.ts';
 import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
@@ -22,7 +23,14 @@ export interface FunctionSpec {
   events?: ServerlessFunction['events'];
   /** Invoked asynchronously (EventBridge, Scheduler): retried by Lambda, then kept in the events DLQ. */
   async: boolean;
-  reservedConcurrency?: number;
+  /**
+   * The run store methods this function's use cases call. Its table grants come from them
+   * (`tableGrants`); test/unit/functions/roles.test.ts fails when a handler reaches one not listed,
+   * issues a request its role lacks, or holds a grant no representative event uses.
+   */
+  storeMethods: readonly StoreMethod[];
+  // No reserved concurrency: Lambda refuses a reservation that leaves the account's unreserved pool
+  // under its minimum (100; new accounts have a quota of 10), so it would fail the deploy there.
   statements: Statement[];
 }
 
@@ -31,15 +39,42 @@ export type FunctionConfig = (ctx: BuildContext) => FunctionSpec;
 const tableArn = getAtt(IDS.table, 'Arn');
 const tableIndexes = sub(`\${${IDS.table}.Arn}/index/*`);
 
+/** Table actions in a stable order, for readable policies. */
+const TABLE_ACTIONS: readonly Exclude<TableAccess, 'QueryIndex'>[] = [
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+];
+
+/**
+ * The table statements for a function that calls these store methods: exactly the requests they
+ * can send (STORE_ACCESS), on the table, and Query on the indexes only if one of them reads an index.
+ *
+ * @example tableGrants(['getRun', 'createRun']) // dynamodb:GetItem and dynamodb:PutItem on the table
+ */
+export const tableGrants = (methods: readonly StoreMethod[]): Statement[] => {
+  const access = new Set<TableAccess>(methods.flatMap((m) => STORE_ACCESS[m]));
+  const onTable = TABLE_ACTIONS.filter((a) => access.has(a));
+  return [
+    ...(onTable.length > 0
+      ? [
+          {
+            Sid: 'RunsTable',
+            ...allow(
+              onTable.map((a) => `dynamodb:${a}`),
+              [tableArn],
+            ),
+          },
+        ]
+      : []),
+    ...(access.has('QueryIndex') ? [{ Sid: 'RunsTableIndexes', ...allow(['dynamodb:Query'], [tableIndexes]) }] : []),
+  ];
+};
+
 /** Statement builders each function combines; every one is scoped to specific ARNs. */
 export const grants = {
-  table: (actions: string[]): Statement => ({
-    Sid: 'RunsTable',
-    ...allow(
-      actions.map((a) => `dynamodb:${a}`),
-      actions.includes('Query') ? [tableArn, tableIndexes] : [tableArn],
-    ),
-  }),
   enqueueLaunch: (): Statement => ({
     Sid: 'EnqueueLaunch',
     ...allow(['sqs:SendMessage'], [getAtt(IDS.launchQueue, 'Arn')]),
@@ -84,13 +119,22 @@ export const grants = {
         { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       ),
     },
+    grants.listTasks(),
+  ],
+  /** Finds an attempt's task by `startedBy` (an expired clientToken; a launcher that died mid-launch). */
+  listTasks: (): Statement => ({
+    // ListTasks has no resource-level permission (AWS requires "*"); the condition pins it to our cluster.
+    Sid: 'FindTasksStartedByUs',
+    ...allow(['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
+  }),
+  /** Publishing to the encrypted topic needs its key too (SNS developer guide: the publisher needs kms:GenerateDataKey and kms:Decrypt). */
+  publishAlerts: (): Statement[] => [
+    { Sid: 'PublishAlerts', ...allow(['sns:Publish'], [ref(IDS.alertTopic)]) },
     {
-      // ListTasks has no resource-level permission (AWS requires "*"); the condition pins it to our cluster.
-      Sid: 'FindTaskOfExpiredClientToken',
-      ...allow(['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
+      Sid: 'EncryptAlerts',
+      ...allow(['kms:Decrypt', 'kms:GenerateDataKey'], [getAtt(IDS.alertTopicKey, 'Arn')]),
     },
   ],
-  publishAlerts: (): Statement => ({ Sid: 'PublishAlerts', ...allow(['sns:Publish'], [ref(IDS.alertTopic)]) }),
 };
 
 export const commonEnvironment = (ctx: BuildContext): Record<string, CfnValue> => ({

@@ -6,6 +6,8 @@ export const IDS = {
   existingClusterParam: 'ExistingClusterArn',
   eventBus: 'RunEventsBus',
   alertTopic: 'AlertTopic',
+  alertTopicKey: 'AlertTopicKey',
+  alertTopicKeyAlias: 'AlertTopicKeyAlias',
   launchQueue: 'LaunchQueue',
   launchDlq: 'LaunchDeadLetterQueue',
   eventsDlq: 'EventsDeadLetterQueue',

@@ -2,7 +2,7 @@
  * The service's shared resources: the runs table, the ECS cluster (or an existing one), the run
  * event bus, the alert topic and the queues (launch buffer and dead letters).
  */
-import { ATTEMPT_SK_PREFIX, GSI1, GSI2, TABLE_KEYS, TTL_ATTRIBUTE } from '../domain/keys.ts';
+import { GSI1, GSI2, TABLE_KEYS, TTL_ATTRIBUTE } from '../domain/keys.ts';
 import { clusterName, eventBusName, SERVICE, tableName } from '../domain/names.ts';
 import { type CfnValue, getAtt, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
@@ -65,7 +65,8 @@ const table = (ctx: BuildContext): Resources => {
         DeletionProtectionEnabled: keep,
         Tags: [
           { Key: 'longshore:stage', Value: ctx.stage },
-          { Key: 'longshore:items', Value: `RUN and ${ATTEMPT_SK_PREFIX} items per run; SLOTS per job` },
+          // Tag values take letters, digits, spaces and + - = . _ : / only (DynamoDB tagging restrictions).
+          { Key: 'longshore:items', Value: 'runs with their attempts - concurrency slots - schedule state' },
         ],
       },
     },
@@ -95,14 +96,72 @@ const queue = (name: string, extra: Record<string, CfnValue> = {}): Resources[st
   Properties: { QueueName: name, SqsManagedSseEnabled: true, MessageRetentionPeriod: FOURTEEN_DAYS, ...extra },
 });
 
+/** The actions an AWS service needs on the key to publish to the encrypted topic (SNS developer guide, key management). */
+const SERVICE_PUBLISH_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
+/**
+ * The alert topic's own key. CloudWatch alarms cannot publish to a topic encrypted with the
+ * AWS-managed `alias/aws/sns` (its policy cannot be changed to let them), so alarms would never
+ * notify anyone (aws-facts §h). The account root administers the key, so IAM policies (the alert
+ * function's role) may grant its use.
+ */
+const alertTopicKey = (ctx: BuildContext): Resources => ({
+  [IDS.alertTopicKey]: {
+    Type: 'AWS::KMS::Key',
+    Properties: {
+      Description: `Encrypts the longshore ${ctx.stage} alert topic; CloudWatch alarms and EventBridge may publish with it`,
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AccountAdministersTheKey',
+            Effect: 'Allow',
+            Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          {
+            // The re:Post knowledge center (cloudwatch-configure-alarm-sns) documents conditions on
+            // this statement; aws:SourceAccount keeps other accounts' alarms from using our key.
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: SERVICE_PUBLISH_KEY_ACTIONS,
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          },
+          {
+            // No source condition: the KMS request EventBridge makes for an encrypted topic target
+            // is reported not to carry aws:SourceAccount / aws:SourceArn (docs/decisions.md), and a
+            // condition it cannot meet would drop every event silently. Publishing still needs the
+            // topic's policy, which allows no EventBridge rule today.
+            Sid: 'EventBridgeRulesPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: SERVICE_PUBLISH_KEY_ACTIONS,
+            Resource: '*',
+          },
+        ],
+      },
+      Tags: [{ Key: 'longshore:stage', Value: ctx.stage }],
+    },
+  },
+  [IDS.alertTopicKeyAlias]: {
+    Type: 'AWS::KMS::Alias',
+    Properties: { AliasName: `alias/${SERVICE}-${ctx.stage}-alerts`, TargetKeyId: ref(IDS.alertTopicKey) },
+  },
+});
+
 const messaging = (ctx: BuildContext): Resources => ({
   [IDS.eventBus]: { Type: 'AWS::Events::EventBus', Properties: { Name: eventBusName(ctx.stage) } },
+  ...alertTopicKey(ctx),
   [IDS.alertTopic]: {
     Type: 'AWS::SNS::Topic',
     Properties: {
       TopicName: `${SERVICE}-${ctx.stage}-alerts`,
       DisplayName: `longshore ${ctx.stage} alerts`,
-      KmsMasterKeyId: 'alias/aws/sns',
+      KmsMasterKeyId: ref(IDS.alertTopicKey),
     },
   },
   [IDS.launchDlq]: queue(`${SERVICE}-${ctx.stage}-launch-dlq`),

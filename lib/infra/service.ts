@@ -16,7 +16,7 @@ import {
 } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import type { FunctionConfig, FunctionSpec } from './functionSpec.ts';
-import { commonEnvironment } from './functionSpec.ts';
+import { commonEnvironment, tableGrants } from './functionSpec.ts';
 import { functionRoleLogicalId, IDS } from './ids.ts';
 import { executionRole, jobResources } from './jobResources.ts';
 import { monitoringResources } from './monitoring.ts';
@@ -41,6 +41,7 @@ const functionRole = (ctx: BuildContext, key: string, spec: FunctionSpec): Resou
         ],
       ),
     },
+    ...tableGrants(spec.storeMethods),
     ...spec.statements,
   ];
   if (spec.async) {
@@ -76,7 +77,6 @@ const functionDefinition = (key: string, spec: FunctionSpec): ServerlessFunction
   ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
   ...(spec.environment ? { environment: spec.environment as Record<string, string> } : {}),
   ...(spec.events ? { events: spec.events } : {}),
-  ...(spec.reservedConcurrency !== undefined ? { reservedConcurrency: spec.reservedConcurrency } : {}),
   ...(spec.async
     ? {
         maximumRetryAttempts: 2,

@@ -45,3 +45,39 @@ export const WILDCARD_RESOURCE_EXCEPTIONS: Record<string, string> = {
   'ecs:ListTasks':
     'ListTasks supports no task resource; the statement is pinned to our cluster with the ecs:cluster condition',
 };
+
+/**
+ * Characters every service we tag accepts in a tag key or value: DynamoDB documents letters,
+ * numbers, white space and `+ - = . _ : /` (the narrowest set of the services we tag; IAM and ECS
+ * also take `@`). Values up to 256 characters, keys up to 128 (aws-facts §h).
+ */
+export const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/]*$/u;
+export const MAX_TAG_VALUE = 256;
+export const MAX_TAG_KEY = 128;
+
+/** Every tag of every resource (list form `[{Key, Value}]` or map form), with where it is. */
+export const resourceTags = (
+  resources: Record<string, { Type: string; Properties?: Record<string, Json> }>,
+): { where: string; key: unknown; value: unknown }[] => {
+  const out: { where: string; key: unknown; value: unknown }[] = [];
+  for (const [id, res] of Object.entries(resources)) {
+    const tags = res.Properties?.Tags;
+    if (tags === undefined) continue;
+    const entries = Array.isArray(tags)
+      ? (tags as { Key: unknown; Value: unknown }[]).map((t) => [t.Key, t.Value] as const)
+      : Object.entries(tags as Record<string, unknown>);
+    for (const [key, value] of entries) out.push({ where: `${id} (${res.Type})`, key, value });
+  }
+  return out;
+};
+
+/** What is wrong with each tag AWS would refuse; empty when every tag is acceptable. */
+export const tagProblems = (tags: { where: string; key: unknown; value: unknown }[]): string[] =>
+  tags.flatMap(({ where, key, value }) => {
+    const problems: string[] = [];
+    if (typeof key !== 'string' || !TAG_TEXT.test(key) || key.length > MAX_TAG_KEY || key.startsWith('aws:'))
+      problems.push(`${where}: tag key ${JSON.stringify(key)}`);
+    if (typeof value !== 'string' || !TAG_TEXT.test(value) || value.length > MAX_TAG_VALUE)
+      problems.push(`${where}: tag ${String(key)} = ${JSON.stringify(value)}`);
+    return problems;
+  });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asList, iamStatements, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
+import { asList, iamStatements, resourceTags, tagProblems, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
 import { zipEntries } from '../helpers/zip.ts';
 
 const run = promisify(execFile);
@@ -82,6 +82,17 @@ describe('Packaged service (osls package)', () => {
       if (asList(statement.Resource).includes('*'))
         expect(Object.keys(WILDCARD_RESOURCE_EXCEPTIONS), where).toContain(actions[0]);
     }
+  });
+
+  it('reserves no concurrency and tags every resource only with text AWS accepts, Serverless resources included', () => {
+    // Act
+    const fns = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const tags = resourceTags(template.Resources);
+
+    // Assess
+    for (const [id, fn] of fns) expect(fn.Properties?.ReservedConcurrentExecutions, id).toBeUndefined();
+    expect(tags.length).toBeGreaterThan(10);
+    expect(tagProblems(tags)).toEqual([]);
   });
 
   it('contains no account id literal and no secret value', () => {

@@ -3,13 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { functions } from '../../functions/index.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
-import { MAX_REGION_LENGTH, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
+import { LONGEST_REGION, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
 import type { CfnResource } from '../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
+import { tableGrants } from '../../lib/infra/functionSpec.ts';
 import { buildService } from '../../lib/infra/service.ts';
 import { keyFilter } from '../../lib/infra/triggers.ts';
 import { baseCatalog, baseJob, ec2Catalog, exampleCatalog } from '../helpers/catalogs.ts';
-import { asList, iamStatements, resourcesOfType, subWith, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
+import {
+  asList,
+  iamStatements,
+  resourcesOfType,
+  resourceTags,
+  subWith,
+  tagProblems,
+  WILDCARD_RESOURCE_EXCEPTIONS,
+} from '../helpers/template.ts';
 
 const build = (catalog: Catalog, stage = 'dev') => {
   const { config } = buildService({ stage, catalog, protectedStages: PROTECTED_STAGES }, functions);
@@ -161,10 +170,10 @@ describe('Service definition (serverless.ts)', () => {
     );
 
     // Act
-    const plain = iamStatements(build(exampleCatalog()).resources).flatMap((s) => s.statement.Action);
-    const keyed = iamStatements(build(withKey).resources).filter((s) =>
-      asList(s.statement.Action).includes('kms:Decrypt'),
-    );
+    const executionRole = (c: Catalog) =>
+      iamStatements(build(c).resources).filter((s) => s.where.startsWith('TaskExecutionRole/'));
+    const plain = executionRole(exampleCatalog()).flatMap((s) => s.statement.Action);
+    const keyed = executionRole(withKey).filter((s) => asList(s.statement.Action).includes('kms:Decrypt'));
 
     // Assess
     expect(plain).not.toContain('kms:Decrypt');
@@ -209,6 +218,8 @@ describe('Service definition (serverless.ts)', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'sns:Publish',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
         'secretsmanager:GetSecretValue',
         'sqs:SendMessage',
       ]),
@@ -229,7 +240,7 @@ describe('Service definition (serverless.ts)', () => {
   it('keeps function and role names within limits for the longest stage and Region', () => {
     // Prepare
     const stage = 'x'.repeat(MAX_STAGE_LENGTH);
-    const region = 'r'.repeat(MAX_REGION_LENGTH);
+    const region = LONGEST_REGION;
 
     // Act
     const { config, resources } = build(exampleCatalog(), stage);
@@ -382,6 +393,123 @@ describe('Operations resources', () => {
       'Queues',
     ]);
     expect(body).toContain('["Longshore","RunsFailed","job","csv-ingest","service","longshore"');
+  });
+});
+
+describe('Deploy-time rules AWS enforces (aws-facts §h)', () => {
+  it.each(catalogs)(
+    'reserves no concurrency on any function, so the stack deploys on a small quota (%s)',
+    (_n, load) => {
+      // Act
+      const { config } = build(load());
+
+      // Assess
+      for (const [key, fn] of Object.entries(config.functions ?? {}))
+        expect((fn as { reservedConcurrency?: number }).reservedConcurrency, key).toBeUndefined();
+    },
+  );
+
+  it.each(catalogs)('keeps every tag of every resource to the characters and lengths AWS accepts (%s)', (_n, load) => {
+    // Prepare
+    const { config, resources } = build(load());
+    const providerTags = Object.entries(config.provider.tags ?? {}).map(([key, value]) => ({
+      where: 'provider.tags',
+      key,
+      value,
+    }));
+
+    // Act
+    const tags = [...resourceTags(resources), ...providerTags];
+
+    // Assess
+    expect(tags.length).toBeGreaterThan(5);
+    expect(tagProblems(tags)).toEqual([]);
+  });
+
+  it('encrypts the alert topic with a rotated customer-managed key that CloudWatch alarms and EventBridge may use', () => {
+    // Act
+    const { resources } = build(exampleCatalog());
+
+    // Assess
+    const topic = resources.AlertTopic?.Properties;
+    expect(topic?.KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    const key = resources.AlertTopicKey;
+    expect(key?.Type).toBe('AWS::KMS::Key');
+    expect(key?.Properties?.EnableKeyRotation).toBe(true);
+    const statements =
+      (key?.Properties?.KeyPolicy as { Statement: Record<string, unknown>[] } | undefined)?.Statement ?? [];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+        Action: 'kms:*',
+        Resource: '*',
+      }),
+    );
+    const forService = (service: string) => statements.find((s) => JSON.stringify(s.Principal).includes(service));
+    expect(forService('cloudwatch.amazonaws.com')).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(forService('events.amazonaws.com')).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
+    expect(resources.AlertTopicKeyAlias?.Properties).toEqual({
+      AliasName: 'alias/longshore-dev-alerts',
+      TargetKeyId: { Ref: 'AlertTopicKey' },
+    });
+  });
+
+  it('lets every role that publishes to the alert topic use its key, and no other role', () => {
+    // Act
+    const statements = iamStatements(build(exampleCatalog()).resources);
+
+    // Assess
+    const roleOf = (where: string) => where.split('/')[0];
+    const publishers = new Set(
+      statements.filter((s) => asList(s.statement.Action).includes('sns:Publish')).map((s) => roleOf(s.where)),
+    );
+    const keyUsers = statements.filter((s) => JSON.stringify(s.statement.Resource).includes('"AlertTopicKey","Arn"'));
+    expect(publishers).toEqual(new Set(['AlertRole']));
+    expect(new Set(keyUsers.map((s) => roleOf(s.where)))).toEqual(publishers);
+    for (const s of keyUsers) expect(s.statement.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+});
+
+describe('Function: tableGrants', () => {
+  it('grants the requests of the given store methods on the table, and Query on the indexes only when one reads them', () => {
+    // Act
+    const onTable = tableGrants(['getRun', 'createRun', 'releaseSlot']);
+    const withIndex = tableGrants(['getRun', 'activeRuns']);
+
+    // Assess
+    expect(onTable).toEqual([
+      {
+        Sid: 'RunsTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Resource: [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }],
+      },
+    ]);
+    expect(withIndex.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['RunsTable', ['dynamodb:GetItem'], [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }]],
+      ['RunsTableIndexes', ['dynamodb:Query'], [{ 'Fn::Sub': '${RunsTable.Arn}/index/*' }]],
+    ]);
+    expect(tableGrants([])).toEqual([]);
+  });
+
+  it('lets onSchedule free the slot of a run a replace tick cancels', () => {
+    // Act
+    const actions = iamStatements(build(exampleCatalog()).resources)
+      .filter((s) => s.where.startsWith('OnScheduleRole/'))
+      .flatMap((s) => asList(s.statement.Action));
+
+    // Assess
+    expect(actions).toContain('dynamodb:DeleteItem');
   });
 });
 

@@ -105,14 +105,31 @@ describe('Adapter: ecs.runTask', () => {
     await expect(ecs.runTask(request)).resolves.toEqual({ taskArn: 'arn:task/first', adopted: true });
   });
 
-  it('finds tasks by startedBy in both desired statuses', async () => {
+  it('lists tasks by startedBy as the only filter (no desiredStatus), across every page', async () => {
     // Prepare
-    ecsMock.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: ['arn:task/r'] });
-    ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: ['arn:task/s'] });
+    ecsMock
+      .on(ListTasksCommand)
+      .resolvesOnce({ taskArns: ['arn:task/a'], nextToken: 'page-2' })
+      .resolvesOnce({ taskArns: ['arn:task/b', 'arn:task/a'] });
+
+    // Act
+    const arns = await ecs.tasksStartedBy('c', 'longshore/dev/x/1');
+
+    // Assess
+    expect(arns).toEqual(['arn:task/a', 'arn:task/b']);
+    expect(ecsMock.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'c', startedBy: 'longshore/dev/x/1' },
+      { cluster: 'c', startedBy: 'longshore/dev/x/1', nextToken: 'page-2' },
+    ]);
+  });
+
+  it('returns no task when ECS lists none for the startedBy', async () => {
+    // Prepare
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
 
     // Act & Assess
-    await expect(ecs.tasksStartedBy('c', 'longshore/dev/x/1')).resolves.toEqual(['arn:task/r', 'arn:task/s']);
-    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, { cluster: 'c', startedBy: 'longshore/dev/x/1' });
+    await expect(ecs.tasksStartedBy('c', 'longshore/dev/x/1')).resolves.toEqual([]);
+    expect(ecsMock).toHaveReceivedCommandTimes(ListTasksCommand, 1);
   });
 
   it('stops a task with a reason cut to 255 characters', async () => {

@@ -279,6 +279,11 @@ describe('Function: validateCatalog', () => {
       "job 'thumbs': tags.aws:team: keys starting with 'aws:' or 'longshore:' are reserved",
     ],
     [
+      'tag value with characters AWS tags refuse',
+      { tags: { owner: 'media; ops#1' } },
+      "job 'thumbs': tags.owner: may contain only letters, digits, spaces and + - = . _ : /",
+    ],
+    [
       'wildcard action in task role',
       { taskRole: { statements: [{ actions: ['s3:*'], resources: ['arn:aws:s3:::b/*'] }] } },
       "job 'thumbs': taskRole.statements[0].actions: wildcard actions are not allowed",

@@ -5,6 +5,7 @@ import {
   functionName,
   functionRoleName,
   jobLogGroup,
+  LONGEST_REGION,
   MAX_FUNCTION_KEY_LENGTH,
   MAX_JOB_NAME_LENGTH,
   MAX_REGION_LENGTH,
@@ -20,7 +21,7 @@ import {
 
 const stage = 's'.repeat(MAX_STAGE_LENGTH);
 const job = `j${'-x'.repeat(MAX_JOB_NAME_LENGTH)}`.slice(0, MAX_JOB_NAME_LENGTH - 1).concat('z');
-const region = 'r'.repeat(MAX_REGION_LENGTH);
+const region = LONGEST_REGION;
 /** A run id as the run store derives it: job + '-' + 20 base32 characters. */
 const runId = `${job}-${'a'.repeat(20)}`;
 
@@ -28,6 +29,20 @@ describe('Derived AWS names at the longest stage, job, function and Region allow
   it('uses a job name of the maximum length in these checks', () => {
     // Assess
     expect(job).toHaveLength(MAX_JOB_NAME_LENGTH);
+  });
+
+  it.each([
+    'us-isof-south-1',
+    'ap-southeast-7',
+    'eusc-de-east-1',
+    'cn-northwest-1',
+    'us-isob-east-1',
+    'us-gov-west-1',
+    'mx-central-1',
+  ])('computes the limits for a Region at least as long as %s', (longRegion) => {
+    // Assess
+    expect(MAX_REGION_LENGTH).toBe(LONGEST_REGION.length);
+    expect(longRegion.length).toBeLessThanOrEqual(MAX_REGION_LENGTH);
   });
 
   it('keeps every function key within the length the limits were computed for', () => {

@@ -1,0 +1,238 @@
+/**
+ * STORE_ACCESS tells the truth: every run store method, on every branch, against a real local
+ * DynamoDB engine, through a document client that records each request. A method that sends a
+ * request its entry does not list, or an entry listing one no branch sends, fails here; function
+ * roles are granted from this map (lib/infra/functionSpec.ts), so a wrong entry is a wrong grant.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newRun } from '../../lib/acceptRuns.ts';
+import { buildRunStore, type RunStore, STORE_ACCESS, type StoreMethod } from '../../lib/aws/runStore.ts';
+import { validateCatalog } from '../../lib/catalog/validate.ts';
+import type { Run } from '../../lib/domain/run.ts';
+import { baseCatalog, baseJob } from '../helpers/catalogs.ts';
+import { localStore } from '../helpers/localTable.ts';
+import { tableAccessOf } from '../helpers/tableAccess.ts';
+
+const job = validateCatalog(baseCatalog([baseJob({ maxConcurrent: 2 })])).jobs[0] as NonNullable<
+  ReturnType<typeof validateCatalog>['jobs'][0]
+>;
+const at = (iso: string) => new Date(iso);
+const T0 = at('2026-11-22T10:00:00Z');
+const manualRun = (token: string): Run => newRun({ job, trigger: { type: 'manual', token } }, T0);
+const init = (run: Run) => ({
+  runId: run.runId,
+  attempt: run.attempt,
+  clientToken: `token-${run.runId}`,
+  capacityProvider: 'FARGATE' as const,
+  cpu: 512,
+  memory: 1024,
+});
+
+/** Requests sent through the recording client since the last `take()`. */
+const sent: string[] = [];
+const take = (): string[] => sent.splice(0, sent.length);
+
+/**
+ * A document client that records each request. With `withoutOldItem`, a failed condition comes back
+ * without the item, as an engine that ignores ReturnValuesOnConditionCheckFailure answers (dynalite):
+ * the store's fallback read is a branch the map must cover too.
+ */
+const recording = (doc: DynamoDBDocumentClient, opts: { withoutOldItem?: boolean } = {}): DynamoDBDocumentClient =>
+  ({
+    send: async (command: { constructor: { name: string }; input?: unknown }) => {
+      sent.push(tableAccessOf(command));
+      try {
+        return await doc.send(command as never);
+      } catch (e) {
+        if (opts.withoutOldItem && (e as { name?: string }).name === 'ConditionalCheckFailedException')
+          delete (e as { Item?: unknown }).Item;
+        throw e;
+      }
+    },
+  }) as unknown as DynamoDBDocumentClient;
+
+let plain: RunStore;
+let recorded: RunStore;
+let recordedWithoutOldItem: RunStore;
+let close: () => void;
+
+beforeAll(async () => {
+  const local = await localStore();
+  plain = local.store;
+  recorded = buildRunStore(recording(local.doc), local.table);
+  recordedWithoutOldItem = buildRunStore(recording(local.doc, { withoutOldItem: true }), local.table);
+  close = local.close;
+});
+afterAll(() => close());
+
+type Branch = [name: string, act: () => Promise<unknown>];
+
+/** Each method's branches: state set up through the plain store, then one call through a recorded one. */
+const BRANCHES: Record<StoreMethod, (key: string) => Promise<Branch[]>> = {
+  getRun: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [
+      ['an existing run', () => recorded.getRun(run.runId)],
+      ['a run that does not exist', () => recorded.getRun(`${run.runId}x`)],
+    ];
+  },
+  getAttempt: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.claimAttempt(init(run), T0, 120);
+    return [['an existing attempt', () => recorded.getAttempt(run.runId, 1)]];
+  },
+  transition: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [
+      ['a transition that applies', () => recorded.transition(run, { from: ['QUEUED'], to: 'STARTING' }, T0)],
+      ['a transition its condition refuses', () => recorded.transition(run, { from: ['QUEUED'], to: 'RUNNING' }, T0)],
+    ];
+  },
+  createRun: async (key) => {
+    const run = manualRun(key);
+    return [
+      ['a new run', () => recorded.createRun(run)],
+      ['a duplicate', () => recorded.createRun(run)],
+      ['a duplicate on an engine that returns no old item', () => recordedWithoutOldItem.createRun(run)],
+    ];
+  },
+  getHistory: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [['a run with its attempts', () => recorded.getHistory(run.runId)]];
+  },
+  claimAttempt: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [
+      ['a first claim', () => recorded.claimAttempt(init(run), T0, 120)],
+      ['a claim another launcher holds', () => recorded.claimAttempt(init(run), T0, 120)],
+      [
+        'a claim another launcher holds, on an engine that returns no old item',
+        () => recordedWithoutOldItem.claimAttempt(init(run), T0, 120),
+      ],
+    ];
+  },
+  recordLaunched: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.claimAttempt(init(run), T0, 120);
+    return [
+      ['a launch recorded first', () => recorded.recordLaunched(run, 'arn:task/1', T0)],
+      ['a launch a task event recorded before', () => recorded.recordLaunched(run, 'arn:task/1', T0)],
+    ];
+  },
+  releaseAttempt: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.claimAttempt(init(run), T0, 120);
+    return [['a launch given back', () => recorded.releaseAttempt(run.runId, 1, 'ThrottlingException', T0)]];
+  },
+  recordLaunchFailed: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.claimAttempt(init(run), T0, 120);
+    return [
+      ['a launch that failed', () => recorded.recordLaunchFailed(run.runId, 1, 'refused', T0)],
+      ['the same failure again', () => recorded.recordLaunchFailed(run.runId, 1, 'refused', T0)],
+    ];
+  },
+  applyTaskEvent: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.claimAttempt(init(run), T0, 120);
+    const ref = { runId: run.runId, attempt: 1 };
+    return [
+      ['an event applied', () => recorded.applyTaskEvent(ref, { taskArn: 'arn:task/1', version: 2 }, {})],
+      ['a stale event', () => recorded.applyTaskEvent(ref, { taskArn: 'arn:task/1', version: 1 }, {})],
+      [
+        'a stale event on an engine that returns no old item',
+        () => recordedWithoutOldItem.applyTaskEvent(ref, { taskArn: 'arn:task/1', version: 1 }, {}),
+      ],
+    ];
+  },
+  recordDecision: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.claimAttempt(init(run), T0, 120);
+    const decision = { action: 'fail', rule: 'r', diagnosis: 'd', next: 'n' };
+    return [
+      ['a decision', () => recorded.recordDecision(run.runId, 1, decision)],
+      ['a decision on an attempt that does not exist', () => recorded.recordDecision(run.runId, 2, decision)],
+    ];
+  },
+  recordScheduleTick: async (key) => [
+    ['a first tick', () => recorded.recordScheduleTick(key, 0, '2026-11-22T02:00:00.000Z', 1_900_000_000)],
+    ['an older tick', () => recorded.recordScheduleTick(key, 0, '2026-11-21T02:00:00.000Z', 1_900_000_000)],
+  ],
+  scheduleTicks: async (key) => {
+    await plain.recordScheduleTick(key, 0, '2026-11-22T02:00:00.000Z', 1_900_000_000);
+    return [['the ticks of a schedule', () => recorded.scheduleTicks(key, 0)]];
+  },
+  takeLease: async (key) => [
+    ['a free lease', () => recorded.takeLease(key, 'a', 150, T0)],
+    ['a lease another holds', () => recorded.takeLease(key, 'b', 150, T0)],
+  ],
+  releaseLease: async (key) => {
+    await plain.takeLease(key, 'a', 150, T0);
+    return [
+      ['a lease given back by its holder', () => recorded.releaseLease(key, 'a', T0)],
+      ['a lease someone else holds', () => recorded.releaseLease(key, 'b', T0)],
+    ];
+  },
+  markMissedTick: async (key) => {
+    const runId = manualRun(key).runId;
+    return [
+      ['a first missed tick', () => recorded.markMissedTick(runId, { job: job.name }, 1_900_000_000)],
+      ['the same tick again', () => recorded.markMissedTick(runId, { job: job.name }, 1_900_000_000)],
+    ];
+  },
+  markPublished: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [['a published event', () => recorded.markPublished(run.runId, ['Run Started#1'])]];
+  },
+  acquireSlot: async (key) => [
+    ['a free slot', () => recorded.acquireSlot(key, 1, 'run-a', T0)],
+    ['a slot the run holds', () => recorded.acquireSlot(key, 1, 'run-a', T0)],
+    ['every slot taken', () => recorded.acquireSlot(key, 1, 'run-b', T0)],
+  ],
+  releaseSlot: async (key) => {
+    await plain.acquireSlot(key, 1, 'run-a', T0);
+    return [
+      ["another run's slot", () => recorded.releaseSlot(key, 0, 'run-b')],
+      ["the run's slot", () => recorded.releaseSlot(key, 0, 'run-a')],
+    ];
+  },
+  slotHolders: async (key) => {
+    await plain.acquireSlot(key, 2, 'run-a', T0);
+    return [['the holders of a job', () => recorded.slotHolders(key)]];
+  },
+  queuedRuns: async () => [['the queued runs of a job', () => recorded.queuedRuns(job.name, 5)]],
+  activeRuns: async () => [['the active runs of a job', () => recorded.activeRuns(job.name)]],
+  runsOfJob: async () => [['the runs of a job', () => recorded.runsOfJob(job.name, { limit: 5 })]],
+};
+
+describe('RunStore: STORE_ACCESS', () => {
+  it('lists every method of the store, and every method has branches here', () => {
+    // Assess
+    expect(Object.keys(plain).sort()).toEqual(Object.keys(STORE_ACCESS).sort());
+    expect(Object.keys(BRANCHES).sort()).toEqual(Object.keys(STORE_ACCESS).sort());
+  });
+
+  it.each(Object.keys(STORE_ACCESS) as StoreMethod[])(
+    'lists exactly the requests %s sends, over all its branches',
+    async (method) => {
+      // Prepare
+      const branches = await BRANCHES[method](`access-${method}`);
+      take();
+
+      // Act
+      const sentBy: Record<string, string[]> = {};
+      for (const [name, act] of branches) {
+        await act();
+        sentBy[name] = take();
+      }
+
+      // Assess
+      const listed = new Set<string>(STORE_ACCESS[method]);
+      for (const [name, requests] of Object.entries(sentBy))
+        for (const r of requests) expect(listed.has(r), `${method}, ${name}: sends ${r}`).toBe(true);
+      const used = new Set(Object.values(sentBy).flat());
+      for (const l of listed) expect(used.has(l), `${method}: lists ${l}, which no branch sends`).toBe(true);
+    },
+  );
+});
