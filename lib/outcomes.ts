@@ -6,6 +6,7 @@
  */
 import type { Job } from './catalog/schema.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
+import { summarizeAttempt } from './domain/attemptSummary.ts';
 import { type AttemptFacts, decide, type Verdict } from './domain/policy.ts';
 import { ACTIVE_STATUSES, type Attempt, type ContainerOutcome, type Run } from './domain/run.ts';
 import { logger } from './logger.ts';
@@ -164,7 +165,9 @@ export const settleAttempt = async (
       to === 'SUCCEEDED' ? 'RunsSucceeded' : to === 'TIMED_OUT' ? 'RunsTimedOut' : 'RunsFailed',
       1,
     );
-    if (attempt.durationSeconds !== undefined) deps.metrics.record(run.job, 'RunDuration', attempt.durationSeconds);
+    // Only a task that ran has a run time: a task that never started is not a 0 s (or 88 s) run.
+    const ran = summarizeAttempt(attempt).durationSeconds;
+    if (ran !== undefined) deps.metrics.record(run.job, 'RunDuration', ran);
   }
   logger.info(`Run ${finished.status}`, { rule: verdict.rule, action: verdict.action, diagnosis: verdict.diagnosis });
   return { run: finished, verdict };

@@ -4,9 +4,8 @@
  * attempt is never reopened. RUNNING moves the run to RUNNING; the Spot two-minute notice is only
  * recorded; STOPPED records every container's exit and the failure policy decides what follows.
  */
-import { logGroupName } from './catalog/containers.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
-import { logLink } from './domain/logLink.ts';
+import { logTargetOf, summarizeTaskEvent } from './domain/attemptSummary.ts';
 import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
@@ -59,8 +58,12 @@ export const trackTaskEvent = async (
     const job = jobOf(deps, run);
     const stopped = detail.lastStatus === 'STOPPED';
     const notice = isSpotNotice(detail);
-    const prefix = job?.container.logs.streamPrefix ?? 'longshore';
-    const link = job ? logLink(detail.taskArn, logGroupName(deps.settings.stage, job), prefix, 'main') : undefined;
+    // What decided, from this event: the log stream of that container (none if the task never started).
+    const ran = summarizeTaskEvent(
+      detail,
+      containerOutcomes(job, detail.containers),
+      job && logTargetOf(deps.settings.stage, job),
+    );
     const set: Partial<Attempt> & Record<string, unknown> = {
       taskArn: detail.taskArn,
       taskVersion: detail.version,
@@ -77,8 +80,8 @@ export const trackTaskEvent = async (
       stopCode: detail.stopCode,
       stoppedReason: cut(detail.stoppedReason),
       containers: detail.containers.length ? containerOutcomes(job, detail.containers) : undefined,
-      durationSeconds: seconds(detail.startedAt ?? detail.createdAt, detail.stoppedAt),
-      logLink: link,
+      durationSeconds: ran.durationSeconds,
+      logLink: ran.logLink,
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),
     };
     // Newer than what is recorded, and never reopening a STOPPED attempt (invariant 3).
