@@ -7,7 +7,8 @@ import * as z from 'zod';
 import type { AlertMessage } from './aws/sns.ts';
 import type { AlertRoute, Catalog } from './catalog/schema.ts';
 import { formatDuration } from './domain/duration.ts';
-import { formatMemory } from './domain/fargateSizes.ts';
+import { failureHeadline } from './domain/failureHeadline.ts';
+import { formatCpu, formatMemory } from './domain/fargateSizes.ts';
 import { RUN_EVENT_SOURCE } from './domain/runEvents.ts';
 import { InvalidEventError } from './errors.ts';
 import { logger } from './logger.ts';
@@ -46,71 +47,148 @@ export interface AlertDeps {
   post: (url: string, body: unknown) => Promise<void>;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+// An event detail is outside input: every field is checked before use, and a missing or malformed
+// one is said in words ("the scheduled time is unknown"), never printed as "undefined" or "?".
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+const int = (v: unknown, min: number): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min ? v : undefined;
+const positive = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+const nonNegative = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+const record = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const httpsUrl = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s && /^https:\/\/\S+$/.test(s) ? s : undefined;
+};
 
-/** SNS subjects: ASCII, no line breaks, under 100 characters. */
-const subjectLine = (s: string): string => s.replace(/[^\x20-\x7E]/g, '?').slice(0, 99);
+/** SNS subjects must be under 100 characters with no line breaks or control characters. */
+export const SUBJECT_MAX = 99;
 
 /**
- * The alert as a person reads it: job, run, attempt n of m, trigger, exit and stop codes, diagnosis,
- * duration, what happens next, and the log link.
+ * One ASCII line of at most 99 characters (SNS; the API reference now says UTF-8, ASCII is the
+ * subset every mail client shows), cut between words with an ellipsis. Accents are dropped
+ * ("é" -> "e"), other non-ASCII characters become "?", line breaks and tabs become spaces.
+ */
+export const subjectLine = (s: string): string => {
+  const line = s
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[\s\p{Cc}]+/gu, ' ')
+    .replace(/[^\x20-\x7E]/g, '?')
+    .trim();
+  if (line.length <= SUBJECT_MAX) return line;
+  const room = SUBJECT_MAX - 3;
+  const head = line.slice(0, room + 1);
+  const space = head.lastIndexOf(' ');
+  // Between words, unless that would drop most of a long word (an image name): then inside it.
+  const cut = space >= room - 30 ? head.slice(0, space) : line.slice(0, room);
+  return `${cut.replace(/[\s,;:.(-]+$/, '')}...`;
+};
+
+const attemptPhrase = (n: number | undefined, m: number | undefined): string => {
+  if (n === undefined) return 'the attempt number is unknown';
+  if (m === undefined || m < n) return `attempt ${n}`;
+  return n === m
+    ? `attempt ${n} of ${m}, the last the retry budget allows`
+    : `attempt ${n} of ${m}; not retried further (see Next)`;
+};
+
+/**
+ * The alert as a person reads it: job, run, attempt n of m, trigger, the deciding container's exit
+ * code and stop code, diagnosis, duration (or "did not start"), what happens next, and that
+ * container's log link. Never throws, whatever the detail holds.
  *
  * @example composeAlert('Run Failed', detail).text
  */
-export const composeAlert = (
-  type: AlertType,
-  d: Record<string, unknown>,
-  opts: { local?: boolean } = {},
-): AlertMessage => {
-  const stage = str(d.stage) ?? '?';
-  const job = str(d.job) ?? '?';
+export const composeAlert = (type: AlertType, detail: unknown, opts: { local?: boolean } = {}): AlertMessage => {
+  const d = record(detail);
+  const stage = str(d.stage);
+  const job = str(d.job);
+  const source = `longshore${stage ? ` ${stage}` : ''}`;
+  const stageOption = opts.local || !stage ? '' : ` --stage ${stage}`;
+  const jobName = job ?? 'an unknown job';
+  const attributes = { stage: stage ?? 'unknown', job: job ?? 'unknown' };
   if (type === 'Schedule Missed') {
+    const due = str(d.scheduledTime);
+    const expression = str(d.expression);
+    const timezone = str(d.timezone);
+    const expected = str(d.expectedRunId);
     const lines = [
-      `longshore ${stage}: a schedule tick of ${job} produced no run`,
+      `${source}: a schedule tick of ${jobName} produced no run`,
       '',
-      `Schedule:   ${str(d.expression)} (${str(d.timezone)}), ${str(d.schedule)}`,
-      `Due at:     ${str(d.scheduledTime)}`,
-      `Expected:   run ${str(d.expectedRunId)}`,
+      `Schedule:   ${expression ? `${expression}${timezone ? ` (${timezone})` : ''}` : 'the expression is unknown'}, ${str(d.schedule) ?? 'the schedule is unknown'}`,
+      `Due at:     ${due ?? 'the scheduled time is unknown'}`,
+      `Expected:   ${expected ? `run ${expected}` : 'the run id it would have had is unknown'}`,
       'Next:       nothing runs for this tick. Check the schedule is ENABLED and the events dead-letter queue;',
-      `            run it by hand with: npx longshore trigger ${job}${opts.local ? '' : ` --stage ${stage}`}`,
+      job
+        ? `            run it by hand with: npx longshore trigger ${job}${stageOption}`
+        : `            run it by hand with: npx longshore trigger <job>${stageOption}`,
     ];
     return {
-      subject: subjectLine(`longshore ${stage}: ${job} missed its ${str(d.scheduledTime)} tick`),
+      subject: subjectLine(
+        `${source}: ${jobName} ${due ? `missed its ${due} tick` : 'missed a schedule tick (the scheduled time is unknown)'}`,
+      ),
       text: lines.join('\n'),
-      attributes: { stage, job, status: 'MISSED_SCHEDULE' },
+      attributes: { ...attributes, status: 'MISSED_SCHEDULE' },
     };
   }
-  const runId = str(d.runId) ?? '?';
-  const attempt = num(d.attempt) ?? 0;
+  const runId = str(d.runId);
+  const attempt = int(d.attempt, 1);
+  const maxAttempts = int(d.maxAttempts, 1);
   const status = type === 'Run Timed Out' ? 'TIMED OUT' : 'FAILED';
-  const decision = (d.decision ?? {}) as { diagnosis?: string; next?: string; rule?: string };
-  const exit = num(d.exitCode);
-  const codes = [
-    exit !== undefined ? `exit ${exit}` : 'no exit code',
-    str(d.stopCode) ? `stop code ${str(d.stopCode)}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  const duration = num(d.durationSeconds);
+  const decision = record(d.decision);
+  const diagnosis = str(decision.diagnosis);
+  const rule = str(decision.rule);
+  const exit = int(d.exitCode, Number.MIN_SAFE_INTEGER);
+  const container = str(d.decidingContainer);
+  const stopCode = str(d.stopCode);
+  const taskArn = str(d.taskArn);
+  const started = bool(d.started);
+  const cpu = positive(d.cpu);
+  const memory = positive(d.memory);
+  const duration = nonNegative(d.durationSeconds);
+  const link = httpsUrl(d.logLink);
+  const from = container ? ` from container '${container}'` : '';
+  const stop = stopCode ? `stop code ${stopCode}` : '';
+  const result =
+    started === false
+      ? taskArn
+        ? `the task did not start${stop ? ` (${stop})` : ''}`
+        : 'no task was created'
+      : `${exit !== undefined ? `exit ${exit}` : 'no exit code'}${from}${stop ? `, ${stop}` : ''}`;
+  const retryHint = runId
+    ? `Retry with: npx longshore runs retry ${runId}${stageOption}`
+    : `Find the run with: npx longshore runs list${job ? ` --job ${job}` : ''}${stageOption}`;
   const lines = [
-    `longshore ${stage}: ${job} run ${status}`,
+    `${source}: ${jobName} run ${status}`,
     '',
-    `Run:        ${runId} (attempt ${attempt} of ${attempt}, the last)`,
-    `Trigger:    ${str(d.triggerSummary) ?? '?'}`,
-    `Result:     ${codes}`,
-    `Diagnosis:  ${decision.diagnosis ?? str(d.reason) ?? 'unknown'}${decision.rule ? ` [rule ${decision.rule}]` : ''}`,
-    `Size:       ${num(d.cpu) !== undefined ? `${(num(d.cpu) as number) / 1024} vCPU, ${formatMemory(num(d.memory) ?? 0)}` : '?'} on ${str(d.capacity) ?? '?'}`,
-    `Duration:   ${duration !== undefined ? formatDuration(duration) : 'did not run'}`,
-    `Next:       ${decision.next ?? 'nothing: the run is final'}. Retry with: npx longshore runs retry ${runId}${opts.local ? '' : ` --stage ${stage}`}`,
-    `Logs:       ${str(d.logLink) ?? 'no log stream (the task did not start)'}`,
-    ...(str(d.taskArn) ? [`Task:       ${str(d.taskArn)}`] : []),
+    `Run:        ${runId ?? 'the run id is unknown'} (${attemptPhrase(attempt, maxAttempts)})`,
+    `Trigger:    ${str(d.triggerSummary) ?? 'the trigger is unknown'}`,
+    `Result:     ${result}`,
+    `Diagnosis:  ${diagnosis ?? str(d.reason) ?? 'no diagnosis was recorded'}${rule ? ` [rule ${rule}]` : ''}`,
+    `Size:       ${cpu && memory ? `${formatCpu(cpu)}, ${formatMemory(memory)}` : 'the size is unknown'} on ${str(d.capacity) ?? 'unknown capacity'}`,
+    `Duration:   ${started === false ? 'did not start' : duration !== undefined ? formatDuration(duration) : 'not recorded'}`,
+    `Next:       ${str(decision.next) ?? 'nothing: the run is final'}. ${retryHint}`,
+    `Logs:       ${started === false ? 'none: the task did not start, so it has no log stream' : link ? `${container ? `container '${container}': ` : ''}${link}` : 'no log link was recorded'}`,
+    ...(taskArn ? [`Task:       ${taskArn}`] : []),
   ];
-  const headline = decision.diagnosis ? decision.diagnosis.split(';')[0] : codes;
+  const headline =
+    failureHeadline({
+      ...(diagnosis ? { diagnosis } : {}),
+      reasons: [d.containerReason, d.stoppedReason, d.reason].map(str).filter((r): r is string => r !== undefined),
+      ...(exit !== undefined ? { exitCode: exit } : {}),
+      ...(container ? { container } : {}),
+      ...(memory ? { memory } : {}),
+    }) ??
+    (exit !== undefined ? `exit ${exit}${from}` : started === false ? 'the task did not start' : undefined) ??
+    'no diagnosis was recorded';
   return {
-    subject: subjectLine(`longshore ${stage}: ${job} ${status}: ${headline}`),
+    subject: subjectLine(`${source}: ${jobName} ${status}: ${headline}`),
     text: lines.join('\n'),
-    attributes: { stage, job, status: status.replace(' ', '_'), runId },
+    attributes: { ...attributes, status: status.replace(' ', '_'), ...(runId ? { runId } : {}) },
   };
 };
 

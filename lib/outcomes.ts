@@ -8,6 +8,7 @@
 import { closeCancelled } from './cancelRun.ts';
 import type { Job } from './catalog/schema.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
+import { summarizeAttempt } from './domain/attemptSummary.ts';
 import { type AttemptFacts, decide, type Verdict } from './domain/policy.ts';
 import { type Attempt, type ContainerOutcome, type Run, WORKING_STATUSES } from './domain/run.ts';
 import { logger } from './logger.ts';
@@ -168,7 +169,9 @@ export const settleAttempt = async (
       to === 'SUCCEEDED' ? 'RunsSucceeded' : to === 'TIMED_OUT' ? 'RunsTimedOut' : 'RunsFailed',
       1,
     );
-    if (attempt.durationSeconds !== undefined) deps.metrics.record(run.job, 'RunDuration', attempt.durationSeconds);
+    // Only a task that ran has a run time: a task that never started is not a 0 s (or 88 s) run.
+    const ran = summarizeAttempt(attempt).durationSeconds;
+    if (ran !== undefined) deps.metrics.record(run.job, 'RunDuration', ran);
   }
   if (finished.status === 'CANCELLING') return { run: await closeCancelled(deps, finished, recorded), verdict };
   logger.info(`Run ${finished.status}`, { rule: verdict.rule, action: verdict.action, diagnosis: verdict.diagnosis });

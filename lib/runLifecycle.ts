@@ -24,7 +24,7 @@ export const FINAL_EVENT: Partial<Record<RunStatus, RunEventType>> = {
 export const publishOnce = async (deps: CoreDeps, run: Run, type: RunEventType, attempt?: Attempt): Promise<void> => {
   const key = publishKey(type, run.attempt);
   if (run.published.includes(key)) return;
-  await deps.events.publish([runEvent(type, deps.settings.stage, run, attempt)]);
+  await deps.events.publish([runEvent(type, deps.settings.stage, run, attempt, jobOf(deps, run))]);
   await deps.store.markPublished(run.runId, [key]);
   run.published = [...run.published, key].sort();
 };

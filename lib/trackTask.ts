@@ -7,11 +7,9 @@
  * notice is only recorded; STOPPED records every container's exit and the failure policy decides
  * what follows (or, for a run being cancelled, closes it CANCELLED).
  */
-
 import { closeCancelled } from './cancelRun.ts';
-import { logGroupName } from './catalog/containers.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
-import { logLink } from './domain/logLink.ts';
+import { logTargetOf, summarizeTaskEvent } from './domain/attemptSummary.ts';
 import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
@@ -76,8 +74,12 @@ export const trackTaskEvent = async (
     const phase = taskPhase(detail.lastStatus);
     const stopped = phase === 'stopped';
     const notice = isSpotNotice(detail);
-    const prefix = job?.container.logs.streamPrefix ?? 'longshore';
-    const link = job ? logLink(detail.taskArn, logGroupName(deps.settings.stage, job), prefix, 'main') : undefined;
+    // What decided, from this event: the log stream of that container (none if the task never started).
+    const ran = summarizeTaskEvent(
+      detail,
+      containerOutcomes(job, detail.containers),
+      job && logTargetOf(deps.settings.stage, job),
+    );
     const set: Partial<Attempt> = {
       lastStatus: detail.lastStatus,
       desiredStatus: detail.desiredStatus,
@@ -92,8 +94,8 @@ export const trackTaskEvent = async (
       stopCode: detail.stopCode,
       stoppedReason: cut(detail.stoppedReason),
       containers: detail.containers.length ? containerOutcomes(job, detail.containers) : undefined,
-      durationSeconds: seconds(detail.startedAt ?? detail.createdAt, detail.stoppedAt),
-      logLink: link,
+      durationSeconds: ran.durationSeconds,
+      logLink: ran.logLink,
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),
     };
     // Its own attempt's task only, newer than what is recorded, never reopening STOPPED (invariant 3).

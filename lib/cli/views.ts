@@ -1,6 +1,7 @@
 /** How runs look in the CLI: the list, one run with its attempts, and their JSON forms. */
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../catalog/schema.ts';
+import { type AttemptSummary, summarizeAttempt } from '../domain/attemptSummary.ts';
 import { estimateCost, formatCost } from '../domain/cost.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
@@ -46,38 +47,86 @@ export const printRunList = (out: Output, runs: Run[]): void => {
 
 export const attemptCost = (catalog: Catalog, run: Run, a: Attempt): number | undefined => {
   const job = catalog.jobs.find((j) => j.name === run.job);
-  if (a.durationSeconds === undefined) return undefined;
+  const s = summarizeAttempt(a);
+  if (s.costApplies && s.durationSeconds === undefined) return undefined;
   return estimateCost({
     cpu: a.cpu,
     memory: a.memory,
-    seconds: a.durationSeconds,
+    seconds: s.durationSeconds ?? 0,
+    started: s.costApplies,
     architecture: job?.architecture ?? 'X86_64',
     capacity: a.capacityProvider,
     ...(job?.size.ephemeralStorageGiB !== undefined ? { ephemeralStorageGiB: job.size.ephemeralStorageGiB } : {}),
   });
 };
 
-/** Where to read an attempt's logs: the CloudWatch link, or locally the log file the simulated task wrote. */
+/**
+ * Where to read an attempt's logs: the recorded CloudWatch link of the container that decided
+ * (none if the task never started), or locally the log file the simulated task wrote.
+ */
 export const logsOf = (a: Attempt, localLogsDir?: string): string | undefined => {
-  if (localLogsDir && a.taskArn && a.logLink) {
-    const m = /log-group\/(.+)\/log-events\/(.+)$/.exec(a.logLink);
+  const link = summarizeAttempt(a).logLink;
+  if (localLogsDir && a.taskArn && link) {
+    const m = /log-group\/(.+)\/log-events\/(.+)$/.exec(link);
     const dec = (s: string) => decodeURIComponent(decodeURIComponent(s.replace(/\$/g, '%')));
     if (m) {
       const file = `${localLogsDir}/${dec(m[1] as string).replace(/^\//, '')}/${dec(m[2] as string)}.log`;
       if (existsSync(file)) return file;
     }
   }
-  return a.logLink;
+  return link;
+};
+
+const DID_NOT_START = 'did not start';
+
+/** "did not start (stop code TaskFailedToStart)", "not yet", or the start time. */
+const startedField = (a: Attempt, s: AttemptSummary): string | undefined =>
+  s.started
+    ? a.startedAt
+    : !s.ended
+      ? 'not yet'
+      : `${DID_NOT_START} (${s.hasTask ? (a.stopCode ? `stop code ${a.stopCode}` : 'no stop code') : 'RunTask created no task'})`;
+
+/** "container 'side': exit 1"; what decided an attempt that is over. */
+const decidedBy = (s: AttemptSummary): string | undefined => {
+  if (!s.ended) return undefined;
+  if (!s.hasTask) return 'RunTask: no task was created';
+  if (!s.deciding) return undefined;
+  const code = s.exitCode !== undefined ? `exit ${s.exitCode}` : 'no exit code';
+  return `container '${s.deciding.name}': ${s.started ? code : `${DID_NOT_START}, ${code}`}`;
 };
 
 export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, localLogsDir?: string): void => {
   const { run, attempts } = h;
+  const summaries = attempts.map((a) => summarizeAttempt(a));
   const costs = attempts.map((a) => attemptCost(catalog, run, a));
   const total = costs.some((c) => c !== undefined) ? costs.reduce<number>((s, c) => s + (c ?? 0), 0) : undefined;
+  const noneStarted = summaries.length > 0 && summaries.every((s) => s.ended && !s.started);
   if (out.json) {
     out.document({
       run,
-      attempts: attempts.map((a, i) => ({ ...a, logs: logsOf(a, localLogsDir), costUsd: costs[i] })),
+      attempts: attempts.map((a, i) => {
+        const s = summaries[i] as AttemptSummary;
+        // The record's own duration and link are replaced by the summary's (older records gave a
+        // task that never started both).
+        const { durationSeconds: _d, logLink: _l, ...record } = a;
+        return {
+          ...record,
+          ...(s.ended ? { started: s.started } : {}),
+          ...(s.deciding
+            ? {
+                decidedBy: {
+                  container: s.deciding.name,
+                  ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+                  ...(s.reason ? { reason: s.reason } : {}),
+                },
+              }
+            : {}),
+          ...(s.durationSeconds !== undefined ? { durationSeconds: s.durationSeconds } : {}),
+          ...(s.logLink ? { logLink: s.logLink, logs: logsOf(a, localLogsDir) } : {}),
+          costUsd: costs[i],
+        };
+      }),
       costUsd: total,
     });
     return;
@@ -107,19 +156,35 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
           : undefined,
     ],
     [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
-    ['cost', total !== undefined ? `${formatCost(total)} (estimate: Fargate list prices, us-east-1)` : undefined],
+    [
+      'cost',
+      noneStarted
+        ? `none (${DID_NOT_START})`
+        : total !== undefined
+          ? `${formatCost(total)} (estimate: Fargate list prices, us-east-1)`
+          : undefined,
+    ],
   ]);
-  for (const a of attempts) {
+  for (const [i, a] of attempts.entries()) {
+    const s = summaries[i] as AttemptSummary;
+    const notStarted = s.ended && !s.started;
+    const logs = logsOf(a, localLogsDir);
     out.line();
-    const main = a.containers?.find((c) => c.name === 'main');
     out.line(out.c.bold(`Attempt ${a.attempt}  ${out.status(a.status)}`));
     out.fields([
       ['task', a.taskArn],
       ['capacity', `${a.capacityProvider}, ${formatCpu(a.cpu)}, ${formatMemory(a.memory)}`],
-      ['started', a.startedAt],
+      ['started', startedField(a, s)],
       ['stopped', a.stoppedAt],
-      ['duration', a.durationSeconds !== undefined ? formatDuration(a.durationSeconds) : undefined],
-      ['exit', main?.exitCode !== undefined ? String(main.exitCode) : a.containers ? 'none (did not run)' : undefined],
+      [
+        'duration',
+        s.durationSeconds !== undefined
+          ? formatDuration(s.durationSeconds)
+          : notStarted
+            ? `none (${DID_NOT_START})`
+            : undefined,
+      ],
+      ['decided by', decidedBy(s)],
       [
         'containers',
         a.containers && a.containers.length > 1
@@ -134,8 +199,22 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
       ['decision', a.decision ? `${a.decision.action} [rule ${a.decision.rule}]` : undefined],
       ['diagnosis', a.decision?.diagnosis],
       ['next', a.decision?.next],
-      ['logs', logsOf(a, localLogsDir)],
-      ['cost', costs[attempts.indexOf(a)] !== undefined ? formatCost(costs[attempts.indexOf(a)]) : undefined],
+      [
+        'logs',
+        notStarted
+          ? 'none (the task did not start, so it has no log stream)'
+          : logs && s.deciding
+            ? `${logs} (container '${s.deciding.name}')`
+            : logs,
+      ],
+      [
+        'cost',
+        notStarted && costs[i] === 0
+          ? `none (${DID_NOT_START})`
+          : costs[i] !== undefined
+            ? formatCost(costs[i])
+            : undefined,
+      ],
     ]);
   }
 };

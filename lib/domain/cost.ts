@@ -20,11 +20,18 @@ export interface CostInput {
   architecture: 'X86_64' | 'ARM64';
   capacity: string;
   ephemeralStorageGiB?: number;
+  /**
+   * ECS started the task (`summarizeAttempt(...).costApplies`). A task that never started (image
+   * or secrets failure) is estimated at nothing, not at the one-minute minimum; see
+   * docs/decisions.md, "What decided".
+   */
+  started: boolean;
 }
 
 /** US dollars, or undefined for EC2 capacity (priced by its instances, not per task). */
 export const estimateCost = (c: CostInput): number | undefined => {
   if (!c.capacity.startsWith('FARGATE')) return undefined;
+  if (!c.started) return 0;
   const p = FARGATE_PRICES[c.architecture];
   const hours = Math.max(60, c.seconds) / 3600; // Fargate bills a one-minute minimum
   const compute = hours * ((c.cpu / 1024) * p.vcpuHour + (c.memory / 1024) * p.gbHour);

@@ -2,6 +2,8 @@
  * Run events published on the service's EventBridge bus for integrations and alerting (DESIGN §7).
  * `source` is fixed; `detail-type` names the transition; `detail` carries the run's facts.
  */
+import type { Job } from '../catalog/schema.ts';
+import { attemptsAllowed, logTargetOf, summarizeAttempt } from './attemptSummary.ts';
 import { type Attempt, originalTrigger, type Run, type RunTrigger } from './run.ts';
 
 export const RUN_EVENT_SOURCE = 'longshore';
@@ -25,6 +27,8 @@ export interface RunEventDetail {
   job: string;
   status: string;
   attempt: number;
+  /** The m of "attempt n of m" (see `attemptsAllowed`); absent when the job left the catalog. */
+  maxAttempts?: number;
   trigger: RunTrigger;
   /** One line for people: "s3://bucket/key", "schedule 2026-11-22T02:00:00Z", "manual by alice". */
   triggerSummary: string;
@@ -32,11 +36,20 @@ export interface RunEventDetail {
   cpu: number;
   memory: number;
   taskArn?: string;
+  /** Once the attempt ended: whether ECS started its task (no duration, no log stream if not). */
+  started?: boolean;
+  /** The container whose exit (or reason) decided; `main` for a success. */
+  decidingContainer?: string;
+  /** The deciding container's exit code. */
   exitCode?: number;
+  /** ECS's words: the deciding container's reason and the task's stopped reason. */
+  containerReason?: string;
+  stoppedReason?: string;
   stopCode?: string;
   reason?: string;
   decision?: { action: string; rule: string; diagnosis: string; next: string };
   durationSeconds?: number;
+  /** The deciding container's log stream; absent when the task never started. */
   logLink?: string;
   createdAt: string;
   finishedAt?: string;
@@ -60,18 +73,23 @@ export const triggerSummary = (t: RunTrigger): string => {
 };
 
 /**
- * The facts of a run (and of its current attempt, when given) for an event.
+ * The facts of a run (and of its current attempt, when given) for an event. What decided (the
+ * container, its exit code and log stream, started or not, the duration) comes from
+ * `summarizeAttempt`; with the job, the log link is derived for that container and "attempt n of
+ * m" gets its m.
  *
  * @example runEvent('Run Started', 'dev', run)
  */
-export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: Attempt): RunEvent => {
-  const main = attempt?.containers?.find((c) => c.name === 'main');
+export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: Attempt, job?: Job): RunEvent => {
+  const s = attempt ? summarizeAttempt(attempt, job ? logTargetOf(stage, job) : undefined) : undefined;
+  const ended = s?.ended === true;
   const detail: RunEventDetail = {
     stage,
     runId: run.runId,
     job: run.job,
     status: run.status,
     attempt: run.attempt,
+    ...(job ? { maxAttempts: attemptsAllowed(job.policy, run) } : {}),
     trigger: run.trigger,
     triggerSummary: triggerSummary(run.trigger),
     capacity: attempt?.capacityProvider ?? run.capacity,
@@ -79,7 +97,11 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
     memory: attempt?.memory ?? run.size.memory,
     createdAt: run.createdAt,
     ...(run.taskArn || attempt?.taskArn ? { taskArn: attempt?.taskArn ?? run.taskArn } : {}),
-    ...(main?.exitCode !== undefined ? { exitCode: main.exitCode } : {}),
+    ...(ended ? { started: s.started } : {}),
+    ...(ended && s.deciding ? { decidingContainer: s.deciding.name } : {}),
+    ...(s?.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+    ...(s?.deciding?.reason ? { containerReason: s.deciding.reason } : {}),
+    ...(attempt?.stoppedReason ? { stoppedReason: attempt.stoppedReason } : {}),
     ...(attempt?.stopCode ? { stopCode: attempt.stopCode } : {}),
     ...(run.reason || attempt?.stoppedReason || attempt?.launchFailure
       ? { reason: run.reason ?? attempt?.launchFailure ?? attempt?.stoppedReason }
@@ -94,8 +116,8 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
           },
         }
       : {}),
-    ...(attempt?.durationSeconds !== undefined ? { durationSeconds: attempt.durationSeconds } : {}),
-    ...(attempt?.logLink ? { logLink: attempt.logLink } : {}),
+    ...(s?.durationSeconds !== undefined ? { durationSeconds: s.durationSeconds } : {}),
+    ...(s?.logLink ? { logLink: s.logLink } : {}),
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
   };
   return { type, detail };

@@ -4,8 +4,21 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../../functions/alert/handler.ts';
+import { newRun } from '../../../lib/acceptRuns.ts';
 import { composeAlert } from '../../../lib/alert.ts';
+import { logGroupName } from '../../../lib/catalog/containers.ts';
+import type { Job } from '../../../lib/catalog/schema.ts';
+import { validateCatalog } from '../../../lib/catalog/validate.ts';
+import { parseTaskStateChange } from '../../../lib/contracts/ecs.ts';
+import { logLink } from '../../../lib/domain/logLink.ts';
+import { decide } from '../../../lib/domain/policy.ts';
+import type { Attempt, RetryCounts, Run } from '../../../lib/domain/run.ts';
+import { runEvent } from '../../../lib/domain/runEvents.ts';
 import { logger } from '../../../lib/logger.ts';
+import { containerOutcomes, factsFromTaskDetail } from '../../../lib/outcomes.ts';
+import { baseCatalog, baseJob } from '../../helpers/catalogs.ts';
+import { loadEvent } from '../../helpers/events.ts';
+import { exampleJob } from '../../helpers/items.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
 const sns = mockClient(SNSClient);
@@ -53,47 +66,335 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('Function: composeAlert', () => {
+/** A job with an essential sidecar, whose exit decides as much as main's. */
+const sidecarJob: Job = validateCatalog(
+  baseCatalog([
+    baseJob({ name: 'thumbs', sidecars: [{ name: 'side', image: 'public.ecr.aws/acme/side:1.0.0', essential: true }] }),
+  ]),
+).jobs[0] as Job;
+
+type TaskDetailJson = Record<string, unknown> & { containers: Record<string, unknown>[] };
+
+/**
+ * The final run event the flow publishes for a task event from events/: the attempt as the tracker
+ * recorded it before what-decided was fixed (main's log stream, a duration from creation for a
+ * task that never started), the policy's decision on it, the run final.
+ */
+const finalDetail = (
+  job: Job,
+  file: string,
+  opts: { attempt?: number; retries?: RetryCounts; tweak?: (d: TaskDetailJson) => void } = {},
+): Record<string, unknown> => {
+  const e = loadEvent<{ detail: TaskDetailJson }>(file);
+  opts.tweak?.(e.detail);
+  const d = parseTaskStateChange(e);
+  const created = newRun(
+    { job, trigger: { type: 'manual', token: 'alert-test', requestedBy: 'alice' } },
+    new Date('2026-11-22T09:00:00.000Z'),
+  );
+  const run: Run = {
+    ...created,
+    status: 'RUNNING',
+    attempt: opts.attempt ?? 1,
+    retries: opts.retries ?? created.retries,
+    capacity: d.capacityProviderName ?? created.capacity,
+    size: { cpu: Number(d.cpu), memory: Number(d.memory) },
+    taskArn: d.taskArn,
+  };
+  const verdict = decide(job, run, factsFromTaskDetail(job, d));
+  if (verdict.outcome !== 'fail') throw new Error(`${file} does not fail the run (${verdict.rule})`);
+  const attempt: Attempt = {
+    runId: run.runId,
+    attempt: run.attempt,
+    status: 'STOPPED',
+    clientToken: 'x',
+    launchRequestedAt: '2026-11-22T09:15:00.000Z',
+    launchTries: 1,
+    capacityProvider: run.capacity,
+    cpu: run.size.cpu,
+    memory: run.size.memory,
+    taskArn: d.taskArn,
+    taskCreatedAt: d.createdAt,
+    startedAt: d.startedAt,
+    stoppedAt: d.stoppedAt,
+    stopCode: d.stopCode,
+    stoppedReason: d.stoppedReason,
+    containers: containerOutcomes(job, d.containers),
+    decision: { action: verdict.action, rule: verdict.rule, diagnosis: verdict.diagnosis, next: verdict.next },
+    logLink: logLink(d.taskArn, logGroupName('dev', job), job.container.logs.streamPrefix, 'main'),
+    durationSeconds: Math.round((Date.parse(d.stoppedAt ?? '') - Date.parse(d.startedAt ?? d.createdAt ?? '')) / 1000),
+  };
+  const final: Run = { ...run, status: verdict.finalStatus, reason: verdict.diagnosis, finishedAt: d.stoppedAt };
+  const type = verdict.finalStatus === 'TIMED_OUT' ? 'Run Timed Out' : 'Run Failed';
+  return runEvent(type, 'dev', final, attempt, job).detail;
+};
+
+const lineOf = (text: string, label: string): string | undefined =>
+  text.split('\n').find((l) => l.startsWith(`${label}:`));
+
+const TASK_ID = 'f7a9b1c3d5e7468024680ace13579bdf';
+
+describe('Function: composeAlert (final run events from real task events)', () => {
   it('says what on-call needs: job, run, attempt, trigger, codes, diagnosis, duration, next step, log link', () => {
+    // Prepare
+    const detail = finalDetail(exampleJob('nightly-report'), 'ecs-task-stopped-app-failure', {
+      attempt: 2,
+      retries: { app: 1, infra: 0, rules: {} },
+    });
+    const runId = String(detail.runId);
+
     // Act
-    const m = composeAlert('Run Failed', failed);
+    const m = composeAlert('Run Failed', detail);
+
+    // Assess
+    expect(m.subject).toBe("longshore dev: nightly-report FAILED: exit 2: container 'main' failed");
+    expect(m.text).toBe(
+      [
+        'longshore dev: nightly-report run FAILED',
+        '',
+        `Run:        ${runId} (attempt 2 of 2, the last the retry budget allows)`,
+        'Trigger:    manual by alice',
+        "Result:     exit 2 from container 'main', stop code EssentialContainerExited",
+        "Diagnosis:  exit 2: container 'main' failed [rule application-error]",
+        'Size:       1 vCPU, 4 GB on FARGATE',
+        'Duration:   12m36s',
+        `Next:       giving up: no retries left (1 of 1 used; policy.retries is 1). Retry with: npx longshore runs retry ${runId} --stage dev`,
+        `Logs:       container 'main': https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Flongshore$252Fdev$252Fnightly-report/log-events/report$252Fmain$252F${TASK_ID}`,
+        `Task:       arn:aws:ecs:eu-west-1:123456789012:task/longshore-dev/${TASK_ID}`,
+      ].join('\n'),
+    );
+    expect(m.attributes).toEqual({ stage: 'dev', job: 'nightly-report', status: 'FAILED', runId });
+  });
+
+  it('shows the exit code and log stream of the essential sidecar that decided, not those of main', () => {
+    // Prepare
+    const detail = finalDetail(sidecarJob, 'ecs-task-stopped-app-failure', {
+      attempt: 3,
+      retries: { app: 2, infra: 0, rules: {} },
+      tweak: (d) => {
+        d.containers = [
+          { ...d.containers[0], name: 'main', exitCode: 0 },
+          { ...d.containers[1], name: 'side', exitCode: 1 },
+        ];
+      },
+    });
+
+    // Act
+    const m = composeAlert('Run Failed', detail);
+
+    // Assess
+    expect(detail).toMatchObject({ decidingContainer: 'side', exitCode: 1, started: true, maxAttempts: 3 });
+    expect(lineOf(m.text, 'Result')).toBe(
+      "Result:     exit 1 from container 'side', stop code EssentialContainerExited",
+    );
+    expect(lineOf(m.text, 'Diagnosis')).toBe("Diagnosis:  exit 1: container 'side' failed [rule application-error]");
+    expect(lineOf(m.text, 'Logs')).toMatch(
+      /^Logs: {7}container 'side': https:\/\/.*log-events\/longshore\$252Fside\$252F/,
+    );
+    expect(m.text).not.toContain('exit 0');
+    expect(m.subject).toBe("longshore dev: thumbs FAILED: exit 1: container 'side' failed");
+  });
+
+  it('says a task whose image could not be pulled did not start: no duration, no log link, the image in the subject', () => {
+    // Prepare
+    const detail = finalDetail(exampleJob('csv-ingest'), 'ecs-task-stopped-pull-failure');
+
+    // Act
+    const m = composeAlert('Run Failed', detail);
+
+    // Assess
+    expect(detail).toMatchObject({ started: false, decidingContainer: 'main', maxAttempts: 4 });
+    expect(detail).not.toHaveProperty('durationSeconds');
+    expect(detail).not.toHaveProperty('logLink');
+    expect(m.subject).toBe('longshore dev: csv-ingest FAILED: image data/ingest:1.12.0 not found');
+    expect(lineOf(m.text, 'Run')).toMatch(/\(attempt 1 of 4; not retried further \(see Next\)\)$/);
+    expect(lineOf(m.text, 'Result')).toBe('Result:     the task did not start (stop code TaskFailedToStart)');
+    expect(lineOf(m.text, 'Duration')).toBe('Duration:   did not start');
+    expect(lineOf(m.text, 'Logs')).toBe('Logs:       none: the task did not start, so it has no log stream');
+    expect(m.text).not.toContain('cloudwatch');
+  });
+
+  it('names the secret a task could not read, and says the task did not start', () => {
+    // Prepare
+    const detail = finalDetail(exampleJob('nightly-report'), 'ecs-task-stopped-secrets-failure');
+
+    // Act
+    const m = composeAlert('Run Failed', detail);
 
     // Assess
     expect(m.subject).toBe(
-      "longshore dev: csv-ingest FAILED: exit 137: container 'main' used more than its 8 GB and was killed (OutOfMemoryError)".slice(
-        0,
-        99,
-      ),
+      'longshore dev: nightly-report FAILED: cannot read secret finance/smtp-Qx7YtZ (access denied)',
     );
-    expect(m.text).toBe(
-      [
-        'longshore dev: csv-ingest run FAILED',
-        '',
-        'Run:        csv-ingest-ka7nq3xv2mwe5rtb4yhc (attempt 3 of 3, the last)',
-        'Trigger:    s3://acme-partner-drop/incoming/globex/2026-11-21.csv (version 3HL4kqtJ)',
-        'Result:     exit 137, stop code EssentialContainerExited',
-        "Diagnosis:  exit 137: container 'main' used more than its 8 GB and was killed (OutOfMemoryError) [rule out-of-memory]",
-        'Size:       1 vCPU, 8 GB on FARGATE',
-        'Duration:   12m36s',
-        'Next:       giving up: 8 GB is already the most this job may use (policy.maxMemory 8 GB). Retry with: npx longshore runs retry csv-ingest-ka7nq3xv2mwe5rtb4yhc --stage dev',
-        `Logs:       ${failed.logLink}`,
-        `Task:       ${failed.taskArn}`,
-      ].join('\n'),
-    );
-    expect(m.attributes).toEqual({ stage: 'dev', job: 'csv-ingest', status: 'FAILED', runId: failed.runId });
+    expect(lineOf(m.text, 'Duration')).toBe('Duration:   did not start');
+    expect(lineOf(m.text, 'Logs')).toBe('Logs:       none: the task did not start, so it has no log stream');
   });
 
-  it('keeps SNS subjects ASCII and under 100 characters', () => {
+  it('counts the attempts of an OOM retried bigger until the memory cap: attempt 3 of 6 (3 application retries unused)', () => {
+    // Prepare
+    const detail = finalDetail(exampleJob('csv-ingest'), 'ecs-task-stopped-oom', {
+      attempt: 3,
+      tweak: (d) => {
+        d.memory = '8192';
+      },
+    });
+
     // Act
-    const m = composeAlert('Run Timed Out', {
-      ...failed,
-      job: 'j',
-      decision: { diagnosis: `ünïcödé ${'x'.repeat(200)}` },
+    const m = composeAlert('Run Failed', detail);
+
+    // Assess
+    expect(detail).toMatchObject({ attempt: 3, maxAttempts: 6, exitCode: 137, decidingContainer: 'main' });
+    expect(lineOf(m.text, 'Run')).toMatch(/\(attempt 3 of 6; not retried further \(see Next\)\)$/);
+    expect(lineOf(m.text, 'Next')).toMatch(/^Next: {7}giving up: 8 GB is already the most this job may use/);
+    expect(m.subject).toBe("longshore dev: csv-ingest FAILED: container 'main' ran out of memory at 8 GB (exit 137)");
+  });
+
+  it('says TIMED OUT with how long it ran when the sweeper stopped it', () => {
+    // Prepare
+    const detail = finalDetail(exampleJob('nightly-report'), 'ecs-task-stopped-timeout');
+
+    // Act
+    const m = composeAlert('Run Timed Out', detail);
+
+    // Assess
+    expect(m.subject).toBe('longshore dev: nightly-report TIMED OUT: timed out after 2h (limit 2h)');
+    expect(lineOf(m.text, 'Duration')).toBe('Duration:   2h1m3s');
+    expect(m.attributes.status).toBe('TIMED_OUT');
+  });
+
+  it('renders the sample alert events of events/ without a missing word', () => {
+    // Prepare
+    const failed = loadEvent<{ detail: Record<string, unknown> }>('run-failed').detail;
+    const missed = loadEvent<{ detail: Record<string, unknown> }>('schedule-missed').detail;
+
+    // Act
+    const f = composeAlert('Run Failed', failed);
+    const s = composeAlert('Schedule Missed', missed);
+
+    // Assess
+    expect(lineOf(f.text, 'Run')).toBe(
+      'Run:        csv-ingest-ka7nq3xv2mwe5rtb4yhc (attempt 3 of 6; not retried further (see Next))',
+    );
+    expect(f.subject).toBe("longshore dev: csv-ingest FAILED: container 'main' ran out of memory at 8 GB (exit 137)");
+    expect(s.subject).toBe('longshore dev: nightly-report missed its 2026-11-22T01:00:00.000Z tick');
+    // (A cron expression has its own "?": the check for a lone "?" is in the untrusted-input table.)
+    for (const m of [f, s]) expect(`${m.subject}\n${m.text}`).not.toMatch(/undefined|NaN|null|\[object/);
+  });
+});
+
+const BAD_WORDS = /undefined|NaN|null|\[object|Infinity|(^|\s)\?(\s|$)/m;
+
+describe('Function: composeAlert (input it cannot trust)', () => {
+  it.each<[string, unknown]>([
+    ['a detail with only job and stage', { stage: 'dev', job: 'csv-ingest' }],
+    ['a diagnosis that is not text', { stage: 'dev', job: 'x', decision: { diagnosis: 42, next: ['a'] } }],
+    ['a decision that is not an object', { stage: 'dev', job: 'x', decision: 'boom' }],
+    ['a null decision', { stage: 'dev', job: 'x', decision: null }],
+    [
+      'numbers that are not numbers',
+      { stage: 'dev', job: 'x', attempt: 'two', maxAttempts: -1, exitCode: 1.5, cpu: 'x', memory: Number.NaN },
+    ],
+    ['a duration that is not finite', { stage: 'dev', job: 'x', durationSeconds: Number.POSITIVE_INFINITY }],
+    ['a log link that is not a URL', { stage: 'dev', job: 'x', logLink: 'javascript:alert(1)' }],
+    ['no detail at all', null],
+    ['a detail that is a string', 'Run Failed'],
+    ['a detail that is an array', [1, 2]],
+  ])('never throws and never prints a missing word for %s', (_what, detail) => {
+    // Act
+    const failed = composeAlert('Run Failed', detail);
+    const missed = composeAlert('Schedule Missed', detail);
+
+    // Assess
+    for (const m of [failed, missed]) {
+      expect(m.subject.length).toBeLessThan(100);
+      expect(`${m.subject}\n${m.text}`).not.toMatch(BAD_WORDS);
+      for (const v of Object.values(m.attributes)) expect(v).not.toBe('');
+    }
+  });
+
+  it('says what it does not know in words: the scheduled time, the expression, the expected run', () => {
+    // Act
+    const m = composeAlert('Schedule Missed', { stage: 'dev', job: 'nightly-report' });
+
+    // Assess
+    expect(m.subject).toBe('longshore dev: nightly-report missed a schedule tick (the scheduled time is unknown)');
+    expect(lineOf(m.text, 'Due at')).toBe('Due at:     the scheduled time is unknown');
+    expect(lineOf(m.text, 'Schedule')).toBe('Schedule:   the expression is unknown, the schedule is unknown');
+    expect(lineOf(m.text, 'Expected')).toBe('Expected:   the run id it would have had is unknown');
+  });
+
+  it('says a failed run without a decision has no diagnosis, and how to find the run without its id', () => {
+    // Act
+    const m = composeAlert('Run Failed', { stage: 'dev', job: 'csv-ingest' });
+
+    // Assess
+    expect(m.subject).toBe('longshore dev: csv-ingest FAILED: no diagnosis was recorded');
+    expect(lineOf(m.text, 'Run')).toBe('Run:        the run id is unknown (the attempt number is unknown)');
+    expect(lineOf(m.text, 'Diagnosis')).toBe('Diagnosis:  no diagnosis was recorded');
+    expect(lineOf(m.text, 'Next')).toBe(
+      'Next:       nothing: the run is final. Find the run with: npx longshore runs list --job csv-ingest --stage dev',
+    );
+    expect(m.attributes).toEqual({ stage: 'dev', job: 'csv-ingest', status: 'FAILED' });
+  });
+});
+
+describe('Function: composeAlert (the subject)', () => {
+  it.each([
+    [
+      'a long diagnosis',
+      `the task stopped without an exit code (InfrastructureHealth): ${'host degraded '.repeat(12)}`,
+    ],
+    ['non-ASCII text', `ünïcödé ${'x'.repeat(200)}`],
+    ['line breaks', 'first line\nsecond line\r\nthird\tline'],
+    ['one unbroken word', 'y'.repeat(300)],
+  ])('is ASCII, one line, under 100 characters, cut at a word with an ellipsis, for %s', (_what, diagnosis) => {
+    // Act
+    const m = composeAlert('Run Timed Out', { stage: 'dev', job: 'csv-ingest', decision: { diagnosis } });
+
+    // Assess
+    expect(m.subject.length).toBeLessThanOrEqual(99);
+    expect(m.subject).toMatch(/^[\x20-\x7E]+$/);
+    expect(m.subject.startsWith('longshore dev: csv-ingest TIMED OUT: ')).toBe(true);
+    if (diagnosis.length > 60) expect(m.subject.endsWith('...')).toBe(true);
+  });
+
+  it('cuts a long subject between words, never inside one', () => {
+    // Act
+    const m = composeAlert('Run Failed', {
+      stage: 'dev',
+      job: 'csv-ingest',
+      decision: { diagnosis: `the task stopped without an exit code: ${'alpha beta gamma delta '.repeat(6)}` },
     });
 
     // Assess
-    expect(m.subject.length).toBeLessThan(100);
-    expect(m.subject).toMatch(/^[\x20-\x7E]+$/);
+    expect(m.subject).toBe(
+      'longshore dev: csv-ingest FAILED: the task stopped without an exit code: alpha beta gamma delta...',
+    );
+  });
+
+  it('spells accented letters without their accents', () => {
+    // Act
+    const m = composeAlert('Run Failed', { stage: 'dev', job: 'j', decision: { diagnosis: 'café déjà vu' } });
+
+    // Assess
+    expect(m.subject).toBe('longshore dev: j FAILED: cafe deja vu');
+  });
+
+  it('keeps the image name when the pull failure reason is long (short cause before long detail)', () => {
+    // Prepare
+    const detail = finalDetail(exampleJob('csv-ingest'), 'ecs-task-stopped-pull-failure', {
+      tweak: (d) => {
+        d.stoppedReason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.eu-west-1.amazonaws.com/data/a-very-long-repository-name-for-the-ingest-service:1.12.0-rc.3: ${'x'.repeat(300)}: not found`;
+      },
+    });
+
+    // Act
+    const m = composeAlert('Run Failed', detail);
+
+    // Assess
+    expect(m.subject).toMatch(
+      /^longshore dev: csv-ingest FAILED: image data\/a-very-long-repository-name-for-the-ingest-/,
+    );
+    expect(m.subject.length).toBeLessThanOrEqual(99);
   });
 });
 
