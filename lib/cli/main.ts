@@ -467,20 +467,28 @@ export const main = async (argv: string[]): Promise<number> => {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, program.opts<Globals>().catalog);
   } finally {
     // The embedded store (if a command started one) must not keep the process alive.
     await shutdownEngine();
   }
 };
 
-const reportError = (e: unknown): number => {
+const reportError = (e: unknown, catalogFile: string | undefined): number => {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
   if (e instanceof CliError) {
     process.stderr.write(`longshore: ${e.message}\n`);
     return e.exitCode;
   }
-  if (e instanceof CatalogError || (e instanceof AppError && e.code === 'CONFIG_INVALID')) {
+  if (e instanceof CatalogError) {
+    // Only `jobs validate` lists the problems; every other command says where to see them.
+    const n = e.problems.length;
+    process.stderr.write(
+      `longshore: the job catalog ${catalogFile ?? 'jobs.ts'} is invalid (${n} problem${n === 1 ? '' : 's'}); see them with: npx longshore jobs validate${catalogFile ? ` --catalog ${catalogFile}` : ''}\n`,
+    );
+    return EXIT.invalid;
+  }
+  if (e instanceof AppError && e.code === 'CONFIG_INVALID') {
     process.stderr.write(`longshore: ${e.message}\n`);
     return EXIT.invalid;
   }

@@ -143,6 +143,15 @@ export class LocalRuntime {
   }
 
   private async boot(): Promise<void> {
+    // The catalog first: a broken one is a CatalogError before anything starts (engine, state).
+    const runtimeCatalog = await import('../catalog/runtime.ts');
+    if (this.opts.catalogFile) {
+      const { validateCatalog } = await import('../catalog/validate.ts');
+      const mod = (await import(pathToFileURL(resolve(this.opts.catalogFile)).href)) as { default: unknown };
+      runtimeCatalog.useCatalog(validateCatalog(mod.default));
+    }
+    runtimeCatalog.activeCatalog();
+    this.catalog = runtimeCatalog.activeCatalog;
     mkdirSync(this.stateDir, { recursive: true });
     mkdirSync(this.bucketsDir, { recursive: true });
     const persistent = this.opts.persistent ?? true;
@@ -156,13 +165,6 @@ export class LocalRuntime {
     });
     await ensureRunsTable(this.dynamo.endpoint, table);
 
-    const runtimeCatalog = await import('../catalog/runtime.ts');
-    if (this.opts.catalogFile) {
-      const { validateCatalog } = await import('../catalog/validate.ts');
-      const mod = (await import(pathToFileURL(resolve(this.opts.catalogFile)).href)) as { default: unknown };
-      runtimeCatalog.useCatalog(validateCatalog(mod.default));
-    }
-    this.catalog = runtimeCatalog.activeCatalog;
     process.env.LONGSHORE_NETWORKS = localEnvironment(
       LOCAL_STAGE,
       this.dynamo.endpoint,
