@@ -59,7 +59,7 @@ const openBackend = async (g: Globals): Promise<Backend> => {
   }
   const { findFlow } = await import('../local/flowServer.ts');
   const flow = await findFlow(resolve(g.state));
-  if (flow) return flowBackend(flow.port, flow.pid);
+  if (flow) return flowBackend(flow);
   return directLocalBackend(resolve(g.state), g.catalog);
 };
 

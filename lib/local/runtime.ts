@@ -36,6 +36,7 @@ import { fileStamp } from './buckets.ts';
 import { ensureRunsTable, type LocalDynamo } from './dynamo.ts';
 import { engineFor, shutdownEngine } from './engine.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localEnvironment } from './environment.ts';
+import { FUNCTION_KEYS, type FunctionKey, isFunctionKey } from './functionKeys.ts';
 import { LocalQueue } from './localQueue.ts';
 import { type LocalSecrets, loadLocalSecrets } from './localSecrets.ts';
 import type { OutcomeScript } from './outcomeScript.ts';
@@ -50,16 +51,23 @@ export const localDelayScale = (): number => {
   const v = Number(process.env.LONGSHORE_LOCAL_DELAY_SCALE ?? 0.1);
   return Number.isFinite(v) && v >= 0 ? v : 0.1;
 };
-export const FUNCTION_KEYS = [
-  'onUpload',
-  'onSchedule',
-  'control',
-  'launcher',
-  'onTaskStateChange',
-  'sweeper',
-  'alert',
-] as const;
-export type FunctionKey = (typeof FUNCTION_KEYS)[number];
+export { FUNCTION_KEYS, type FunctionKey } from './functionKeys.ts';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * The handler modules by key, as static imports: a key from outside (the flow's control port,
+ * `longshore invoke`) selects an entry of this table and never becomes part of a module path.
+ */
+const HANDLER_MODULES: Record<FunctionKey, () => Promise<unknown>> = {
+  onUpload: () => import('../../functions/onUpload/handler.ts'),
+  onSchedule: () => import('../../functions/onSchedule/handler.ts'),
+  control: () => import('../../functions/control/handler.ts'),
+  launcher: () => import('../../functions/launcher/handler.ts'),
+  onTaskStateChange: () => import('../../functions/onTaskStateChange/handler.ts'),
+  sweeper: () => import('../../functions/sweeper/handler.ts'),
+  alert: () => import('../../functions/alert/handler.ts'),
+};
 
 const ALERTING = new Set(['Run Failed', 'Run Timed Out', 'Schedule Missed']);
 const WEBHOOK_HOST = 'webhook.local';
@@ -85,7 +93,6 @@ export interface InvokeOutcome {
 }
 
 type Item = Record<string, unknown>;
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 const context = (fn: string) => ({
   callbackWaitsForEmptyEventLoop: false,
@@ -281,10 +288,8 @@ export class LocalRuntime {
   private async handler(fn: FunctionKey): Promise<Handler> {
     let h = this.handlers.get(fn);
     if (!h) {
-      const mod = (await import(pathToFileURL(join(this.projectDir, 'functions', fn, 'handler.ts')).href)) as {
-        handler: Handler;
-      };
-      h = mod.handler;
+      if (!isFunctionKey(fn)) throw new Error(`Unknown function '${String(fn)}'; use ${FUNCTION_KEYS.join(', ')}`);
+      h = ((await HANDLER_MODULES[fn]()) as { handler: Handler }).handler;
       this.handlers.set(fn, h);
     }
     return h;
