@@ -262,21 +262,31 @@ export class LocalRuntime {
       rec.alert({ subject: input.Subject ?? '', message: input.Message ?? '' });
       return { MessageId: randomUUID() };
     });
+    // A secret's value is what it hands out, never what it records: the call's input (the name) only.
+    // Which secret a webhook URL came from is kept here, so the post can be shown by secret name.
+    const secretOfValue = new Map<string, string>();
     const sm = mockClient(SecretsManagerClient);
     sm.on(GetSecretValueCommand).callsFake(async (input) => {
       rec.call('SecretsManager', 'GetSecretValue', { SecretId: input.SecretId });
       const id = String(input.SecretId);
-      return {
-        Name: id,
-        SecretString: this.secrets.secrets[id] ?? `https://${WEBHOOK_HOST}/${encodeURIComponent(id)}`,
-      };
+      const value = this.secrets.secrets[id] ?? `https://${WEBHOOK_HOST}/${encodeURIComponent(id)}`;
+      secretOfValue.set(value.trim(), id);
+      return { Name: id, SecretString: value };
     });
     // Webhooks to webhook.local are received here (the alert handler posts with fetch).
     const realFetch = globalThis.fetch;
     globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
       const href = String(url instanceof Request ? url.url : url);
       if (new URL(href).host !== WEBHOOK_HOST) return realFetch(url, init);
-      this.recorder.webhooks.push({ url: href, body: JSON.parse(String(init?.body ?? 'null')) });
+      const secret = secretOfValue.get(href) ?? 'unknown';
+      const routes = Object.entries(this.catalog().alerts)
+        .filter(([, r]) => r.webhookSecret === secret)
+        .map(([name]) => name);
+      this.recorder.webhooks.push({
+        route: routes.join(', ') || 'unknown',
+        secret,
+        body: JSON.parse(String(init?.body ?? 'null')),
+      });
       return new Response('ok', { status: 200 });
     }) as typeof fetch;
     this.restores.push(() => {
