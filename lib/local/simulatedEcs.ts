@@ -312,7 +312,10 @@ export class SimulatedEcs {
       this.finish(task, { stopCode: 'TaskFailedToStart', stoppedReason: `CannotStartContainerError: ${why}` });
     };
     const refused = this.unstartable(task.command ?? [], env);
-    if (refused) return failedToStart(refused);
+    if (refused) {
+      failedToStart(refused);
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawn(cmd === 'node' ? process.execPath : cmd, args, {
@@ -322,7 +325,8 @@ export class SimulatedEcs {
       });
     } catch (e) {
       // Node's message may quote the environment (values can be secrets): its code only.
-      return failedToStart(`${JSON.stringify(cmd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`);
+      failedToStart(`${JSON.stringify(cmd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`);
+      return;
     }
     task.child = child;
     child.stdout?.pipe(log, { end: false });

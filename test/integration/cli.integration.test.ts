@@ -169,7 +169,7 @@ describe('CLI: runs on the local store', () => {
     ],
     [['trigger', 'payroll'], EXIT.notFound, "Unknown job 'payroll'"],
     [['trigger', 'thumbnails', '--env', 'S3_KEY=x'], EXIT.rejected, 'environment.S3_KEY: reserved'],
-    [['trigger', 'thumbnails', '--env', 'NOEQUALS'], EXIT.invalid, "--env 'NOEQUALS' is not K=V"],
+    [['trigger', 'thumbnails', '--env', 'NOEQUALS'], EXIT.invalid, "--env 'NOEQUALS' is not NAME=VALUE"],
     [['runs', 'list', '--since', 'yesterday-ish'], EXIT.invalid, "--since 'yesterday-ish' is neither a duration"],
     [['explain', 'no-such-file.json'], EXIT.invalid, 'Cannot read no-such-file.json as JSON'],
     [['invoke', 'nosuch', 'events/s3-object-created.json'], EXIT.invalid, "Unknown function 'nosuch'"],
