@@ -342,7 +342,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     .command('trigger')
     .description('start a job now (it needs a manual trigger in the catalog)')
     .argument('<job>')
-    .option('--env <K=V...>', 'environment for this run (repeatable)')
+    .option('--env <NAME=VALUE...>', 'environment for this run (repeatable)')
     .option('--token <token>', 'client token: the same token never starts a second run')
     .option('--cpu <units>', 'cpu for this run')
     .option('--memory <mib>', 'memory for this run (MiB)')
