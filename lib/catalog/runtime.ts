@@ -1,16 +1,23 @@
 /**
  * The catalog the Lambdas run with: the project's `jobs.ts`, bundled into every function and
- * validated at init (a bad catalog fails the function at cold start, loudly). The local tools may
- * swap it for another file (`--catalog`).
+ * validated on first use, not at import: the CLI imports the use cases too, and a broken `jobs.ts`
+ * must reach its error handling (`jobs validate` lists the problems) instead of crashing the import.
+ * In a Lambda the first use is at init (below), so a bad catalog still fails the cold start loudly,
+ * with the full problem list, before any event is taken. The local tools may swap it for another
+ * file (`--catalog`).
  */
 import raw from '../../jobs.ts';
 import { UnknownJobError } from '../errors.ts';
 import type { Catalog, Job } from './schema.ts';
 import { validateCatalog } from './validate.ts';
 
-let active: Catalog = validateCatalog(raw);
+let active: Catalog | undefined;
 
-export const activeCatalog = (): Catalog => active;
+/** The validated catalog; throws CatalogError (every problem listed) while `jobs.ts` is invalid. */
+export const activeCatalog = (): Catalog => {
+  active ??= validateCatalog(raw);
+  return active;
+};
 
 /** Local tools only: run the handlers with another validated catalog. */
 export const useCatalog = (catalog: Catalog): void => {
@@ -18,7 +25,7 @@ export const useCatalog = (catalog: Catalog): void => {
 };
 
 /** The job by name, or UnknownJobError listing the jobs there are. */
-export const findJob = (name: string, catalog: Catalog = active): Job => {
+export const findJob = (name: string, catalog: Catalog = activeCatalog()): Job => {
   const job = catalog.jobs.find((j) => j.name === name);
   if (!job)
     throw new UnknownJobError(
@@ -27,3 +34,8 @@ export const findJob = (name: string, catalog: Catalog = active): Job => {
     );
   return job;
 };
+
+// Lambda sets AWS_LAMBDA_FUNCTION_NAME in every function's environment (a reserved variable, see
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime):
+// there, validate at init as before. The CLI and the local flow never set it.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) activeCatalog();

@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunPage } from '../aws/runStore.ts';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
+import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
 import { CliError, EXIT } from './output.ts';
 
 export interface RunHistory {
@@ -57,13 +58,16 @@ export const directLocalBackend = async (stateDir: string, catalogFile?: string)
   };
 };
 
-/** The local flow running in another terminal (`npm start`), over its loopback port. */
-export const flowBackend = (port: number, pid: number): Backend => {
+/**
+ * The local flow running in another terminal (`npm start`), over its loopback port, with the
+ * per-start token of its state file (`flow.json`, owner-only).
+ */
+export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' | 'token'>): Backend => {
   const call = async <T>(path: string, body: unknown): Promise<T> => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method: 'POST',
       body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [FLOW_AUTH_HEADER]: `Bearer ${token}` },
     });
     const json = (await res.json()) as T & { error?: string };
     if (!res.ok) throw new CliError(`local flow: ${json.error}`, EXIT.backend);

@@ -17,6 +17,16 @@ import { isFinal, type Run } from '../domain/run.ts';
 import { AppError, CatalogError } from '../errors.ts';
 import { validateStage } from '../infra/context.ts';
 import { shutdownEngine } from '../local/engine.ts';
+import {
+  checkJobName,
+  checkPositiveInteger,
+  checkReason,
+  checkRunId,
+  checkStatus,
+  checkToken,
+  parseCommandOption,
+  parseEnvOptions,
+} from './arguments.ts';
 import { awsBackend, type Backend, directLocalBackend, flowBackend } from './backends.ts';
 import { registerBucketsCommand } from './buckets.ts';
 import { explainEvent } from './explain.ts';
@@ -60,7 +70,7 @@ const openBackend = async (g: Globals): Promise<Backend> => {
   }
   const { findFlow } = await import('../local/flowServer.ts');
   const flow = await findFlow(resolve(g.state));
-  if (flow) return flowBackend(flow.port, flow.pid);
+  if (flow) return flowBackend(flow);
   return directLocalBackend(resolve(g.state), g.catalog);
 };
 
@@ -72,6 +82,9 @@ const withBackend = async <T>(g: Globals, fn: (b: Backend) => Promise<T>): Promi
     await b.close();
   }
 };
+
+/** Who asks, as the control contract takes it (at most 128 characters). */
+const requester = (): string => (process.env.USER || 'cli').slice(0, 128);
 
 /** Control answers become exit codes scripts can rely on. */
 const checkControl = (r: ControlResponse): Extract<ControlResponse, { ok: true }> => {
@@ -238,6 +251,8 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer', EXIT.invalid);
       const since = sinceOf(opts.since);
+      if (opts.job) checkJobName('--job', opts.job);
+      const status = opts.status ? checkStatus(opts.status) : undefined;
       const catalog = await loadCatalog(g.catalog);
       const names = opts.job ? [opts.job] : catalog.jobs.map((j) => j.name);
       if (opts.job && !catalog.jobs.some((j) => j.name === opts.job))
@@ -252,7 +267,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
               ...(since ? { since } : {}),
               ...(cursor ? { cursor } : {}),
             });
-            all.push(...page.runs.filter((r) => !opts.status || r.status === opts.status.toUpperCase()));
+            all.push(...page.runs.filter((r) => !status || r.status === status));
             cursor = all.length < limit * names.length ? page.cursor : undefined;
           } while (cursor);
         }
@@ -266,6 +281,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     .action(async (runId: string, _o, cmd: Command) => {
       const g = globals(cmd);
       const o = out(cmd);
+      checkRunId('run', runId);
       const catalog = await loadCatalog(g.catalog);
       await withBackend(g, async (b) => {
         const h = await b.history(runId);
@@ -282,13 +298,15 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     .action(async (runId: string, opts: { token?: string; wait?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       const o = out(cmd);
+      checkRunId('run', runId);
+      if (opts.token !== undefined) checkToken(opts.token);
       await withBackend(g, async (b) => {
         const r = checkControl(
           await b.control({
             action: 'retry',
             runId,
             clientToken: opts.token ?? `cli-${randomUUID()}`,
-            requestedBy: process.env.USER ?? 'cli',
+            requestedBy: requester(),
           }),
         );
         if (o.json && !opts.wait) o.document(r);
@@ -307,13 +325,15 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     .action(async (runId: string, opts: { reason?: string }, cmd: Command) => {
       const g = globals(cmd);
       const o = out(cmd);
+      checkRunId('run', runId);
+      if (opts.reason !== undefined) checkReason(opts.reason);
       await withBackend(g, async (b) => {
         const r = checkControl(
           await b.control({
             action: 'cancel',
             runId,
             ...(opts.reason ? { reason: opts.reason } : {}),
-            requestedBy: process.env.USER ?? 'cli',
+            requestedBy: requester(),
           }),
         );
         if (o.json) o.document(r);
@@ -325,7 +345,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     .command('trigger')
     .description('start a job now (it needs a manual trigger in the catalog)')
     .argument('<job>')
-    .option('--env <K=V...>', 'environment for this run (repeatable)')
+    .option('--env <NAME=VALUE...>', 'environment for this run (repeatable)')
     .option('--token <token>', 'client token: the same token never starts a second run')
     .option('--cpu <units>', 'cpu for this run')
     .option('--memory <mib>', 'memory for this run (MiB)')
@@ -339,31 +359,21 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
       ) => {
         const g = globals(cmd);
         const o = out(cmd);
-        const environment: Record<string, string> = {};
-        for (const kv of opts.env ?? []) {
-          const i = kv.indexOf('=');
-          if (i < 1) throw new CliError(`--env '${kv}' is not K=V`, EXIT.invalid);
-          environment[kv.slice(0, i)] = kv.slice(i + 1);
-        }
-        let command: string[] | undefined;
-        if (opts.command) {
-          try {
-            command = JSON.parse(opts.command) as string[];
-          } catch {
-            throw new CliError(`--command must be a JSON array, e.g. '["python","-m","reporter"]'`, EXIT.invalid);
-          }
-        }
+        checkJobName('job', job);
+        if (opts.token !== undefined) checkToken(opts.token);
+        const environment = parseEnvOptions(opts.env ?? []);
+        const command = opts.command !== undefined ? parseCommandOption(opts.command) : undefined;
         const overrides = {
           ...(Object.keys(environment).length ? { environment } : {}),
           ...(command ? { command } : {}),
-          ...(opts.cpu ? { cpu: Number(opts.cpu) } : {}),
-          ...(opts.memory ? { memory: Number(opts.memory) } : {}),
+          ...(opts.cpu !== undefined ? { cpu: checkPositiveInteger('--cpu', opts.cpu) } : {}),
+          ...(opts.memory !== undefined ? { memory: checkPositiveInteger('--memory', opts.memory) } : {}),
         };
         const request: ControlRequestInput = {
           action: 'trigger',
           job,
           clientToken: opts.token ?? `cli-${randomUUID()}`,
-          requestedBy: process.env.USER ?? 'cli',
+          requestedBy: requester(),
           ...(Object.keys(overrides).length ? { overrides } : {}),
         };
         await withBackend(g, async (b) => {
@@ -384,6 +394,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
     .action(async (file: string, opts: { run?: string }, cmd: Command) => {
       const g = globals(cmd);
       const o = out(cmd);
+      if (opts.run !== undefined) checkRunId('--run', opts.run);
       const catalog = await loadCatalog(g.catalog);
       const run = opts.run
         ? await withBackend(g, async (b) => {
@@ -470,20 +481,28 @@ export const main = async (argv: string[]): Promise<number> => {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, program.opts<Globals>().catalog);
   } finally {
     // The embedded store (if a command started one) must not keep the process alive.
     await shutdownEngine();
   }
 };
 
-const reportError = (e: unknown): number => {
+const reportError = (e: unknown, catalogFile: string | undefined): number => {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
   if (e instanceof CliError) {
     process.stderr.write(`longshore: ${e.message}\n`);
     return e.exitCode;
   }
-  if (e instanceof CatalogError || (e instanceof AppError && e.code === 'CONFIG_INVALID')) {
+  if (e instanceof CatalogError) {
+    // Only `jobs validate` lists the problems; every other command says where to see them.
+    const n = e.problems.length;
+    process.stderr.write(
+      `longshore: the job catalog ${catalogFile ?? 'jobs.ts'} is invalid (${n} problem${n === 1 ? '' : 's'}); see them with: npx longshore jobs validate${catalogFile ? ` --catalog ${catalogFile}` : ''}\n`,
+    );
+    return EXIT.invalid;
+  }
+  if (e instanceof AppError && e.code === 'CONFIG_INVALID') {
     process.stderr.write(`longshore: ${e.message}\n`);
     return EXIT.invalid;
   }

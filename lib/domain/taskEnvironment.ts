@@ -25,6 +25,12 @@ export const CONTROL_CHARS_RULE = 'no control characters (tab, line feed and car
 
 export const hasControlChars = (s: string): boolean => CONTROL_CHARS.test(s);
 
+/** The first control character of `s` as `U+XXXX`, for a message that must not quote the value. */
+export const firstControlChar = (s: string): string | undefined => {
+  const m = CONTROL_CHARS.exec(s);
+  return m ? `U+${(m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+};
+
 /** What is wrong with a variable name a person chose, or undefined when it is fine. */
 export const envNameProblem = (name: string): string | undefined => {
   if (name.length === 0) return 'a variable name is empty';

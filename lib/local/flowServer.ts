@@ -1,73 +1,169 @@
 /**
  * While the local flow runs, the CLI talks to it over a loopback HTTP port (the embedded store is
- * the flow's own): `<state>/flow.json` says where. Only 127.0.0.1, only while the flow runs.
+ * the flow's own): `<state>/flow.json` says where. Only 127.0.0.1, only while the flow runs, and
+ * only for the CLI of the user who started it: a page in a browser can reach a loopback port too
+ * (directly, or by DNS rebinding a name of its own to 127.0.0.1), so every request must carry the
+ * per-start token from `flow.json` (owner-only, 0600), may not come from a page (no Origin), must
+ * name the port by its address (Host), and must be a small JSON body naming a function of the table.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
-import type { FunctionKey, LocalRuntime } from './runtime.ts';
+import * as z from 'zod';
+import type { RunStore } from '../aws/runStore.ts';
+import { issueSentences } from '../schemaIssues.ts';
+import { FUNCTION_KEYS, type FunctionKey } from './functionKeys.ts';
+import type { InvokeOutcome } from './runtime.ts';
 
 export const FLOW_FILE = 'flow.json';
+/** The token header: `authorization: Bearer <token>`. */
+export const FLOW_AUTH_HEADER = 'authorization';
+/** A control request is small (overrides are at most 8,192 characters); handler events stay under Lambda's 256 KB. */
+export const MAX_FLOW_BODY_BYTES = 256 * 1024;
 
 export interface FlowInfo {
   port: number;
   pid: number;
   startedAt: string;
+  /** 32 random bytes, base64url; new at every start. */
+  token: string;
 }
 
-const readBody = (req: import('node:http').IncomingMessage): Promise<unknown> =>
+/** What the port serves: the running flow's handlers, its store and its idle wait. */
+export interface FlowHost {
+  readonly stateDir: string;
+  readonly store: Pick<RunStore, 'runsOfJob' | 'getHistory' | 'getRun'>;
+  invoke(fn: FunctionKey, event: unknown): Promise<InvokeOutcome>;
+  idle(timeoutMs: number): Promise<boolean>;
+}
+
+const STORE_OPS = ['runsOfJob', 'getHistory', 'getRun'] as const;
+
+const bodies = {
+  '/invoke': z.strictObject({
+    fn: z.string().refine((fn) => (FUNCTION_KEYS as readonly string[]).includes(fn), {
+      error: (i) => `unknown function '${String(i.input)}'; the flow runs ${FUNCTION_KEYS.join(', ')}`,
+    }),
+    event: z.unknown(),
+  }),
+  '/idle': z.strictObject({ waitMs: z.number().int().min(0).max(600_000).optional() }),
+  '/store': z.strictObject({
+    op: z.enum(STORE_OPS, { error: `op must be one of ${STORE_OPS.join(', ')}` }),
+    args: z.array(z.unknown()).max(3).default([]),
+  }),
+} as const;
+
+/** An answer with a status: thrown by the checks, sent by the server. */
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Equal-length digests, so the comparison takes the same time whatever the guess. */
+const sameToken = (given: string, expected: string): boolean => timingSafeEqual(digest(given), digest(expected));
+
+const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
-    let data = '';
-    req.on('data', (c) => {
-      data += c;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_FLOW_BODY_BYTES) return reject(new Refused(413, `body over ${MAX_FLOW_BODY_BYTES} bytes`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_FLOW_BODY_BYTES) {
+        reject(new Refused(413, `body over ${MAX_FLOW_BODY_BYTES} bytes`));
+        req.destroy();
+      } else chunks.push(c);
     });
-    req.on('end', () => {
-      try {
-        resolve(data ? JSON.parse(data) : {});
-      } catch (e) {
-        reject(e);
-      }
-    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
   });
 
-export const serveFlow = async (rt: LocalRuntime): Promise<() => Promise<void>> => {
+/** Host, Origin and token, in that order: a rebinding page learns nothing, not even the token's rule. */
+const admit = (req: IncomingMessage, port: number, token: string): void => {
+  if (req.headers.host !== `127.0.0.1:${port}`)
+    throw new Refused(403, `Host must be 127.0.0.1:${port}; the local flow answers only its loopback address`);
+  if (req.headers.origin !== undefined)
+    throw new Refused(403, 'requests with an Origin (from a browser page) are refused; use the longshore CLI');
+  const auth = req.headers[FLOW_AUTH_HEADER];
+  const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+  if (given === undefined || !sameToken(given, token))
+    throw new Refused(401, `missing or wrong token: the CLI sends the one in ${FLOW_FILE}`);
+};
+
+const parseBody = async <P extends keyof typeof bodies>(req: IncomingMessage, path: P) => {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
+  if (type !== 'application/json') throw new Refused(415, 'the body must be content-type: application/json');
+  const text = await readBody(req);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Refused(400, 'the body is not JSON');
+  }
+  const parsed = bodies[path].safeParse(json);
+  if (!parsed.success) throw new Refused(400, issueSentences(parsed.error).join('; '));
+  return parsed.data as z.infer<(typeof bodies)[P]>;
+};
+
+/** Writes the file owner-only (0600) in one step: a fresh temporary file, then renamed over. */
+const writePrivate = (file: string, content: string): void => {
+  const temp = `${file}.${process.pid}.tmp`;
+  rmSync(temp, { force: true });
+  writeFileSync(temp, content, { mode: 0o600, flag: 'wx' });
+  renameSync(temp, file);
+};
+
+export const serveFlow = async (host: FlowHost): Promise<() => Promise<void>> => {
+  const token = randomBytes(32).toString('base64url');
+  let port = 0;
   const server: Server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
       res.end(JSON.stringify(body));
     };
     try {
-      if (req.method === 'GET' && req.url === '/health') return send(200, { ok: true });
-      const body = (await readBody(req)) as {
-        fn?: FunctionKey;
-        event?: unknown;
-        op?: string;
-        args?: unknown[];
-        waitMs?: number;
-      };
-      if (req.method === 'POST' && req.url === '/invoke' && body.fn)
-        return send(200, await rt.invoke(body.fn, body.event));
-      if (req.method === 'POST' && req.url === '/idle')
-        return send(200, { idle: await rt.idle(body.waitMs ?? 60_000) });
-      if (req.method === 'POST' && req.url === '/store' && body.op) {
-        const store = rt.store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-        const fn = store[body.op];
-        if (!fn || !['runsOfJob', 'getHistory', 'getRun'].includes(body.op))
-          return send(400, { error: `unknown op ${body.op}` });
-        return send(200, { value: (await fn(...(body.args ?? []))) ?? null });
+      admit(req, port, token);
+      const path = req.url ?? '';
+      if (path === '/health') {
+        if (req.method !== 'GET') throw new Refused(405, 'GET /health');
+        return send(200, { ok: true });
       }
-      send(404, { error: 'not found' });
+      if (path !== '/invoke' && path !== '/idle' && path !== '/store') throw new Refused(404, 'not found');
+      if (req.method !== 'POST') throw new Refused(405, `POST ${path}`);
+      if (path === '/invoke') {
+        const body = await parseBody(req, path);
+        return send(200, await host.invoke(body.fn as FunctionKey, body.event));
+      }
+      if (path === '/idle') {
+        const body = await parseBody(req, path);
+        return send(200, { idle: await host.idle(body.waitMs ?? 60_000) });
+      }
+      const body = await parseBody(req, path);
+      const op = host.store[body.op] as (...a: unknown[]) => Promise<unknown>;
+      return send(200, { value: (await op.apply(host.store, body.args)) ?? null });
     } catch (e) {
+      if (e instanceof Refused) return send(e.status, { error: e.message });
       send(500, { error: (e as Error).message });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const file = join(rt.stateDir, FLOW_FILE);
-  writeFileSync(
+  port = typeof address === 'object' && address ? address.port : 0;
+  const file = join(host.stateDir, FLOW_FILE);
+  writePrivate(
     file,
-    JSON.stringify({ port, pid: process.pid, startedAt: new Date().toISOString() } satisfies FlowInfo),
+    JSON.stringify({ port, pid: process.pid, startedAt: new Date().toISOString(), token } satisfies FlowInfo),
   );
   return async () => {
     rmSync(file, { force: true });
@@ -75,14 +171,18 @@ export const serveFlow = async (rt: LocalRuntime): Promise<() => Promise<void>> 
   };
 };
 
-/** The running flow for a state directory, if there is one that answers. */
+/** The running flow for a state directory, if there is one that answers to its token. */
 export const findFlow = async (stateDir: string): Promise<FlowInfo | undefined> => {
   const file = join(stateDir, FLOW_FILE);
   if (!existsSync(file)) return undefined;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as FlowInfo;
+    if (typeof info.token !== 'string' || !Number.isInteger(info.port)) return undefined;
     process.kill(info.pid, 0);
-    const res = await fetch(`http://127.0.0.1:${info.port}/health`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`http://127.0.0.1:${info.port}/health`, {
+      headers: { [FLOW_AUTH_HEADER]: `Bearer ${info.token}` },
+      signal: AbortSignal.timeout(1000),
+    });
     return res.ok ? info : undefined;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Output } from '../cli/output.ts';
-import type { AwsCall, PublishedEvent, SentAlert } from './recorder.ts';
+import type { AwsCall, PublishedEvent, SentAlert, WebhookPost } from './recorder.ts';
 import type { FunctionKey, InvokeOutcome, LocalRuntime } from './runtime.ts';
 
 type Item = Record<string, unknown>;
@@ -34,7 +34,7 @@ export interface InvokeReport {
   records: RecordChange[];
   eventsPublished: PublishedEvent[];
   alerts: SentAlert[];
-  webhooks: { url: string; body: unknown }[];
+  webhooks: WebhookPost[];
   tasks: { taskArn: string; startedBy: string }[];
   followUps: FollowUp[];
 }
@@ -163,7 +163,8 @@ export const printInvokeReport = (out: Output, r: InvokeReport): void => {
     out.line();
     out.line(out.c.bold(`Alerts (${r.alerts.length})`));
     for (const a of r.alerts) out.line(`  ${a.subject}`);
-    for (const w of r.webhooks) out.line(`  webhook ${w.url}`);
+    for (const w of r.webhooks)
+      out.line(`  webhook of route '${w.route}' (its URL is the value of secret ${w.secret})`);
   }
   if (r.tasks.length > 0) {
     out.line();

@@ -16,11 +16,21 @@ export interface SentAlert {
   message: string;
 }
 
+/**
+ * A webhook post, as the report shows it: the alert route and the secret its URL came from. The
+ * URL itself is the secret's value (it holds the integration's token): never recorded.
+ */
+export interface WebhookPost {
+  route: string;
+  secret: string;
+  body: unknown;
+}
+
 export class Recorder {
   calls: AwsCall[] = [];
   events: PublishedEvent[] = [];
   alerts: SentAlert[] = [];
-  webhooks: { url: string; body: unknown }[] = [];
+  webhooks: WebhookPost[] = [];
   private readonly listeners: ((
     kind: 'call' | 'event' | 'alert',
     value: AwsCall | PublishedEvent | SentAlert,

@@ -36,6 +36,7 @@ import { fileStamp } from './buckets.ts';
 import { ensureRunsTable, type LocalDynamo } from './dynamo.ts';
 import { engineFor, shutdownEngine } from './engine.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localEnvironment } from './environment.ts';
+import { FUNCTION_KEYS, type FunctionKey, isFunctionKey } from './functionKeys.ts';
 import { LocalQueue } from './localQueue.ts';
 import { type LocalSecrets, loadLocalSecrets } from './localSecrets.ts';
 import type { OutcomeScript } from './outcomeScript.ts';
@@ -50,16 +51,23 @@ export const localDelayScale = (): number => {
   const v = Number(process.env.LONGSHORE_LOCAL_DELAY_SCALE ?? 0.1);
   return Number.isFinite(v) && v >= 0 ? v : 0.1;
 };
-export const FUNCTION_KEYS = [
-  'onUpload',
-  'onSchedule',
-  'control',
-  'launcher',
-  'onTaskStateChange',
-  'sweeper',
-  'alert',
-] as const;
-export type FunctionKey = (typeof FUNCTION_KEYS)[number];
+export { FUNCTION_KEYS, type FunctionKey } from './functionKeys.ts';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * The handler modules by key, as static imports: a key from outside (the flow's control port,
+ * `longshore invoke`) selects an entry of this table and never becomes part of a module path.
+ */
+const HANDLER_MODULES: Record<FunctionKey, () => Promise<unknown>> = {
+  onUpload: () => import('../../functions/onUpload/handler.ts'),
+  onSchedule: () => import('../../functions/onSchedule/handler.ts'),
+  control: () => import('../../functions/control/handler.ts'),
+  launcher: () => import('../../functions/launcher/handler.ts'),
+  onTaskStateChange: () => import('../../functions/onTaskStateChange/handler.ts'),
+  sweeper: () => import('../../functions/sweeper/handler.ts'),
+  alert: () => import('../../functions/alert/handler.ts'),
+};
 
 const ALERTING = new Set(['Run Failed', 'Run Timed Out', 'Schedule Missed']);
 const WEBHOOK_HOST = 'webhook.local';
@@ -85,7 +93,6 @@ export interface InvokeOutcome {
 }
 
 type Item = Record<string, unknown>;
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 const context = (fn: string) => ({
   callbackWaitsForEmptyEventLoop: false,
@@ -143,6 +150,15 @@ export class LocalRuntime {
   }
 
   private async boot(): Promise<void> {
+    // The catalog first: a broken one is a CatalogError before anything starts (engine, state).
+    const runtimeCatalog = await import('../catalog/runtime.ts');
+    if (this.opts.catalogFile) {
+      const { validateCatalog } = await import('../catalog/validate.ts');
+      const mod = (await import(pathToFileURL(resolve(this.opts.catalogFile)).href)) as { default: unknown };
+      runtimeCatalog.useCatalog(validateCatalog(mod.default));
+    }
+    runtimeCatalog.activeCatalog();
+    this.catalog = runtimeCatalog.activeCatalog;
     mkdirSync(this.stateDir, { recursive: true });
     mkdirSync(this.bucketsDir, { recursive: true });
     const persistent = this.opts.persistent ?? true;
@@ -156,13 +172,6 @@ export class LocalRuntime {
     });
     await ensureRunsTable(this.dynamo.endpoint, table);
 
-    const runtimeCatalog = await import('../catalog/runtime.ts');
-    if (this.opts.catalogFile) {
-      const { validateCatalog } = await import('../catalog/validate.ts');
-      const mod = (await import(pathToFileURL(resolve(this.opts.catalogFile)).href)) as { default: unknown };
-      runtimeCatalog.useCatalog(validateCatalog(mod.default));
-    }
-    this.catalog = runtimeCatalog.activeCatalog;
     process.env.LONGSHORE_NETWORKS = localEnvironment(
       LOCAL_STAGE,
       this.dynamo.endpoint,
@@ -253,21 +262,31 @@ export class LocalRuntime {
       rec.alert({ subject: input.Subject ?? '', message: input.Message ?? '' });
       return { MessageId: randomUUID() };
     });
+    // A secret's value is what it hands out, never what it records: the call's input (the name) only.
+    // Which secret a webhook URL came from is kept here, so the post can be shown by secret name.
+    const secretOfValue = new Map<string, string>();
     const sm = mockClient(SecretsManagerClient);
     sm.on(GetSecretValueCommand).callsFake(async (input) => {
       rec.call('SecretsManager', 'GetSecretValue', { SecretId: input.SecretId });
       const id = String(input.SecretId);
-      return {
-        Name: id,
-        SecretString: this.secrets.secrets[id] ?? `https://${WEBHOOK_HOST}/${encodeURIComponent(id)}`,
-      };
+      const value = this.secrets.secrets[id] ?? `https://${WEBHOOK_HOST}/${encodeURIComponent(id)}`;
+      secretOfValue.set(value.trim(), id);
+      return { Name: id, SecretString: value };
     });
     // Webhooks to webhook.local are received here (the alert handler posts with fetch).
     const realFetch = globalThis.fetch;
     globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
       const href = String(url instanceof Request ? url.url : url);
       if (new URL(href).host !== WEBHOOK_HOST) return realFetch(url, init);
-      this.recorder.webhooks.push({ url: href, body: JSON.parse(String(init?.body ?? 'null')) });
+      const secret = secretOfValue.get(href) ?? 'unknown';
+      const routes = Object.entries(this.catalog().alerts)
+        .filter(([, r]) => r.webhookSecret === secret)
+        .map(([name]) => name);
+      this.recorder.webhooks.push({
+        route: routes.join(', ') || 'unknown',
+        secret,
+        body: JSON.parse(String(init?.body ?? 'null')),
+      });
       return new Response('ok', { status: 200 });
     }) as typeof fetch;
     this.restores.push(() => {
@@ -279,10 +298,8 @@ export class LocalRuntime {
   private async handler(fn: FunctionKey): Promise<Handler> {
     let h = this.handlers.get(fn);
     if (!h) {
-      const mod = (await import(pathToFileURL(join(this.projectDir, 'functions', fn, 'handler.ts')).href)) as {
-        handler: Handler;
-      };
-      h = mod.handler;
+      if (!isFunctionKey(fn)) throw new Error(`Unknown function '${String(fn)}'; use ${FUNCTION_KEYS.join(', ')}`);
+      h = ((await HANDLER_MODULES[fn]()) as { handler: Handler }).handler;
       this.handlers.set(fn, h);
     }
     return h;

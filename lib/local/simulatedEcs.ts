@@ -219,10 +219,12 @@ export class SimulatedEcs {
     }
     this.later(task, pace.startMs, () => {
       if (task.lastStatus === 'STOPPED') return;
-      task.lastStatus = 'RUNNING';
-      task.startedAt = new Date();
-      for (const c of task.containers) c.lastStatus = 'RUNNING';
-      this.emit(task);
+      // A command is RUNNING only once its process exists: one that cannot start never runs.
+      if (outcome.kind === 'command') {
+        this.runCommand(task, job);
+        return;
+      }
+      this.markRunning(task);
       switch (outcome.kind) {
         case 'exit':
           this.later(task, outcome.afterMs ?? pace.stepMs, () =>
@@ -254,16 +256,34 @@ export class SimulatedEcs {
           return;
         case 'hang':
           return;
-        case 'command':
-          this.runCommand(task, job);
-          return;
       }
     });
+  }
+
+  private markRunning(task: SimTask): void {
+    task.lastStatus = 'RUNNING';
+    task.startedAt = new Date();
+    for (const c of task.containers) c.lastStatus = 'RUNNING';
+    this.emit(task);
+  }
+
+  /**
+   * Why the process for this command cannot be started, before trying: a NUL byte cannot be in an
+   * argument or an environment variable of any process (Node refuses it, and so would the container
+   * runtime). The reason names where it is, never the value (environment values may be secrets).
+   */
+  private unstartable(command: string[], env: Record<string, string>): string | undefined {
+    const arg = command.findIndex((a) => a.includes('\0'));
+    if (arg >= 0) return `command element ${arg + 1} contains a NUL byte`;
+    const name = Object.keys(env).find((k) => k.includes('\0') || env[k]?.includes('\0'));
+    if (name !== undefined) return `environment variable ${JSON.stringify(name)} contains a NUL byte`;
+    return undefined;
   }
 
   private runCommand(task: SimTask, job: Job): void {
     const [cmd, ...args] = task.command ?? [];
     if (!cmd) {
+      this.markRunning(task);
       this.finish(task, { exitCode: 0 });
       return;
     }
@@ -278,23 +298,45 @@ export class SimulatedEcs {
     mkdirSync(dirname(logFile), { recursive: true });
     task.logFile = logFile;
     const log = createWriteStream(logFile);
-    const child = spawn(cmd === 'node' ? process.execPath : cmd, args, {
-      cwd: this.opts.projectDir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        ...task.env,
-        ...this.opts.secrets(job.name),
-        LONGSHORE_LOCAL_BUCKETS: this.opts.bucketsDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...task.env,
+      ...this.opts.secrets(job.name),
+      LONGSHORE_LOCAL_BUCKETS: this.opts.bucketsDir,
+    };
+    // As ECS reports a container that cannot start: STOPPED, TaskFailedToStart, never RUNNING.
+    const failedToStart = (why: string) => {
+      if (task.lastStatus === 'STOPPED') return;
+      log.end(`[longshore local] could not start the command: ${why}\n`);
+      this.finish(task, { stopCode: 'TaskFailedToStart', stoppedReason: `CannotStartContainerError: ${why}` });
+    };
+    const refused = this.unstartable(task.command ?? [], env);
+    if (refused) {
+      failedToStart(refused);
+      return;
+    }
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd === 'node' ? process.execPath : cmd, args, {
+        cwd: this.opts.projectDir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      // Node's message may quote the environment (values can be secrets): its code only.
+      failedToStart(`${JSON.stringify(cmd)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`);
+      return;
+    }
     task.child = child;
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    child.on('error', (e) => {
-      log.end(`\n[longshore local] could not start ${cmd}: ${e.message}\n`);
-      this.finish(task, { stopCode: 'TaskFailedToStart', stoppedReason: `CannotStartContainerError: ${e.message}` });
+    child.once('spawn', () => {
+      if (task.lastStatus !== 'STOPPED') this.markRunning(task);
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // Before 'spawn': the process never existed (ENOENT, EACCES). After it: a failed kill, nothing to report.
+      if (task.startedAt === undefined) failedToStart(`${JSON.stringify(cmd)}: ${e.code ?? e.message}`);
     });
     child.on('exit', (code, signal) => {
       log.end();

@@ -104,7 +104,8 @@ describe('Local flow', () => {
     // Prepare
     const stopServer = await serveFlow(rt);
     const info = await findFlow(state);
-    const b = flowBackend(info?.port ?? 0, info?.pid ?? 0);
+    if (!info) throw new Error('the flow did not answer');
+    const b = flowBackend(info);
     const out = await rt.upload('acme-media-uploads', 'uploads/hang-forever.jpg', 'jpeg');
     const runId = (out.result as { runs: { runId: string }[] }).runs[0]?.runId ?? '';
     await new Promise((r) => setTimeout(r, 300));

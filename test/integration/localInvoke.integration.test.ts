@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InvokeReport, invokeWithReport } from '../../lib/local/invokeReport.ts';
 import { type FunctionKey, LocalRuntime } from '../../lib/local/runtime.ts';
+import { projectCopy, runCli } from '../helpers/cliProcess.ts';
 import { loadEvent } from '../helpers/events.ts';
 
 let rt: LocalRuntime;
@@ -134,9 +135,9 @@ describe('Local invoke: every handler on its sample events', () => {
       'alert',
       'schedule-missed',
       (r) =>
-        expect([calls(r), r.webhooks.map((w) => w.url)]).toEqual([
+        expect([calls(r), r.webhooks.map((w) => [w.route, w.secret])]).toEqual([
           ['SNS Publish', 'SecretsManager GetSecretValue'],
-          ['https://webhook.local/reporting'],
+          [['reporting', 'longshore/reporting-webhook']],
         ]),
     ],
   ])('%s on events/%s.json', async (fn, name, check) => {
@@ -154,4 +155,29 @@ describe('Local invoke: every handler on its sample events', () => {
     // Assess
     expect(JSON.stringify(report.awsCalls)).not.toContain('webhook.local');
   });
+});
+
+describe('CLI: longshore invoke alert', () => {
+  // A webhook secret's value as a chat integration would hold it: the URL and its token.
+  const CANARY = 'canary-5f0c2a9e';
+  const secretValue = `https://webhook.local/services/T0${CANARY}/hook?token=${CANARY}`;
+
+  it.each([[[]], [['--json']]])(
+    'never prints the webhook secret value (%j): only the route and the secret name',
+    async (flags) => {
+      // Prepare
+      const project = projectCopy({
+        'local.secrets.json': JSON.stringify({ jobs: {}, secrets: { 'longshore/reporting-webhook': secretValue } }),
+      });
+
+      // Act
+      const r = await runCli(project, [...flags, 'invoke', 'alert', 'events/schedule-missed.json']);
+
+      // Assess
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('longshore/reporting-webhook');
+      expect(`${r.out}\n${r.err}`).not.toContain(CANARY);
+      expect(`${r.out}\n${r.err}`).not.toContain('webhook.local/services');
+    },
+  );
 });
