@@ -18,6 +18,7 @@ import { AppError, CatalogError } from '../errors.ts';
 import { validateStage } from '../infra/context.ts';
 import { shutdownEngine } from '../local/engine.ts';
 import { awsBackend, type Backend, directLocalBackend, flowBackend } from './backends.ts';
+import { registerDoctor } from './doctor.ts';
 import { explainEvent } from './explain.ts';
 import { CliError, EXIT, type Output, outputFor } from './output.ts';
 import { formatPlan, planSummary } from './plan.ts';
@@ -119,7 +120,8 @@ export const buildProgram = (setExit: (code: number) => void): Command => {
       'after',
       `
 Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 request refused,
-5 backend unreachable (stack, credentials, AWS), 6 with --wait: the run did not succeed.`,
+5 backend unreachable (stack, credentials, AWS), 6 with --wait: the run did not succeed,
+7 doctor: a blocking finding.`,
     );
   const globals = (cmd: Command) => cmd.optsWithGlobals() as Globals;
   const out = (cmd: Command) => outputFor(globals(cmd));
@@ -451,6 +453,8 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
         }),
       );
     });
+
+  registerDoctor(program, { loadCatalog, globals, out, setExit });
 
   return program;
 };
