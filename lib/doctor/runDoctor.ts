@@ -348,14 +348,14 @@ const ids = (ctx: Context, v: string[] | { param: string }): string[] | undefine
 const endpointNeeds = (ctx: Context, jobs: Job[]): { service: string; why: string }[] => {
   const region = ctx.input.region;
   const needs: { service: string; why: string }[] = [
-    { service: `com.amazonaws.${region}.logs`, why: 'the awslogs driver sends container logs' },
+    { service: `com.amazonaws.${region}.logs`, why: 'CloudWatch Logs (the awslogs driver)' },
   ];
   const ecr = jobs.some((j) => [j.container, ...j.sidecars].some((c) => typeof c.image === 'object'));
   if (ecr)
     needs.push(
-      { service: `com.amazonaws.${region}.ecr.api`, why: 'pulling ECR images' },
-      { service: `com.amazonaws.${region}.ecr.dkr`, why: 'pulling ECR images' },
-      { service: `com.amazonaws.${region}.s3`, why: 'ECR image layers are served from S3 (gateway endpoint)' },
+      { service: `com.amazonaws.${region}.ecr.api`, why: 'ECR' },
+      { service: `com.amazonaws.${region}.ecr.dkr`, why: 'ECR' },
+      { service: `com.amazonaws.${region}.s3`, why: 'S3 (ECR serves image layers from it)' },
     );
   const refs = jobs.flatMap(jobSecrets).map((s) => s.ref);
   if (refs.some((r) => 'secretsManager' in r))
@@ -441,7 +441,7 @@ const checkNetwork = async (ctx: Context, ports: DoctorPorts): Promise<string> =
           severity: 'blocking',
           subject: `network '${name}' subnet ${s.id}`,
           what: `subnet ${s.id} ${reason}${missing.length ? `, and VPC ${vpcId} lacks the endpoints ${missing.map((m) => m.service.split(`${region}.`)[1]).join(', ')}` : ''}${publicImages ? '; some images are not in ECR and need the internet' : ''}`,
-          why: `tasks cannot reach ${missing.map((m) => m.why).join('; ') || 'their image registry'}: they stop with CannotPullContainerError or ResourceInitializationError (i/o timeout)`,
+          why: `tasks cannot reach ${[...new Set([...(publicImages ? ['their public image registry'] : []), ...missing.map((m) => m.why)])].join(', ')}: they stop with CannotPullContainerError or ResourceInitializationError (i/o timeout)`,
           fix: publicImages
             ? `aws ec2 create-route --region ${region} --route-table-id ${table?.id ?? '<table>'} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id <nat-gateway-id>`
             : missing
@@ -455,7 +455,7 @@ const checkNetwork = async (ctx: Context, ports: DoctorPorts): Promise<string> =
       }
     }
   }
-  return `${checked} networks`;
+  return `${checked} network${checked === 1 ? '' : 's'}`;
 };
 
 // ---- cluster ------------------------------------------------------------------------------------
