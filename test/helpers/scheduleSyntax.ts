@@ -21,7 +21,7 @@ interface Field {
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-const FIELDS: Field[] = [
+const CRON_FIELDS: Field[] = [
   { name: 'minutes', min: 0, max: 59 },
   { name: 'hours', min: 0, max: 23 },
   { name: 'day-of-month', min: 1, max: 31 },
@@ -30,7 +30,7 @@ const FIELDS: Field[] = [
   { name: 'year', min: 1970, max: 2199 },
 ];
 
-const valueOf = (f: Field, text: string): number | undefined => {
+const fieldValue = (f: Field, text: string): number | undefined => {
   if (/^\d+$/.test(text)) {
     const n = Number(text);
     return n >= f.min && n <= f.max ? n : undefined;
@@ -44,20 +44,20 @@ const fieldProblems = (f: Field, text: string): string[] => {
   if (text === '?') return f.name === 'day-of-month' || f.name === 'day-of-week' ? [] : bad;
   if (f.name === 'day-of-month' && (text === 'L' || /^(\d{1,2})W$/.test(text) || text === 'LW')) {
     const m = /^(\d{1,2})W$/.exec(text);
-    return m && valueOf(f, m[1] as string) === undefined ? bad : [];
+    return m && fieldValue(f, m[1] as string) === undefined ? bad : [];
   }
   if (f.name === 'day-of-week') {
     const hash = /^([A-Za-z]{3}|\d)#([1-5])$/.exec(text);
-    if (hash) return valueOf(f, hash[1] as string) === undefined ? bad : [];
+    if (hash) return fieldValue(f, hash[1] as string) === undefined ? bad : [];
     const last = /^([A-Za-z]{3}|\d)?L$/.exec(text);
-    if (last) return last[1] !== undefined && valueOf(f, last[1]) === undefined ? bad : [];
+    if (last) return last[1] !== undefined && fieldValue(f, last[1]) === undefined ? bad : [];
   }
   for (const part of text.split(',')) {
     const [range, step] = part.split('/') as [string, string | undefined];
     if (step !== undefined && !/^\d+$/.test(step)) return bad;
     if (range === '*') continue;
     const ends = range.split('-');
-    if (ends.length > 2 || ends.some((e) => valueOf(f, e) === undefined)) return bad;
+    if (ends.length > 2 || ends.some((e) => fieldValue(f, e) === undefined)) return bad;
   }
   return [];
 };
@@ -82,7 +82,7 @@ export const scheduleExpressionProblems = (expression: string, opts: { scheduler
   if (!cron) return [`'${expression}' is neither rate(...), cron(...) nor at(...)`];
   const fields = (cron[1] as string).split(' ');
   if (fields.length !== 6) return [`'${expression}' has ${fields.length} fields; cron takes 6`];
-  const problems = fields.flatMap((text, i) => fieldProblems(FIELDS[i] as Field, text));
+  const problems = fields.flatMap((text, i) => fieldProblems(CRON_FIELDS[i] as Field, text));
   const [dom, dow] = [fields[2], fields[4]];
   if ((dom === '?') === (dow === '?'))
     problems.push(`'${expression}': exactly one of day-of-month and day-of-week is '?'`);
