@@ -301,7 +301,7 @@ describe('Class: ModelValidator and the prose rules (seeded mistakes)', () => {
     ],
     ['SNS', 'Publish', { TopicArn: 't', Message: 'm', Subject: 's'.repeat(100) }, 'sns-publish-subject'],
     ['SNS', 'Publish', { TopicArn: 't', Message: 'm', Subject: 'two\nlines' }, 'sns-publish-subject'],
-  ])('flags %s %s breaking %s', (client, operation, input, rule) => {
+  ])('flags a %s %s call that breaks its rule', (client, operation, input, rule) => {
     // Act
     const problems = proseProblems(client, operation, input);
 
