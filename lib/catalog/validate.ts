@@ -25,8 +25,12 @@ import { secretRefProblems } from './secrets.ts';
 
 type Report = (field: string, message: string) => void;
 
-/** The characters every service we tag accepts in tag keys and values (DynamoDB documents the narrowest set; aws-facts §h). */
-const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/]*$/u;
+/**
+ * The characters every resource a job's tags land on accepts (ECS task definitions and tasks, IAM
+ * roles, CloudWatch Logs groups all document letters, digits, spaces and `+ - = . _ : / @`). The
+ * table, which also refuses `@`, carries only longshore's own tags.
+ */
+const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/@]*$/u;
 const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
@@ -395,7 +399,7 @@ const checkJob = (report: Report, job: Job, ctx: { networks: Set<string>; alerts
     if (k.length > 128 || v.length > 256)
       report(`tags.${k}`, 'key must be at most 128 and value at most 256 characters');
     if (!TAG_TEXT.test(k) || !TAG_TEXT.test(v))
-      report(`tags.${k}`, 'may contain only letters, digits, spaces and + - = . _ : /');
+      report(`tags.${k}`, 'may contain only letters, digits, spaces and + - = . _ : / @');
   }
   job.taskRole.statements.forEach((s, i) => {
     if (s.actions.length === 0 || s.resources.length === 0)

@@ -29,6 +29,7 @@ import {
 } from './arguments.ts';
 import { awsBackend, type Backend, directLocalBackend, flowBackend } from './backends.ts';
 import { registerBucketsCommand } from './buckets.ts';
+import { registerDoctor } from './doctor.ts';
 import { explainEvent } from './explain.ts';
 import { CliError, EXIT, type Output, outputFor } from './output.ts';
 import { formatPlan, planSummary } from './plan.ts';
@@ -133,7 +134,8 @@ export const buildProgram = (setExit: (code: number) => void): Command => {
       'after',
       `
 Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 request refused,
-5 backend unreachable (stack, credentials, AWS), 6 with --wait: the run did not succeed.`,
+5 backend unreachable (stack, credentials, AWS), 6 with --wait: the run did not succeed,
+7 doctor: a blocking finding.`,
     );
   const globals = (cmd: Command) => cmd.optsWithGlobals() as Globals;
   const out = (cmd: Command) => outputFor(globals(cmd));
@@ -465,6 +467,8 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
         }),
       );
     });
+
+  registerDoctor(program, { loadCatalog, globals, out, setExit });
 
   return program;
 };
