@@ -4,11 +4,12 @@
  * come back as errors with a code the CLI can show; they are not retried.
  */
 import { randomUUID } from 'node:crypto';
-import { type AcceptedRun, acceptRuns, newRun } from './acceptRuns.ts';
+import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
 import { cancelRun } from './cancelRun.ts';
-import { findJob } from './catalog/runtime.ts';
+import { findJob } from './catalog/active.ts';
 import type { Job } from './catalog/schema.ts';
 import type { ControlRequest } from './contracts/control.ts';
+import { newRun } from './domain/newRun.ts';
 import { overrideProblems } from './domain/overrides.ts';
 import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './domain/run.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';

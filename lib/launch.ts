@@ -23,9 +23,9 @@ import { notLaunchedReason } from './domain/stopReasons.ts';
 import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
-import { settleAttempt } from './outcomes.ts';
 import type { LaunchDeps } from './ports.ts';
 import { jobOf, publishOnce } from './runLifecycle.ts';
+import { settleAttempt } from './settleAttempt.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
 export const LAUNCH_LEASE_SECONDS = 120;

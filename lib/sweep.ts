@@ -13,7 +13,7 @@
  */
 
 import { closeCancelled, requestStop } from './cancelRun.ts';
-import { findJob } from './catalog/runtime.ts';
+import { findJob } from './catalog/active.ts';
 import type { Job, ScheduleTrigger } from './catalog/schema.ts';
 import { taskFromDescribe } from './contracts/ecs.ts';
 import { formatDuration, parseDuration } from './domain/duration.ts';
@@ -82,7 +82,7 @@ const reconcile = async (deps: SweepDeps, runs: Run[], now: Date, report: SweepR
     const byArn = new Map(chunk.map((r) => [r.taskArn as string, r]));
     const { tasks, missing } = await deps.ecs.describeTasks(deps.settings.clusterArn, [...byArn.keys()]);
     for (const task of tasks) {
-      const out = await trackTaskEvent(deps, taskFromDescribe(task as Record<string, unknown>));
+      const out = await trackTaskEvent(deps, taskFromDescribe(task));
       report.reconciled.push({ runId: byArn.get(task.taskArn ?? '')?.runId ?? '?', outcome: out.outcome });
     }
     for (const arn of missing) {

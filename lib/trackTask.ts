@@ -9,15 +9,16 @@
  */
 import { closeCancelled } from './cancelRun.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
+import { containerResults } from './domain/attemptFacts.ts';
 import { logTargetOf, summarizeTaskEvent } from './domain/attemptSummary.ts';
 import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
 import { isSpotNotice, taskPhase } from './domain/taskStatus.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
-import { containerOutcomes, resumeRetry, settleAttempt } from './outcomes.ts';
 import type { CoreDeps } from './ports.ts';
 import { jobOf, releaseSlotOf } from './runLifecycle.ts';
+import { resumeRetry, settleAttempt } from './settleAttempt.ts';
 
 export type TrackOutcome =
   | 'foreign'
@@ -77,7 +78,7 @@ export const trackTaskEvent = async (
     // What decided, from this event: the log stream of that container (none if the task never started).
     const ran = summarizeTaskEvent(
       detail,
-      containerOutcomes(job, detail.containers),
+      containerResults(job, detail.containers),
       job && logTargetOf(deps.settings.stage, job),
     );
     const set: Partial<Attempt> = {
@@ -93,7 +94,7 @@ export const trackTaskEvent = async (
       stoppedAt: detail.stoppedAt,
       stopCode: detail.stopCode,
       stoppedReason: cut(detail.stoppedReason),
-      containers: detail.containers.length ? containerOutcomes(job, detail.containers) : undefined,
+      containers: detail.containers.length ? containerResults(job, detail.containers) : undefined,
       durationSeconds: ran.durationSeconds,
       logLink: ran.logLink,
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),

@@ -1,8 +1,9 @@
-import { type AlertDeps, parseAlertEvent, postJson, sendAlert } from '../../lib/alert.ts';
+import { type AlertDeps, postJson, sendAlert } from '../../lib/alert.ts';
 import { readSecretString } from '../../lib/aws/secrets.ts';
 import { buildAlertTopic, snsClient } from '../../lib/aws/sns.ts';
-import { activeCatalog } from '../../lib/catalog/runtime.ts';
+import { activeCatalog } from '../../lib/catalog/active.ts';
 import { getEnv } from '../../lib/config.ts';
+import { parseAlertEvent } from '../../lib/contracts/runEvents.ts';
 import { createHandler } from '../../lib/handler.ts';
 
 const deps: AlertDeps = {

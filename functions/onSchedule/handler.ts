@@ -1,4 +1,4 @@
-import { acceptTick } from '../../lib/acceptSchedule.ts';
+import { acceptTick } from '../../lib/acceptTick.ts';
 import { ecs } from '../../lib/aws/ecs.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { parseScheduleTick } from '../../lib/contracts/schedule.ts';

@@ -7,10 +7,10 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RunPage } from '../aws/runStore.ts';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
+import type { RunPage } from '../ports.ts';
 import { CliError, EXIT } from './output.ts';
 
 export interface RunHistory {

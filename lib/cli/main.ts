@@ -111,7 +111,7 @@ const runWait = async (b: Backend, out: Output, runId: string, wait: boolean, g:
   if (!out.json) out.line(out.c.dim(b.local ? 'Running it locally...' : 'Waiting for the run to finish...'));
   const h = await b.waitFor(runId, b.local ? 120_000 : 6 * 3600_000);
   if (!h) throw new CliError(`Run ${runId} disappeared`, EXIT.notFound);
-  const { activeCatalog } = await import('../catalog/runtime.ts');
+  const { activeCatalog } = await import('../catalog/active.ts');
   printRunHistory(out, activeCatalog(), h, b.local ? resolve(g.state, 'logs') : undefined);
   return isFinal(h.run.status) && h.run.status !== 'SUCCEEDED' ? EXIT.runFailed : EXIT.ok;
 };

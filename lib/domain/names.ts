@@ -8,7 +8,12 @@
  * - RunTask `startedBy`: 128 characters of [A-Za-z0-9/_-]; `clientToken`: 64 ASCII 33-126.
  */
 
+import type { Job } from '../catalog/schema.ts';
+
 export const SERVICE = 'longshore';
+
+/** The job's own container; sidecars are named by the catalog. */
+export const MAIN_CONTAINER_NAME = 'main';
 
 /**
  * The longest AWS Region code, from the partitions data the AWS SDK resolves endpoints with
@@ -50,6 +55,9 @@ export const executionRoleName = (stage: string, region: string): string => `${S
 export const schedulerRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-scheduler-${region}`;
 export const taskFamily = (stage: string, job: string): string => `${SERVICE}-${stage}-${job}`;
 export const jobLogGroup = (stage: string, job: string): string => `/${SERVICE}/${stage}/${job}`;
+/** The job's log group: its own setting, else `/longshore/<stage>/<job>`. */
+export const logGroupName = (stage: string, job: Pick<Job, 'name' | 'container'>): string =>
+  job.container.logs.group ?? jobLogGroup(stage, job.name);
 export const scheduleName = (stage: string, job: string, index: number): string =>
   `${SERVICE}-${stage}-${job}-cron${index}`;
 export const tableName = (stage: string): string => `${SERVICE}-${stage}-runs`;

@@ -7,12 +7,12 @@ import type { Backoff, Job, PolicyRule } from '../catalog/schema.ts';
 import { fullJitterDelay, stableRandom } from './backoff.ts';
 import { parseDuration } from './duration.ts';
 import { formatCpu, formatMemory, smallestSizeWith } from './fargateSizes.ts';
-import type { ContainerOutcome, RetryCounts, TaskSizeRecord } from './run.ts';
+import type { ContainerResult, RetryCounts, TaskSizeRecord } from './run.ts';
 import { LOST_REASON_PREFIX, NOT_LAUNCHED_PREFIX, startsWithPattern, TIMEOUT_REASON_PREFIX } from './stopReasons.ts';
 
 export interface AttemptFacts {
   kind: 'task' | 'launch';
-  containers: ContainerOutcome[];
+  containers: ContainerResult[];
   stopCode?: string;
   stoppedReason?: string;
   launchFailure?: string;
@@ -129,7 +129,7 @@ export const rulesFor = (job: Job): readonly DefaultRule[] => [
 ];
 
 /** The essential container whose exit decided the attempt (the first one that did not exit 0). */
-export const decidingContainer = (facts: AttemptFacts): ContainerOutcome | undefined =>
+export const decidingContainer = (facts: AttemptFacts): ContainerResult | undefined =>
   facts.containers.find((c) => c.essential !== false && c.exitCode !== 0);
 
 export const isSuccess = (facts: AttemptFacts): boolean =>

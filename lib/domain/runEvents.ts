@@ -21,6 +21,14 @@ export const RUN_EVENT_TYPES = [
 
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
+/** The run events that need a person: the alert rule on the bus delivers exactly these to `alert`. */
+export const ALERT_TYPES = [
+  'Run Failed',
+  'Run Timed Out',
+  'Schedule Missed',
+] as const satisfies readonly RunEventType[];
+export type AlertType = (typeof ALERT_TYPES)[number];
+
 export interface RunEventDetail {
   stage: string;
   runId: string;

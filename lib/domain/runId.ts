@@ -8,6 +8,7 @@
  * - Manual: the client token (the CLI generates one per command and reuses it on retry).
  */
 import { createHash } from 'node:crypto';
+import type { RunTrigger } from './run.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -34,6 +35,27 @@ export type TriggerIdentity =
   | { type: 'schedule'; schedule: string; scheduledTime: string }
   | { type: 'manual'; token: string }
   | { type: 'retry'; of: string; token: string };
+
+/** The identity a trigger's run id is derived from. */
+export const identityOf = (trigger: RunTrigger): TriggerIdentity => {
+  switch (trigger.type) {
+    case 's3':
+      return {
+        type: 's3',
+        bucket: trigger.bucket,
+        key: trigger.key,
+        versionId: trigger.versionId,
+        sequencer: trigger.sequencer,
+        etag: trigger.etag,
+      };
+    case 'schedule':
+      return { type: 'schedule', schedule: trigger.schedule, scheduledTime: trigger.scheduledTime };
+    case 'manual':
+      return { type: 'manual', token: trigger.token };
+    case 'retry':
+      return { type: 'retry', of: trigger.of, token: trigger.token };
+  }
+};
 
 /** The stable text of a trigger's identity. */
 export const identityText = (t: TriggerIdentity): string => {

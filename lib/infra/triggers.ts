@@ -5,7 +5,6 @@
  * delivery and keeps what it could not deliver in the events dead-letter queue.
  */
 import { createHash } from 'node:crypto';
-import { ALERT_TYPES } from '../alert.ts';
 import type { Job, S3Trigger } from '../catalog/schema.ts';
 import {
   eventBusName,
@@ -15,7 +14,7 @@ import {
   schedulerRoleName,
   startedByPrefix,
 } from '../domain/names.ts';
-import { RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
+import { ALERT_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { assumeRolePolicy, type CfnValue, getAtt, pascal, policyDocument, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS, lambdaLogicalId } from './ids.ts';

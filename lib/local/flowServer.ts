@@ -11,7 +11,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import * as z from 'zod';
-import type { RunStore } from '../aws/runStore.ts';
+import type { RunStore } from '../ports.ts';
 import { issueSentences } from '../schemaIssues.ts';
 import { FUNCTION_KEYS, type FunctionKey } from './functionKeys.ts';
 import type { InvokeOutcome } from './runtime.ts';

@@ -28,10 +28,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RunStore } from '../aws/runStore.ts';
 import type { Catalog } from '../catalog/schema.ts';
 import { scheduleArn as scheduleArnOf, startedByPrefix, tableName } from '../domain/names.ts';
 import { encodeNotificationKey } from '../domain/s3Key.ts';
+import type { RunStore } from '../ports.ts';
 import { fileStamp } from './buckets.ts';
 import { ensureRunsTable, type LocalDynamo } from './dynamo.ts';
 import { engineFor, shutdownEngine } from './engine.ts';
@@ -151,7 +151,7 @@ export class LocalRuntime {
 
   private async boot(): Promise<void> {
     // The catalog first: a broken one is a CatalogError before anything starts (engine, state).
-    const runtimeCatalog = await import('../catalog/runtime.ts');
+    const runtimeCatalog = await import('../catalog/active.ts');
     if (this.opts.catalogFile) {
       const { validateCatalog } = await import('../catalog/validate.ts');
       const mod = (await import(pathToFileURL(resolve(this.opts.catalogFile)).href)) as { default: unknown };

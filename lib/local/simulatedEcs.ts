@@ -8,9 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { logGroupName } from '../catalog/containers.ts';
 import type { Catalog, Container, Job } from '../catalog/schema.ts';
-import { parseStartedBy } from '../domain/names.ts';
+import { logGroupName, parseStartedBy } from '../domain/names.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './environment.ts';
 import type { Outcome, OutcomeScript } from './outcomeScript.ts';
 

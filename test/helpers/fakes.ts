@@ -2,15 +2,12 @@
  * Fakes for the side-effect ports: a clock, the launch queue, the event bus and ECS. The ECS fake
  * behaves like ECS where it matters: the same clientToken returns the same task.
  */
-import type { LaunchedTask } from '../../lib/aws/ecs.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
-import type { LaunchEnqueue } from '../../lib/aws/sqs.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { createTokenBucket } from '../../lib/domain/rateLimiter.ts';
 import type { RunEvent } from '../../lib/domain/runEvents.ts';
 import type { RunTaskRequest } from '../../lib/domain/taskRequest.ts';
 import { LaunchError } from '../../lib/errors.ts';
-import type { CoreDeps, LaunchDeps } from '../../lib/ports.ts';
+import type { CoreDeps, LaunchDeps, LaunchEnqueue, LaunchedTask, RunStore } from '../../lib/ports.ts';
 
 export const fakeClock = (start = '2026-11-22T10:00:00.000Z') => {
   let t = Date.parse(start);

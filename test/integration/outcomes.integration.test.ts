@@ -5,12 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptRuns } from '../../lib/acceptRuns.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
 import { cancelRun } from '../../lib/cancelRun.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { launchOne } from '../../lib/launch.ts';
-import type { CoreDeps } from '../../lib/ports.ts';
+import type { CoreDeps, RunStore } from '../../lib/ports.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
 import { exampleCatalog } from '../helpers/catalogs.ts';
 import { taskEvent } from '../helpers/events.ts';

@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptRuns } from '../../lib/acceptRuns.ts';
 import { composeAlert } from '../../lib/alert.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { launchOne } from '../../lib/launch.ts';
+import type { RunStore } from '../../lib/ports.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
 import { baseCatalog, baseJob, exampleCatalog } from '../helpers/catalogs.ts';
 import { taskEvent } from '../helpers/events.ts';

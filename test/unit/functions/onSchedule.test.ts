@@ -131,7 +131,7 @@ describe('Handler: onSchedule', () => {
 
   it('cancels the active run (CANCELLING until its task stops) and stops its task when overlap is replace', async () => {
     // Prepare: thumbnails has no schedule; use a job view where nightly-report replaces.
-    const { useCatalog, activeCatalog } = await import('../../../lib/catalog/runtime.ts');
+    const { useCatalog, activeCatalog } = await import('../../../lib/catalog/active.ts');
     const original = activeCatalog();
     const replacing = structuredClone(original);
     const job = replacing.jobs.find((j) => j.name === 'nightly-report');

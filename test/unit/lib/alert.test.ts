@@ -4,18 +4,18 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../../functions/alert/handler.ts';
-import { newRun } from '../../../lib/acceptRuns.ts';
 import { composeAlert } from '../../../lib/alert.ts';
-import { logGroupName } from '../../../lib/catalog/containers.ts';
 import type { Job } from '../../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../../lib/catalog/validate.ts';
 import { parseTaskStateChange } from '../../../lib/contracts/ecs.ts';
+import { containerResults, factsFromTaskDetail } from '../../../lib/domain/attemptFacts.ts';
 import { logLink } from '../../../lib/domain/logLink.ts';
+import { logGroupName } from '../../../lib/domain/names.ts';
+import { newRun } from '../../../lib/domain/newRun.ts';
 import { decide } from '../../../lib/domain/policy.ts';
 import type { Attempt, RetryCounts, Run } from '../../../lib/domain/run.ts';
 import { runEvent } from '../../../lib/domain/runEvents.ts';
 import { logger } from '../../../lib/logger.ts';
-import { containerOutcomes, factsFromTaskDetail } from '../../../lib/outcomes.ts';
 import { baseCatalog, baseJob } from '../../helpers/catalogs.ts';
 import { loadEvent } from '../../helpers/events.ts';
 import { exampleJob } from '../../helpers/items.ts';
@@ -119,7 +119,7 @@ const finalDetail = (
     stoppedAt: d.stoppedAt,
     stopCode: d.stopCode,
     stoppedReason: d.stoppedReason,
-    containers: containerOutcomes(job, d.containers),
+    containers: containerResults(job, d.containers),
     decision: { action: verdict.action, rule: verdict.rule, diagnosis: verdict.diagnosis, next: verdict.next },
     logLink: logLink(d.taskArn, logGroupName('dev', job), job.container.logs.streamPrefix, 'main'),
     durationSeconds: Math.round((Date.parse(d.stoppedAt ?? '') - Date.parse(d.startedAt ?? d.createdAt ?? '')) / 1000),
