@@ -3,22 +3,21 @@ import { type ControlResponse, parseControlRequest } from '../../lib/contracts/c
 import { control } from '../../lib/control.ts';
 import { AppError } from '../../lib/errors.ts';
 import { createHandler } from '../../lib/handler.ts';
+import type { StopDeps } from '../../lib/ports.ts';
 import { coreDeps } from '../../lib/wiring.ts';
-
-const deps = { ...coreDeps(), ecs };
 
 /**
  * Operator requests from the CLI (synchronous). Bad requests and rejections are answered with
  * `ok: false` and a code; only failures worth retrying (AWS errors) throw.
  */
-export const handler = createHandler(
-  { name: 'control', parse: (event) => event },
-  async (event): Promise<ControlResponse> => {
+export const buildHandler = (deps: StopDeps) =>
+  createHandler({ name: 'control', parse: (event) => event }, async (event): Promise<ControlResponse> => {
     try {
       return { ok: true, ...(await control(deps, parseControlRequest(event))) };
     } catch (e) {
       if (e instanceof AppError && !e.retryable) return { ok: false, error: { code: e.code, message: e.message } };
       throw e;
     }
-  },
-);
+  });
+
+export const handler = buildHandler({ ...coreDeps(), ecs });

@@ -64,6 +64,10 @@ export const tableName = (stage: string): string => `${SERVICE}-${stage}-runs`;
 export const clusterName = (stage: string): string => `${SERVICE}-${stage}`;
 export const eventBusName = (stage: string): string => `${SERVICE}-${stage}-runs`;
 export const scheduleGroupName = (stage: string): string => `${SERVICE}-${stage}`;
+export const launchQueueName = (stage: string): string => `${SERVICE}-${stage}-launch`;
+export const launchDlqName = (stage: string): string => `${SERVICE}-${stage}-launch-dlq`;
+export const eventsDlqName = (stage: string): string => `${SERVICE}-${stage}-events-dlq`;
+export const alertTopicName = (stage: string): string => `${SERVICE}-${stage}-alerts`;
 
 /** `startedBy` carries the run id and attempt so that a task event leads straight to its attempt. */
 export const startedByPrefix = (stage: string): string => `${SERVICE}/${stage}/`;
