@@ -15,6 +15,12 @@ export const LOCAL_REGION = 'eu-west-1';
 /** Webhook URLs default to this host locally; the local flow receives posts to it itself. */
 export const WEBHOOK_HOST = 'webhook.local';
 
+/** Retry backoffs run 10x faster on this machine unless LONGSHORE_LOCAL_DELAY_SCALE says otherwise (1 = real time). */
+export const localDelayScale = (): number => {
+  const v = Number(process.env.LONGSHORE_LOCAL_DELAY_SCALE ?? 0.1);
+  return Number.isFinite(v) && v >= 0 ? v : 0.1;
+};
+
 /** A network as `LONGSHORE_NETWORKS` carries it: ids as comma-separated lists. */
 export interface NetworkVariable {
   subnets: string;

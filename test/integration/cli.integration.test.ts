@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { EXIT } from '../../lib/cli/exitCodes.ts';
 import { main } from '../../lib/cli/main.ts';
-import { EXIT } from '../../lib/cli/output.ts';
-import { LocalRuntime } from '../../lib/local/runtime.ts';
+import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-cli-'));
 

@@ -7,8 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EXIT } from '../../lib/cli/exitCodes.ts';
 import { main } from '../../lib/cli/main.ts';
-import { EXIT } from '../../lib/cli/output.ts';
 import { type FlowHost, serveFlow } from '../../lib/local/flowServer.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-cli-args-'));

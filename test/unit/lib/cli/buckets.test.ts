@@ -7,10 +7,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { functions } from '../../../../functions/index.ts';
-import { triggerBuckets } from '../../../../lib/cli/buckets.ts';
+import { EXIT } from '../../../../lib/cli/exitCodes.ts';
 import { main } from '../../../../lib/cli/main.ts';
-import { EXIT } from '../../../../lib/cli/output.ts';
-import { formatPlan, planSummary } from '../../../../lib/cli/plan.ts';
+import { formatPlan, planSummary } from '../../../../lib/cli/planSummary.ts';
+import { triggerBuckets } from '../../../../lib/domain/s3Match.ts';
 import { exampleCatalog } from '../../../helpers/catalogs.ts';
 
 const s3 = mockClient(S3Client);
