@@ -25,7 +25,7 @@ import { launchMessage } from '../lib/contracts/launch.ts';
 import { parseUploads } from '../lib/contracts/s3.ts';
 import { createRateLimiter } from '../lib/domain/rateLimiter.ts';
 import { LAUNCH_QUEUE_VISIBILITY_SECONDS } from '../lib/infra/platform.ts';
-import { launchBatch } from '../lib/launch.ts';
+import { launchBatch } from '../lib/launchBatch.ts';
 import {
   ensureRunsTable,
   hasJava,

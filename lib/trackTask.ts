@@ -20,7 +20,7 @@ import type { CoreDeps } from './ports.ts';
 import { jobOf, releaseSlotOf } from './runLifecycle.ts';
 import { resumeRetry, settleAttempt } from './settleAttempt.ts';
 
-export type TrackOutcome =
+export type TrackResult =
   | 'foreign'
   | 'unknown-run'
   /** The run never had the attempt the event names. */
@@ -48,7 +48,7 @@ const cut = (s: string | undefined, n = 1024): string | undefined => (s === unde
 export const trackTaskEvent = async (
   deps: CoreDeps,
   detail: TaskDetail,
-): Promise<{ outcome: TrackOutcome; runId?: string; verdict?: Verdict }> => {
+): Promise<{ outcome: TrackResult; runId?: string; verdict?: Verdict }> => {
   const ref = parseStartedBy(detail.startedBy);
   if (!ref || ref.stage !== deps.settings.stage || detail.clusterArn !== deps.settings.clusterArn) {
     logger.debug('Task is not ours: ignored', {

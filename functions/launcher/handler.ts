@@ -4,7 +4,7 @@ import { launchMessage } from '../../lib/contracts/launch.ts';
 import { sqsEvent } from '../../lib/contracts/sqs.ts';
 import { createRateLimiter } from '../../lib/domain/rateLimiter.ts';
 import { createHandler, parseEvent } from '../../lib/handler.ts';
-import { launchBatch } from '../../lib/launch.ts';
+import { launchBatch } from '../../lib/launchBatch.ts';
 import type { LaunchDeps } from '../../lib/ports.ts';
 import { coreDeps } from '../../lib/wiring.ts';
 

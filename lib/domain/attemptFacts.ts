@@ -5,8 +5,19 @@
  */
 import type { Job } from '../catalog/schema.ts';
 import { MAIN_CONTAINER_NAME } from './names.ts';
-import type { AttemptFacts } from './policy.ts';
 import type { Attempt, ContainerResult } from './run.ts';
+
+export interface AttemptFacts {
+  kind: 'task' | 'launch';
+  containers: ContainerResult[];
+  stopCode?: string;
+  stoppedReason?: string;
+  launchFailure?: string;
+}
+
+/** The essential container whose exit decided the attempt (the first one that did not exit 0). */
+export const decidingContainer = (facts: AttemptFacts): ContainerResult | undefined =>
+  facts.containers.find((c) => c.essential !== false && c.exitCode !== 0);
 
 /** ECS cuts a container's `reason` at 1,024 characters; so does the attempt record. */
 const MAX_REASON = 1024;

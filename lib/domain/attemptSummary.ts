@@ -14,9 +14,9 @@
  *   container starts: a task that never started has no stream to link to.
  */
 import type { Job } from '../catalog/schema.ts';
+import { decidingContainer as policyDecidingContainer } from './attemptFacts.ts';
 import { logLink, logStreamName, parseTaskArn } from './logLink.ts';
 import { jobLogGroup } from './names.ts';
-import { decidingContainer as policyDecidingContainer } from './policy.ts';
 import type { ContainerResult, RetryCounts } from './run.ts';
 import { LOST_REASON_PREFIX } from './stopReasons.ts';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { launchMessage } from '../../../lib/contracts/launch.ts';
 import { parseEvent } from '../../../lib/handler.ts';
-import { launchBatch } from '../../../lib/launch.ts';
+import { launchBatch } from '../../../lib/launchBatch.ts';
 import { exampleCatalog } from '../../helpers/catalogs.ts';
 import { buildDeps, fakeStore } from '../../helpers/fakes.ts';
 import { runItem } from '../../helpers/items.ts';
