@@ -1,6 +1,11 @@
 /**
  * Validates a job catalog and reports every problem at once, each naming the job and the field and
  * saying what is allowed. Structure first (zod), then the rules that need the whole picture.
+ *
+ * Over 300 lines on purpose: it is one checklist, read top to bottom, one rule after the other, and
+ * split into files its rules would be harder to see whole (what each field may be is the point).
+ * Rules that are not catalog knowledge live elsewhere (names: lib/domain/names.ts, variables:
+ * lib/domain/taskEnvironment.ts, stop codes: lib/domain/taskStatus.ts, sizes: fargateSizes.ts).
  */
 import * as z from 'zod';
 import { parseDuration } from '../domain/duration.ts';
