@@ -1,5 +1,5 @@
 /**
- * The launcher: queued runs become ECS tasks, exactly once per attempt (DESIGN §5, invariants 2, 5, 6).
+ * The launcher: queued runs become ECS tasks, exactly once per attempt (invariants 2, 5, 6 in docs/architecture.md).
  *
  * For each message (run, attempt):
  *  1. the run must still be QUEUED at that attempt, and due (a delayed retry waits in the queue);

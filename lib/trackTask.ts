@@ -1,5 +1,5 @@
 /**
- * Tracking (DESIGN §4-6): ECS task state changes close attempts. An event is trusted only for our
+ * Tracking (invariants 3 and 4, docs/architecture.md): ECS task state changes close attempts. An event is trusted only for our
  * cluster, our stage, an attempt the run has, and that attempt's own task (an attempt without a task
  * yet adopts it). Events come duplicated and out of order: one is applied only if its
  * `detail.version` is newer than the attempt's, and a STOPPED attempt is never reopened. RUNNING

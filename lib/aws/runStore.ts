@@ -1,15 +1,15 @@
 /**
- * The run store (lib/ports.ts `RunStore`) on one DynamoDB table (DESIGN §10; keys in
- * lib/domain/keys.ts), one module per kind of record under lib/aws/runStore/. Every write is
+ * The run store (lib/ports.ts `RunStore`) on one DynamoDB table (the data model and its
+ * keys: lib/domain/keys.ts), one module per kind of record under lib/aws/runStore/. Every write is
  * conditional or idempotent: a Lambda may die between any two calls, and the next delivery must
  * find a state it can continue from. Conditions stay in here; callers see results in their words.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunStore } from '../ports.ts';
-import { attemptRecords } from './runStore/attempts.ts';
-import { leaseRecords } from './runStore/leases.ts';
-import { runRecords } from './runStore/runs.ts';
-import { scheduleRecords } from './runStore/schedules.ts';
+import { attemptRecords } from './runStore/attemptRecords.ts';
+import { leaseRecords } from './runStore/leaseRecords.ts';
+import { runRecords } from './runStore/runRecords.ts';
+import { scheduleRecords } from './runStore/scheduleRecords.ts';
 import { tableOf } from './runStore/table.ts';
 
 /**

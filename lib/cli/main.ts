@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, CatalogError } from '../errors.ts';
 import { shutdownEngine } from '../local/engine.ts';
+import { commandContext, type Globals } from './commandContext.ts';
 import { registerBucketsCommand } from './commands/buckets.ts';
 import { registerExplainCommand } from './commands/explain.ts';
 import { registerInvokeCommand } from './commands/invoke.ts';
@@ -14,7 +15,6 @@ import { registerPlanCommand } from './commands/plan.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerTriggerCommand } from './commands/trigger.ts';
 import { registerUpCommand } from './commands/up.ts';
-import { commandContext, type Globals } from './context.ts';
 import { CliError, EXIT, exitCodeFor } from './exitCodes.ts';
 
 export const buildProgram = (setExit: (code: number) => void): Command => {

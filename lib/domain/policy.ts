@@ -1,5 +1,5 @@
 /**
- * The failure policy (DESIGN §6): ordered rules, first match wins. Pure: no AWS, no clock, no
+ * The failure policy (README, "The failure policy"): ordered rules, first match wins. Pure: no AWS, no clock, no
  * randomness of its own (jitter comes from the run and attempt, so a redelivered event decides the
  * same). A job's own rules come first, then the shipped defaults below.
  */

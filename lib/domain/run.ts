@@ -1,5 +1,5 @@
 /**
- * Runs and attempts (DESIGN §4): the records the whole service revolves around.
+ * Runs and attempts (docs/architecture.md, Glossary): the records the whole service revolves around.
  *
  * QUEUED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT, and back to QUEUED for a retry
  * (attempt + 1). A cancel makes a run CANCELLED at once when it has no task, else CANCELLING until

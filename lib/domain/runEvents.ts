@@ -1,5 +1,5 @@
 /**
- * Run events published on the service's EventBridge bus for integrations and alerting (DESIGN §7).
+ * Run events published on the service's EventBridge bus for integrations and alerting (README, "Operating").
  * `source` is fixed; `detail-type` names the transition; `detail` carries the run's facts.
  */
 import type { Job } from '../catalog/schema.ts';

@@ -1,6 +1,6 @@
 /**
  * Run ids and RunTask client tokens, derived from the trigger's identity so that every delivery of
- * the same trigger names the same run (DESIGN §5, invariants 1 and 2).
+ * the same trigger names the same run (invariants 1 and 2 in docs/architecture.md).
  *
  * - S3 upload: bucket + key + (version id, else sequencer, else etag). Two uploads of the same key
  *   on an unversioned bucket differ by sequencer; a duplicate delivery carries the same one.

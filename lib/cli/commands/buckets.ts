@@ -9,7 +9,7 @@ import type { BucketNotificationsPort, EventBridgeStatus } from '../../aws/s3.ts
 import { type TriggerBucket, triggerBuckets } from '../../domain/s3Match.ts';
 import { BucketSettingError } from '../../errors.ts';
 import { validateStage } from '../../infra/context.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatCpu, formatMemory } from '../../domain/fargateSizes.ts';
 import { checkRunId } from '../arguments.ts';
-import { type CommandContext, readJson, withBackend } from '../context.ts';
+import { type CommandContext, readJson, withBackend } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import { type Explanation, explainEvent } from '../explainEvent.ts';
 import type { Output } from '../Output.ts';

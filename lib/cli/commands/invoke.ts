@@ -1,7 +1,7 @@
 /** `longshore invoke FUNCTION EVENT_FILE`: one handler on one event, AWS mocked, the store embedded. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type CommandContext, readJson } from '../context.ts';
+import { type CommandContext, readJson } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import { printInvokeReport } from '../invokeView.ts';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatCpu, formatMemory } from '../../domain/fargateSizes.ts';
 import { CatalogError } from '../../errors.ts';
 import { describeTrigger } from '../catalogText.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../commandContext.ts';
 import { EXIT } from '../exitCodes.ts';
 
 export const registerJobsCommands = (program: Command, ctx: CommandContext): void => {

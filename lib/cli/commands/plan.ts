@@ -1,7 +1,7 @@
 /** `longshore plan`: what `osls deploy` would create from the catalog, offline. */
 import type { Command } from 'commander';
 import { validateStage } from '../../infra/context.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../commandContext.ts';
 import { formatPlan, planSummary } from '../planSummary.ts';
 
 export const registerPlanCommand = (program: Command, ctx: CommandContext): void => {

@@ -14,7 +14,7 @@ import {
   requester,
   waitForRun,
   withBackend,
-} from '../context.ts';
+} from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
 import { printRunHistory, printRunList } from '../views.ts';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { parseTriggerOptions, type TriggerOptions } from '../arguments.ts';
-import { type CommandContext, waitForRun } from '../context.ts';
+import { type CommandContext, waitForRun } from '../commandContext.ts';
 import { controlRequest } from './runs.ts';
 
 export const registerTriggerCommand = (program: Command, ctx: CommandContext): void => {

@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LOCAL_STAGE, localDelayScale } from '../../local/environment.ts';
 import { s3Pattern } from '../catalogText.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext } from '../commandContext.ts';
 import { attachFlowLog, printRunSummary } from '../flowView.ts';
 import type { Output } from '../Output.ts';
 
