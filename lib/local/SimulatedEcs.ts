@@ -34,8 +34,6 @@ export interface SimulatedEcsOptions {
   recordOnly?: boolean;
 }
 
-export type { SimTask } from './simTask.ts';
-
 export class SimulatedEcs {
   readonly tasks = new Map<string, SimTask>();
   private readonly byToken = new Map<string, string>();
