@@ -20,13 +20,12 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LAUNCHER_CONCURRENCY, RUN_TASK_CALLS_PER_SECOND } from '../functions/launcher/config.ts';
 import { acceptUploads } from '../lib/acceptUploads.ts';
 import { createDocumentClient } from '../lib/aws/dynamodb.ts';
-import { buildRunStore, type RunStore } from '../lib/aws/runStore.ts';
-import type { LaunchEnqueue } from '../lib/aws/sqs.ts';
+import { buildRunStore } from '../lib/aws/runStore.ts';
 import { launchMessage } from '../lib/contracts/launch.ts';
 import { parseUploads } from '../lib/contracts/s3.ts';
 import { createRateLimiter } from '../lib/domain/rateLimiter.ts';
 import { LAUNCH_QUEUE_VISIBILITY_SECONDS } from '../lib/infra/platform.ts';
-import { launchBatch } from '../lib/launch.ts';
+import { launchBatch } from '../lib/launchBatch.ts';
 import {
   ensureRunsTable,
   hasJava,
@@ -35,6 +34,7 @@ import {
   startDynalite,
   startDynamoDbLocal,
 } from '../lib/local/dynamo.ts';
+import type { LaunchEnqueue, RunStore } from '../lib/ports.ts';
 import { flowCatalog } from '../test/helpers/catalogs.ts';
 import { objectCreated } from '../test/helpers/events.ts';
 import { buildDeps, fakeClock, throttlingEcs } from '../test/helpers/fakes.ts';

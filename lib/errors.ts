@@ -93,6 +93,13 @@ export class LaunchError extends AppError {
   }
 }
 
+/** The launch queue refused messages even after a second try (SQS SendMessageBatch `Failed`). */
+export class EnqueueError extends AppError {
+  override readonly name = 'EnqueueError';
+  readonly code = 'ENQUEUE_FAILED';
+  override readonly retryable = true;
+}
+
 /** EventBridge PutEvents reported failed entries. */
 export class EventPublishError extends AppError {
   override readonly name = 'EventPublishError';

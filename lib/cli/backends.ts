@@ -7,11 +7,11 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RunPage } from '../aws/runStore.ts';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
-import { CliError, EXIT } from './output.ts';
+import type { RunPage } from '../ports.ts';
+import { CliError, EXIT } from './exitCodes.ts';
 
 export interface RunHistory {
   run: Run;
@@ -32,8 +32,8 @@ export interface Backend {
 
 /** The local store, by way of a LocalRuntime in this process (its tasks run here while we wait). */
 export const directLocalBackend = async (stateDir: string, catalogFile?: string): Promise<Backend> => {
-  const { LocalRuntime } = await import('../local/runtime.ts');
-  const { localDelayScale } = await import('../local/runtime.ts');
+  const { LocalRuntime } = await import('../local/LocalRuntime.ts');
+  const { localDelayScale } = await import('../local/environment.ts');
   const rt = await LocalRuntime.start({
     mode: 'flow',
     stateDir,

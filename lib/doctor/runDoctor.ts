@@ -17,7 +17,7 @@ import type { BucketsPort } from '../aws/s3Notifications.ts';
 import type { SecretsInspectorPort } from '../aws/secretsManager.ts';
 import type { SsmParametersPort } from '../aws/ssm.ts';
 import type { Catalog, Job, Network, SecretRef } from '../catalog/schema.ts';
-import { resolveSecret } from '../catalog/secrets.ts';
+import { resolveSecret } from '../catalog/secretRefs.ts';
 import { clusterName, executionRoleName, SERVICE } from '../domain/names.ts';
 import { AppError } from '../errors.ts';
 import { collectParams, isParamRef, paramDefaults } from '../infra/params.ts';

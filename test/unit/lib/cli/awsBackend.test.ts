@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsBackend } from '../../../../lib/cli/backends.ts';
-import { CliError, EXIT } from '../../../../lib/cli/output.ts';
+import { CliError, EXIT } from '../../../../lib/cli/exitCodes.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);

@@ -3,12 +3,12 @@
  * the job are still active: `allow` starts anyway, `forbid` records the tick as SKIPPED (and says
  * which run blocked it), `replace` cancels the active runs first.
  */
-import { type AcceptedRun, acceptRuns, identityOf } from './acceptRuns.ts';
+import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
 import { cancelRun } from './cancelRun.ts';
-import { findJob } from './catalog/runtime.ts';
+import { findJob } from './catalog/active.ts';
 import type { ScheduleTick } from './contracts/schedule.ts';
 import { expiresAtFor, type RunTrigger } from './domain/run.ts';
-import { runIdFor } from './domain/runId.ts';
+import { identityOf, runIdFor } from './domain/runId.ts';
 import { InvalidEventError, RequestRejectedError } from './errors.ts';
 import { logger } from './logger.ts';
 import type { StopDeps } from './ports.ts';

@@ -1,35 +1,9 @@
 /**
  * How the CLI speaks: tables and colour for people on a terminal, plain aligned text when piped,
- * one JSON document with --json. Exit codes are part of the contract (see EXIT).
+ * one JSON document with --json. Every line the CLI prints goes through an Output.
  */
 import Table from 'cli-table3';
 import pc from 'picocolors';
-
-/** Exit codes scripts can rely on. */
-export const EXIT = {
-  ok: 0,
-  /** An unexpected failure (a bug, or the machine). */
-  internal: 1,
-  /** Bad input: arguments, catalog, event file. */
-  invalid: 2,
-  /** The run or job does not exist. */
-  notFound: 3,
-  /** The service refused the request (e.g. retrying an active run, a job without manual trigger). */
-  rejected: 4,
-  /** The backend could not be reached (no stack, no credentials, AWS error). */
-  backend: 5,
-  /** With --wait: the run ended without succeeding. */
-  runFailed: 6,
-} as const;
-
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
 
 export interface OutputOptions {
   json: boolean;

@@ -5,25 +5,13 @@
  * notification configurations, and reports each bucket; a bucket it could not change makes it exit 5.
  */
 import type { Command } from 'commander';
-import type { BucketNotificationsPort, EventBridgeStatus } from '../aws/s3.ts';
-import type { Catalog } from '../catalog/schema.ts';
-import { BucketSettingError } from '../errors.ts';
-import { validateStage } from '../infra/context.ts';
-import { CliError, EXIT, type Output } from './output.ts';
-
-export interface TriggerBucket {
-  bucket: string;
-  jobs: string[];
-}
-
-/** Every bucket an s3 trigger of the catalog names, with the jobs it starts, by bucket name. */
-export const triggerBuckets = (catalog: Catalog): TriggerBucket[] => {
-  const jobsOf = new Map<string, Set<string>>();
-  for (const job of catalog.jobs)
-    for (const t of job.triggers)
-      if (t.type === 's3') jobsOf.set(t.bucket, (jobsOf.get(t.bucket) ?? new Set()).add(job.name));
-  return [...jobsOf].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, jobs]) => ({ bucket, jobs: [...jobs] }));
-};
+import type { BucketNotificationsPort, EventBridgeStatus } from '../../aws/s3.ts';
+import { type TriggerBucket, triggerBuckets } from '../../domain/s3Match.ts';
+import { BucketSettingError } from '../../errors.ts';
+import { validateStage } from '../../infra/context.ts';
+import type { CommandContext } from '../commandContext.ts';
+import { CliError, EXIT } from '../exitCodes.ts';
+import type { Output } from '../Output.ts';
 
 export interface BucketReport {
   bucket: string;
@@ -75,14 +63,7 @@ const describeReport = (o: Output, r: BucketReport): string => {
   }
 };
 
-export interface BucketsCommandDeps {
-  globals: (cmd: Command) => { stage?: string; region?: string; catalog?: string };
-  out: (cmd: Command) => Output;
-  loadCatalog: (file?: string) => Promise<Catalog>;
-  setExit: (code: number) => void;
-}
-
-export const registerBucketsCommand = (program: Command, deps: BucketsCommandDeps): void => {
+export const registerBucketsCommand = (program: Command, deps: CommandContext): void => {
   program
     .command('buckets')
     .description("the S3 buckets of the catalog's s3 triggers")
@@ -103,7 +84,7 @@ export const registerBucketsCommand = (program: Command, deps: BucketsCommandDep
       const stage = validateStage(g.stage);
       const region = g.region ?? process.env.AWS_REGION ?? 'eu-west-1';
       const buckets = triggerBuckets(await deps.loadCatalog(g.catalog));
-      const { buildBucketNotifications, s3ClientFor } = await import('../aws/s3.ts');
+      const { buildBucketNotifications, s3ClientFor } = await import('../../aws/s3.ts');
       const client = s3ClientFor(region);
       let reports: BucketReport[];
       try {

@@ -1,31 +1,14 @@
 /**
  * What would be deployed: the validated catalog, job by job, and the resources `serverless.ts`
- * derives from it. Runs offline; used by `longshore plan`.
+ * derives from it. Runs offline; used by `longshore plan` (lib/cli/commands/plan.ts).
  */
-import type { Catalog, Job, Trigger } from '../catalog/schema.ts';
+import type { Catalog } from '../catalog/schema.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
+import { type TriggerBucket, triggerBuckets } from '../domain/s3Match.ts';
 import { PROTECTED_STAGES } from '../infra/context.ts';
 import type { FunctionConfig } from '../infra/functionSpec.ts';
 import { buildService } from '../infra/service.ts';
-import { type TriggerBucket, triggerBuckets } from './buckets.ts';
-
-const describeTrigger = (t: Trigger): string => {
-  switch (t.type) {
-    case 's3':
-      return `s3://${t.bucket}/${t.prefix ?? ''}*${t.suffix ?? ''}`;
-    case 'schedule':
-      return `${t.expression} ${t.timezone}${t.overlap === 'allow' ? '' : ` (overlap: ${t.overlap})`}`;
-    case 'manual':
-      return 'manual';
-  }
-};
-
-const describeCapacity = (job: Job): string => {
-  const c = job.capacity;
-  if (c.type === 'fargate') return 'Fargate';
-  if (c.type === 'fargate-spot') return `Fargate Spot${c.fallback === 'on-demand' ? ' (on-demand fallback)' : ''}`;
-  return `EC2 capacity provider ${c.capacityProvider}`;
-};
+import { describeCapacity, describeTrigger } from './catalogText.ts';
 
 export interface PlanSummary {
   stage: string;
@@ -59,7 +42,7 @@ export const planSummary = (
       name: job.name,
       size: `${formatCpu(job.size.cpu)}, ${formatMemory(job.size.memory)}${job.size.gpus ? `, ${job.size.gpus} GPU` : ''}`,
       capacity: describeCapacity(job),
-      triggers: job.triggers.map(describeTrigger),
+      triggers: job.triggers.map((t) => describeTrigger(t, { overlap: true })),
       secrets: [job.container, ...job.sidecars].flatMap((c) => Object.keys(c.secrets)),
       timeout: job.timeout,
       ...(job.maxConcurrent !== undefined ? { maxConcurrent: job.maxConcurrent } : {}),

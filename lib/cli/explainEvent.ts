@@ -7,13 +7,13 @@ import type { Catalog, Job } from '../catalog/schema.ts';
 import { parseTaskStateChange, type TaskDetail } from '../contracts/ecs.ts';
 import { parseUploads } from '../contracts/s3.ts';
 import { parseScheduleTick } from '../contracts/schedule.ts';
+import { type AttemptFacts, factsFromTaskDetail } from '../domain/attemptFacts.ts';
 import { parseStartedBy } from '../domain/names.ts';
-import { type AttemptFacts, decide, type PolicyRun, ruleMatches, rulesFor, type Verdict } from '../domain/policy.ts';
+import { decide, type PolicyRun, ruleMatches, rulesFor, type Verdict } from '../domain/policy.ts';
 import type { Run } from '../domain/run.ts';
 import { runIdFor } from '../domain/runId.ts';
 import { jobsForObject } from '../domain/s3Match.ts';
 import { isSpotNotice } from '../domain/taskStatus.ts';
-import { factsFromTaskDetail } from '../outcomes.ts';
 
 export type Explanation =
   | {

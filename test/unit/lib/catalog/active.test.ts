@@ -21,7 +21,7 @@ describe('Function: activeCatalog', () => {
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', '');
 
     // Act
-    const runtime = await import('../../../../lib/catalog/runtime.ts');
+    const runtime = await import('../../../../lib/catalog/active.ts');
 
     // Assess
     // (a fresh module graph: errors.ts is another instance here, so the error is matched by its code)
@@ -43,7 +43,7 @@ describe('Function: activeCatalog', () => {
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'longshore-prod-control');
 
     // Act
-    const loading = import('../../../../lib/catalog/runtime.ts');
+    const loading = import('../../../../lib/catalog/active.ts');
 
     // Assess
     await expect(loading).rejects.toThrow(/The job catalog has 3 problems/);

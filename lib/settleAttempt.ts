@@ -7,56 +7,25 @@
 
 import { closeCancelled } from './cancelRun.ts';
 import type { Job } from './catalog/schema.ts';
-import type { TaskDetail } from './contracts/ecs.ts';
+import { factsFromAttempt } from './domain/attemptFacts.ts';
 import { summarizeAttempt } from './domain/attemptSummary.ts';
-import { type AttemptFacts, decide, type Verdict } from './domain/policy.ts';
-import { type Attempt, type ContainerOutcome, type Run, WORKING_STATUSES } from './domain/run.ts';
+import { decide, type Verdict } from './domain/policy.ts';
+import { type Attempt, type Run, type RunOutcome, WORKING_STATUSES } from './domain/run.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
 import { finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
 
-/** Marks each container essential or not, from the job (main is always essential). */
-export const withEssential = (job: Job | undefined, containers: ContainerOutcome[]): ContainerOutcome[] =>
-  containers.map((c) => ({
-    ...c,
-    essential:
-      c.name === 'main' ? true : (job?.sidecars.find((s) => s.name === c.name)?.essential ?? c.essential ?? true),
-  }));
-
-/** Each container of a task event as an attempt records it (reasons cut to ECS's 1,024 characters). */
-export const containerOutcomes = (
-  job: Job | undefined,
-  containers: readonly { name: string; exitCode?: number; reason?: string }[],
-): ContainerOutcome[] =>
-  withEssential(
-    job,
-    containers.map((c) => ({
-      name: c.name,
-      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-      ...(c.reason ? { reason: c.reason.slice(0, 1024) } : {}),
-    })),
-  );
-
-/** The facts the policy decides on, straight from a STOPPED task event (explain, tests). */
-export const factsFromTaskDetail = (
-  job: Job | undefined,
-  d: Pick<TaskDetail, 'containers' | 'stopCode' | 'stoppedReason'>,
-): AttemptFacts => ({
-  kind: 'task',
-  containers: containerOutcomes(job, d.containers),
-  ...(d.stopCode ? { stopCode: d.stopCode } : {}),
-  ...(d.stoppedReason ? { stoppedReason: d.stoppedReason } : {}),
+/**
+ * What the run records of the attempt that decided (`Run.outcome`): the verdict, and the stop code
+ * when the run ends on it (a retrying run's next attempt has its own).
+ */
+const runOutcome = (verdict: Verdict, stopCode?: string): RunOutcome => ({
+  ...(verdict.exitCode !== undefined ? { exitCode: verdict.exitCode } : {}),
+  ...(stopCode ? { stopCode } : {}),
+  action: verdict.action,
+  rule: verdict.rule,
+  diagnosis: verdict.diagnosis,
 });
-
-export const factsFromAttempt = (attempt: Attempt): AttemptFacts =>
-  attempt.status === 'LAUNCH_FAILED'
-    ? { kind: 'launch', containers: [], ...(attempt.launchFailure ? { launchFailure: attempt.launchFailure } : {}) }
-    : {
-        kind: 'task',
-        containers: attempt.containers ?? [],
-        ...(attempt.stopCode ? { stopCode: attempt.stopCode } : {}),
-        ...(attempt.stoppedReason ? { stoppedReason: attempt.stoppedReason } : {}),
-      };
 
 const retryRun = async (
   deps: CoreDeps,
@@ -78,12 +47,7 @@ const retryRun = async (
         capacity: verdict.capacity,
         size: verdict.size,
         retries: verdict.retries,
-        outcome: {
-          ...(verdict.exitCode !== undefined ? { exitCode: verdict.exitCode } : {}),
-          action: verdict.action,
-          rule: verdict.rule,
-          diagnosis: verdict.diagnosis,
-        },
+        outcome: runOutcome(verdict),
         ...(notBefore ? { notBefore } : {}),
       },
       remove: ['taskArn', 'startedAt', 'slot', 'waitingForSlot', ...(notBefore ? [] : (['notBefore'] as const))],
@@ -145,13 +109,7 @@ export const settleAttempt = async (
     ...(verdict.outcome === 'retry' ? { delaySeconds: verdict.delaySeconds } : {}),
   };
   const recorded = (await deps.store.recordDecision(run.runId, attempt.attempt, decision)) ?? { ...attempt, decision };
-  const outcome = {
-    ...(verdict.exitCode !== undefined ? { exitCode: verdict.exitCode } : {}),
-    ...(attempt.stopCode ? { stopCode: attempt.stopCode } : {}),
-    action: verdict.action,
-    rule: verdict.rule,
-    diagnosis: verdict.diagnosis,
-  };
+  const outcome = runOutcome(verdict, attempt.stopCode);
   if (verdict.outcome === 'retry') {
     const next = await retryRun(deps, run, verdict, recorded);
     return { run: next.status === 'CANCELLING' ? await closeCancelled(deps, next, recorded) : next, verdict };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { secretsManager, ssmParameter } from '../../../../lib/catalog/define.ts';
-import { resolveSecret, secretReadResource, secretRefProblems } from '../../../../lib/catalog/secrets.ts';
+import { resolveSecret, secretReadResource, secretRefProblems } from '../../../../lib/catalog/secretRefs.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbCdEf';
 

@@ -4,11 +4,12 @@
  * blocking, so a deploy script can stop.
  */
 import type { Command } from 'commander';
-import type { Catalog } from '../catalog/schema.ts';
-import type { CheckResult, DoctorReport, Finding } from '../doctor/findings.ts';
-import type { DoctorPorts } from '../doctor/runDoctor.ts';
-import { validateStage } from '../infra/context.ts';
-import { CliError, EXIT, type Output } from './output.ts';
+import type { Catalog } from '../../catalog/schema.ts';
+import type { CheckResult, DoctorReport, Finding } from '../../doctor/findings.ts';
+import type { DoctorPorts } from '../../doctor/runDoctor.ts';
+import { validateStage } from '../../infra/context.ts';
+import { CliError, EXIT } from '../exitCodes.ts';
+import type { Output } from '../Output.ts';
 
 /** Exit code of `doctor` when at least one finding is blocking (warnings alone exit 0). */
 export const DOCTOR_BLOCKING_EXIT = 7;
@@ -90,9 +91,9 @@ export const registerDoctor = (program: Command, deps: DoctorCommandDeps): void 
       const region = g.region ?? process.env.AWS_REGION ?? 'eu-west-1';
       const catalog = await deps.loadCatalog(g.catalog);
       const ports = await (
-        deps.ports ?? (async (r: string) => (await import('../doctor/awsPorts.ts')).awsDoctorPorts(r))
+        deps.ports ?? (async (r: string) => (await import('../../doctor/awsPorts.ts')).awsDoctorPorts(r))
       )(region);
-      const { runDoctor } = await import('../doctor/runDoctor.ts');
+      const { runDoctor } = await import('../../doctor/runDoctor.ts');
       let report: DoctorReport;
       try {
         report = await runDoctor(ports, {

@@ -1,18 +1,24 @@
-/** The local flow's terminal log: one line per thing that happened to a run, as it happens. */
-import type { Output } from '../cli/output.ts';
+/**
+ * The local flow on the terminal (`longshore up`): one line per thing that happened to a run, as it
+ * happens (from what the flow's recorder saw), and the demo's summary table.
+ */
+import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
-import type { PublishedEvent, SentAlert } from './recorder.ts';
-import type { LocalRuntime } from './runtime.ts';
+import { MAIN_CONTAINER_NAME } from '../domain/names.ts';
+import type { Attempt, Run } from '../domain/run.ts';
+import { triggerSummary } from '../domain/runEvents.ts';
+import type { PublishedEvent, Recorder, SentAlert } from '../local/Recorder.ts';
+import type { Output } from './Output.ts';
 
 const time = () => new Date().toISOString().slice(11, 19);
 
-export const attachFlowLog = (rt: LocalRuntime, out: Output): void => {
+export const attachFlowLog = (recorder: Recorder, out: Output): void => {
   const line = (runId: string, attempt: number | string, state: string, detail = '') => {
     out.line(
       `${out.c.dim(time())}  ${runId.padEnd(31)} ${`#${attempt}`.padEnd(3)} ${out.status(state.padEnd(10))} ${detail}`,
     );
   };
-  rt.recorder.on((kind, value) => {
+  recorder.on((kind, value) => {
     if (kind === 'alert') {
       const a = value as SentAlert;
       out.line(`${out.c.dim(time())}  ${out.c.red('ALERT')}  ${a.subject}`);
@@ -40,7 +46,7 @@ export const attachFlowLog = (rt: LocalRuntime, out: Output): void => {
           line(ref[1] as string, ref[2] as string, 'RUNNING', out.c.dim(String(d.taskArn).split('/').pop() ?? ''));
         else {
           const main = (d.containers as { name: string; exitCode?: number }[] | undefined)?.find(
-            (c) => c.name === 'main',
+            (c) => c.name === MAIN_CONTAINER_NAME,
           );
           line(
             ref[1] as string,
@@ -100,4 +106,24 @@ export const attachFlowLog = (rt: LocalRuntime, out: Output): void => {
         return;
     }
   });
+};
+
+/** The summary table: each run, its attempts and the decisions between them. */
+export const printRunSummary = (out: Output, runs: { run: Run; attempts: Attempt[] }[]): void => {
+  out.table(
+    ['job', 'run', 'trigger', 'status', 'attempts: exit, decision'],
+    runs.map(({ run, attempts }) => [
+      run.job,
+      run.runId,
+      triggerSummary(run.trigger).slice(0, 60),
+      out.status(run.status),
+      attempts
+        .map((a) => {
+          const main = a.containers?.find((c) => c.name === MAIN_CONTAINER_NAME);
+          const exit = main?.exitCode !== undefined ? `exit ${main.exitCode}` : (a.stopCode ?? a.status);
+          return `#${a.attempt} ${a.capacityProvider} ${a.memory / 1024 >= 1 ? `${a.memory / 1024}GB` : `${a.memory}MB`}: ${exit} -> ${a.decision ? `${a.decision.action} [${a.decision.rule}]` : a.status}${a.durationSeconds !== undefined ? ` (${formatDuration(a.durationSeconds)})` : ''}`;
+        })
+        .join(out.opts.tty ? '\n' : '; '),
+    ]),
+  );
 };

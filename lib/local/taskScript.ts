@@ -1,9 +1,9 @@
 /**
- * What a simulated task does. A script maps a task (job, attempt, trigger data, capacity, size) to an
- * outcome; without one, a task runs its job's `localCommand` as a child process, or exits 0.
+ * How a simulated task ends. A script maps a task (job, attempt, trigger data, capacity, size) to an
+ * ending; without one, a task runs its job's `localCommand` as a child process, or exits 0.
  */
 
-export type Outcome =
+export type TaskEnding =
   | { kind: 'command' }
   | { kind: 'exit'; code: number; afterMs?: number; reason?: string }
   | { kind: 'oom'; afterMs?: number }
@@ -22,7 +22,7 @@ export interface SimTaskFacts {
   env: Record<string, string>;
 }
 
-export type OutcomeScript = (task: SimTaskFacts) => Outcome | undefined;
+export type TaskScript = (task: SimTaskFacts) => TaskEnding | undefined;
 
 export interface ScriptEntry {
   job: string;
@@ -30,13 +30,13 @@ export interface ScriptEntry {
   key?: string;
   /** Environment values the task must have (e.g. SCHEDULED_TIME of one tick). */
   env?: Record<string, string>;
-  /** Outcome per attempt (1-based); attempts past the list run the job's command. */
-  attempts: Outcome[];
+  /** Ending per attempt (1-based); attempts past the list run the job's command. */
+  attempts: TaskEnding[];
 }
 
 /** A script from entries (the demo's, or a user's `--outcomes file.json`). */
 export const scriptFrom =
-  (entries: readonly ScriptEntry[]): OutcomeScript =>
+  (entries: readonly ScriptEntry[]): TaskScript =>
   (task) => {
     const entry = entries.find(
       (e) =>
