@@ -25,3 +25,13 @@ export const localArn = (service: string, resource: string): string =>
 /** A CloudFormation value for a string that may hold pseudo parameters. */
 export type CfnString = string | { 'Fn::Sub': string };
 export const cfnString = (value: string): CfnString => (ANY_PSEUDO.test(value) ? { 'Fn::Sub': value } : value);
+
+const partitionOf = (region: string): string =>
+  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+
+/** An ARN of the catalog as it is in one account and Region: its pseudo parameters filled in. */
+export const arnIn = (arn: string, where: { region: string; account: string }): string =>
+  arn
+    .replaceAll('${AWS::Partition}', partitionOf(where.region))
+    .replaceAll('${AWS::Region}', where.region)
+    .replaceAll('${AWS::AccountId}', where.account);
