@@ -358,6 +358,8 @@ export interface QuotasPort {
 export interface LambdaPort {
   /** The account's concurrent executions, and the part no function has reserved. */
   concurrency(): Promise<{ total: number; unreserved: number }>;
+  /** The CLI's: invokes a function and waits; its JSON answer, or the error it ended with (`functionError`). */
+  invoke(functionName: string, payload: unknown): Promise<{ payload: unknown; functionError?: string }>;
 }
 
 /** What `runDoctor` takes: every port read-only (the doctor changes nothing). */
@@ -372,5 +374,5 @@ export interface DoctorPorts {
   ecs: Pick<EcsPort, 'cluster' | 'activeCapacityProviders'>;
   images: ImagesPort;
   quotas: QuotasPort;
-  lambda: LambdaPort;
+  lambda: Pick<LambdaPort, 'concurrency'>;
 }
