@@ -35,6 +35,10 @@ export const add = (ctx: CheckContext, f: Finding): void => {
   ctx.out.push(f);
 };
 
+/** The fix for what only a deploy of the stage creates. */
+export const deployCommand = (ctx: CheckContext): string =>
+  `npx osls deploy --stage ${ctx.input.stage} --region ${ctx.input.region}`;
+
 /** A shell word: the fix commands are pasted into a shell as they are printed. */
 export const shellQuote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
 

@@ -2,7 +2,7 @@
 import type { Catalog } from '../../catalog/schema.ts';
 import { clusterName, SERVICE } from '../../domain/names.ts';
 import type { DoctorPorts } from '../../ports.ts';
-import { add, type CheckContext } from '../context.ts';
+import { add, type CheckContext, deployCommand } from '../context.ts';
 
 const neededProviders = (catalog: Catalog): Map<string, string[]> => {
   const need = new Map<string, string[]>();
@@ -47,7 +47,7 @@ export const checkCluster = async (ctx: CheckContext, ports: Pick<DoctorPorts, '
         subject: stack,
         what: `stack ${stack} does not exist in ${region}`,
         why: "after a deploy the stage runs on its stack's cluster, roles and rules: nothing of the stage exists yet",
-        fix: `npx osls deploy --stage ${ctx.input.stage} --region ${region}  (or run the doctor with --before)`,
+        fix: `${deployCommand(ctx)}  (or run the doctor with --before)`,
       });
       return 'no stack';
     }
@@ -64,7 +64,7 @@ export const checkCluster = async (ctx: CheckContext, ports: Pick<DoctorPorts, '
       why: 'every RunTask of the stage names it: no job can start',
       fix: ctx.input.clusterArn
         ? `aws ecs create-cluster --region ${region} --cluster-name ${cluster.split('/').at(-1)} --capacity-providers ${[...need.keys()].join(' ')}  (or fix the stage parameter clusterArn)`
-        : `npx osls deploy --stage ${ctx.input.stage} --region ${region}`,
+        : deployCommand(ctx),
     });
     return cluster;
   }

@@ -1,7 +1,7 @@
 /** The task execution role may read every secret the jobs reference (IAM's policy simulation). */
 import { executionRoleName } from '../../domain/names.ts';
 import type { DoctorPorts } from '../../ports.ts';
-import { add, type CheckContext } from '../context.ts';
+import { add, type CheckContext, deployCommand } from '../context.ts';
 import { secretUses } from './secrets.ts';
 
 export const checkSecretAccess = async (ctx: CheckContext, ports: Pick<DoctorPorts, 'roles'>): Promise<string> => {
@@ -16,7 +16,7 @@ export const checkSecretAccess = async (ctx: CheckContext, ports: Pick<DoctorPor
       subject: roleName,
       what: `the task execution role ${roleName} does not exist`,
       why: 'every task of the stage starts with this role; without it no job can run (is the stage deployed?)',
-      fix: `npx osls deploy --stage ${ctx.input.stage} --region ${ctx.input.region}  (or run the doctor with --before)`,
+      fix: `${deployCommand(ctx)}  (or run the doctor with --before)`,
     });
     return 'no execution role';
   }
@@ -34,7 +34,7 @@ export const checkSecretAccess = async (ctx: CheckContext, ports: Pick<DoctorPor
         fix:
           decision === 'explicitDeny'
             ? `an explicit Deny applies (permissions boundary or SCP): aws iam simulate-principal-policy --policy-source-arn ${roleArn} --action-names ${u.action} --resource-arns ${u.resource}`
-            : `npx osls deploy --stage ${ctx.input.stage} --region ${ctx.input.region}  (the role is derived from the catalog: deploy the catalog that references this secret)`,
+            : `${deployCommand(ctx)}  (the role is derived from the catalog: deploy the catalog that references this secret)`,
       });
     }
   }
