@@ -135,7 +135,7 @@ const RULES: Rule[] = [
     refuses: (_to, layer) => layer === 'cli' || layer === 'use case' || layer === 'composition root',
   },
   {
-    rule: "lib/cli never imports a use case, a composition root or a handler (it reaches them through lib/local or the control function), but the doctor's command its entry, report and wiring",
+    rule: "lib/cli never imports a use case, a composition root or a handler (it reaches them through lib/local or the control function); only the doctor's command imports the doctor's entry, report and wiring",
     from: ['cli'],
     refuses: (to, layer, from) =>
       layer === 'handler' ||
