@@ -9,9 +9,10 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { asError } from '../errors.ts';
-import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
-import type { RunPage } from '../ports.ts';
+import { FLOW_AUTH_HEADER, type FlowInfo, type StoreOp } from '../local/flowServer.ts';
+import type { RunPage, SlotHolder } from '../ports.ts';
 import { CliError, EXIT } from './exitCodes.ts';
+import { listRuns, type RunListing, type RunQuery, type RunReader } from './runListing.ts';
 
 export interface RunHistory {
   run: Run;
@@ -23,12 +24,28 @@ export interface Backend {
   label: string;
   local: boolean;
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
+  /** Runs across jobs, newest first, filtered, a page at a time (lib/cli/runListing.ts). */
+  runs(query: RunQuery): Promise<RunListing>;
   history(runId: string): Promise<RunHistory | undefined>;
+  /** Who holds the job's concurrency slots, and its queued runs, oldest first: why a run waits. */
+  slotHolders(job: string): Promise<SlotHolder[]>;
+  queuedRuns(job: string, limit: number): Promise<Run[]>;
   control(request: ControlRequestInput): Promise<ControlResponse>;
   /** Waits until the run is final (or the timeout); the local store runs it meanwhile. */
   waitFor(runId: string, timeoutMs: number): Promise<RunHistory | undefined>;
   close(): Promise<void>;
 }
+
+/** What every backend reads, over its store (or the running flow's). */
+const readsOver = (
+  reader: RunReader,
+): Pick<Backend, 'runsOfJob' | 'runs' | 'history' | 'slotHolders' | 'queuedRuns'> => ({
+  runsOfJob: (job, opts) => reader.runsOfJob(job, opts),
+  runs: (query) => listRuns(reader, query),
+  history: (runId) => reader.getHistory(runId),
+  slotHolders: (job) => reader.slotHolders(job),
+  queuedRuns: (job, limit) => reader.queuedRuns(job, limit),
+});
 
 /** The local store, by way of a LocalRuntime in this process (its tasks run here while we wait). */
 export const directLocalBackend = async (stateDir: string, catalogFile?: string): Promise<Backend> => {
@@ -43,8 +60,7 @@ export const directLocalBackend = async (stateDir: string, catalogFile?: string)
   return {
     label: `local (${stateDir})`,
     local: true,
-    runsOfJob: (job, opts) => rt.store.runsOfJob(job, opts),
-    history: (runId) => rt.store.getHistory(runId),
+    ...readsOver(rt.store),
     control: async (request) => {
       const out = await rt.invoke('control', request);
       if (!out.ok) throw new CliError(`control failed: ${out.error?.message}`, EXIT.backend);
@@ -73,12 +89,18 @@ export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' 
     if (!res.ok) throw new CliError(`local flow: ${json.error}`, EXIT.backend);
     return json;
   };
-  const store = async <T>(op: string, ...args: unknown[]) => (await call<{ value: T }>('/store', { op, args })).value;
+  const store = async <T>(op: StoreOp, ...args: unknown[]) => (await call<{ value: T }>('/store', { op, args })).value;
+  const reader: RunReader = {
+    runsOfJob: (job, opts) => store<RunPage>('runsOfJob', job, opts),
+    getHistory: async (runId) => (await store<RunHistory | null>('getHistory', runId)) ?? undefined,
+    activeRuns: (job) => store<Run[]>('activeRuns', job),
+    queuedRuns: (job, limit) => store<Run[]>('queuedRuns', job, limit),
+    slotHolders: (job) => store<SlotHolder[]>('slotHolders', job),
+  };
   return {
     label: `local flow (pid ${pid})`,
     local: true,
-    runsOfJob: (job, opts) => store<RunPage>('runsOfJob', job, opts),
-    history: async (runId) => (await store<RunHistory | null>('getHistory', runId)) ?? undefined,
+    ...readsOver(reader),
     control: async (request) => {
       const out = await call<{ ok: boolean; result?: ControlResponse; error?: { message: string } }>('/invoke', {
         fn: 'control',
@@ -131,8 +153,7 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
   return {
     label: `stage ${stage} (${region})`,
     local: false,
-    runsOfJob: (job, opts) => store.runsOfJob(job, opts),
-    history: (runId) => store.getHistory(runId),
+    ...readsOver(store),
     control: async (request) => {
       const { payload, functionError } = await lambda.invoke(controlFn, request);
       if (functionError)

@@ -8,6 +8,7 @@ import { AppError, CatalogError } from '../errors.ts';
 import { shutdownEngine } from '../local/engine.ts';
 import { commandContext, type Globals } from './commandContext.ts';
 import { registerBucketsCommand } from './commands/buckets.ts';
+import { registerConsoleCommand } from './commands/console.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerExplainCommand } from './commands/explain.ts';
 import { registerInvokeCommand } from './commands/invoke.ts';
@@ -48,6 +49,7 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
   registerExplainCommand(program, ctx);
   registerUpCommand(program, ctx);
   registerDoctor(program, ctx);
+  registerConsoleCommand(program, ctx);
   return program;
 };
 

@@ -33,12 +33,14 @@ export interface FlowInfo {
 /** What the port serves: the running flow's handlers, its store and its idle wait. */
 export interface FlowHost {
   readonly stateDir: string;
-  readonly store: Pick<RunStore, 'runsOfJob' | 'getHistory' | 'getRun'>;
+  readonly store: Pick<RunStore, StoreOp>;
   invoke(fn: FunctionKey, event: unknown): Promise<InvokeResult>;
   idle(timeoutMs: number): Promise<boolean>;
 }
 
-const STORE_OPS = ['runsOfJob', 'getHistory', 'getRun'] as const;
+/** The store reads the CLI and the console make of a running flow (reads only: nothing here writes). */
+const STORE_OPS = ['runsOfJob', 'getHistory', 'getRun', 'activeRuns', 'queuedRuns', 'slotHolders'] as const;
+export type StoreOp = (typeof STORE_OPS)[number];
 
 const bodies = {
   '/invoke': z.strictObject({
@@ -54,8 +56,8 @@ const bodies = {
   }),
 } as const;
 
-/** An answer with a status: thrown by the checks, sent by the server. */
-class Refused extends Error {
+/** An answer with a status: thrown by the checks, sent by the server (here and by the console). */
+export class Refused extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -67,9 +69,9 @@ class Refused extends Error {
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /** Equal-length digests, so the comparison takes the same time whatever the guess. */
-const sameToken = (given: string, expected: string): boolean => timingSafeEqual(digest(given), digest(expected));
+export const sameToken = (given: string, expected: string): boolean => timingSafeEqual(digest(given), digest(expected));
 
-const readBody = (req: IncomingMessage): Promise<string> =>
+export const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_FLOW_BODY_BYTES) return reject(new Refused(413, `body over ${MAX_FLOW_BODY_BYTES} bytes`));
@@ -86,12 +88,29 @@ const readBody = (req: IncomingMessage): Promise<string> =>
     req.on('error', reject);
   });
 
+/**
+ * The Host check of every loopback port longshore serves (this one, the console's): its address and
+ * port by number, so a page that rebinds a name of its own to 127.0.0.1 is refused.
+ */
+export const checkLoopbackHost = (req: Pick<IncomingMessage, 'headers'>, port: number, who: string): void => {
+  if (req.headers.host !== `127.0.0.1:${port}`)
+    throw new Refused(403, `Host must be 127.0.0.1:${port}; ${who} answers only its loopback address`);
+};
+
+/** The Origin check: a request from a page must come from one of `allowed` (none: no page at all). */
+export const checkOrigin = (
+  req: Pick<IncomingMessage, 'headers'>,
+  allowed: readonly string[],
+  refusal: string,
+): void => {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowed.includes(origin)) throw new Refused(403, refusal);
+};
+
 /** Host, Origin and token, in that order: a rebinding page learns nothing, not even the token's rule. */
 const admit = (req: IncomingMessage, port: number, token: string): void => {
-  if (req.headers.host !== `127.0.0.1:${port}`)
-    throw new Refused(403, `Host must be 127.0.0.1:${port}; the local flow answers only its loopback address`);
-  if (req.headers.origin !== undefined)
-    throw new Refused(403, 'requests with an Origin (from a browser page) are refused; use the longshore CLI');
+  checkLoopbackHost(req, port, 'the local flow');
+  checkOrigin(req, [], 'requests with an Origin (from a browser page) are refused; use the longshore CLI');
   const auth = req.headers[FLOW_AUTH_HEADER];
   const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
   if (given === undefined || !sameToken(given, token))

@@ -26,6 +26,9 @@ const host: FlowHost = {
       return undefined;
     },
     getRun: async () => undefined,
+    activeRuns: async () => [],
+    queuedRuns: async () => [],
+    slotHolders: async () => [],
   },
   invoke: async (fn, event) => {
     received.push({ fn, event });
