@@ -227,7 +227,7 @@ describe('Console: in a browser, on the local flow', () => {
     const widths: Record<string, number | boolean> = {};
     for (const path of ['/runs', '/jobs', '/explain']) {
       await phone.goto(`${origin}${path}`);
-      widths[path] = await phone.evaluate(() => document.documentElement.scrollWidth);
+      widths[path] = Number(await phone.evaluate('document.documentElement.scrollWidth'));
       if (path === '/runs') {
         const badge = await phone.locator('tr[data-run] .st').first().boundingBox();
         widths.status = badge ? Math.ceil(badge.x + badge.width) <= 390 : false;
