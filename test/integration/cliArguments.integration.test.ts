@@ -62,6 +62,8 @@ describe('CLI: arguments', () => {
     ['a --token with a space', ['runs', 'retry', RUN, '--token', 'a b'], '--token'],
     ['a 256-character --reason', ['runs', 'cancel', RUN, '--reason', 'r'.repeat(256)], '--reason'],
     ['an unknown --status', ['runs', 'list', '--status', 'DONE'], '--status'],
+    ['a console --port over 65535', ['console', '--port', '70000'], '--port'],
+    ['a console --port that is not a number', ['console', '--port', 'http'], '--port'],
   ])('refuses %s with exit 2 naming the argument and its rule, before any backend call', async (_what, args, name) => {
     // Act
     const r = await cli(...args);
