@@ -1,5 +1,6 @@
 /** What every page of the console is made with: the backend, the catalog, the clock, and the request. */
 import type { Catalog } from '../../catalog/schema.ts';
+import type { Attempt, Run } from '../../domain/run.ts';
 import type { Backend } from '../backends.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { Session } from './guard.ts';
@@ -17,6 +18,11 @@ export interface ConsoleContext {
   /** Who asks, as control requests record it. */
   requester: string;
   cursors: CursorCodec;
+  /**
+   * An attempt's last log lines, when its record or the backend has them (issue 13 records them;
+   * until then none): the Run page shows them only when there are some.
+   */
+  logExcerpt?: (run: Run, attempt: Attempt) => readonly string[] | undefined;
 }
 
 export interface PageRequest {

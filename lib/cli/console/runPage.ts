@@ -5,7 +5,8 @@
  * and the actions (retry, cancel), each confirmed in a dialog, its answer shown. While the run is
  * active the page script keeps the live part fresh (`/runs/<id>/body`).
  *
- * Phase 2 (issue 13) plugs in here: the log excerpt and the `runs logs` command in `logsCell`, the
+ * Phase 2 (issue 13) plugs in here: the log excerpt (`ConsoleContext.logExcerpt`, shown only when it
+ * gives lines) and the `runs logs` command in `logsCell`, the
  * retry overrides in `actions` (the dialog's `overrides` slot, the `retry` body in server.ts),
  * a recorded cost in place of the estimate in `attemptCost`.
  */
@@ -136,21 +137,34 @@ const timeline = (
 const containersTable = (a: Attempt): Html | undefined => {
   const cs = a.containers ?? [];
   if (cs.length === 0) return undefined;
-  return html`<table class="containers"><thead><tr><th>container</th><th>essential</th><th>exit</th><th>reason</th></tr></thead><tbody>${cs.map(
+  return html`<table class="containers"><thead><tr><th>container</th><th>essential</th><th class="num">exit</th><th>reason</th></tr></thead><tbody>${cs.map(
     (c) =>
       html`<tr><td>${c.name}</td><td>${c.essential === false ? 'no' : 'yes'}</td><td class="num">${c.exitCode ?? '–'}</td><td>${c.reason ?? ''}</td></tr>`,
   )}</tbody></table>`;
 };
 
-/** Where the attempt's logs are: the CloudWatch stream of the container that decided, or the local file. */
+/**
+ * Where the attempt's logs are: the CloudWatch stream of the container that decided, or on the
+ * local store the file the simulated task wrote (none when the simulation ran no command: a link
+ * to CloudWatch would lead nowhere).
+ */
 const logsCell = (a: Attempt, s: AttemptSummary, localLogsDir: string | undefined): Html | string | undefined => {
   if (s.ended && !s.started) return 'none: the task did not start, so it has no log stream';
   const where = logsOf(a, localLogsDir);
   if (!where) return undefined;
   const of = s.deciding ? ` (container '${s.deciding.name}')` : '';
+  if (localLogsDir && where.startsWith('https://'))
+    return s.ended ? 'no local log file: the simulated task ran no command' : 'not yet';
   return where.startsWith('https://')
     ? html`<a href="${where}" target="_blank" rel="noopener noreferrer">CloudWatch Logs${of}</a>`
     : html`<code>${where}</code>${of}`;
+};
+
+/** The attempt's last log lines, when the backend has them (ConsoleContext.logExcerpt): escaped, as they are. */
+const excerptBlock = (ctx: ConsoleContext, run: Run, a: Attempt): Html | undefined => {
+  const lines = ctx.logExcerpt?.(run, a);
+  if (!lines || lines.length === 0) return undefined;
+  return html`<figure class="log-excerpt"><figcaption>last ${lines.length} log line${lines.length === 1 ? '' : 's'}</figcaption><pre>${lines.join('\n')}</pre></figure>`;
 };
 
 const decidedBy = (s: AttemptSummary): string | undefined => {
@@ -215,6 +229,7 @@ ${
 }
 ${fields([
   ['logs', logsCell(a, s, ctx.localLogsDir)],
+  ['log excerpt', excerptBlock(ctx, run, a)],
   [
     'cost',
     notStarted && cost === 0

@@ -38,6 +38,8 @@ export interface ConsoleOptions {
   localLogsDir?: string;
   /** The token (tests); a new random one otherwise. */
   token?: string;
+  /** An attempt's last log lines, when the backend has them (phase 2, issue 13): see ConsoleContext. */
+  logExcerpt?: ConsoleContext['logExcerpt'];
   /** Told of each refused request (the command prints it), and of each failure. */
   onRefused?: (what: string) => void;
   onError?: (e: Error) => void;
@@ -105,6 +107,7 @@ export const startConsole = async (opts: ConsoleOptions): Promise<RunningConsole
     cursors: cursorCodec(),
     ...(opts.eventsDir ? { eventsDir: opts.eventsDir } : {}),
     ...(opts.localLogsDir ? { localLogsDir: opts.localLogsDir } : {}),
+    ...(opts.logExcerpt ? { logExcerpt: opts.logExcerpt } : {}),
   };
   let guard = consoleGuard(0);
   const sockets = new Set<Socket>();

@@ -1,0 +1,124 @@
+/**
+ * The console's pages as the server makes them (lib/cli/console), over a fake backend: a failed
+ * run's page says what decided, with rule, diagnosis, exit and stop codes, and the alert; a log
+ * excerpt appears only when the backend gives one, escaped; a queued run says why it waits.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Backend, RunHistory } from '../../../../lib/cli/backends.ts';
+import type { ConsoleContext } from '../../../../lib/cli/console/context.ts';
+import { cursorCodec } from '../../../../lib/cli/console/cursor.ts';
+import { runLive } from '../../../../lib/cli/console/runPage.ts';
+import { runsLive } from '../../../../lib/cli/console/runsPage.ts';
+import { publishKey } from '../../../../lib/domain/runEvents.ts';
+import { exampleCatalog } from '../../../helpers/catalogs.ts';
+import { attemptItem, runItem } from '../../../helpers/items.ts';
+
+const NOW = new Date('2026-11-22T09:00:05Z');
+
+const failed = (): RunHistory => {
+  const run = runItem(
+    'csv-ingest',
+    { type: 's3', bucket: 'acme-partner-drop', key: 'incoming/<b>globex</b>.csv' },
+    { status: 'FAILED', finishedAt: '2026-11-22T09:00:04.000Z', published: [publishKey('Run Failed', 1)] },
+  );
+  const attempt = attemptItem(run, {
+    status: 'STOPPED',
+    taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/longshore-dev/0123456789abcdef0123456789abcdef',
+    startedAt: '2026-11-22T09:00:02.000Z',
+    stoppedAt: '2026-11-22T09:00:03.000Z',
+    stopCode: 'EssentialContainerExited',
+    stoppedReason: 'Essential container in task exited',
+    containers: [{ name: 'main', exitCode: 3, essential: true }],
+    logLink:
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Flongshore$252Fdev$252Fcsv-ingest/log-events/longshore$252Fmain$252F0123456789abcdef0123456789abcdef',
+    decision: { action: 'fail', rule: 'app-error', diagnosis: "exit 3: container 'main' failed", next: 'giving up' },
+  });
+  return { run, attempts: [attempt] };
+};
+
+/** A console context over a backend that has `queued` queued and `holders` holding the slots. */
+const contextOf = (extra: Partial<ConsoleContext> = {}, backend: Partial<Backend> = {}): ConsoleContext => ({
+  backend: {
+    label: 'test',
+    local: false,
+    slotHolders: async () => [],
+    queuedRuns: async () => [],
+    ...backend,
+  } as Backend,
+  catalog: exampleCatalog(),
+  stage: 'dev',
+  now: () => NOW,
+  requester: 'test',
+  cursors: cursorCodec(),
+  ...extra,
+});
+
+describe('Function: runLive', () => {
+  it("shows a failed run's decision with its rule and diagnosis, the container's exit and stop code, the alert, and a retry", async () => {
+    // Act
+    const page = (await runLive(contextOf(), failed())).text;
+
+    // Assess
+    expect(page).toContain('Decision: fail <span class="rule">[rule app-error]</span>');
+    expect(page).toContain('exit 3: container &#39;main&#39; failed');
+    expect(page).toContain('<td class="num">3</td>');
+    expect(page).toContain('EssentialContainerExited');
+    expect(page).toMatch(/Run Failed \(attempt 1\) went out along route/);
+    expect(page).toContain('data-action="retry"');
+    expect(page).toContain('incoming/&lt;b&gt;globex&lt;/b&gt;.csv');
+    expect(page).not.toContain('<b>globex</b>');
+    expect(page).toContain('CloudWatch Logs (container &#39;main&#39;)');
+    expect(page).not.toContain('log excerpt');
+    expect(page).not.toContain('data-poll');
+  });
+
+  it('shows the log excerpt when the backend has one, escaped', async () => {
+    // Prepare
+    const ctx = contextOf({ logExcerpt: () => ['reading incoming/globex.csv', 'Error: <unexpected> column'] });
+
+    // Act
+    const page = (await runLive(ctx, failed())).text;
+
+    // Assess
+    expect(page).toContain('last 2 log lines');
+    expect(page).toContain('reading incoming/globex.csv\nError: &lt;unexpected&gt; column');
+  });
+
+  it('says on the local store that a simulated attempt without a command has no log file, not a CloudWatch link', async () => {
+    // Act
+    const page = (await runLive(contextOf({ localLogsDir: '/nowhere/logs' }), failed())).text;
+
+    // Assess
+    expect(page).toContain('no local log file: the simulated task ran no command');
+    expect(page).not.toContain('CloudWatch Logs');
+  });
+});
+
+describe('Function: runsLive', () => {
+  it('says why a queued run waits: the runs holding the slots and its place in line', async () => {
+    // Prepare
+    const holder = runItem('csv-ingest', { type: 'manual', token: 'h' }, { status: 'RUNNING' });
+    const first = runItem('csv-ingest', { type: 'manual', token: 'q1' });
+    const second = runItem('csv-ingest', { type: 'manual', token: 'q2' });
+    const ctx = contextOf(
+      {},
+      {
+        runs: async () => ({ runs: [second], scanned: 1, budgetSpent: false }),
+        slotHolders: async () => [
+          { slot: 1, runId: holder.runId },
+          { slot: 2, runId: 'csv-ingest-bbbbbbbbbbbbbbbbbbbb' },
+          { slot: 3, runId: 'csv-ingest-cccccccccccccccccccc' },
+        ],
+        queuedRuns: async () => [first, second],
+      },
+    );
+
+    // Act
+    const page = (await runsLive(ctx, { filter: {}, limit: 50, query: new URLSearchParams() })).text;
+
+    // Assess
+    expect(page).toContain(`all 3 slots held by <a href="/runs/${holder.runId}">`);
+    expect(page).toContain('2nd of 2 in line');
+    expect(page).toContain('data-poll="/runs/rows"');
+  });
+});
