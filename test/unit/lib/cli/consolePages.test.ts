@@ -105,9 +105,9 @@ describe('Function: runsLive', () => {
       {
         runs: async () => ({ runs: [second], scanned: 1, budgetSpent: false }),
         slotHolders: async () => [
-          { slot: 1, runId: holder.runId },
-          { slot: 2, runId: 'csv-ingest-bbbbbbbbbbbbbbbbbbbb' },
-          { slot: 3, runId: 'csv-ingest-cccccccccccccccccccc' },
+          { slot: 1, runId: holder.runId, acquiredAt: '2026-11-22T08:59:00.000Z' },
+          { slot: 2, runId: 'csv-ingest-bbbbbbbbbbbbbbbbbbbb', acquiredAt: '2026-11-22T08:59:00.000Z' },
+          { slot: 3, runId: 'csv-ingest-cccccccccccccccccccc', acquiredAt: '2026-11-22T08:59:00.000Z' },
         ],
         queuedRuns: async () => [first, second],
       },
