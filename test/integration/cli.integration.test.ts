@@ -135,12 +135,15 @@ describe('CLI: runs on the local store', () => {
     expect(r.out).toContain('SUCCEEDED');
   });
 
-  it('says a finished run cannot be cancelled any more, and exits 0 (nothing to do)', async () => {
+  it('refuses to cancel a finished run with exit 4, saying it has finished', async () => {
     // Act
     const r = await cli('runs', 'cancel', runId, '--reason', 'late');
 
     // Assess
-    expect([r.code, r.out.trim()]).toEqual([EXIT.ok, `Run ${runId} is SUCCEEDED`]);
+    expect([r.code, r.err.trim()]).toEqual([
+      EXIT.rejected,
+      `longshore: Run ${runId} has already finished (SUCCEEDED); there is nothing to cancel`,
+    ]);
   });
 
   it.each([
@@ -152,7 +155,11 @@ describe('CLI: runs on the local store', () => {
     [['trigger', 'payroll'], EXIT.notFound, "Unknown job 'payroll'"],
     [['trigger', 'thumbnails', '--env', 'S3_KEY=x'], EXIT.invalid, "--env 'S3_KEY': is reserved"],
     [['trigger', 'thumbnails', '--env', 'NOEQUALS'], EXIT.invalid, "--env 'NOEQUALS' is not NAME=VALUE"],
-    [['runs', 'list', '--since', 'yesterday-ish'], EXIT.invalid, "--since 'yesterday-ish' is neither a duration"],
+    [
+      ['runs', 'list', '--since', 'yesterday-ish'],
+      EXIT.invalid,
+      "--since 'yesterday-ish' must be a duration with its unit",
+    ],
     [['explain', 'no-such-file.json'], EXIT.invalid, 'Cannot read no-such-file.json as JSON'],
     [['invoke', 'nosuch', 'events/s3-object-created.json'], EXIT.invalid, "Unknown function 'nosuch'"],
     [['runs', 'list', '--stage', 'Bad_Stage'], EXIT.invalid, "Stage 'Bad_Stage' is not allowed"],

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { ControlRequestInput, ControlResponse } from '../../contracts/control.ts';
 import { parseDuration } from '../../domain/duration.ts';
-import type { Run } from '../../domain/run.ts';
+import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
 import { checkJobName, checkReason, checkRunId, checkStatus, checkToken } from '../arguments.ts';
 import type { Backend } from '../backends.ts';
 import {
@@ -19,12 +19,24 @@ import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
 import { printRunHistory, printRunList } from '../views.ts';
 
-const sinceOf = (text?: string): string | undefined => {
-  if (!text) return undefined;
-  const seconds = parseDuration(text);
-  if (seconds !== undefined) return new Date(Date.now() - seconds * 1000).toISOString();
-  if (!Number.isNaN(Date.parse(text))) return new Date(text).toISOString();
-  throw new CliError(`--since '${text}' is neither a duration (2h, 1d) nor a date`, EXIT.invalid);
+/** A date as ISO 8601 writes it: `2026-11-22`, `2026-11-22T09:00`, `2026-11-22T09:00:00Z`... */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * `--since`: a duration with its unit (`2h`, `1d`, `90m`) or an ISO 8601 date. A bare number is
+ * refused: `Date.parse('2')` is a date in 2001 to V8, and whether `2` meant hours or days is a guess.
+ */
+export const sinceOf = (text: string | undefined, now: () => number = Date.now): string | undefined => {
+  if (text === undefined) return undefined;
+  const refuse = () =>
+    new CliError(
+      `--since '${text}' must be a duration with its unit (30m, 2h, 1d) or an ISO 8601 date (2026-11-22, 2026-11-22T09:00Z)`,
+      EXIT.invalid,
+    );
+  const seconds = /^\d/.test(text) && /[dhms]$/.test(text) ? parseDuration(text) : undefined;
+  if (seconds !== undefined) return new Date(now() - seconds * 1000).toISOString();
+  if (!ISO_DATE.test(text) || Number.isNaN(Date.parse(text))) throw refuse();
+  return new Date(text).toISOString();
 };
 
 /** Sends one control request over the backend and hands its answer on (a refusal is a CliError). */
@@ -136,6 +148,13 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
       checkRunId('run', runId);
       if (opts.reason !== undefined) checkReason(opts.reason);
       await controlRequest(g, { action: 'cancel', runId, ...(opts.reason ? { reason: opts.reason } : {}) }, (r) => {
+        // The service answers a finished run with its status (a cancel is idempotent); for the
+        // person who asked, a run that ended any other way than cancelled was not cancelled.
+        if (FINAL_STATUSES.some((s) => s === r.status) && r.status !== 'CANCELLED')
+          throw new CliError(
+            `Run ${r.runId} has already finished (${r.status}); there is nothing to cancel`,
+            EXIT.rejected,
+          );
         if (o.json) o.document(r);
         else o.line(`Run ${o.c.bold(r.runId)} is ${o.status(r.status)}`);
       });

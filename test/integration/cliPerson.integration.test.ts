@@ -1,0 +1,125 @@
+/**
+ * The CLI as a person meets it, in a terminal and in scripts: usage errors exit 2, options are
+ * checked, errors under --json are JSON, --version, global options in a subcommand's help, and a
+ * cancel of a finished run says so. A flow stand-in on the loopback port answers (the real
+ * server over a host that records what reached it).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../lib/cli/exitCodes.ts';
+import type { ControlResponse } from '../../lib/contracts/control.ts';
+import { type FlowHost, serveFlow } from '../../lib/local/flowServer.ts';
+import { runMain } from '../helpers/cliInProcess.ts';
+
+const state = mkdtempSync(join(tmpdir(), 'longshore-cli-person-'));
+const RUN = 'nightly-report-aaaaaaaaaaaaaaaaaaaa';
+const received: { fn: string; event: unknown }[] = [];
+let answer: ControlResponse = { ok: true, action: 'trigger', runId: RUN, status: 'QUEUED', created: true };
+const host: FlowHost = {
+  stateDir: state,
+  store: {
+    runsOfJob: async () => ({ runs: [] }),
+    getHistory: async () => undefined,
+    getRun: async () => undefined,
+  },
+  invoke: async (fn, event) => {
+    received.push({ fn, event });
+    return { ok: true, result: answer };
+  },
+  idle: async () => true,
+};
+let stop: () => Promise<void>;
+
+beforeAll(async () => {
+  stop = await serveFlow(host);
+});
+afterAll(() => stop());
+beforeEach(() => {
+  received.length = 0;
+});
+
+const cli = (...args: string[]) => runMain(['--state', state, ...args]);
+
+describe('CLI: usage', () => {
+  it.each([
+    ['a subcommand without its argument', ['runs', 'show']],
+    ['an unknown option of a subcommand', ['runs', 'list', '--bogus']],
+    ['an unknown subcommand', ['runs', 'frobnicate']],
+  ])('refuses %s with exit 2', async (_what, args) => {
+    // Act
+    const r = await cli(...args);
+
+    // Assess
+    expect(r.code).toBe(EXIT.invalid);
+  });
+
+  it.each([
+    ['a bare number', '2'],
+    ['a word', 'yesterday-ish'],
+    ['a negative duration', '-2h'],
+  ])('refuses --since as %s with exit 2 naming the option', async (_what, since) => {
+    // Act
+    const r = await cli('runs', 'list', '--since', since);
+
+    // Assess
+    expect(r.code).toBe(EXIT.invalid);
+    expect(r.err).toContain('--since');
+  });
+
+  it('prints the version with --version', async () => {
+    // Act
+    const r = await cli('--version');
+
+    // Assess
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('lists the global options in a subcommand help', async () => {
+    // Act
+    const r = await cli('runs', 'list', '--help');
+
+    // Assess
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toContain('--stage');
+    expect(r.out).toContain('--json');
+  });
+
+  it('answers an error under --json as one JSON document with its exit code', async () => {
+    // Act
+    const r = await cli('--json', 'runs', 'show', 'Not_A_Run');
+
+    // Assess
+    expect(r.code).toBe(EXIT.invalid);
+    expect(JSON.parse(r.out)).toEqual({
+      error: { exitCode: EXIT.invalid, message: expect.stringContaining('run') },
+    });
+  });
+});
+
+describe('CLI: runs cancel', () => {
+  it('refuses with exit 4 and says so when the run has finished', async () => {
+    // Prepare
+    answer = { ok: true, action: 'cancel', runId: RUN, status: 'SUCCEEDED', created: false };
+
+    // Act
+    const r = await cli('runs', 'cancel', RUN);
+
+    // Assess
+    expect(r.code).toBe(EXIT.rejected);
+    expect(r.err).toContain(`Run ${RUN} has already finished (SUCCEEDED); there is nothing to cancel`);
+  });
+
+  it('answers 0 for a run that is cancelling', async () => {
+    // Prepare
+    answer = { ok: true, action: 'cancel', runId: RUN, status: 'CANCELLING', created: false };
+
+    // Act
+    const r = await cli('runs', 'cancel', RUN);
+
+    // Assess
+    expect(r.code).toBe(EXIT.ok);
+  });
+});
