@@ -31,12 +31,17 @@ export interface Backend {
 }
 
 /** The local store, by way of a LocalRuntime in this process (its tasks run here while we wait). */
-export const directLocalBackend = async (stateDir: string, catalogFile?: string): Promise<Backend> => {
+export const directLocalBackend = async (
+  stateDir: string,
+  catalogFile?: string,
+  projectDir?: string,
+): Promise<Backend> => {
   const { LocalRuntime } = await import('../local/LocalRuntime.ts');
   const { localDelayScale } = await import('../local/environment.ts');
   const rt = await LocalRuntime.start({
     mode: 'flow',
     stateDir,
+    ...(projectDir ? { projectDir } : {}),
     delayScale: localDelayScale(),
     ...(catalogFile ? { catalogFile } : {}),
   });

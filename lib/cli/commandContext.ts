@@ -3,8 +3,8 @@
  * a way to set the exit code, and the backend the runs live in (the running local flow, the local
  * store, or a deployed stage), opened for one command and closed after it.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import rawCatalog from '../../jobs.ts';
@@ -24,9 +24,24 @@ export interface Globals {
   stage?: string;
   region?: string;
   local?: boolean;
+  /** The local state directory: `--state` as given, else `.longshore` of the project root. */
   state: string;
   catalog?: string;
+  /** The project root (see `projectRoot`): where local.secrets.json is and the tasks run. */
+  project: string;
 }
+
+/**
+ * The project a command is run in: the nearest folder, from `cwd` up, with a `package.json` and a
+ * `jobs.ts` (as npm finds its prefix, and git its top level); `cwd` itself when there is none.
+ * Run from `reports/2026/`, the CLI then reads the project's `.longshore`, not a new empty store.
+ */
+export const projectRoot = (cwd: string = process.cwd()): string => {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'jobs.ts'))) return dir;
+    if (dirname(dir) === dir) return resolve(cwd);
+  }
+};
 
 export interface CommandContext {
   globals: (cmd: Command) => Globals;
@@ -39,7 +54,13 @@ export interface CommandContext {
 }
 
 export const commandContext = (program: Command, setExit: (code: number) => void): CommandContext => {
-  const globals = (cmd: Command) => cmd.optsWithGlobals() as Globals;
+  const globals = (cmd: Command): Globals => {
+    const g = cmd.optsWithGlobals() as Omit<Globals, 'project'>;
+    const project = projectRoot();
+    // A --state the user gave is theirs (relative to where they are); the default is the project's.
+    const state = program.getOptionValueSource('state') === 'default' ? join(project, g.state) : resolve(g.state);
+    return { ...g, state, project };
+  };
   return {
     globals,
     out: (cmd) => outputFor(globals(cmd)),
@@ -76,7 +97,7 @@ const openBackend = async (g: Globals): Promise<Backend> => {
   const { findFlow } = await import('../local/flowServer.ts');
   const flow = await findFlow(resolve(g.state));
   if (flow) return flowBackend(flow);
-  return directLocalBackend(resolve(g.state), g.catalog);
+  return directLocalBackend(resolve(g.state), g.catalog, g.project);
 };
 
 export const withBackend = async <T>(g: Globals, fn: (b: Backend) => Promise<T>): Promise<T> => {

@@ -99,6 +99,18 @@ describe('CLI: usage', () => {
   });
 });
 
+describe('CLI: up', () => {
+  it('refuses a second local flow on the same state folder, naming the pid of the one running', async () => {
+    // Act
+    const r = await cli('up', '--no-watch');
+
+    // Assess
+    expect(r.code).toBe(EXIT.rejected);
+    expect(r.err).toContain(`the local flow is already running (pid ${process.pid}, since `);
+    expect(r.err).not.toContain('Database is not open');
+  });
+});
+
 describe('CLI: runs cancel', () => {
   it('refuses with exit 4 and says so when the run has finished', async () => {
     // Prepare

@@ -83,6 +83,17 @@ describe('Local invoke: a whole run, one handler at a time', () => {
     expect(oom.eventsPublished.map((e) => e.detailType)).toEqual(['Run Retrying']);
     expect(oom.followUps.map((f) => f.what)).toEqual([expect.stringMatching(/attempt 2$/)]);
   });
+
+  it('hints the next commands as npx longshore, the form that works without a global install', async () => {
+    // Act
+    const upload = await invoke('onUpload', loadEvent('s3-object-created-versioned'));
+    const launch = await invoke('launcher', followUpFile(upload, /^launch /));
+
+    // Assess
+    const commands = [...upload.followUps, ...launch.followUps].map((f) => f.command);
+    expect(commands.length).toBeGreaterThan(1);
+    for (const c of commands) expect(c).toMatch(/^(npx longshore invoke |ls )/);
+  });
 });
 
 describe('Local invoke: every handler on its sample events', () => {

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { LOCAL_STAGE, localDelayScale } from '../../local/environment.ts';
 import { s3Pattern } from '../catalogText.ts';
 import type { CommandContext } from '../commandContext.ts';
+import { CliError, EXIT } from '../exitCodes.ts';
 import { attachFlowLog, printRunSummary } from '../flowView.ts';
 import type { Output } from '../Output.ts';
 
@@ -18,22 +19,38 @@ export interface UpOptions {
   watch: boolean;
   out: Output;
   catalogFile?: string;
+  /** The project root (local.secrets.json, the tasks' working folder). */
+  projectDir?: string;
 }
 
 export const localUp = async (opts: UpOptions): Promise<number> => {
   const { out } = opts;
-  const [{ LocalRuntime }, { demoPlan, demoProblems, playDemo }, { serveFlow }, { scriptFrom }, { watchFlow }] =
-    await Promise.all([
-      import('../../local/LocalRuntime.ts'),
-      import('../../local/demo.ts'),
-      import('../../local/flowServer.ts'),
-      import('../../local/taskScript.ts'),
-      import('../../local/watch.ts'),
-    ]);
+  const [
+    { LocalRuntime },
+    { demoPlan, demoProblems, playDemo },
+    { serveFlow, findFlow },
+    { scriptFrom },
+    { watchFlow },
+  ] = await Promise.all([
+    import('../../local/LocalRuntime.ts'),
+    import('../../local/demo.ts'),
+    import('../../local/flowServer.ts'),
+    import('../../local/taskScript.ts'),
+    import('../../local/watch.ts'),
+  ]);
+  // One flow per state folder: its embedded store is a LevelDB folder only one process can open
+  // (a second one failed with dynalite's "Database is not open").
+  const running = await findFlow(opts.stateDir);
+  if (running)
+    throw new CliError(
+      `the local flow is already running (pid ${running.pid}, since ${running.startedAt}) on ${opts.stateDir}; use it from another terminal (npx longshore runs list, npx longshore trigger JOB), or stop it with Ctrl-C in its terminal (kill ${running.pid})`,
+      EXIT.rejected,
+    );
   const plan = opts.demo ? demoPlan(new Date()) : undefined;
   const rt = await LocalRuntime.start({
     mode: 'flow',
     stateDir: opts.stateDir,
+    ...(opts.projectDir ? { projectDir: opts.projectDir } : {}),
     ...(opts.catalogFile ? { catalogFile: opts.catalogFile } : {}),
     script: scriptFrom(plan?.script ?? []),
     delayScale: localDelayScale(),
@@ -147,6 +164,7 @@ export const registerUpCommand = (program: Command, ctx: CommandContext): void =
       ctx.setExit(
         await localUp({
           stateDir: resolve(g.state),
+          projectDir: g.project,
           demo: opts.demo === true,
           watch: opts.watch ?? (process.stdout.isTTY === true && !process.env.CI),
           out: ctx.out(cmd),
