@@ -7,6 +7,7 @@ import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import type { Attempt, Run } from '../domain/run.ts';
 import { triggerSummary } from '../domain/runEvents.ts';
+import { localLogFile } from '../local/localLogs.ts';
 import type { RunHistory } from './backends.ts';
 import type { Output } from './Output.ts';
 
@@ -67,12 +68,8 @@ export const attemptCost = (catalog: Catalog, run: Run, a: Attempt): number | un
 export const logsOf = (a: Attempt, localLogsDir?: string): string | undefined => {
   const link = summarizeAttempt(a).logLink;
   if (localLogsDir && a.taskArn && link) {
-    const m = /log-group\/(.+)\/log-events\/(.+)$/.exec(link);
-    const dec = (s: string) => decodeURIComponent(decodeURIComponent(s.replace(/\$/g, '%')));
-    if (m) {
-      const file = `${localLogsDir}/${dec(m[1] as string).replace(/^\//, '')}/${dec(m[2] as string)}.log`;
-      if (existsSync(file)) return file;
-    }
+    const file = localLogFile(localLogsDir, link);
+    if (file && existsSync(file)) return file;
   }
   return link;
 };

@@ -23,7 +23,8 @@ import { objectCreated, scheduleTick, sqsBatch, sweeperTick } from './eventFacto
 import { FUNCTION_KEYS, type FunctionKey, HANDLER_MODULES, isFunctionKey } from './functionKeys.ts';
 import { LocalQueue } from './LocalQueue.ts';
 import { lambdaContext } from './lambdaContext.ts';
-import { type LocalSecrets, loadLocalSecrets } from './localSecrets.ts';
+import { withLocalLogFiles } from './localLogs.ts';
+import { type LocalSecrets, loadLocalSecrets, missingLocalSecrets, readLocalSecrets } from './localSecrets.ts';
 import { Recorder } from './Recorder.ts';
 import { createRouter } from './router.ts';
 import { SimulatedEcs } from './SimulatedEcs.ts';
@@ -145,7 +146,7 @@ export class LocalRuntime {
       catalog: this.catalog,
       script: this.opts.script ?? (() => undefined),
       emit: router.taskEvent,
-      secrets: (job) => this.secrets.jobs[job] ?? {},
+      secrets: (job) => this.currentSecrets().jobs[job] ?? {},
       logsDir: this.logsDir,
       bucketsDir: this.bucketsDir,
       projectDir: this.projectDir,
@@ -163,8 +164,9 @@ export class LocalRuntime {
         recorder: this.recorder,
         ecs: this.ecs,
         queue: this.queue,
-        secretValues: () => this.secrets.secrets,
+        secretValues: () => this.currentSecrets().secrets,
         alertRoutes: () => this.catalog().alerts,
+        localAlertText: (message) => withLocalLogFiles(this.logsDir, message),
         onRunEvent: router.runEvent,
       }),
     );
@@ -176,6 +178,24 @@ export class LocalRuntime {
         };
       });
     }
+  }
+
+  /**
+   * local.secrets.json as it is now: read again at each task start and each secret read, so an
+   * edit applies to the next task without a restart. A file broken mid-edit keeps the last good values.
+   */
+  currentSecrets(): LocalSecrets {
+    try {
+      this.secrets = readLocalSecrets(this.projectDir);
+    } catch {
+      // The start read it (and refused a broken one); until the edit is finished, the last good values.
+    }
+    return this.secrets;
+  }
+
+  /** The job secrets without a local value (absent from the task's environment here). */
+  missingSecrets(): { job: string; variable: string }[] {
+    return missingLocalSecrets(this.catalog(), this.currentSecrets());
   }
 
   private async handler(fn: FunctionKey): Promise<Handler> {

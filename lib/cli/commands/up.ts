@@ -84,6 +84,17 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
           "created local.secrets.json from local.secrets.example.json (git-ignored; the tasks' local secret values)",
         ),
       );
+    for (const { job, variable } of rt.missingSecrets())
+      out.line(
+        out.c.yellow(
+          `warning: job '${job}' secret ${variable} has no value in local.secrets.json ("jobs": { "${job}": { "${variable}": "..." } }); locally its tasks run without ${variable}`,
+        ),
+      );
+    out.line(
+      out.c.dim(
+        'jobs.ts is read once, at start: restart after editing it. local.secrets.json is read again at each task start.',
+      ),
+    );
     out.line();
     attachFlowLog(rt.recorder, out);
   }
@@ -124,6 +135,7 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
     if (opts.watch) {
       const stop = watchFlow(rt, {
         upload: (bucket, key, size) => out.line(out.c.dim(`upload s3://${bucket}/${key} (${size} bytes)`)),
+        unmatched: (bucket, key, why) => out.line(out.c.yellow(`upload s3://${bucket}/${key} starts no run: ${why}`)),
         tick: (job, expression, timezone, at) =>
           out.line(out.c.dim(`tick ${job} ${expression} (${timezone}) at ${at.toISOString()}`)),
       });

@@ -1,0 +1,69 @@
+/**
+ * The local flow as a person operates it: an alert's Logs: line leads to the task's local log file,
+ * and a file dropped into a bucket folder that starts no run says why in the live log.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
+import { watchFlow } from '../../lib/local/watch.ts';
+
+const state = mkdtempSync(join(tmpdir(), 'longshore-operate-'));
+let rt: LocalRuntime;
+
+beforeAll(async () => {
+  rt = await LocalRuntime.start({ mode: 'flow', stateDir: state, persistent: false, delayScale: 0 });
+});
+afterAll(async () => {
+  await rt.stop();
+  await LocalRuntime.shutdownEngine();
+});
+
+describe('Local flow: alerts', () => {
+  it("names the task's local log file on the alert's Logs: line, not a CloudWatch console URL", async () => {
+    // Prepare: a CSV without an id column; csv-ingest's command exits 65, which its policy fails
+    const key = `incoming/no-id-${Date.now()}.csv`;
+
+    // Act
+    await rt.upload('acme-partner-drop', key, 'name,value\nacme,1\n');
+    await rt.idle(30_000);
+
+    // Assess
+    const alert = rt.recorder.alerts.find((a) => a.subject.includes('csv-ingest FAILED'));
+    const logs = alert?.message.split('\n').find((l) => l.startsWith('Logs:'));
+    expect(logs).toBeDefined();
+    expect(logs).not.toContain('console.aws.amazon.com');
+    const file = /(\/\S+\.log)/.exec(logs ?? '')?.[1] as string;
+    expect(file.startsWith(join(state, 'logs'))).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain("has no 'id' column");
+  });
+});
+
+describe('Local flow: uploads that start no run', () => {
+  it('says why in the live log when a dropped file matches no job, or lands in a bucket no job watches', async () => {
+    // Prepare
+    const said: string[] = [];
+    const stop = watchFlow(rt, {
+      upload: () => undefined,
+      tick: () => undefined,
+      unmatched: (bucket, key, why) => said.push(`${bucket}/${key}: ${why}`),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+
+    // Act
+    mkdirSync(join(rt.bucketsDir, 'acme-partner-drop', 'outgoing'), { recursive: true });
+    writeFileSync(join(rt.bucketsDir, 'acme-partner-drop', 'outgoing', 'x.csv'), 'id\n1\n');
+    mkdirSync(join(rt.bucketsDir, 'nobody-watches'), { recursive: true });
+    writeFileSync(join(rt.bucketsDir, 'nobody-watches', 'a.txt'), 'a');
+    const deadline = Date.now() + 10_000;
+    while (said.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    stop();
+
+    // Assess
+    expect(said.sort()).toEqual([
+      "acme-partner-drop/outgoing/x.csv: no job's S3 trigger on acme-partner-drop matches the key (csv-ingest: incoming/*.csv)",
+      'nobody-watches/a.txt: no job has an S3 trigger on bucket nobody-watches; deployed, no rule would deliver it',
+    ]);
+  });
+});
