@@ -34,6 +34,33 @@ const checkOverrides = (deps: StopDeps, job: Job, trigger: RunTrigger, overrides
   if (size > OVERRIDES_LIMIT) throw new OverridesTooLargeError(size, OVERRIDES_LIMIT, true);
 };
 
+/** Overrides in one form whatever the order they were given in: keys sorted, environment by name. */
+const canonicalOverrides = (o: RunOverrides | undefined): string =>
+  JSON.stringify({
+    command: o?.command,
+    cpu: o?.cpu,
+    memory: o?.memory,
+    environment: [...(o?.environment ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  });
+
+/**
+ * A client token names one request: repeated with the same overrides it finds its run (a safe
+ * retry of the command); repeated with other overrides it is a different request under a used
+ * token, refused as idempotency keys are elsewhere (e.g. ECS RunTask's clientToken), instead of
+ * answering with a run that does not do what was asked.
+ */
+const refuseReusedToken = async (
+  deps: StopDeps,
+  request: { job: Job; trigger: Extract<RunTrigger, { type: 'manual' }>; overrides: RunOverrides },
+): Promise<void> => {
+  const asked = newRun(request, deps.now());
+  const existing = await deps.store.getRun(asked.runId);
+  if (existing && canonicalOverrides(existing.overrides) !== canonicalOverrides(asked.overrides))
+    throw new RequestRejectedError(
+      `Client token '${request.trigger.token}' was already used for run ${existing.runId} with other overrides (environment, command, cpu or memory); repeat it with the same ones, or use a new token for a new run`,
+    );
+};
+
 const result = (action: ControlRequest['action'], r: AcceptedRun): ControlResult => ({
   action,
   runId: r.runId,
@@ -64,6 +91,7 @@ export const control = async (
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
       };
       checkOverrides(deps, job, trigger, overrides);
+      await refuseReusedToken(deps, { job, trigger, overrides });
       const [accepted] = await acceptRuns(deps, [{ job, trigger, overrides }]);
       return result('trigger', accepted as AcceptedRun);
     }
