@@ -10,13 +10,22 @@ import type { ControlRequestInput, ControlResponse } from '../contracts/control.
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { asError } from '../errors.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
-import type { RunPage } from '../ports.ts';
+import type { RunPage, SlotHolder } from '../ports.ts';
 import { CliError, EXIT } from './exitCodes.ts';
 
 export interface RunHistory {
   run: Run;
   attempts: Attempt[];
+  /** For a run waiting for a concurrency slot: the runs that hold the job's slots. */
+  slotHolders?: SlotHolder[];
 }
+
+/** The history, with who holds the slots when the run waits for one. */
+const withSlotHolders = async (
+  h: RunHistory | undefined,
+  holders: (job: string) => Promise<SlotHolder[]>,
+): Promise<RunHistory | undefined> =>
+  h?.run.status === 'QUEUED' && h.run.waitingForSlot ? { ...h, slotHolders: await holders(h.run.job) } : h;
 
 export interface Backend {
   /** "local (.longshore)", "local flow (pid 123)", "stage prod (eu-west-1)". */
@@ -49,7 +58,7 @@ export const directLocalBackend = async (
     label: `local (${stateDir})`,
     local: true,
     runsOfJob: (job, opts) => rt.store.runsOfJob(job, opts),
-    history: (runId) => rt.store.getHistory(runId),
+    history: async (runId) => withSlotHolders(await rt.store.getHistory(runId), (job) => rt.store.slotHolders(job)),
     control: async (request) => {
       const out = await rt.invoke('control', request);
       if (!out.ok) throw new CliError(`control failed: ${out.error?.message}`, EXIT.backend);
@@ -83,7 +92,10 @@ export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' 
     label: `local flow (pid ${pid})`,
     local: true,
     runsOfJob: (job, opts) => store<RunPage>('runsOfJob', job, opts),
-    history: async (runId) => (await store<RunHistory | null>('getHistory', runId)) ?? undefined,
+    history: async (runId) =>
+      withSlotHolders((await store<RunHistory | null>('getHistory', runId)) ?? undefined, (job) =>
+        store<SlotHolder[]>('slotHolders', job),
+      ),
     control: async (request) => {
       const out = await call<{ ok: boolean; result?: ControlResponse; error?: { message: string } }>('/invoke', {
         fn: 'control',
@@ -137,7 +149,7 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
     label: `stage ${stage} (${region})`,
     local: false,
     runsOfJob: (job, opts) => store.runsOfJob(job, opts),
-    history: (runId) => store.getHistory(runId),
+    history: async (runId) => withSlotHolders(await store.getHistory(runId), (job) => store.slotHolders(job)),
     control: async (request) => {
       const { payload, functionError } = await lambda.invoke(controlFn, request);
       if (functionError)

@@ -125,6 +125,7 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
         };
       }),
       costUsd: total,
+      ...(h.slotHolders ? { slotHolders: h.slotHolders } : {}),
     });
     return;
   }
@@ -149,7 +150,13 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
       run.status === 'QUEUED' && run.notBefore
         ? `queued; not before ${run.notBefore}`
         : run.waitingForSlot
-          ? 'waiting for a concurrency slot'
+          ? `waiting for a concurrency slot${
+              h.slotHolders && h.slotHolders.length > 0
+                ? ` (held by ${h.slotHolders
+                    .map((s) => `${s.runId} since ${s.acquiredAt}`)
+                    .join(', ')})`
+                : ''
+            }`
           : undefined,
     ],
     [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],

@@ -33,12 +33,12 @@ export interface FlowInfo {
 /** What the port serves: the running flow's handlers, its store and its idle wait. */
 export interface FlowHost {
   readonly stateDir: string;
-  readonly store: Pick<RunStore, 'runsOfJob' | 'getHistory' | 'getRun'>;
+  readonly store: Pick<RunStore, 'runsOfJob' | 'getHistory' | 'getRun'> & Partial<Pick<RunStore, 'slotHolders'>>;
   invoke(fn: FunctionKey, event: unknown): Promise<InvokeResult>;
   idle(timeoutMs: number): Promise<boolean>;
 }
 
-const STORE_OPS = ['runsOfJob', 'getHistory', 'getRun'] as const;
+const STORE_OPS = ['runsOfJob', 'getHistory', 'getRun', 'slotHolders'] as const;
 
 const bodies = {
   '/invoke': z.strictObject({
@@ -150,7 +150,8 @@ export const serveFlow = async (host: FlowHost): Promise<() => Promise<void>> =>
         return send(200, { idle: await host.idle(body.waitMs ?? 60_000) });
       }
       const body = await parseBody(req, path);
-      const op = host.store[body.op] as (...a: unknown[]) => Promise<unknown>;
+      const op = host.store[body.op] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+      if (!op) throw new Refused(404, `the flow does not serve ${body.op}`);
       return send(200, { value: (await op.apply(host.store, body.args)) ?? null });
     } catch (e) {
       if (e instanceof Refused) return send(e.status, { error: e.message });

@@ -118,4 +118,23 @@ describe('Function: printRunHistory', () => {
     expect(text()).not.toMatch(/did not (run|start)/);
     expect(text()).toMatch(/started: +2026-11-22T09:00:02.000Z/);
   });
+
+  it('names the runs that hold the slots when the run waits for one', () => {
+    // Prepare
+    const { out, text } = capture({});
+    const run = runItem('nightly-report', { type: 'manual', token: 'waiting-1' }, { waitingForSlot: true });
+    const holder = runItem('nightly-report', { type: 'manual', token: 'holder-1' }, { status: 'RUNNING' });
+
+    // Act
+    printRunHistory(out, exampleCatalog(), {
+      run,
+      attempts: [],
+      slotHolders: [{ slot: 0, runId: holder.runId, acquiredAt: '2026-11-22T08:58:00.000Z' }],
+    });
+
+    // Assess
+    expect(text()).toContain(
+      `now:      waiting for a concurrency slot (held by ${holder.runId} since 2026-11-22T08:58:00.000Z)`,
+    );
+  });
 });
