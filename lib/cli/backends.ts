@@ -34,10 +34,29 @@ export interface Backend {
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
   history(runId: string): Promise<RunHistory | undefined>;
   control(request: ControlRequestInput): Promise<ControlResponse>;
-  /** Waits until the run is final (or the timeout); the local store runs it meanwhile. */
-  waitFor(runId: string, timeoutMs: number): Promise<RunHistory | undefined>;
+  /**
+   * Waits until the run is final (or the timeout), handing each reading of its history to
+   * `onUpdate` as it goes; the local store runs it meanwhile.
+   */
+  waitFor(runId: string, timeoutMs: number, onUpdate?: (h: RunHistory) => void): Promise<RunHistory | undefined>;
   close(): Promise<void>;
 }
+
+/** Reads the history every `everyMs` until the run is final, gone, or the time is up. */
+const pollHistory = async (
+  read: () => Promise<RunHistory | undefined>,
+  timeoutMs: number,
+  everyMs: number,
+  onUpdate: ((h: RunHistory) => void) | undefined,
+): Promise<RunHistory | undefined> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const h = await read();
+    if (h) onUpdate?.(h);
+    if (!h || isFinal(h.run.status) || Date.now() > deadline) return h;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+};
 
 /** The local store, by way of a LocalRuntime in this process (its tasks run here while we wait). */
 export const directLocalBackend = async (
@@ -64,9 +83,12 @@ export const directLocalBackend = async (
       if (!out.ok) throw new CliError(`control failed: ${out.error?.message}`, EXIT.backend);
       return out.result as ControlResponse;
     },
-    waitFor: async (runId, timeoutMs) => {
+    waitFor: async (runId, timeoutMs, onUpdate) => {
+      // The run runs in this process: read its history as it goes, then let what follows its end
+      // (alerts, a slot's next run) finish before the process closes the store.
+      const h = await pollHistory(() => rt.store.getHistory(runId), timeoutMs, 100, onUpdate);
       await rt.idle(timeoutMs);
-      return rt.store.getHistory(runId);
+      return (await rt.store.getHistory(runId)) ?? h;
     },
     close: () => rt.stop(),
   };
@@ -104,14 +126,13 @@ export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' 
       if (!out.ok) throw new CliError(`control failed: ${out.error?.message}`, EXIT.backend);
       return out.result as ControlResponse;
     },
-    waitFor: async (runId, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const h = (await store<RunHistory | null>('getHistory', runId)) ?? undefined;
-        if (!h || isFinal(h.run.status) || Date.now() > deadline) return h;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    },
+    waitFor: (runId, timeoutMs, onUpdate) =>
+      pollHistory(
+        async () => (await store<RunHistory | null>('getHistory', runId)) ?? undefined,
+        timeoutMs,
+        500,
+        onUpdate,
+      ),
     close: async () => undefined,
   };
 };
@@ -159,14 +180,7 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
         );
       return payload as ControlResponse;
     },
-    waitFor: async (runId, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const h = await store.getHistory(runId);
-        if (!h || isFinal(h.run.status) || Date.now() > deadline) return h;
-        await new Promise((r) => setTimeout(r, 5000));
-      }
-    },
+    waitFor: (runId, timeoutMs, onUpdate) => pollHistory(() => store.getHistory(runId), timeoutMs, 5000, onUpdate),
     close: async () => undefined,
   };
 };

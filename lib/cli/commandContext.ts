@@ -13,10 +13,11 @@ import { validateCatalog } from '../catalog/validate.ts';
 import type { ControlResponse } from '../contracts/control.ts';
 import { isFinal } from '../domain/run.ts';
 import { validateStage } from '../infra/context.ts';
-import { awsBackend, type Backend, directLocalBackend, flowBackend } from './backends.ts';
+import { awsBackend, type Backend, directLocalBackend, flowBackend, type RunHistory } from './backends.ts';
 import { CliError, EXIT, exitCodeFor } from './exitCodes.ts';
 import { type Output, outputFor } from './Output.ts';
 import { printRunHistory } from './views.ts';
+import { printTransitions } from './waitView.ts';
 
 export interface Globals {
   json?: boolean;
@@ -135,9 +136,14 @@ export const waitForRun = async (
 ): Promise<number> => {
   if (!wait && !(b.local && b.label.startsWith('local ('))) return EXIT.ok;
   if (!out.json) out.line(out.c.dim(b.local ? 'Running it locally...' : 'Waiting for the run to finish...'));
-  const h = await b.waitFor(runId, b.local ? 120_000 : 6 * 3600_000);
+  let seen: RunHistory | undefined;
+  const h = await b.waitFor(runId, b.local ? 120_000 : 6 * 3600_000, (next) => {
+    if (!out.json) printTransitions(out, seen, next);
+    seen = next;
+  });
   if (!h) throw new CliError(`Run ${runId} disappeared`, EXIT.notFound);
   const { activeCatalog } = await import('../catalog/active.ts');
+  if (!out.json) out.line();
   printRunHistory(out, activeCatalog(), h, localLogsDir(b, g));
   return isFinal(h.run.status) && h.run.status !== 'SUCCEEDED' ? EXIT.runFailed : EXIT.ok;
 };

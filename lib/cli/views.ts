@@ -152,9 +152,7 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
         : run.waitingForSlot
           ? `waiting for a concurrency slot${
               h.slotHolders && h.slotHolders.length > 0
-                ? ` (held by ${h.slotHolders
-                    .map((s) => `${s.runId} since ${s.acquiredAt}`)
-                    .join(', ')})`
+                ? ` (held by ${h.slotHolders.map((s) => `${s.runId} since ${s.acquiredAt}`).join(', ')})`
                 : ''
             }`
           : undefined,

@@ -74,13 +74,22 @@ describe('CLI: runs on the local store', () => {
     expect(r.out).not.toContain(String.fromCharCode(27));
   });
 
-  it('finds the same run again for the same client token', async () => {
+  it('finds the same run again for the same client token and overrides', async () => {
     // Act
-    const r = await cli('trigger', 'nightly-report', '--token', 'cli-test-1');
+    const r = await cli('trigger', 'nightly-report', '--env', 'REPORT_FORMAT=csv', '--token', 'cli-test-1');
 
     // Assess
     expect(r.err).toBe('');
     expect(r.out).toContain(`Found run ${runId} (SUCCEEDED)`);
+  });
+
+  it('refuses the same client token with other overrides with exit 4', async () => {
+    // Act
+    const r = await cli('trigger', 'nightly-report', '--token', 'cli-test-1');
+
+    // Assess
+    expect(r.code).toBe(EXIT.rejected);
+    expect(r.err).toContain(`Client token 'cli-test-1' was already used for run ${runId} with other overrides`);
   });
 
   it('lists runs by job and status, newest first', async () => {

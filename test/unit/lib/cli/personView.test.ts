@@ -5,6 +5,8 @@
  */
 import picocolors from 'picocolors';
 import { describe, expect, it } from 'vitest';
+import type { Backend, RunHistory } from '../../../../lib/cli/backends.ts';
+import { waitForRun } from '../../../../lib/cli/commandContext.ts';
 import { attachFlowLog, printRunSummary } from '../../../../lib/cli/flowView.ts';
 import { Output } from '../../../../lib/cli/Output.ts';
 import { printRunHistory } from '../../../../lib/cli/views.ts';
@@ -136,5 +138,54 @@ describe('Function: printRunHistory', () => {
     expect(text()).toContain(
       `now:      waiting for a concurrency slot (held by ${holder.runId} since 2026-11-22T08:58:00.000Z)`,
     );
+  });
+});
+
+describe('Function: waitForRun', () => {
+  it('prints each transition of the run and its attempts as the backend reads them', async () => {
+    // Prepare: four readings of one run, as a flow backend would hand them over
+    const { out, text } = capture({});
+    const queued = runItem('csv-ingest', { type: 'manual', token: 'wait-1' });
+    const launching = attemptItem(queued);
+    const running = { ...launching, status: 'RUNNING' as const, taskArn: 'arn:aws:ecs:eu-west-1:1:task/c/abc123' };
+    const stopped = {
+      ...running,
+      status: 'STOPPED' as const,
+      containers: [{ name: 'main', essential: true, exitCode: 0 }],
+      decision: { action: 'succeed', rule: 'success', diagnosis: 'exit 0', next: 'done' },
+    };
+    const readings: RunHistory[] = [
+      { run: queued, attempts: [] },
+      { run: { ...queued, status: 'STARTING' }, attempts: [launching] },
+      { run: { ...queued, status: 'RUNNING' }, attempts: [running] },
+      { run: { ...queued, status: 'SUCCEEDED' }, attempts: [stopped] },
+    ];
+    const backend = {
+      label: 'local flow (pid 1)',
+      local: true,
+      waitFor: async (_id: string, _t: number, onUpdate?: (h: RunHistory) => void) => {
+        for (const h of readings) onUpdate?.(h);
+        return readings.at(-1);
+      },
+    } as unknown as Backend;
+
+    // Act
+    const code = await waitForRun(backend, out, queued.runId, true, { state: '/tmp/x', project: '/tmp' });
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = text()
+      .split('\n')
+      .filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l))
+      .map((l) => l.slice(10).replace(/ +/g, ' '));
+    expect(lines).toEqual([
+      `${queued.runId} run QUEUED`,
+      `${queued.runId} #1 LAUNCHING FARGATE_SPOT`,
+      `${queued.runId} run STARTING`,
+      `${queued.runId} #1 RUNNING abc123`,
+      `${queued.runId} run RUNNING`,
+      `${queued.runId} #1 STOPPED exit 0 -> succeed [success] exit 0`,
+      `${queued.runId} run SUCCEEDED`,
+    ]);
   });
 });
