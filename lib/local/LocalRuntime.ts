@@ -10,8 +10,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Catalog } from '../catalog/schema.ts';
+import { RUN_SK, runPk, TABLE_KEYS } from '../domain/keys.ts';
 import { clusterName, functionName, tableName } from '../domain/names.ts';
 import type { RunStore } from '../ports.ts';
 import { installAwsSimulation, recordingSend } from './awsSimulation.ts';
@@ -72,6 +73,8 @@ export class LocalRuntime {
   secrets: LocalSecrets = { jobs: {}, secrets: {} };
   secretsCreated = false;
   private doc!: DynamoDBDocumentClient;
+  /** The store's client without the recorder: the simulation's own writes are not the handlers' calls. */
+  private unrecordedSend!: (command: unknown) => Promise<unknown>;
   private readonly handlers = new Map<FunctionKey, Handler>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly restores: (() => void)[] = [];
@@ -129,6 +132,7 @@ export class LocalRuntime {
     this.store = buildRunStore(documentClient, tableName(LOCAL_STAGE));
     const client = documentClient as unknown as { send: (command: unknown, ...rest: unknown[]) => Promise<unknown> };
     const send = client.send.bind(documentClient);
+    this.unrecordedSend = send;
     client.send = recordingSend(this.recorder, send);
     this.restores.push(() => {
       client.send = send;
@@ -172,10 +176,43 @@ export class LocalRuntime {
     );
     if (this.flows) {
       this.queue.consume(async (records) => {
-        const out = await this.invoke('launcher', sqsBatch(records));
+        await this.bringForward(records);
+        const out = await this.invoke(
+          'launcher',
+          sqsBatch(records.map(({ messageId, body }) => ({ messageId, body }))),
+        );
         return (out.ok ? out.result : { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) }) as {
           batchItemFailures: { itemIdentifier: string }[];
         };
+      });
+    }
+  }
+
+  /**
+   * One clock for the local flow. The local queue delivers a delayed message early (the delay
+   * scale: a 54 s retry backoff in 5.4 s), but the run records the backoff as `notBefore` in real
+   * time, and the launcher defers a run until then (it must, deployed). So when the queue delivers
+   * a message early, the simulation moves that run's `notBefore` forward to now, as if the scaled
+   * wait were the whole wait: the launcher then launches, as it would after the real backoff.
+   */
+  private async bringForward(records: { body: string; earlyMs?: number }[]): Promise<void> {
+    const now = new Date().toISOString();
+    for (const r of records) {
+      if (!r.earlyMs) continue;
+      const { runId, attempt } = JSON.parse(r.body) as { runId?: string; attempt?: number };
+      if (typeof runId !== 'string' || typeof attempt !== 'number') continue;
+      await this.unrecordedSend(
+        new UpdateCommand({
+          TableName: tableName(LOCAL_STAGE),
+          Key: { [TABLE_KEYS.pk]: runPk(runId), [TABLE_KEYS.sk]: RUN_SK },
+          UpdateExpression: 'SET notBefore = :now',
+          ConditionExpression: '#attempt = :attempt AND notBefore > :now',
+          ExpressionAttributeNames: { '#attempt': 'attempt' },
+          ExpressionAttributeValues: { ':now': now, ':attempt': attempt },
+        }),
+      ).catch((e: Error) => {
+        // Not this attempt any more, or nothing to bring forward: the launcher decides as usual.
+        if (e.name !== 'ConditionalCheckFailedException') throw e;
       });
     }
   }

@@ -7,13 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
+import { scriptFrom } from '../../lib/local/taskScript.ts';
 import { watchFlow } from '../../lib/local/watch.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-operate-'));
 let rt: LocalRuntime;
 
 beforeAll(async () => {
-  rt = await LocalRuntime.start({ mode: 'flow', stateDir: state, persistent: false, delayScale: 0 });
+  rt = await LocalRuntime.start({
+    mode: 'flow',
+    stateDir: state,
+    persistent: false,
+    // Retry backoffs at 1/100: csv-ingest's 30 s backoff is 0.3 s here.
+    delayScale: 0.01,
+    script: scriptFrom([{ job: 'csv-ingest', key: 'busy-', attempts: [{ kind: 'exit', code: 75 }] }]),
+  });
 });
 afterAll(async () => {
   await rt.stop();
@@ -37,6 +45,43 @@ describe('Local flow: alerts', () => {
     const file = /(\/\S+\.log)/.exec(logs ?? '')?.[1] as string;
     expect(file.startsWith(join(state, 'logs'))).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain("has no 'id' column");
+  });
+});
+
+describe('Local flow: one clock', () => {
+  it('launches a retry after the scaled backoff, not after the real one', async () => {
+    // Prepare: exit 75 is csv-ingest's warehouse-busy rule (backoff 1m, full jitter): uploads until
+    // one retry's delay is at least 20 s, which the flow (delays at 1/100) must wait 0.2 s for.
+    const history = async (runId: string) => rt.store.getHistory(runId);
+    const until = async <T>(read: () => Promise<T | undefined>, ms: number): Promise<T | undefined> => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const v = await read();
+        if (v !== undefined || Date.now() > deadline) return v;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    let chosen: { runId: string; delay: number } | undefined;
+    for (let i = 0; i < 10 && !chosen; i++) {
+      const upload = await rt.upload('acme-partner-drop', `incoming/busy-${Date.now()}-${i}.csv`, 'id,name\n1,acme\n');
+      const runId = (upload.result as { runs: { runId: string }[] }).runs[0]?.runId as string;
+      const next = await until(async () => (await history(runId))?.attempts[0]?.decision?.next, 10_000);
+      const delay = Number(/retrying in (\d+)s/.exec(next ?? '')?.[1] ?? 0);
+      if (delay >= 20) chosen = { runId, delay };
+    }
+    expect(chosen).toBeDefined();
+    const { runId, delay } = chosen as { runId: string; delay: number };
+
+    // Act
+    const done = await until(async () => {
+      const h = await history(runId);
+      return h?.run.status === 'SUCCEEDED' ? h : undefined;
+    }, 8_000);
+
+    // Assess: done well before the real delay (20 s or more)
+    expect(done?.run).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
+    const gap = Date.parse(done?.attempts[1]?.launchRequestedAt ?? '') - Date.parse(done?.attempts[0]?.stoppedAt ?? '');
+    expect(gap).toBeLessThan((delay * 1000) / 4);
   });
 });
 
