@@ -73,6 +73,13 @@ export const directLocalBackend = async (
     delayScale: localDelayScale(),
     ...(catalogFile ? { catalogFile } : {}),
   });
+  // No flow runs on this state (or it would have answered): tasks still RUNNING are orphans.
+  await rt.settleOrphans();
+  // Ctrl-C while a run runs here (`trigger` waits for it): cancel it, as `up` does, then end.
+  const interrupted = () => {
+    void rt.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
   return {
     label: `local (${stateDir})`,
     local: true,
@@ -90,7 +97,10 @@ export const directLocalBackend = async (
       await rt.idle(timeoutMs);
       return (await rt.store.getHistory(runId)) ?? h;
     },
-    close: () => rt.stop(),
+    close: () => {
+      process.off('SIGINT', interrupted);
+      return rt.stop();
+    },
   };
 };
 

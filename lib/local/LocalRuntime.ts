@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Catalog } from '../catalog/schema.ts';
 import { RUN_SK, runPk, TABLE_KEYS } from '../domain/keys.ts';
-import { clusterName, functionName, tableName } from '../domain/names.ts';
+import { clusterName, functionName, startedBy, tableName } from '../domain/names.ts';
 import type { RunStore } from '../ports.ts';
 import { installAwsSimulation, recordingSend } from './awsSimulation.ts';
 import { fileStamp } from './bucketFolders.ts';
@@ -322,7 +322,61 @@ export class LocalRuntime {
     return items;
   }
 
+  /**
+   * Runs whose task this process runs, or ran before it stopped, are cancelled with `reason`, as an
+   * operator would (`runs cancel`): CANCELLING, StopTask, the STOPPED event, CANCELLED, slot freed.
+   * Without this, Ctrl-C left them RUNNING, holding their slots until the sweeper's lost-task rule
+   * (16 minutes). Answers the runs cancelled.
+   */
+  async cancelRunsOfTasks(tasks: { runId: string }[], reason: string, timeoutMs = 10_000): Promise<string[]> {
+    const runIds = [...new Set(tasks.map((t) => t.runId))];
+    for (const runId of runIds)
+      await this.invoke('control', { action: 'cancel', runId, reason, requestedBy: 'local flow' });
+    await this.idle(timeoutMs);
+    return runIds;
+  }
+
+  /**
+   * Orphans of an earlier local flow: runs STARTING, RUNNING or CANCELLING with a task, which this
+   * (new) simulated ECS does not run. Each task is adopted and its run cancelled. Answers their run ids.
+   */
+  async settleOrphans(): Promise<string[]> {
+    const orphans: { runId: string }[] = [];
+    for (const job of this.catalog().jobs) {
+      for (const run of await this.store.activeRuns(job.name)) {
+        if (run.status === 'QUEUED') continue;
+        const attempt = await this.store.getAttempt(run.runId, run.attempt);
+        const taskArn = run.taskArn ?? attempt?.taskArn;
+        if (!taskArn || !attempt || this.ecs.tasks.has(taskArn)) continue;
+        this.ecs.adopt({
+          taskArn,
+          startedBy: startedBy(LOCAL_STAGE, run.runId, run.attempt),
+          runId: run.runId,
+          attempt: run.attempt,
+          job,
+          capacity: attempt.capacityProvider,
+          cpu: attempt.cpu,
+          memory: attempt.memory,
+          ...(attempt.taskCreatedAt ? { createdAt: attempt.taskCreatedAt } : {}),
+          ...(attempt.startedAt ? { startedAt: attempt.startedAt } : {}),
+          ...(attempt.taskVersion !== undefined ? { version: attempt.taskVersion } : {}),
+        });
+        orphans.push({ runId: run.runId });
+      }
+    }
+    if (orphans.length === 0) return [];
+    return this.cancelRunsOfTasks(
+      orphans,
+      'orphaned: the local flow that ran its task stopped before the task did (cancelled at the next start)',
+    );
+  }
+
   async stop(): Promise<void> {
+    if (this.flows && this.ecs.active().length > 0)
+      await this.cancelRunsOfTasks(
+        this.ecs.active(),
+        'the local flow stopped (Ctrl-C); its tasks were stopped with it',
+      );
     this.ecs.shutdown();
     this.queue.stop();
     await Promise.allSettled([...this.inflight]);

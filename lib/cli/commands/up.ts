@@ -98,6 +98,13 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
     out.line();
     attachFlowLog(rt.recorder, out);
   }
+  const orphans = await rt.settleOrphans();
+  if (orphans.length > 0 && !out.json)
+    out.line(
+      out.c.yellow(
+        `cancelled ${orphans.length} run(s) an earlier local flow left running when it stopped: ${orphans.join(', ')}`,
+      ),
+    );
   let code = 0;
   try {
     if (plan) {
@@ -155,7 +162,7 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
         process.once('SIGTERM', () => resolveStop());
       });
       stop();
-      out.line(out.c.dim('stopping...'));
+      out.line(out.c.dim('stopping... (runs of running tasks are cancelled)'));
     }
   } finally {
     await stopServer();
