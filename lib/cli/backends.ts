@@ -3,14 +3,17 @@
  * the state directory directly) or a deployed stage (table and control function from the stack's
  * outputs, with the caller's AWS credentials).
  */
+import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { asError } from '../errors.ts';
+import { LOCAL_STAGE } from '../local/environment.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
-import type { RunPage, SlotHolder } from '../ports.ts';
+import { localTaskLogs } from '../local/localLogs.ts';
+import type { RunPage, SlotHolder, TaskLogsPort } from '../ports.ts';
 import { CliError, EXIT } from './exitCodes.ts';
 
 export interface RunHistory {
@@ -31,6 +34,10 @@ export interface Backend {
   /** "local (.longshore)", "local flow (pid 123)", "stage prod (eu-west-1)". */
   label: string;
   local: boolean;
+  /** The stage the runs are of (the local flow imitates `dev`): log groups are named by it. */
+  stage: string;
+  /** The tasks' container logs: CloudWatch Logs, or the local flow's files. */
+  logs: TaskLogsPort;
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
   history(runId: string): Promise<RunHistory | undefined>;
   control(request: ControlRequestInput): Promise<ControlResponse>;
@@ -83,6 +90,8 @@ export const directLocalBackend = async (
   return {
     label: `local (${stateDir})`,
     local: true,
+    stage: LOCAL_STAGE,
+    logs: localTaskLogs(rt.logsDir),
     runsOfJob: (job, opts) => rt.store.runsOfJob(job, opts),
     history: async (runId) => withSlotHolders(await rt.store.getHistory(runId), (job) => rt.store.slotHolders(job)),
     control: async (request) => {
@@ -108,7 +117,11 @@ export const directLocalBackend = async (
  * The local flow running in another terminal (`npm start`), over its loopback port, with the
  * per-start token of its state file (`flow.json`, owner-only).
  */
-export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' | 'token'>): Backend => {
+export const flowBackend = (
+  { port, pid, token }: Pick<FlowInfo, 'port' | 'pid' | 'token'>,
+  /** The flow's state folder: its task log files are read from here, as the flow writes them. */
+  stateDir?: string,
+): Backend => {
   const call = async <T>(path: string, body: unknown): Promise<T> => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method: 'POST',
@@ -123,6 +136,8 @@ export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' 
   return {
     label: `local flow (pid ${pid})`,
     local: true,
+    stage: LOCAL_STAGE,
+    logs: stateDir ? localTaskLogs(join(stateDir, 'logs')) : { read: async () => ({ lines: [] }) },
     runsOfJob: (job, opts) => store<RunPage>('runsOfJob', job, opts),
     history: async (runId) =>
       withSlotHolders((await store<RunHistory | null>('getHistory', runId)) ?? undefined, (job) =>
@@ -176,9 +191,12 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
   const { buildLambda } = await import('../aws/lambda.ts');
   const store = buildRunStore(createDocumentClient(new DynamoDBClient({ region })), table);
   const lambda = buildLambda(new LambdaClient({ region }));
+  const { buildTaskLogs, logsClient } = await import('../aws/logs.ts');
   return {
     label: `stage ${stage} (${region})`,
     local: false,
+    stage,
+    logs: buildTaskLogs(logsClient(region)),
     runsOfJob: (job, opts) => store.runsOfJob(job, opts),
     history: async (runId) => withSlotHolders(await store.getHistory(runId), (job) => store.slotHolders(job)),
     control: async (request) => {

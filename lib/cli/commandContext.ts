@@ -97,7 +97,7 @@ const openBackend = async (g: Globals): Promise<Backend> => {
   }
   const { findFlow } = await import('../local/flowServer.ts');
   const flow = await findFlow(resolve(g.state));
-  if (flow) return flowBackend(flow);
+  if (flow) return flowBackend(flow, resolve(g.state));
   return directLocalBackend(resolve(g.state), g.catalog, g.project);
 };
 

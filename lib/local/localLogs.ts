@@ -4,8 +4,9 @@
  * the same names CloudWatch Logs would give the group and stream. A console link (lib/domain/logLink.ts)
  * maps back to that file, so what points at CloudWatch deployed points at the file locally.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LogLine, LogStreamRef, TaskLogsPort } from '../ports.ts';
 
 /** The console link's group and stream: each encoded twice, with `$` for `%`. */
 const CONSOLE_LINK = /https:\/\/\S+#logsV2:log-groups\/log-group\/(\S+?)\/log-events\/(\S+)/g;
@@ -30,3 +31,24 @@ export const withLocalLogFiles = (logsDir: string, text: string): string =>
     if (!file) return link;
     return existsSync(file) ? file : `${file} (not written: the simulated task ran no command)`;
   });
+
+/** The local file of a log stream: `<logsDir>/<group without its leading />/<stream>.log`. */
+export const localStreamFile = (logsDir: string, ref: LogStreamRef): string =>
+  `${join(logsDir, ref.group.replace(/^\//, ''), ref.stream)}.log`;
+
+/**
+ * The task logs port over the local files: lines as the task printed them (no times: a local
+ * file has none, so `sinceMs` selects nothing), the cursor a byte offset for --follow.
+ */
+export const localTaskLogs = (logsDir: string): TaskLogsPort => ({
+  read: async (ref, opts) => {
+    const file = localStreamFile(logsDir, ref);
+    if (!existsSync(file)) return { lines: [], ...(opts.cursor ? { cursor: opts.cursor } : {}) };
+    const content = readFileSync(file);
+    const from = opts.cursor ? Math.min(Number(opts.cursor) || 0, content.length) : 0;
+    const parts = content.subarray(from).toString('utf8').split('\n');
+    if (parts.at(-1) === '') parts.pop();
+    const lines: LogLine[] = parts.map((message) => ({ message: message.replace(/\r$/, '') }));
+    return { lines: opts.tail !== undefined ? lines.slice(-opts.tail) : lines, cursor: String(content.length) };
+  },
+});

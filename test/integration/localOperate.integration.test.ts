@@ -6,9 +6,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveFlow } from '../../lib/local/flowServer.ts';
 import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
 import { scriptFrom } from '../../lib/local/taskScript.ts';
 import { watchFlow } from '../../lib/local/watch.ts';
+import { runCli } from '../helpers/cliProcess.ts';
+
+const REPO = join(import.meta.dirname, '..', '..');
+let failedRun = '';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-operate-'));
 let rt: LocalRuntime;
@@ -45,6 +50,36 @@ describe('Local flow: alerts', () => {
     const file = /(\/\S+\.log)/.exec(logs ?? '')?.[1] as string;
     expect(file.startsWith(join(state, 'logs'))).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain("has no 'id' column");
+    failedRun = rt.recorder.events.find((e) => e.detailType === 'Run Failed')?.detail.runId as string;
+  });
+});
+
+describe('CLI: runs logs on the local flow', () => {
+  it("prints the deciding container's log of the latest attempt, as the task wrote it, and its JSON form", async () => {
+    // Prepare: the CLI, a process of its own, reaches this flow over its port
+    const stop = await serveFlow(rt);
+
+    // Act
+    const text = await runCli(REPO, ['--state', state, 'runs', 'logs', failedRun]);
+    const json = await runCli(REPO, ['--state', state, '--json', 'runs', 'logs', failedRun, '--tail', '1']);
+    const refused = await runCli(REPO, ['--state', state, 'runs', 'logs', failedRun, '--container', 'nope']);
+    await stop();
+
+    // Assess
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/csv-ingest: incoming\/no-id-\d+\.csv has no 'id' column \(header: name,value\)/);
+    expect(JSON.parse(json.out)).toEqual({
+      runId: failedRun,
+      attempt: 1,
+      container: 'main',
+      group: '/longshore/dev/csv-ingest',
+      stream: expect.stringMatching(/^longshore\/main\/[0-9a-f]{32}$/),
+      lines: [{ message: expect.stringContaining("has no 'id' column") }],
+    });
+    expect([refused.code, refused.err.trim()]).toEqual([
+      2,
+      "longshore: --container 'nope' must be one of job 'csv-ingest''s containers: main",
+    ]);
   });
 });
 

@@ -2,9 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { ControlRequestInput, ControlResponse } from '../../contracts/control.ts';
-import { parseDuration } from '../../domain/duration.ts';
 import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
-import { checkJobName, checkReason, checkRunId, checkStatus, checkToken } from '../arguments.ts';
+import { checkJobName, checkReason, checkRunId, checkStatus, checkToken, sinceOf } from '../arguments.ts';
 import type { Backend } from '../backends.ts';
 import {
   type CommandContext,
@@ -18,26 +17,7 @@ import {
 import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
 import { printRunHistory, printRunList } from '../views.ts';
-
-/** A date as ISO 8601 writes it: `2026-11-22`, `2026-11-22T09:00`, `2026-11-22T09:00:00Z`... */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/**
- * `--since`: a duration with its unit (`2h`, `1d`, `90m`) or an ISO 8601 date. A bare number is
- * refused: `Date.parse('2')` is a date in 2001 to V8, and whether `2` meant hours or days is a guess.
- */
-export const sinceOf = (text: string | undefined, now: () => number = Date.now): string | undefined => {
-  if (text === undefined) return undefined;
-  const refuse = () =>
-    new CliError(
-      `--since '${text}' must be a duration with its unit (30m, 2h, 1d) or an ISO 8601 date (2026-11-22, 2026-11-22T09:00Z)`,
-      EXIT.invalid,
-    );
-  const seconds = /^\d/.test(text) && /[dhms]$/.test(text) ? parseDuration(text) : undefined;
-  if (seconds !== undefined) return new Date(now() - seconds * 1000).toISOString();
-  if (!ISO_DATE.test(text) || Number.isNaN(Date.parse(text))) throw refuse();
-  return new Date(text).toISOString();
-};
+import { registerRunLogs } from './runLogs.ts';
 
 /** Sends one control request over the backend and hands its answer on (a refusal is a CliError). */
 export const controlRequest = async (
@@ -71,7 +51,7 @@ const listRuns = async (
 };
 
 export const registerRunsCommands = (program: Command, ctx: CommandContext): void => {
-  const runs = program.command('runs').description('runs: list, show, retry, cancel');
+  const runs = program.command('runs').description('runs: list, show, logs, retry, cancel');
   runs
     .command('list')
     .description('runs, newest first')
@@ -116,6 +96,7 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
         printRunHistory(o, catalog, h, localLogsDir(b, g));
       });
     });
+  registerRunLogs(runs, ctx);
   runs
     .command('retry')
     .description('run a finished run again, as a new run with the same trigger')
