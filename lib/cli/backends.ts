@@ -21,6 +21,8 @@ export interface RunHistory {
   attempts: Attempt[];
   /** For a run waiting for a concurrency slot: the runs that hold the job's slots. */
   slotHolders?: SlotHolder[];
+  /** For a run that failed: the last lines of the container that decided its last attempt. */
+  logExcerpt?: { attempt: number; container: string; lines: string[] };
 }
 
 /** The history, with who holds the slots when the run waits for one. */

@@ -126,6 +126,7 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
       }),
       costUsd: total,
       ...(h.slotHolders ? { slotHolders: h.slotHolders } : {}),
+      ...(h.logExcerpt ? { logExcerpt: h.logExcerpt } : {}),
     });
     return;
   }
@@ -218,5 +219,13 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
             : undefined,
       ],
     ]);
+  }
+  if (h.logExcerpt && h.logExcerpt.lines.length > 0) {
+    out.line();
+    out.line(
+      out.c.bold(`Last log lines of container '${h.logExcerpt.container}', attempt ${h.logExcerpt.attempt}`) +
+        out.c.dim(`  (all of them: npx longshore runs logs ${run.runId})`),
+    );
+    for (const l of h.logExcerpt.lines) out.line(`  ${out.c.dim('|')} ${l}`);
   }
 };

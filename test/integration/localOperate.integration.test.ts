@@ -63,6 +63,7 @@ describe('CLI: runs logs on the local flow', () => {
     const text = await runCli(REPO, ['--state', state, 'runs', 'logs', failedRun]);
     const json = await runCli(REPO, ['--state', state, '--json', 'runs', 'logs', failedRun, '--tail', '1']);
     const refused = await runCli(REPO, ['--state', state, 'runs', 'logs', failedRun, '--container', 'nope']);
+    const show = await runCli(REPO, ['--state', state, 'runs', 'show', failedRun]);
     await stop();
 
     // Assess
@@ -76,6 +77,8 @@ describe('CLI: runs logs on the local flow', () => {
       stream: expect.stringMatching(/^longshore\/main\/[0-9a-f]{32}$/),
       lines: [{ message: expect.stringContaining("has no 'id' column") }],
     });
+    expect(show.out).toContain("Last log lines of container 'main', attempt 1");
+    expect(show.out).toMatch(/\| csv-ingest: incoming\/no-id-\d+\.csv has no 'id' column/);
     expect([refused.code, refused.err.trim()]).toEqual([
       2,
       "longshore: --container 'nope' must be one of job 'csv-ingest''s containers: main",

@@ -1,10 +1,15 @@
 /** `longshore runs list | show | retry | cancel`: the runs of the store or of a stage. */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import type { Catalog } from '../../catalog/schema.ts';
 import type { ControlRequestInput, ControlResponse } from '../../contracts/control.ts';
+import { logTargetOf, summarizeAttempt } from '../../domain/attemptSummary.ts';
+import { EXCERPT_LINES, logExcerpt } from '../../domain/logExcerpt.ts';
+import { logStreamName, parseTaskArn } from '../../domain/logLink.ts';
+import { MAIN_CONTAINER_NAME } from '../../domain/names.ts';
 import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
 import { checkJobName, checkReason, checkRunId, checkStatus, checkToken, sinceOf } from '../arguments.ts';
-import type { Backend } from '../backends.ts';
+import type { Backend, RunHistory } from '../backends.ts';
 import {
   type CommandContext,
   checkControl,
@@ -18,6 +23,36 @@ import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
 import { printRunHistory, printRunList } from '../views.ts';
 import { registerRunLogs } from './runLogs.ts';
+
+/**
+ * The last log lines of the container that decided a failed run's last attempt (as the alert
+ * quotes them); none for a run that did not fail, a task that never started, or logs that cannot
+ * be read (then `runs show` shows the rest, and `runs logs` says why).
+ */
+const failureExcerpt = async (
+  b: Backend,
+  catalog: Catalog,
+  h: RunHistory,
+): Promise<RunHistory['logExcerpt'] | undefined> => {
+  if (!['FAILED', 'TIMED_OUT'].includes(h.run.status)) return undefined;
+  const attempt = h.attempts.at(-1);
+  const job = catalog.jobs.find((j) => j.name === h.run.job);
+  if (!attempt?.taskArn || !job) return undefined;
+  const summary = summarizeAttempt(attempt);
+  const taskId = parseTaskArn(attempt.taskArn)?.taskId;
+  if (!summary.started || !taskId) return undefined;
+  const container = summary.deciding?.name ?? MAIN_CONTAINER_NAME;
+  const target = logTargetOf(b.stage, job);
+  try {
+    const { lines } = await b.logs.read(
+      { group: target.group, stream: logStreamName(target.streamPrefix, container, taskId) },
+      { tail: EXCERPT_LINES },
+    );
+    return { attempt: attempt.attempt, container, lines: logExcerpt(lines.map((l) => l.message)) };
+  } catch {
+    return undefined;
+  }
+};
 
 /** Sends one control request over the backend and hands its answer on (a refusal is a CliError). */
 export const controlRequest = async (
@@ -93,7 +128,8 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
       await withBackend(g, async (b) => {
         const h = await b.history(runId);
         if (!h) throw new CliError(`Run '${runId}' does not exist in ${b.label}`, EXIT.notFound);
-        printRunHistory(o, catalog, h, localLogsDir(b, g));
+        const excerpt = await failureExcerpt(b, catalog, h);
+        printRunHistory(o, catalog, excerpt ? { ...h, logExcerpt: excerpt } : h, localLogsDir(b, g));
       });
     });
   registerRunLogs(runs, ctx);
