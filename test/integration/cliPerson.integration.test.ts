@@ -99,6 +99,28 @@ describe('CLI: usage', () => {
   });
 });
 
+describe('CLI: plan', () => {
+  it("lists the stage's parameters with the command that creates each, and each job's task role", async () => {
+    // Act
+    const prod = await cli('plan', '--stage', 'prod', '--region', 'eu-west-1');
+    const dev = await cli('--json', 'plan');
+
+    // Assess
+    expect(prod.code).toBe(EXIT.ok);
+    expect(prod.out).toContain(
+      "aws ssm put-parameter --region eu-west-1 --name /longshore/prod/privateSubnetIds --type StringList --value '<subnet-...,subnet-...>'",
+    );
+    expect(prod.out).toContain('Allow s3:PutObject on arn:aws:s3:::acme-media-thumbnails/*');
+    const plan = JSON.parse(dev.out) as { stageParameters: { path: string }[]; jobs: { taskRole: unknown[] }[] };
+    expect(plan.stageParameters.map((p) => p.path)).toContain('/longshore/dev/privateSubnetIds');
+    expect(plan.jobs[0]?.taskRole).toContainEqual({
+      effect: 'Allow',
+      actions: ['s3:PutObject'],
+      resources: ['arn:aws:s3:::acme-media-thumbnails/*'],
+    });
+  });
+});
+
 describe('CLI: up', () => {
   it('refuses a second local flow on the same state folder, naming the pid of the one running', async () => {
     // Act
