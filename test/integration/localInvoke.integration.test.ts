@@ -133,7 +133,19 @@ describe('Local invoke: every handler on its sample events', () => {
       'ecs-task-foreign',
       (r) => expect([r.result, r.awsCalls]).toEqual([{ outcome: 'foreign' }, []]),
     ],
-    ['sweeper', 'sweeper-tick', (r) => expect(r.result).toMatchObject({ timedOut: [], missedTicks: [] })],
+    [
+      'sweeper',
+      'sweeper-tick',
+      (r) => {
+        // The sweeper reads the wall clock: between 01:20 and 04:20 UTC (winter) today's 02:00 Paris
+        // tick of nightly-report is due and, in this store, has no run: it is reported missed then,
+        // and only then. Any tick reported is that one.
+        const result = r.result as { timedOut: unknown[]; missedTicks: { job: string; scheduledTime: string }[] };
+        expect(result.timedOut).toEqual([]);
+        for (const m of result.missedTicks) expect(m.job).toBe('nightly-report');
+        expect(result.missedTicks.length).toBeLessThanOrEqual(1);
+      },
+    ],
     [
       'alert',
       'run-failed',
