@@ -10,17 +10,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../lib/cli/exitCodes.ts';
 import type { ControlResponse } from '../../lib/contracts/control.ts';
+import type { Run } from '../../lib/domain/run.ts';
 import { type FlowHost, serveFlow } from '../../lib/local/flowServer.ts';
 import { runMain } from '../helpers/cliInProcess.ts';
+import { runItem } from '../helpers/items.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-cli-person-'));
 const RUN = 'nightly-report-aaaaaaaaaaaaaaaaaaaa';
 const received: { fn: string; event: unknown }[] = [];
+let listed: Run[] = [];
 let answer: ControlResponse = { ok: true, action: 'trigger', runId: RUN, status: 'QUEUED', created: true };
 const host: FlowHost = {
   stateDir: state,
   store: {
-    runsOfJob: async () => ({ runs: [] }),
+    runsOfJob: async () => ({ runs: listed }),
     getHistory: async () => undefined,
     getRun: async () => undefined,
   },
@@ -118,6 +121,29 @@ describe('CLI: plan', () => {
       actions: ['s3:PutObject'],
       resources: ['arn:aws:s3:::acme-media-thumbnails/*'],
     });
+  });
+});
+
+describe('CLI: runs list --watch', () => {
+  it('prints each run that appears or changes, until Ctrl-C', async () => {
+    // Prepare
+    const run = runItem('csv-ingest', { type: 'manual', token: 'watch-1' });
+    listed = [run];
+
+    // Act
+    const watching = cli('runs', 'list', '--job', 'csv-ingest', '--watch');
+    await new Promise((r) => setTimeout(r, 300));
+    listed = [{ ...run, status: 'RUNNING' }];
+    await new Promise((r) => setTimeout(r, 1500));
+    process.emit('SIGINT');
+    const r = await watching;
+    listed = [];
+
+    // Assess
+    expect(r.code).toBe(EXIT.ok);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[1]).toMatch(new RegExp(`^${run.runId} +QUEUED`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  ${run.runId}  RUNNING +#1  manual`));
   });
 });
 

@@ -8,6 +8,7 @@ import { EXCERPT_LINES, logExcerpt } from '../../domain/logExcerpt.ts';
 import { logStreamName, parseTaskArn } from '../../domain/logLink.ts';
 import { MAIN_CONTAINER_NAME } from '../../domain/names.ts';
 import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
+import { triggerSummary } from '../../domain/runEvents.ts';
 import { checkJobName, checkReason, checkRunId, checkStatus, checkToken, sinceOf } from '../arguments.ts';
 import type { Backend, RunHistory } from '../backends.ts';
 import {
@@ -54,6 +55,43 @@ const failureExcerpt = async (
   }
 };
 
+/** `runs list --watch` reads the list again this often: the local store is cheap, a stage's table is not. */
+const WATCH_LOCAL_MS = 1000;
+const WATCH_STAGE_MS = 5000;
+
+/** Prints a line for each run that appears or changes status or attempt, until Ctrl-C (SIGINT or SIGTERM). */
+const watchRuns = async (b: Backend, o: Output, first: Run[], list: (b: Backend) => Promise<Run[]>): Promise<void> => {
+  const seen = new Map(first.map((r) => [r.runId, `${r.status}#${r.attempt}`]));
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const stop = () => {
+    stopped = true;
+    wake();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    while (!stopped) {
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, b.local ? WATCH_LOCAL_MS : WATCH_STAGE_MS);
+      });
+      if (stopped) break;
+      for (const r of (await list(b)).reverse()) {
+        const state = `${r.status}#${r.attempt}`;
+        if (seen.get(r.runId) === state) continue;
+        seen.set(r.runId, state);
+        o.line(
+          `${o.c.dim(new Date().toISOString().slice(11, 19))}  ${r.runId}  ${o.status(r.status, 10)} #${r.attempt}  ${triggerSummary(r.trigger).slice(0, 70)}`,
+        );
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+};
+
 /** Sends one control request over the backend and hands its answer on (a refusal is a CliError). */
 export const controlRequest = async (
   g: Globals,
@@ -97,25 +135,32 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
     )
     .option('--since <when>', 'created since a duration ago (2h, 1d) or a date')
     .option('--limit <n>', 'at most this many', '20')
-    .action(async (opts: { job?: string; status?: string; since?: string; limit: string }, cmd: Command) => {
-      const g = ctx.globals(cmd);
-      const o = ctx.out(cmd);
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer', EXIT.invalid);
-      const since = sinceOf(opts.since);
-      if (opts.job) checkJobName('--job', opts.job);
-      const status = opts.status ? checkStatus(opts.status) : undefined;
-      const catalog = await ctx.loadCatalog(g.catalog);
-      const names = opts.job ? [opts.job] : catalog.jobs.map((j) => j.name);
-      if (opts.job && !catalog.jobs.some((j) => j.name === opts.job))
-        throw new CliError(`Unknown job '${opts.job}'`, EXIT.notFound);
-      await withBackend(g, async (b) => {
-        printRunList(
-          o,
-          await listRuns(b, names, { limit, ...(since ? { since } : {}), ...(status ? { status } : {}) }),
-        );
-      });
-    });
+    .option('--watch', 'then keep printing each run that appears or changes, until Ctrl-C')
+    .action(
+      async (opts: { job?: string; status?: string; since?: string; limit: string; watch?: boolean }, cmd: Command) => {
+        const g = ctx.globals(cmd);
+        const o = ctx.out(cmd);
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new CliError('--limit must be a positive integer', EXIT.invalid);
+        const since = sinceOf(opts.since);
+        if (opts.job) checkJobName('--job', opts.job);
+        const status = opts.status ? checkStatus(opts.status) : undefined;
+        const catalog = await ctx.loadCatalog(g.catalog);
+        const names = opts.job ? [opts.job] : catalog.jobs.map((j) => j.name);
+        if (opts.job && !catalog.jobs.some((j) => j.name === opts.job))
+          throw new CliError(`Unknown job '${opts.job}'`, EXIT.notFound);
+        if (opts.watch && o.json)
+          throw new CliError('--watch prints lines as runs change; it has no --json form', EXIT.invalid);
+        const list = (b: Backend) =>
+          listRuns(b, names, { limit, ...(since ? { since } : {}), ...(status ? { status } : {}) });
+        await withBackend(g, async (b) => {
+          const first = await list(b);
+          printRunList(o, first);
+          if (opts.watch) await watchRuns(b, o, first, list);
+        });
+      },
+    );
   runs
     .command('show')
     .description('a run with its attempts: exit codes, decisions with rule and diagnosis, logs, durations, cost')
