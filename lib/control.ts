@@ -12,6 +12,7 @@ import { type ControlRequest, type ControlResponse, parseControlRequest } from '
 import { newRun } from './domain/newRun.ts';
 import { overrideProblems } from './domain/overrides.ts';
 import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './domain/run.ts';
+import { jobsForObject } from './domain/s3Match.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
 import type { StopDeps } from './ports.ts';
@@ -69,6 +70,44 @@ const result = (action: ControlRequest['action'], r: AcceptedRun): ControlResult
 });
 
 /**
+ * `trigger JOB --object s3://bucket/key`: a run of the job on that object, with an upload's
+ * identity (lib/domain/runId.ts: bucket, key, version id, else ETag), so repeating it finds the
+ * same run; `force` runs it again as a retry of that run (a new run, the same object). The object
+ * must match one of the job's S3 triggers: that is what its task role may read.
+ */
+const triggerOnObject = async (
+  deps: StopDeps,
+  job: Job,
+  request: Extract<ControlRequest, { action: 'trigger' }>,
+  overrides: RunOverrides,
+  newToken: () => string,
+): Promise<ControlResult> => {
+  const object = request.object as NonNullable<typeof request.object>;
+  if (!jobsForObject(deps.catalog(), object.bucket, object.key).some((j) => j.name === job.name))
+    throw new RequestRejectedError(
+      `s3://${object.bucket}/${object.key} matches none of job '${job.name}''s S3 triggers (${
+        job.triggers
+          .flatMap((t) => (t.type === 's3' ? [`s3://${t.bucket}/${t.prefix ?? ''}*${t.suffix ?? ''}`] : []))
+          .join(', ') || 'it has none'
+      }); its task may read only those objects`,
+    );
+  const trigger = { type: 's3' as const, ...object };
+  checkOverrides(deps, job, trigger, overrides);
+  const [accepted] = (await acceptRuns(deps, [{ job, trigger, overrides }])) as [AcceptedRun];
+  if (accepted.created || !request.force) return result('trigger', accepted);
+  if (!isFinal(accepted.status))
+    throw new RequestRejectedError(
+      `Run '${accepted.runId}' of s3://${object.bucket}/${object.key} is ${accepted.status}; --force starts a new run once it has finished (or cancel it)`,
+    );
+  return control(deps, {
+    action: 'retry',
+    runId: accepted.runId,
+    clientToken: request.clientToken ?? newToken(),
+    ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+  });
+};
+
+/**
  * @example await control(deps, { action: 'trigger', job: 'csv-ingest', clientToken: 'c1' })
  */
 export const control = async (
@@ -85,6 +124,7 @@ export const control = async (
         );
       }
       const overrides = request.overrides ?? {};
+      if (request.object) return triggerOnObject(deps, job, request, overrides, newToken);
       const trigger = {
         type: 'manual' as const,
         token: request.clientToken ?? newToken(),

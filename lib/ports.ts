@@ -401,3 +401,10 @@ export interface TaskLogsPort {
     opts: { tail?: number; sinceMs?: number; cursor?: string },
   ): Promise<{ lines: LogLine[]; cursor?: string }>;
 }
+
+/** An S3 object as `trigger --object` names it: what its run's identity and environment take. */
+export interface ObjectFacts {
+  versionId?: string;
+  etag?: string;
+  size?: number;
+}

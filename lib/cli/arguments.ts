@@ -150,7 +150,22 @@ export const sinceOf = (text: string | undefined, now: () => number = Date.now):
   return new Date(text).toISOString();
 };
 
+/** `--object s3://bucket/key`: the bucket (S3's naming rules) and the key (1-1,024 bytes). */
+export const parseObjectOption = (value: string): { bucket: string; key: string } => {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
+  if (!m) throw invalid(`--object ${quoted(value)} must be s3://<bucket>/<key>`);
+  const [, bucket, key] = m as unknown as [string, string, string];
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw invalid(`--object: bucket ${quoted(bucket)} must be 3-63 lowercase letters, digits, '.' or '-'`);
+  if (new TextEncoder().encode(key).length > 1024) throw invalid('--object: the key must be at most 1,024 bytes');
+  const control = controlCharacterOf(key);
+  if (control) throw invalid(`--object: the key has a control character (${control})`);
+  return { bucket, key };
+};
+
 export interface TriggerOptions {
+  object?: string;
+  force?: boolean;
   env?: string[];
   token?: string;
   cpu?: string;

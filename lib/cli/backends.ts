@@ -3,7 +3,9 @@
  * the state directory directly) or a deployed stage (table and control function from the stack's
  * outputs, with the caller's AWS credentials).
  */
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -13,7 +15,7 @@ import { asError } from '../errors.ts';
 import { LOCAL_STAGE } from '../local/environment.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
 import { localTaskLogs } from '../local/localLogs.ts';
-import type { RunPage, SlotHolder, TaskLogsPort } from '../ports.ts';
+import type { ObjectFacts, RunPage, SlotHolder, TaskLogsPort } from '../ports.ts';
 import { CliError, EXIT } from './exitCodes.ts';
 
 export interface RunHistory {
@@ -40,6 +42,8 @@ export interface Backend {
   stage: string;
   /** The tasks' container logs: CloudWatch Logs, or the local flow's files. */
   logs: TaskLogsPort;
+  /** An object of a bucket (`trigger --object`): S3's HeadObject, or the local bucket folder's file. */
+  objectFacts(bucket: string, key: string): Promise<ObjectFacts | undefined>;
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
   history(runId: string): Promise<RunHistory | undefined>;
   control(request: ControlRequestInput): Promise<ControlResponse>;
@@ -50,6 +54,18 @@ export interface Backend {
   waitFor(runId: string, timeoutMs: number, onUpdate?: (h: RunHistory) => void): Promise<RunHistory | undefined>;
   close(): Promise<void>;
 }
+
+/**
+ * A local bucket folder's file as S3 would describe the object: its size and, as S3's ETag of an
+ * object uploaded in one part, the MD5 of its content (the local upload events carry the same).
+ */
+const localObjectFacts = (bucketsDir: string, bucket: string, key: string): ObjectFacts | undefined => {
+  const file = join(bucketsDir, bucket, key);
+  if (!file.startsWith(join(bucketsDir, bucket) + sep) || !existsSync(file) || !statSync(file).isFile())
+    return undefined;
+  const content = readFileSync(file);
+  return { etag: createHash('md5').update(content).digest('hex'), size: content.length };
+};
 
 /** Reads the history every `everyMs` until the run is final, gone, or the time is up. */
 const pollHistory = async (
@@ -94,6 +110,7 @@ export const directLocalBackend = async (
     local: true,
     stage: LOCAL_STAGE,
     logs: localTaskLogs(rt.logsDir),
+    objectFacts: async (bucket, key) => localObjectFacts(rt.bucketsDir, bucket, key),
     runsOfJob: (job, opts) => rt.store.runsOfJob(job, opts),
     history: async (runId) => withSlotHolders(await rt.store.getHistory(runId), (job) => rt.store.slotHolders(job)),
     control: async (request) => {
@@ -140,6 +157,8 @@ export const flowBackend = (
     local: true,
     stage: LOCAL_STAGE,
     logs: stateDir ? localTaskLogs(join(stateDir, 'logs')) : { read: async () => ({ lines: [] }) },
+    objectFacts: async (bucket, key) =>
+      stateDir ? localObjectFacts(join(stateDir, 'buckets'), bucket, key) : undefined,
     runsOfJob: (job, opts) => store<RunPage>('runsOfJob', job, opts),
     history: async (runId) =>
       withSlotHolders((await store<RunHistory | null>('getHistory', runId)) ?? undefined, (job) =>
@@ -194,11 +213,23 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
   const store = buildRunStore(createDocumentClient(new DynamoDBClient({ region })), table);
   const lambda = buildLambda(new LambdaClient({ region }));
   const { buildTaskLogs, logsClient } = await import('../aws/logs.ts');
+  const { objectFacts, s3ClientFor } = await import('../aws/s3.ts');
+  const s3 = s3ClientFor(region);
   return {
     label: `stage ${stage} (${region})`,
     local: false,
     stage,
     logs: buildTaskLogs(logsClient(region)),
+    objectFacts: async (bucket, key) => {
+      try {
+        return await objectFacts(s3, bucket, key);
+      } catch (e) {
+        throw new CliError(
+          `Cannot read s3://${bucket}/${key}: ${asError(e).name}: ${asError(e).message}`,
+          EXIT.backend,
+        );
+      }
+    },
     runsOfJob: (job, opts) => store.runsOfJob(job, opts),
     history: async (runId) => withSlotHolders(await store.getHistory(runId), (job) => store.slotHolders(job)),
     control: async (request) => {

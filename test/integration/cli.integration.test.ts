@@ -2,7 +2,7 @@
  * The longshore CLI against the local store: every command, its JSON, its plain output when not a
  * terminal, and the exit codes scripts rely on.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,45 @@ describe('CLI: runs on the local store', () => {
     // Assess
     expect(r.err).toBe('');
     expect(r.out).toContain(`Found run ${runId} (SUCCEEDED)`);
+  });
+
+  it('runs a job on a chosen object as an upload of it would: once per object, again with --force', async () => {
+    // Prepare: the object, in the local bucket folder
+    mkdirSync(join(state, 'buckets', 'acme-partner-drop', 'incoming'), { recursive: true });
+    writeFileSync(join(state, 'buckets', 'acme-partner-drop', 'incoming', 'chosen.csv'), 'id,name\n1,a\n2,b\n');
+    mkdirSync(join(state, 'buckets', 'acme-partner-drop', 'outgoing'), { recursive: true });
+    writeFileSync(join(state, 'buckets', 'acme-partner-drop', 'outgoing', 'x.csv'), 'id\n');
+    const object = 's3://acme-partner-drop/incoming/chosen.csv';
+
+    // Act
+    const first = await cli('trigger', 'csv-ingest', '--object', object);
+    const again = await cli('trigger', 'csv-ingest', '--object', object);
+    const forced = await cli('trigger', 'csv-ingest', '--object', object, '--force');
+    const missing = await cli('trigger', 'csv-ingest', '--object', 's3://acme-partner-drop/incoming/none.csv');
+    const unmatched = await cli('trigger', 'csv-ingest', '--object', 's3://acme-partner-drop/outgoing/x.csv');
+    const malformed = await cli('trigger', 'csv-ingest', '--object', 'acme-partner-drop/incoming/chosen.csv');
+
+    // Assess
+    const id = /Created run (\S+)/.exec(first.out)?.[1] ?? '';
+    expect(first.code).toBe(EXIT.ok);
+    expect(first.out).toContain(`${id}  SUCCEEDED`);
+    expect(first.out).toMatch(/trigger: +s3:\/\/acme-partner-drop\/incoming\/chosen\.csv/);
+    expect(again.out).toContain(`Found run ${id} (SUCCEEDED)`);
+    expect(forced.out).toMatch(/Created run csv-ingest-\S+ \(QUEUED\)/);
+    expect(forced.out).not.toContain(`Created run ${id}`);
+    expect(forced.code).toBe(EXIT.ok);
+    expect([missing.code, missing.err.trim()]).toEqual([
+      EXIT.notFound,
+      'longshore: s3://acme-partner-drop/incoming/none.csv does not exist in the local bucket folders',
+    ]);
+    expect(unmatched.code).toBe(EXIT.rejected);
+    expect(unmatched.err).toContain(
+      "matches none of job 'csv-ingest''s S3 triggers (s3://acme-partner-drop/incoming/*.csv)",
+    );
+    expect([malformed.code, malformed.err.trim()]).toEqual([
+      EXIT.invalid,
+      "longshore: --object 'acme-partner-drop/incoming/chosen.csv' must be s3://<bucket>/<key>",
+    ]);
   });
 
   it('refuses the same client token with other overrides with exit 4', async () => {

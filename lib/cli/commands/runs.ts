@@ -95,11 +95,12 @@ const watchRuns = async (b: Backend, o: Output, first: Run[], list: (b: Backend)
 /** Sends one control request over the backend and hands its answer on (a refusal is a CliError). */
 export const controlRequest = async (
   g: Globals,
-  request: ControlRequestInput,
+  request: ControlRequestInput | ((b: Backend) => Promise<ControlRequestInput>),
   then: (answer: Extract<ControlResponse, { ok: true }>, b: Backend) => Promise<void> | void,
 ): Promise<void> =>
   withBackend(g, async (b) => {
-    await then(checkControl(await b.control({ ...request, requestedBy: requester() })), b);
+    const asked = typeof request === 'function' ? await request(b) : request;
+    await then(checkControl(await b.control({ ...asked, requestedBy: requester() })), b);
   });
 
 const listRuns = async (

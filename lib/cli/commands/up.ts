@@ -155,7 +155,7 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
           ` Drop a file into ${rel(rt.bucketsDir)}/<bucket>/... to upload it (buckets with jobs: ${[...new Set(patterns)].join(', ')}).`,
       );
       out.line(
-        `Schedules tick on time; the sweeper runs every minute. In another terminal: ${out.c.cyan('npx longshore trigger csv-ingest --env BATCH_ROWS=10')}, ${out.c.cyan('npx longshore runs list')}. Ctrl-C to stop.`,
+        `Schedules tick on time; the sweeper runs every minute. In another terminal: ${out.c.cyan('npx longshore trigger csv-ingest --object s3://acme-partner-drop/incoming/<a file there>.csv')}, ${out.c.cyan('npx longshore runs list')}. Ctrl-C to stop.`,
       );
       await new Promise<void>((resolveStop) => {
         process.once('SIGINT', () => resolveStop());
