@@ -12,6 +12,7 @@ import { type ControlRequest, type ControlResponse, parseControlRequest } from '
 import { newRun } from './domain/newRun.ts';
 import { overrideProblems } from './domain/overrides.ts';
 import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './domain/run.ts';
+import { jobsForObject } from './domain/s3Match.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
 import type { StopDeps } from './ports.ts';
@@ -34,12 +35,77 @@ const checkOverrides = (deps: StopDeps, job: Job, trigger: RunTrigger, overrides
   if (size > OVERRIDES_LIMIT) throw new OverridesTooLargeError(size, OVERRIDES_LIMIT, true);
 };
 
+/** Overrides in one form whatever the order they were given in: keys sorted, environment by name. */
+const canonicalOverrides = (o: RunOverrides | undefined): string =>
+  JSON.stringify({
+    command: o?.command,
+    cpu: o?.cpu,
+    memory: o?.memory,
+    environment: [...(o?.environment ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  });
+
+/**
+ * A client token names one request: repeated with the same overrides it finds its run (a safe
+ * retry of the command); repeated with other overrides it is a different request under a used
+ * token, refused as idempotency keys are elsewhere (e.g. ECS RunTask's clientToken), instead of
+ * answering with a run that does not do what was asked.
+ */
+const refuseReusedToken = async (
+  deps: StopDeps,
+  request: { job: Job; trigger: Extract<RunTrigger, { type: 'manual' }>; overrides: RunOverrides },
+): Promise<void> => {
+  const asked = newRun(request, deps.now());
+  const existing = await deps.store.getRun(asked.runId);
+  if (existing && canonicalOverrides(existing.overrides) !== canonicalOverrides(asked.overrides))
+    throw new RequestRejectedError(
+      `Client token '${request.trigger.token}' was already used for run ${existing.runId} with other overrides (environment, command, cpu or memory); repeat it with the same ones, or use a new token for a new run`,
+    );
+};
+
 const result = (action: ControlRequest['action'], r: AcceptedRun): ControlResult => ({
   action,
   runId: r.runId,
   status: r.status,
   created: r.created,
 });
+
+/**
+ * `trigger JOB --object s3://bucket/key`: a run of the job on that object, with an upload's
+ * identity (lib/domain/runId.ts: bucket, key, version id, else ETag), so repeating it finds the
+ * same run; `force` runs it again as a retry of that run (a new run, the same object). The object
+ * must match one of the job's S3 triggers: that is what its task role may read.
+ */
+const triggerOnObject = async (
+  deps: StopDeps,
+  job: Job,
+  request: Extract<ControlRequest, { action: 'trigger' }>,
+  overrides: RunOverrides,
+  newToken: () => string,
+): Promise<ControlResult> => {
+  const object = request.object as NonNullable<typeof request.object>;
+  if (!jobsForObject(deps.catalog(), object.bucket, object.key).some((j) => j.name === job.name))
+    throw new RequestRejectedError(
+      `s3://${object.bucket}/${object.key} matches none of job '${job.name}''s S3 triggers (${
+        job.triggers
+          .flatMap((t) => (t.type === 's3' ? [`s3://${t.bucket}/${t.prefix ?? ''}*${t.suffix ?? ''}`] : []))
+          .join(', ') || 'it has none'
+      }); its task may read only those objects`,
+    );
+  const trigger = { type: 's3' as const, ...object };
+  checkOverrides(deps, job, trigger, overrides);
+  const [accepted] = (await acceptRuns(deps, [{ job, trigger, overrides }])) as [AcceptedRun];
+  if (accepted.created || !request.force) return result('trigger', accepted);
+  if (!isFinal(accepted.status))
+    throw new RequestRejectedError(
+      `Run '${accepted.runId}' of s3://${object.bucket}/${object.key} is ${accepted.status}; --force starts a new run once it has finished (or cancel it)`,
+    );
+  return control(deps, {
+    action: 'retry',
+    runId: accepted.runId,
+    clientToken: request.clientToken ?? newToken(),
+    ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+  });
+};
 
 /**
  * @example await control(deps, { action: 'trigger', job: 'csv-ingest', clientToken: 'c1' })
@@ -58,12 +124,14 @@ export const control = async (
         );
       }
       const overrides = request.overrides ?? {};
+      if (request.object) return triggerOnObject(deps, job, request, overrides, newToken);
       const trigger = {
         type: 'manual' as const,
         token: request.clientToken ?? newToken(),
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
       };
       checkOverrides(deps, job, trigger, overrides);
+      await refuseReusedToken(deps, { job, trigger, overrides });
       const [accepted] = await acceptRuns(deps, [{ job, trigger, overrides }]);
       return result('trigger', accepted as AcceptedRun);
     }

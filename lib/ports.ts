@@ -376,3 +376,35 @@ export interface DoctorPorts {
   quotas: QuotasPort;
   lambda: Pick<LambdaPort, 'concurrency'>;
 }
+
+/** One line of a container's log: its message, and when CloudWatch Logs has it, its time. */
+export interface LogLine {
+  /** ISO 8601 (CloudWatch Logs' event timestamp); none for a local log file. */
+  at?: string;
+  message: string;
+}
+
+/** A container's log stream of one task: `<group>`, `<prefix>/<container>/<task id>`. */
+export interface LogStreamRef {
+  group: string;
+  stream: string;
+}
+
+/**
+ * The logs of a task's containers, oldest first. `tail`: only the last N lines; `sinceMs`: from
+ * that time; `cursor`: after what an earlier read returned (for --follow). A stream that does not
+ * exist (the container never started, or has not logged yet) has no lines.
+ */
+export interface TaskLogsPort {
+  read(
+    ref: LogStreamRef,
+    opts: { tail?: number; sinceMs?: number; cursor?: string },
+  ): Promise<{ lines: LogLine[]; cursor?: string }>;
+}
+
+/** An S3 object as `trigger --object` names it: what its run's identity and environment take. */
+export interface ObjectFacts {
+  versionId?: string;
+  etag?: string;
+  size?: number;
+}

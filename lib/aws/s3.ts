@@ -9,11 +9,12 @@ import {
   GetBucketNotificationConfigurationCommand,
   type GetBucketNotificationConfigurationCommandOutput,
   HeadBucketCommand,
+  HeadObjectCommand,
   PutBucketNotificationConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { awsCheck, BucketSettingError } from '../errors.ts';
-import type { BucketsPort } from '../ports.ts';
+import type { BucketsPort, ObjectFacts } from '../ports.ts';
 
 /**
  * One client per Region the CLI works in (S3 answers a bucket of another Region with a redirect,
@@ -129,3 +130,23 @@ export const buildBuckets = (client: S3Client): BucketsPort => ({
     return { bucket, status: 'enabled', kept };
   },
 });
+
+/**
+ * What S3 says of one object (HeadObject): its version id (a versioned bucket), ETag (without the
+ * quotes S3 puts around it) and size; undefined when there is no such object (HeadObject answers
+ * 404 `NotFound`: a HEAD response has no error body).
+ */
+export const objectFacts = async (client: S3Client, bucket: string, key: string): Promise<ObjectFacts | undefined> => {
+  try {
+    const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const etag = out.ETag?.replace(/^"|"$/g, '');
+    return {
+      ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
+      ...(etag ? { etag } : {}),
+      ...(out.ContentLength !== undefined ? { size: out.ContentLength } : {}),
+    };
+  } catch (e) {
+    if ((e as { name?: string }).name === 'NotFound') return undefined;
+    throw e;
+  }
+};

@@ -9,12 +9,20 @@ export interface OutputOptions {
   json: boolean;
   color: boolean;
   tty: boolean;
+  /** The terminal's columns (tables on a terminal fit them); unknown when piped. */
+  width?: number;
 }
+
+/** Tables never squeeze below this: a narrower terminal wraps them as it would any line. */
+export const MIN_TABLE_WIDTH = 80;
 
 /** Colour escape sequences, to measure text as it shows. */
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 export class Output {
+  /** picocolors decides by its own look at the process; the Output has already decided (opts.color). */
+  private readonly pc = pc.createColors(true);
+
   constructor(
     readonly opts: OutputOptions,
     private readonly write: (s: string) => void = (s) => process.stdout.write(s),
@@ -34,31 +42,48 @@ export class Output {
   }
 
   c = {
-    bold: (s: string) => (this.opts.color ? pc.bold(s) : s),
-    dim: (s: string) => (this.opts.color ? pc.dim(s) : s),
-    green: (s: string) => (this.opts.color ? pc.green(s) : s),
-    red: (s: string) => (this.opts.color ? pc.red(s) : s),
-    yellow: (s: string) => (this.opts.color ? pc.yellow(s) : s),
-    cyan: (s: string) => (this.opts.color ? pc.cyan(s) : s),
+    bold: (s: string) => (this.opts.color ? this.pc.bold(s) : s),
+    dim: (s: string) => (this.opts.color ? this.pc.dim(s) : s),
+    green: (s: string) => (this.opts.color ? this.pc.green(s) : s),
+    red: (s: string) => (this.opts.color ? this.pc.red(s) : s),
+    yellow: (s: string) => (this.opts.color ? this.pc.yellow(s) : s),
+    cyan: (s: string) => (this.opts.color ? this.pc.cyan(s) : s),
   };
 
-  /** A status word in its colour. */
-  status(s: string): string {
+  /** A status word in its colour, then padded to `width` (the colour is looked up on the word itself). */
+  status(s: string, width = 0): string {
+    return this.statusColour(s) + ' '.repeat(Math.max(0, width - s.length));
+  }
+
+  private statusColour(s: string): string {
     if (s === 'SUCCEEDED') return this.c.green(s);
     if (['FAILED', 'TIMED_OUT', 'LAUNCH_FAILED'].includes(s)) return this.c.red(s);
     if (['CANCELLED', 'CANCELLING', 'SKIPPED', 'RETRYING', 'QUEUED'].includes(s)) return this.c.yellow(s);
     return this.c.cyan(s);
   }
 
-  /** A table with borders on a terminal; aligned columns separated by two spaces otherwise. */
+  /**
+   * A table with borders on a terminal, within its width; aligned columns separated by two spaces
+   * otherwise, one row per line (a cell's line breaks become "; ", so `| cut`, `| grep` see rows).
+   */
   table(head: string[], rows: string[][]): void {
+    const strip = (s: string) => s.replace(ANSI, '');
     if (this.opts.tty) {
-      const t = new Table({ head: head.map((h) => this.c.bold(h)), style: { head: [], border: [] }, wordWrap: true });
+      const t = new Table({
+        head: head.map((h) => this.c.bold(h)),
+        style: { head: [], border: [] },
+        wordWrap: true,
+        wrapOnWordBoundary: false,
+        colWidths: columnWidths(
+          head.map((h, i) => [h, ...rows.map((r) => r[i] ?? '')].map(strip)),
+          Math.max(MIN_TABLE_WIDTH, this.opts.width ?? MIN_TABLE_WIDTH),
+        ),
+      });
       t.push(...rows);
       this.line(t.toString());
       return;
     }
-    const strip = (s: string) => s.replace(ANSI, '');
+    rows = rows.map((r) => r.map((c) => c.replace(/\s*\n\s*/g, '; ')));
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => strip(r[i] ?? '').length)));
     const fmt = (cells: string[]) =>
       cells
@@ -77,8 +102,31 @@ export class Output {
   }
 }
 
+/**
+ * Column widths (cli-table3's, each with its 2 characters of padding) that fit `total` columns
+ * with the borders: each column wants its longest line; when they do not fit, the widest columns
+ * give up room first, down to the width of the others, so short columns (status, attempt) keep theirs.
+ */
+export const columnWidths = (columns: string[][], total: number): number[] => {
+  const want = columns.map((cells) => Math.max(3, ...cells.flatMap((c) => c.split('\n').map((l) => l.length))) + 2);
+  const room = total - (columns.length + 1);
+  const widths = [...want];
+  while (widths.reduce((a, b) => a + b, 0) > room) {
+    const widest = Math.max(...widths);
+    if (widest <= 5) break;
+    const i = widths.indexOf(widest);
+    widths[i] = widest - 1;
+  }
+  return widths;
+};
+
 export const outputFor = (flags: { json?: boolean; color?: boolean }): Output => {
   const tty = process.stdout.isTTY === true && !flags.json;
   const color = tty && flags.color !== false && !('NO_COLOR' in process.env);
-  return new Output({ json: flags.json === true, color, tty });
+  return new Output({
+    json: flags.json === true,
+    color,
+    tty,
+    ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}),
+  });
 };

@@ -6,6 +6,7 @@
  */
 
 import type { ControlRequestInput } from '../contracts/control.ts';
+import { parseDuration } from '../domain/duration.ts';
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';
 import { RUN_STATUSES, type RunStatus } from '../domain/run.ts';
 import { RUN_ID_HASH_LENGTH, RUN_ID_PATTERN } from '../domain/runId.ts';
@@ -130,7 +131,41 @@ export const parseCommandOption = (text: string): string[] => {
   return command;
 };
 
+/** A date as ISO 8601 writes it: `2026-11-22`, `2026-11-22T09:00`, `2026-11-22T09:00:00Z`... */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * `--since`: a duration with its unit (`2h`, `1d`, `90m`) or an ISO 8601 date. A bare number is
+ * refused: `Date.parse('2')` is a date in 2001 to V8, and whether `2` meant hours or days is a guess.
+ */
+export const sinceOf = (text: string | undefined, now: () => number = Date.now): string | undefined => {
+  if (text === undefined) return undefined;
+  const refuse = () =>
+    invalid(
+      `--since '${text}' must be a duration with its unit (30m, 2h, 1d) or an ISO 8601 date (2026-11-22, 2026-11-22T09:00Z)`,
+    );
+  const seconds = /^\d/.test(text) && /[dhms]$/.test(text) ? parseDuration(text) : undefined;
+  if (seconds !== undefined) return new Date(now() - seconds * 1000).toISOString();
+  if (!ISO_DATE.test(text) || Number.isNaN(Date.parse(text))) throw refuse();
+  return new Date(text).toISOString();
+};
+
+/** `--object s3://bucket/key`: the bucket (S3's naming rules) and the key (1-1,024 bytes). */
+export const parseObjectOption = (value: string): { bucket: string; key: string } => {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
+  if (!m) throw invalid(`--object ${quoted(value)} must be s3://<bucket>/<key>`);
+  const [, bucket, key] = m as unknown as [string, string, string];
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw invalid(`--object: bucket ${quoted(bucket)} must be 3-63 lowercase letters, digits, '.' or '-'`);
+  if (new TextEncoder().encode(key).length > 1024) throw invalid('--object: the key must be at most 1,024 bytes');
+  const control = controlCharacterOf(key);
+  if (control) throw invalid(`--object: the key has a control character (${control})`);
+  return { bucket, key };
+};
+
 export interface TriggerOptions {
+  object?: string;
+  force?: boolean;
   env?: string[];
   token?: string;
   cpu?: string;

@@ -3,26 +3,48 @@
  * the state directory directly) or a deployed stage (table and control function from the stack's
  * outputs, with the caller's AWS credentials).
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { asError } from '../errors.ts';
+import { LOCAL_STAGE } from '../local/environment.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo, type StoreOp } from '../local/flowServer.ts';
-import type { RunPage, SlotHolder } from '../ports.ts';
+import { localTaskLogs } from '../local/localLogs.ts';
+import type { ObjectFacts, RunPage, SlotHolder, TaskLogsPort } from '../ports.ts';
 import { CliError, EXIT } from './exitCodes.ts';
 import { listRuns, type RunListing, type RunQuery, type RunReader } from './runListing.ts';
 
 export interface RunHistory {
   run: Run;
   attempts: Attempt[];
+  /** For a run waiting for a concurrency slot: the runs that hold the job's slots. */
+  slotHolders?: SlotHolder[];
+  /** For a run that failed: the last lines of the container that decided its last attempt. */
+  logExcerpt?: { attempt: number; container: string; lines: string[] };
 }
+
+/** The history, with who holds the slots when the run waits for one. */
+const withSlotHolders = async (
+  h: RunHistory | undefined,
+  holders: (job: string) => Promise<SlotHolder[]>,
+): Promise<RunHistory | undefined> =>
+  h?.run.status === 'QUEUED' && h.run.waitingForSlot ? { ...h, slotHolders: await holders(h.run.job) } : h;
 
 export interface Backend {
   /** "local (.longshore)", "local flow (pid 123)", "stage prod (eu-west-1)". */
   label: string;
   local: boolean;
+  /** The stage the runs are of (the local flow imitates `dev`): log groups are named by it. */
+  stage: string;
+  /** The tasks' container logs: CloudWatch Logs, or the local flow's files. */
+  logs: TaskLogsPort;
+  /** An object of a bucket (`trigger --object`): S3's HeadObject, or the local bucket folder's file. */
+  objectFacts(bucket: string, key: string): Promise<ObjectFacts | undefined>;
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
   /** Runs across jobs, newest first, filtered, a page at a time (lib/cli/runListing.ts). */
   runs(query: RunQuery): Promise<RunListing>;
@@ -31,8 +53,11 @@ export interface Backend {
   slotHolders(job: string): Promise<SlotHolder[]>;
   queuedRuns(job: string, limit: number): Promise<Run[]>;
   control(request: ControlRequestInput): Promise<ControlResponse>;
-  /** Waits until the run is final (or the timeout); the local store runs it meanwhile. */
-  waitFor(runId: string, timeoutMs: number): Promise<RunHistory | undefined>;
+  /**
+   * Waits until the run is final (or the timeout), handing each reading of its history to
+   * `onUpdate` as it goes; the local store runs it meanwhile.
+   */
+  waitFor(runId: string, timeoutMs: number, onUpdate?: (h: RunHistory) => void): Promise<RunHistory | undefined>;
   close(): Promise<void>;
 }
 
@@ -47,30 +72,80 @@ const readsOver = (
   queuedRuns: (job, limit) => reader.queuedRuns(job, limit),
 });
 
+/**
+ * A local bucket folder's file as S3 would describe the object: its size and, as S3's ETag of an
+ * object uploaded in one part, the MD5 of its content (the local upload events carry the same).
+ */
+const localObjectFacts = (bucketsDir: string, bucket: string, key: string): ObjectFacts | undefined => {
+  const file = join(bucketsDir, bucket, key);
+  if (!file.startsWith(join(bucketsDir, bucket) + sep) || !existsSync(file) || !statSync(file).isFile())
+    return undefined;
+  const content = readFileSync(file);
+  return { etag: createHash('md5').update(content).digest('hex'), size: content.length };
+};
+
+/** Reads the history every `everyMs` until the run is final, gone, or the time is up. */
+const pollHistory = async (
+  read: () => Promise<RunHistory | undefined>,
+  timeoutMs: number,
+  everyMs: number,
+  onUpdate: ((h: RunHistory) => void) | undefined,
+): Promise<RunHistory | undefined> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const h = await read();
+    if (h) onUpdate?.(h);
+    if (!h || isFinal(h.run.status) || Date.now() > deadline) return h;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+};
+
 /** The local store, by way of a LocalRuntime in this process (its tasks run here while we wait). */
-export const directLocalBackend = async (stateDir: string, catalogFile?: string): Promise<Backend> => {
+export const directLocalBackend = async (
+  stateDir: string,
+  catalogFile?: string,
+  projectDir?: string,
+): Promise<Backend> => {
   const { LocalRuntime } = await import('../local/LocalRuntime.ts');
   const { localDelayScale } = await import('../local/environment.ts');
   const rt = await LocalRuntime.start({
     mode: 'flow',
     stateDir,
+    ...(projectDir ? { projectDir } : {}),
     delayScale: localDelayScale(),
     ...(catalogFile ? { catalogFile } : {}),
   });
+  // No flow runs on this state (or it would have answered): tasks still RUNNING are orphans.
+  await rt.settleOrphans();
+  // Ctrl-C while a run runs here (`trigger` waits for it): cancel it, as `up` does, then end.
+  const interrupted = () => {
+    void rt.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
   return {
     label: `local (${stateDir})`,
     local: true,
     ...readsOver(rt.store),
+    stage: LOCAL_STAGE,
+    logs: localTaskLogs(rt.logsDir),
+    objectFacts: async (bucket, key) => localObjectFacts(rt.bucketsDir, bucket, key),
+    history: async (runId) => withSlotHolders(await rt.store.getHistory(runId), (job) => rt.store.slotHolders(job)),
     control: async (request) => {
       const out = await rt.invoke('control', request);
       if (!out.ok) throw new CliError(`control failed: ${out.error?.message}`, EXIT.backend);
       return out.result as ControlResponse;
     },
-    waitFor: async (runId, timeoutMs) => {
+    waitFor: async (runId, timeoutMs, onUpdate) => {
+      // The run runs in this process: read its history as it goes, then let what follows its end
+      // (alerts, a slot's next run) finish before the process closes the store.
+      const h = await pollHistory(() => rt.store.getHistory(runId), timeoutMs, 100, onUpdate);
       await rt.idle(timeoutMs);
-      return rt.store.getHistory(runId);
+      return (await rt.store.getHistory(runId)) ?? h;
     },
-    close: () => rt.stop(),
+    close: () => {
+      process.off('SIGINT', interrupted);
+      return rt.stop();
+    },
   };
 };
 
@@ -78,7 +153,11 @@ export const directLocalBackend = async (stateDir: string, catalogFile?: string)
  * The local flow running in another terminal (`npm start`), over its loopback port, with the
  * per-start token of its state file (`flow.json`, owner-only).
  */
-export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' | 'token'>): Backend => {
+export const flowBackend = (
+  { port, pid, token }: Pick<FlowInfo, 'port' | 'pid' | 'token'>,
+  /** The flow's state folder: its task log files are read from here, as the flow writes them. */
+  stateDir?: string,
+): Backend => {
   const call = async <T>(path: string, body: unknown): Promise<T> => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method: 'POST',
@@ -101,6 +180,11 @@ export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' 
     label: `local flow (pid ${pid})`,
     local: true,
     ...readsOver(reader),
+    stage: LOCAL_STAGE,
+    logs: stateDir ? localTaskLogs(join(stateDir, 'logs')) : { read: async () => ({ lines: [] }) },
+    objectFacts: async (bucket, key) =>
+      stateDir ? localObjectFacts(join(stateDir, 'buckets'), bucket, key) : undefined,
+    history: async (runId) => withSlotHolders(await reader.getHistory(runId), (job) => reader.slotHolders(job)),
     control: async (request) => {
       const out = await call<{ ok: boolean; result?: ControlResponse; error?: { message: string } }>('/invoke', {
         fn: 'control',
@@ -109,14 +193,13 @@ export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' 
       if (!out.ok) throw new CliError(`control failed: ${out.error?.message}`, EXIT.backend);
       return out.result as ControlResponse;
     },
-    waitFor: async (runId, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const h = (await store<RunHistory | null>('getHistory', runId)) ?? undefined;
-        if (!h || isFinal(h.run.status) || Date.now() > deadline) return h;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    },
+    waitFor: (runId, timeoutMs, onUpdate) =>
+      pollHistory(
+        async () => (await store<RunHistory | null>('getHistory', runId)) ?? undefined,
+        timeoutMs,
+        500,
+        onUpdate,
+      ),
     close: async () => undefined,
   };
 };
@@ -150,10 +233,26 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
   const { buildLambda } = await import('../aws/lambda.ts');
   const store = buildRunStore(createDocumentClient(new DynamoDBClient({ region })), table);
   const lambda = buildLambda(new LambdaClient({ region }));
+  const { buildTaskLogs, logsClient } = await import('../aws/logs.ts');
+  const { objectFacts, s3ClientFor } = await import('../aws/s3.ts');
+  const s3 = s3ClientFor(region);
   return {
     label: `stage ${stage} (${region})`,
     local: false,
     ...readsOver(store),
+    stage,
+    logs: buildTaskLogs(logsClient(region)),
+    objectFacts: async (bucket, key) => {
+      try {
+        return await objectFacts(s3, bucket, key);
+      } catch (e) {
+        throw new CliError(
+          `Cannot read s3://${bucket}/${key}: ${asError(e).name}: ${asError(e).message}`,
+          EXIT.backend,
+        );
+      }
+    },
+    history: async (runId) => withSlotHolders(await store.getHistory(runId), (job) => store.slotHolders(job)),
     control: async (request) => {
       const { payload, functionError } = await lambda.invoke(controlFn, request);
       if (functionError)
@@ -163,14 +262,7 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
         );
       return payload as ControlResponse;
     },
-    waitFor: async (runId, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const h = await store.getHistory(runId);
-        if (!h || isFinal(h.run.status) || Date.now() > deadline) return h;
-        await new Promise((r) => setTimeout(r, 5000));
-      }
-    },
+    waitFor: (runId, timeoutMs, onUpdate) => pollHistory(() => store.getHistory(runId), timeoutMs, 5000, onUpdate),
     close: async () => undefined,
   };
 };

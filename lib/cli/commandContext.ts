@@ -3,8 +3,8 @@
  * a way to set the exit code, and the backend the runs live in (the running local flow, the local
  * store, or a deployed stage), opened for one command and closed after it.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import rawCatalog from '../../jobs.ts';
@@ -13,10 +13,11 @@ import { validateCatalog } from '../catalog/validate.ts';
 import type { ControlResponse } from '../contracts/control.ts';
 import { isFinal } from '../domain/run.ts';
 import { validateStage } from '../infra/context.ts';
-import { awsBackend, type Backend, directLocalBackend, flowBackend } from './backends.ts';
+import { awsBackend, type Backend, directLocalBackend, flowBackend, type RunHistory } from './backends.ts';
 import { CliError, EXIT, exitCodeFor } from './exitCodes.ts';
 import { type Output, outputFor } from './Output.ts';
 import { printRunHistory } from './views.ts';
+import { printTransitions } from './waitView.ts';
 
 export interface Globals {
   json?: boolean;
@@ -24,9 +25,24 @@ export interface Globals {
   stage?: string;
   region?: string;
   local?: boolean;
+  /** The local state directory: `--state` as given, else `.longshore` of the project root. */
   state: string;
   catalog?: string;
+  /** The project root (see `projectRoot`): where local.secrets.json is and the tasks run. */
+  project: string;
 }
+
+/**
+ * The project a command is run in: the nearest folder, from `cwd` up, with a `package.json` and a
+ * `jobs.ts` (as npm finds its prefix, and git its top level); `cwd` itself when there is none.
+ * Run from `reports/2026/`, the CLI then reads the project's `.longshore`, not a new empty store.
+ */
+export const projectRoot = (cwd: string = process.cwd()): string => {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'jobs.ts'))) return dir;
+    if (dirname(dir) === dir) return resolve(cwd);
+  }
+};
 
 export interface CommandContext {
   globals: (cmd: Command) => Globals;
@@ -39,7 +55,13 @@ export interface CommandContext {
 }
 
 export const commandContext = (program: Command, setExit: (code: number) => void): CommandContext => {
-  const globals = (cmd: Command) => cmd.optsWithGlobals() as Globals;
+  const globals = (cmd: Command): Globals => {
+    const g = cmd.optsWithGlobals() as Omit<Globals, 'project'>;
+    const project = projectRoot();
+    // A --state the user gave is theirs (relative to where they are); the default is the project's.
+    const state = program.getOptionValueSource('state') === 'default' ? join(project, g.state) : resolve(g.state);
+    return { ...g, state, project };
+  };
   return {
     globals,
     out: (cmd) => outputFor(globals(cmd)),
@@ -75,8 +97,8 @@ const openBackend = async (g: Globals): Promise<Backend> => {
   }
   const { findFlow } = await import('../local/flowServer.ts');
   const flow = await findFlow(resolve(g.state));
-  if (flow) return flowBackend(flow);
-  return directLocalBackend(resolve(g.state), g.catalog);
+  if (flow) return flowBackend(flow, resolve(g.state));
+  return directLocalBackend(resolve(g.state), g.catalog, g.project);
 };
 
 export const withBackend = async <T>(g: Globals, fn: (b: Backend) => Promise<T>): Promise<T> => {
@@ -114,9 +136,14 @@ export const waitForRun = async (
 ): Promise<number> => {
   if (!wait && !(b.local && b.label.startsWith('local ('))) return EXIT.ok;
   if (!out.json) out.line(out.c.dim(b.local ? 'Running it locally...' : 'Waiting for the run to finish...'));
-  const h = await b.waitFor(runId, b.local ? 120_000 : 6 * 3600_000);
+  let seen: RunHistory | undefined;
+  const h = await b.waitFor(runId, b.local ? 120_000 : 6 * 3600_000, (next) => {
+    if (!out.json) printTransitions(out, seen, next);
+    seen = next;
+  });
   if (!h) throw new CliError(`Run ${runId} disappeared`, EXIT.notFound);
   const { activeCatalog } = await import('../catalog/active.ts');
+  if (!out.json) out.line();
   printRunHistory(out, activeCatalog(), h, localLogsDir(b, g));
   return isFinal(h.run.status) && h.run.status !== 'SUCCEEDED' ? EXIT.runFailed : EXIT.ok;
 };

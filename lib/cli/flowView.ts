@@ -14,9 +14,7 @@ const time = () => new Date().toISOString().slice(11, 19);
 
 export const attachFlowLog = (recorder: Recorder, out: Output): void => {
   const line = (runId: string, attempt: number | string, state: string, detail = '') => {
-    out.line(
-      `${out.c.dim(time())}  ${runId.padEnd(31)} ${`#${attempt}`.padEnd(3)} ${out.status(state.padEnd(10))} ${detail}`,
-    );
+    out.line(`${out.c.dim(time())}  ${runId.padEnd(31)} ${`#${attempt}`.padEnd(3)} ${out.status(state, 10)} ${detail}`);
   };
   recorder.on((kind, value) => {
     if (kind === 'alert') {

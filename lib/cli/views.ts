@@ -7,6 +7,7 @@ import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import type { Attempt, Run } from '../domain/run.ts';
 import { triggerSummary } from '../domain/runEvents.ts';
+import { localLogFile } from '../local/localLogs.ts';
 import type { RunHistory } from './backends.ts';
 import type { Output } from './Output.ts';
 
@@ -67,12 +68,8 @@ export const attemptCost = (catalog: Catalog, run: Run, a: Attempt): number | un
 export const logsOf = (a: Attempt, localLogsDir?: string): string | undefined => {
   const link = summarizeAttempt(a).logLink;
   if (localLogsDir && a.taskArn && link) {
-    const m = /log-group\/(.+)\/log-events\/(.+)$/.exec(link);
-    const dec = (s: string) => decodeURIComponent(decodeURIComponent(s.replace(/\$/g, '%')));
-    if (m) {
-      const file = `${localLogsDir}/${dec(m[1] as string).replace(/^\//, '')}/${dec(m[2] as string)}.log`;
-      if (existsSync(file)) return file;
-    }
+    const file = localLogFile(localLogsDir, link);
+    if (file && existsSync(file)) return file;
   }
   return link;
 };
@@ -128,6 +125,8 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
         };
       }),
       costUsd: total,
+      ...(h.slotHolders ? { slotHolders: h.slotHolders } : {}),
+      ...(h.logExcerpt ? { logExcerpt: h.logExcerpt } : {}),
     });
     return;
   }
@@ -152,7 +151,11 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
       run.status === 'QUEUED' && run.notBefore
         ? `queued; not before ${run.notBefore}`
         : run.waitingForSlot
-          ? 'waiting for a concurrency slot'
+          ? `waiting for a concurrency slot${
+              h.slotHolders && h.slotHolders.length > 0
+                ? ` (held by ${h.slotHolders.map((s) => `${s.runId} since ${s.acquiredAt}`).join(', ')})`
+                : ''
+            }`
           : undefined,
     ],
     [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
@@ -216,5 +219,13 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
             : undefined,
       ],
     ]);
+  }
+  if (h.logExcerpt && h.logExcerpt.lines.length > 0) {
+    out.line();
+    out.line(
+      out.c.bold(`Last log lines of container '${h.logExcerpt.container}', attempt ${h.logExcerpt.attempt}`) +
+        out.c.dim(`  (all of them: npx longshore runs logs ${run.runId})`),
+    );
+    for (const l of h.logExcerpt.lines) out.line(`  ${out.c.dim('|')} ${l}`);
   }
 };

@@ -16,12 +16,35 @@ export const runOverrides = z.strictObject({
   memory: z.number().int().positive().optional(),
 });
 
+/**
+ * `trigger --object s3://bucket/key`: the object as S3 knows it (the CLI asks S3, or the local bucket
+ * folder): its identity is an upload's (bucket, key, then version id, else ETag). Bucket names are
+ * 3-63 characters of lowercase letters, digits, `.` and `-`; keys at most 1,024 bytes (S3 user guide,
+ * "Bucket naming rules", "Naming objects").
+ */
+export const triggerObject = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  key: z
+    .string()
+    .min(1)
+    .refine((k) => new TextEncoder().encode(k).length <= 1024, 'must be at most 1,024 bytes'),
+  versionId: z.string().min(1).max(1024).optional(),
+  etag: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an ETag without quotes')
+    .optional(),
+  size: z.number().int().min(0).optional(),
+});
+
 export const controlRequest = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('trigger'),
     job: jobNameField,
     clientToken: token.optional(),
     overrides: runOverrides.optional(),
+    object: triggerObject.optional(),
+    /** With `object`: a new run even when that object already has one (a retry of it). */
+    force: z.boolean().optional(),
     requestedBy: who,
   }),
   z.strictObject({

@@ -11,10 +11,12 @@ export interface QueuedMessage {
   body: string;
   dueAt: number;
   receives: number;
+  /** Delivered this much earlier than its DelaySeconds said (the delay scale). */
+  earlyMs?: number;
 }
 
 export type Deliver = (
-  records: { messageId: string; body: string }[],
+  records: { messageId: string; body: string; earlyMs?: number }[],
 ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 export class LocalQueue {
@@ -41,11 +43,14 @@ export class LocalQueue {
     const now = Date.now();
     const ok = entries.map((e) => {
       const messageId = randomUUID();
+      const delayMs = (e.DelaySeconds ?? 0) * 1000;
+      const scaledMs = delayMs * (this.opts.delayScale ?? 1);
       this.messages.push({
         messageId,
         body: e.MessageBody ?? '',
-        dueAt: now + (e.DelaySeconds ?? 0) * 1000 * (this.opts.delayScale ?? 1),
+        dueAt: now + scaledMs,
         receives: 0,
+        ...(delayMs > scaledMs ? { earlyMs: delayMs - scaledMs } : {}),
       });
       return { Id: e.Id ?? messageId, MessageId: messageId };
     });
@@ -90,12 +95,17 @@ export class LocalQueue {
       const due = this.messages.filter((m) => m.dueAt <= now).slice(0, 10);
       if (due.length > 0) {
         for (const m of due) this.messages.splice(this.messages.indexOf(m), 1);
-        const { batchItemFailures } = await this.deliver(due.map((m) => ({ messageId: m.messageId, body: m.body })));
+        const { batchItemFailures } = await this.deliver(
+          due.map((m) => ({ messageId: m.messageId, body: m.body, ...(m.earlyMs ? { earlyMs: m.earlyMs } : {}) })),
+        );
         const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
         for (const m of due.filter((x) => failed.has(x.messageId))) {
           m.receives++;
           if (m.receives >= this.opts.maxReceives) this.deadLetters.push(m);
-          else this.messages.push({ ...m, dueAt: Date.now() + this.opts.visibilityMs });
+          else {
+            const { earlyMs: _early, ...again } = m;
+            this.messages.push({ ...again, dueAt: Date.now() + this.opts.visibilityMs });
+          }
         }
       }
     } finally {

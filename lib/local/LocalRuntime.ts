@@ -10,9 +10,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Catalog } from '../catalog/schema.ts';
-import { clusterName, functionName, tableName } from '../domain/names.ts';
+import { RUN_SK, runPk, TABLE_KEYS } from '../domain/keys.ts';
+import { clusterName, functionName, startedBy, tableName } from '../domain/names.ts';
 import type { RunStore } from '../ports.ts';
 import { installAwsSimulation, recordingSend } from './awsSimulation.ts';
 import { fileStamp } from './bucketFolders.ts';
@@ -23,7 +24,8 @@ import { objectCreated, scheduleTick, sqsBatch, sweeperTick } from './eventFacto
 import { FUNCTION_KEYS, type FunctionKey, HANDLER_MODULES, isFunctionKey } from './functionKeys.ts';
 import { LocalQueue } from './LocalQueue.ts';
 import { lambdaContext } from './lambdaContext.ts';
-import { type LocalSecrets, loadLocalSecrets } from './localSecrets.ts';
+import { withLocalLogFiles } from './localLogs.ts';
+import { type LocalSecrets, loadLocalSecrets, missingLocalSecrets, readLocalSecrets } from './localSecrets.ts';
 import { Recorder } from './Recorder.ts';
 import { createRouter } from './router.ts';
 import { SimulatedEcs } from './SimulatedEcs.ts';
@@ -71,6 +73,8 @@ export class LocalRuntime {
   secrets: LocalSecrets = { jobs: {}, secrets: {} };
   secretsCreated = false;
   private doc!: DynamoDBDocumentClient;
+  /** The store's client without the recorder: the simulation's own writes are not the handlers' calls. */
+  private unrecordedSend!: (command: unknown) => Promise<unknown>;
   private readonly handlers = new Map<FunctionKey, Handler>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly restores: (() => void)[] = [];
@@ -128,6 +132,7 @@ export class LocalRuntime {
     this.store = buildRunStore(documentClient, tableName(LOCAL_STAGE));
     const client = documentClient as unknown as { send: (command: unknown, ...rest: unknown[]) => Promise<unknown> };
     const send = client.send.bind(documentClient);
+    this.unrecordedSend = send;
     client.send = recordingSend(this.recorder, send);
     this.restores.push(() => {
       client.send = send;
@@ -145,7 +150,7 @@ export class LocalRuntime {
       catalog: this.catalog,
       script: this.opts.script ?? (() => undefined),
       emit: router.taskEvent,
-      secrets: (job) => this.secrets.jobs[job] ?? {},
+      secrets: (job) => this.currentSecrets().jobs[job] ?? {},
       logsDir: this.logsDir,
       bucketsDir: this.bucketsDir,
       projectDir: this.projectDir,
@@ -163,19 +168,71 @@ export class LocalRuntime {
         recorder: this.recorder,
         ecs: this.ecs,
         queue: this.queue,
-        secretValues: () => this.secrets.secrets,
+        secretValues: () => this.currentSecrets().secrets,
         alertRoutes: () => this.catalog().alerts,
+        localAlertText: (message) => withLocalLogFiles(this.logsDir, message),
         onRunEvent: router.runEvent,
       }),
     );
     if (this.flows) {
       this.queue.consume(async (records) => {
-        const out = await this.invoke('launcher', sqsBatch(records));
+        await this.bringForward(records);
+        const out = await this.invoke(
+          'launcher',
+          sqsBatch(records.map(({ messageId, body }) => ({ messageId, body }))),
+        );
         return (out.ok ? out.result : { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) }) as {
           batchItemFailures: { itemIdentifier: string }[];
         };
       });
     }
+  }
+
+  /**
+   * One clock for the local flow. The local queue delivers a delayed message early (the delay
+   * scale: a 54 s retry backoff in 5.4 s), but the run records the backoff as `notBefore` in real
+   * time, and the launcher defers a run until then (it must, deployed). So when the queue delivers
+   * a message early, the simulation moves that run's `notBefore` forward to now, as if the scaled
+   * wait were the whole wait: the launcher then launches, as it would after the real backoff.
+   */
+  private async bringForward(records: { body: string; earlyMs?: number }[]): Promise<void> {
+    const now = new Date().toISOString();
+    for (const r of records) {
+      if (!r.earlyMs) continue;
+      const { runId, attempt } = JSON.parse(r.body) as { runId?: string; attempt?: number };
+      if (typeof runId !== 'string' || typeof attempt !== 'number') continue;
+      await this.unrecordedSend(
+        new UpdateCommand({
+          TableName: tableName(LOCAL_STAGE),
+          Key: { [TABLE_KEYS.pk]: runPk(runId), [TABLE_KEYS.sk]: RUN_SK },
+          UpdateExpression: 'SET notBefore = :now',
+          ConditionExpression: '#attempt = :attempt AND notBefore > :now',
+          ExpressionAttributeNames: { '#attempt': 'attempt' },
+          ExpressionAttributeValues: { ':now': now, ':attempt': attempt },
+        }),
+      ).catch((e: Error) => {
+        // Not this attempt any more, or nothing to bring forward: the launcher decides as usual.
+        if (e.name !== 'ConditionalCheckFailedException') throw e;
+      });
+    }
+  }
+
+  /**
+   * local.secrets.json as it is now: read again at each task start and each secret read, so an
+   * edit applies to the next task without a restart. A file broken mid-edit keeps the last good values.
+   */
+  currentSecrets(): LocalSecrets {
+    try {
+      this.secrets = readLocalSecrets(this.projectDir);
+    } catch {
+      // The start read it (and refused a broken one); until the edit is finished, the last good values.
+    }
+    return this.secrets;
+  }
+
+  /** The job secrets without a local value (absent from the task's environment here). */
+  missingSecrets(): { job: string; variable: string }[] {
+    return missingLocalSecrets(this.catalog(), this.currentSecrets());
   }
 
   private async handler(fn: FunctionKey): Promise<Handler> {
@@ -265,7 +322,61 @@ export class LocalRuntime {
     return items;
   }
 
+  /**
+   * Runs whose task this process runs, or ran before it stopped, are cancelled with `reason`, as an
+   * operator would (`runs cancel`): CANCELLING, StopTask, the STOPPED event, CANCELLED, slot freed.
+   * Without this, Ctrl-C left them RUNNING, holding their slots until the sweeper's lost-task rule
+   * (16 minutes). Answers the runs cancelled.
+   */
+  async cancelRunsOfTasks(tasks: { runId: string }[], reason: string, timeoutMs = 10_000): Promise<string[]> {
+    const runIds = [...new Set(tasks.map((t) => t.runId))];
+    for (const runId of runIds)
+      await this.invoke('control', { action: 'cancel', runId, reason, requestedBy: 'local flow' });
+    await this.idle(timeoutMs);
+    return runIds;
+  }
+
+  /**
+   * Orphans of an earlier local flow: runs STARTING, RUNNING or CANCELLING with a task, which this
+   * (new) simulated ECS does not run. Each task is adopted and its run cancelled. Answers their run ids.
+   */
+  async settleOrphans(): Promise<string[]> {
+    const orphans: { runId: string }[] = [];
+    for (const job of this.catalog().jobs) {
+      for (const run of await this.store.activeRuns(job.name)) {
+        if (run.status === 'QUEUED') continue;
+        const attempt = await this.store.getAttempt(run.runId, run.attempt);
+        const taskArn = run.taskArn ?? attempt?.taskArn;
+        if (!taskArn || !attempt || this.ecs.tasks.has(taskArn)) continue;
+        this.ecs.adopt({
+          taskArn,
+          startedBy: startedBy(LOCAL_STAGE, run.runId, run.attempt),
+          runId: run.runId,
+          attempt: run.attempt,
+          job,
+          capacity: attempt.capacityProvider,
+          cpu: attempt.cpu,
+          memory: attempt.memory,
+          ...(attempt.taskCreatedAt ? { createdAt: attempt.taskCreatedAt } : {}),
+          ...(attempt.startedAt ? { startedAt: attempt.startedAt } : {}),
+          ...(attempt.taskVersion !== undefined ? { version: attempt.taskVersion } : {}),
+        });
+        orphans.push({ runId: run.runId });
+      }
+    }
+    if (orphans.length === 0) return [];
+    return this.cancelRunsOfTasks(
+      orphans,
+      'orphaned: the local flow that ran its task stopped before the task did (cancelled at the next start)',
+    );
+  }
+
   async stop(): Promise<void> {
+    if (this.flows && this.ecs.active().length > 0)
+      await this.cancelRunsOfTasks(
+        this.ecs.active(),
+        'the local flow stopped (Ctrl-C); its tasks were stopped with it',
+      );
     this.ecs.shutdown();
     this.queue.stop();
     await Promise.allSettled([...this.inflight]);

@@ -138,6 +138,56 @@ export class SimulatedEcs {
   }
 
   /** Stops everything (process exit). */
+  /**
+   * Takes back a task of an earlier local flow that stopped while it ran (Ctrl-C, a crash): its
+   * process is gone, so here it is RUNNING with nothing behind it, until StopTask stops it with the
+   * STOPPED event ECS would send, newer than the last one its attempt applied (`version`).
+   */
+  adopt(orphan: {
+    taskArn: string;
+    startedBy: string;
+    runId: string;
+    attempt: number;
+    job: Job;
+    capacity: string;
+    cpu: number;
+    memory: number;
+    createdAt?: string;
+    startedAt?: string;
+    version?: number;
+  }): void {
+    if (this.tasks.has(orphan.taskArn)) return;
+    const { job } = orphan;
+    this.tasks.set(orphan.taskArn, {
+      taskArn: orphan.taskArn,
+      clientToken: `adopted-${orphan.taskArn}`,
+      startedBy: orphan.startedBy,
+      runId: orphan.runId,
+      attempt: orphan.attempt,
+      job: job.name,
+      capacity: orphan.capacity,
+      cpu: orphan.cpu,
+      memory: orphan.memory,
+      env: {},
+      overrides: {},
+      version: orphan.version ?? 1,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      createdAt: orphan.createdAt ? new Date(orphan.createdAt) : new Date(),
+      startedAt: new Date(orphan.startedAt ?? orphan.createdAt ?? Date.now()),
+      containers: [
+        { name: MAIN_CONTAINER_NAME, image: imageOf(job.container), essential: true, lastStatus: 'RUNNING' },
+        ...job.sidecars.map((c) => ({
+          name: c.name,
+          image: imageOf(c),
+          essential: c.essential,
+          lastStatus: 'RUNNING',
+        })),
+      ],
+      timers: [],
+    });
+  }
+
   shutdown(): void {
     for (const t of this.tasks.values()) {
       for (const timer of t.timers) clearTimeout(timer);

@@ -37,6 +37,8 @@ export interface AwsSimulation {
   secretValues: () => Record<string, string>;
   /** The catalog's alert routes, to name the route a webhook post came from. */
   alertRoutes: () => Catalog['alerts'];
+  /** How an alert reads on this machine (its console links made local files); as sent when absent. */
+  localAlertText?: (message: string) => string;
   /** Each run event PutEvents put on the bus (the router's, in the flow and invokes). */
   onRunEvent?: (source: string, detailType: string, detail: Record<string, unknown>) => void;
 }
@@ -86,7 +88,9 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
   const sns = mockClient(SNSClient);
   sns.on(PublishCommand).callsFake(async (input) => {
     rec.call('SNS', 'Publish', input);
-    rec.alert({ subject: input.Subject ?? '', message: input.Message ?? '' });
+    // The call is recorded as sent; the alert as a person here reads it (a link they can open).
+    const message = input.Message ?? '';
+    rec.alert({ subject: input.Subject ?? '', message: sim.localAlertText?.(message) ?? message });
     return { MessageId: randomUUID() };
   });
   // A secret's value is what it hands out, never what it records: the call's input (the name) only.

@@ -12,6 +12,8 @@ export const watchBuckets = (
   onUpload: (bucket: string, key: string, size: number) => void,
   /** Files already delivered (path -> size:mtime), shared with whoever writes and sends events itself. */
   seen: Map<string, string>,
+  /** A file in a bucket no job has an S3 trigger on: deployed, no rule would deliver it. */
+  onUnwatched: (bucket: string, key: string) => void = () => undefined,
 ): (() => void) => {
   const pending = new Map<string, NodeJS.Timeout>();
   const watcher: FSWatcher = watch(bucketsDir, { recursive: true }, (_event, name) => {
@@ -32,7 +34,9 @@ export const watchBuckets = (
         const buckets = new Set(
           catalog().jobs.flatMap((j) => j.triggers.flatMap((t) => (t.type === 's3' ? [t.bucket] : []))),
         );
-        if (bucket && rest.length > 0 && buckets.has(bucket)) onUpload(bucket, rest.join('/'), st.size);
+        if (!bucket || rest.length === 0) return;
+        if (buckets.has(bucket)) onUpload(bucket, rest.join('/'), st.size);
+        else onUnwatched(bucket, rest.join('/'));
       }, 300),
     );
   });

@@ -169,7 +169,8 @@ export const serveFlow = async (host: FlowHost): Promise<() => Promise<void>> =>
         return send(200, { idle: await host.idle(body.waitMs ?? 60_000) });
       }
       const body = await parseBody(req, path);
-      const op = host.store[body.op] as (...a: unknown[]) => Promise<unknown>;
+      const op = host.store[body.op] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+      if (!op) throw new Refused(404, `the flow does not serve ${body.op}`);
       return send(200, { value: (await op.apply(host.store, body.args)) ?? null });
     } catch (e) {
       if (e instanceof Refused) return send(e.status, { error: e.message });

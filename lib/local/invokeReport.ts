@@ -94,7 +94,7 @@ export const invokeWithReport = async (
       );
       followUps.push({
         what: `launch ${body.runId} attempt ${body.attempt}${entry.DelaySeconds ? ` (due in ${entry.DelaySeconds}s)` : ''}`,
-        command: `longshore invoke launcher ${rel(file)}`,
+        command: `npx longshore invoke launcher ${rel(file)}`,
       });
     }
   }
@@ -104,7 +104,7 @@ export const invokeWithReport = async (
       const file = join(nextDir, `${t.runId}-${t.attempt}-${variant}.json`);
       writeFileSync(file, `${JSON.stringify(e, null, 2)}\n`);
       if (variant === 'running' || variant === 'stopped-success')
-        followUps.push({ what: `task ${variant}`, command: `longshore invoke onTaskStateChange ${rel(file)}` });
+        followUps.push({ what: `task ${variant}`, command: `npx longshore invoke onTaskStateChange ${rel(file)}` });
     }
   }
   if (tasks.length > 0)

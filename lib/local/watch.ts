@@ -11,6 +11,8 @@ import type { LocalRuntime } from './LocalRuntime.ts';
 
 export interface WatchEvents {
   upload(bucket: string, key: string, size: number): void;
+  /** A file that starts no run, and why (no job watches its bucket, or none matches its key). */
+  unmatched(bucket: string, key: string, why: string): void;
   tick(job: string, expression: string, timezone: string, at: Date): void;
 }
 
@@ -55,6 +57,17 @@ const scheduleTicks = (rt: LocalRuntime, on: WatchEvents): (() => void) => {
   };
 };
 
+/** A bucket's triggers as patterns: `incoming/*.csv`. */
+const patternsOf = (rt: LocalRuntime, bucket: string): string =>
+  rt
+    .catalog()
+    .jobs.flatMap((j) =>
+      j.triggers.flatMap((t) =>
+        t.type === 's3' && t.bucket === bucket ? [`${j.name}: ${t.prefix ?? ''}*${t.suffix ?? ''}`] : [],
+      ),
+    )
+    .join(', ');
+
 /** Starts watching; the returned function stops the watcher, the ticks and the sweeper. */
 export const watchFlow = (rt: LocalRuntime, on: WatchEvents): (() => void) => {
   const stopWatch = watchBuckets(
@@ -62,9 +75,17 @@ export const watchFlow = (rt: LocalRuntime, on: WatchEvents): (() => void) => {
     rt.catalog,
     (bucket, key, size) => {
       on.upload(bucket, key, size);
-      void rt.invoke('onUpload', rt.objectCreatedEvent(bucket, key, readFileSync(join(rt.bucketsDir, bucket, key))));
+      void rt
+        .invoke('onUpload', rt.objectCreatedEvent(bucket, key, readFileSync(join(rt.bucketsDir, bucket, key))))
+        .then((out) => {
+          const result = out.result as { unmatched?: number } | undefined;
+          if (out.ok && (result?.unmatched ?? 0) > 0)
+            on.unmatched(bucket, key, `no job's S3 trigger on ${bucket} matches the key (${patternsOf(rt, bucket)})`);
+        });
     },
     rt.delivered,
+    (bucket, key) =>
+      on.unmatched(bucket, key, `no job has an S3 trigger on bucket ${bucket}; deployed, no rule would deliver it`),
   );
   const stopTicks = scheduleTicks(rt, on);
   const sweeper = setInterval(() => void rt.sweep(), 60_000);

@@ -26,11 +26,14 @@ export interface CliResult {
   err: string;
 }
 
-/** Runs `longshore ARGS` in `dir` with this test's Node, without a terminal (so no colours). */
-export const runCli = (dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+/**
+ * Runs `longshore ARGS` of the project in `dir` with this test's Node, without a terminal (so no
+ * colours), from `dir` or a folder under it (`cwd`).
+ */
+export const runCli = (dir: string, args: string[], env: Record<string, string> = {}, cwd = dir): Promise<CliResult> =>
   new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['bin/longshore.mjs', ...args], {
-      cwd: dir,
+    const child = spawn(process.execPath, [join(dir, 'bin', 'longshore.mjs'), ...args], {
+      cwd,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,7 @@
  * The longshore CLI against the local store: every command, its JSON, its plain output when not a
  * terminal, and the exit codes scripts rely on.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,13 +74,61 @@ describe('CLI: runs on the local store', () => {
     expect(r.out).not.toContain(String.fromCharCode(27));
   });
 
-  it('finds the same run again for the same client token', async () => {
+  it('finds the same run again for the same client token and overrides', async () => {
     // Act
-    const r = await cli('trigger', 'nightly-report', '--token', 'cli-test-1');
+    const r = await cli('trigger', 'nightly-report', '--env', 'REPORT_FORMAT=csv', '--token', 'cli-test-1');
 
     // Assess
     expect(r.err).toBe('');
     expect(r.out).toContain(`Found run ${runId} (SUCCEEDED)`);
+  });
+
+  it('runs a job on a chosen object as an upload of it would: once per object, again with --force', async () => {
+    // Prepare: the object, in the local bucket folder
+    mkdirSync(join(state, 'buckets', 'acme-partner-drop', 'incoming'), { recursive: true });
+    writeFileSync(join(state, 'buckets', 'acme-partner-drop', 'incoming', 'chosen.csv'), 'id,name\n1,a\n2,b\n');
+    mkdirSync(join(state, 'buckets', 'acme-partner-drop', 'outgoing'), { recursive: true });
+    writeFileSync(join(state, 'buckets', 'acme-partner-drop', 'outgoing', 'x.csv'), 'id\n');
+    const object = 's3://acme-partner-drop/incoming/chosen.csv';
+
+    // Act
+    const first = await cli('trigger', 'csv-ingest', '--object', object);
+    const again = await cli('trigger', 'csv-ingest', '--object', object);
+    const forced = await cli('trigger', 'csv-ingest', '--object', object, '--force');
+    const missing = await cli('trigger', 'csv-ingest', '--object', 's3://acme-partner-drop/incoming/none.csv');
+    const unmatched = await cli('trigger', 'csv-ingest', '--object', 's3://acme-partner-drop/outgoing/x.csv');
+    const malformed = await cli('trigger', 'csv-ingest', '--object', 'acme-partner-drop/incoming/chosen.csv');
+
+    // Assess
+    const id = /Created run (\S+)/.exec(first.out)?.[1] ?? '';
+    expect(first.code).toBe(EXIT.ok);
+    expect(first.out).toContain(`${id}  SUCCEEDED`);
+    expect(first.out).toMatch(/trigger: +s3:\/\/acme-partner-drop\/incoming\/chosen\.csv/);
+    expect(again.out).toContain(`Found run ${id} (SUCCEEDED)`);
+    expect(forced.out).toMatch(/Created run csv-ingest-\S+ \(QUEUED\)/);
+    expect(forced.out).not.toContain(`Created run ${id}`);
+    expect(forced.code).toBe(EXIT.ok);
+    expect([missing.code, missing.err.trim()]).toEqual([
+      EXIT.notFound,
+      'longshore: s3://acme-partner-drop/incoming/none.csv does not exist in the local bucket folders',
+    ]);
+    expect(unmatched.code).toBe(EXIT.rejected);
+    expect(unmatched.err).toContain(
+      "matches none of job 'csv-ingest''s S3 triggers (s3://acme-partner-drop/incoming/*.csv)",
+    );
+    expect([malformed.code, malformed.err.trim()]).toEqual([
+      EXIT.invalid,
+      "longshore: --object 'acme-partner-drop/incoming/chosen.csv' must be s3://<bucket>/<key>",
+    ]);
+  });
+
+  it('refuses the same client token with other overrides with exit 4', async () => {
+    // Act
+    const r = await cli('trigger', 'nightly-report', '--token', 'cli-test-1');
+
+    // Assess
+    expect(r.code).toBe(EXIT.rejected);
+    expect(r.err).toContain(`Client token 'cli-test-1' was already used for run ${runId} with other overrides`);
   });
 
   it('lists runs by job and status, newest first', async () => {
@@ -135,12 +183,15 @@ describe('CLI: runs on the local store', () => {
     expect(r.out).toContain('SUCCEEDED');
   });
 
-  it('says a finished run cannot be cancelled any more, and exits 0 (nothing to do)', async () => {
+  it('refuses to cancel a finished run with exit 4, saying it has finished', async () => {
     // Act
     const r = await cli('runs', 'cancel', runId, '--reason', 'late');
 
     // Assess
-    expect([r.code, r.out.trim()]).toEqual([EXIT.ok, `Run ${runId} is SUCCEEDED`]);
+    expect([r.code, r.err.trim()]).toEqual([
+      EXIT.rejected,
+      `longshore: Run ${runId} has already finished (SUCCEEDED); there is nothing to cancel`,
+    ]);
   });
 
   it.each([
@@ -152,7 +203,11 @@ describe('CLI: runs on the local store', () => {
     [['trigger', 'payroll'], EXIT.notFound, "Unknown job 'payroll'"],
     [['trigger', 'thumbnails', '--env', 'S3_KEY=x'], EXIT.invalid, "--env 'S3_KEY': is reserved"],
     [['trigger', 'thumbnails', '--env', 'NOEQUALS'], EXIT.invalid, "--env 'NOEQUALS' is not NAME=VALUE"],
-    [['runs', 'list', '--since', 'yesterday-ish'], EXIT.invalid, "--since 'yesterday-ish' is neither a duration"],
+    [
+      ['runs', 'list', '--since', 'yesterday-ish'],
+      EXIT.invalid,
+      "--since 'yesterday-ish' must be a duration with its unit",
+    ],
     [['explain', 'no-such-file.json'], EXIT.invalid, 'Cannot read no-such-file.json as JSON'],
     [['invoke', 'nosuch', 'events/s3-object-created.json'], EXIT.invalid, "Unknown function 'nosuch'"],
     [['runs', 'list', '--stage', 'Bad_Stage'], EXIT.invalid, "Stage 'Bad_Stage' is not allowed"],

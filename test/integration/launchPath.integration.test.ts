@@ -475,13 +475,21 @@ describe('Launch path: manual control', () => {
       clientToken: 'tok-1',
       overrides: { environment: [{ name: 'MODE', value: 'full' }], cpu: 1024, memory: 2048 },
     });
-    const b = await control(deps, { action: 'trigger', job: 'allower', clientToken: 'tok-1' });
+    const b = await control(deps, {
+      action: 'trigger',
+      job: 'allower',
+      clientToken: 'tok-1',
+      overrides: { environment: [{ name: 'MODE', value: 'full' }], cpu: 1024, memory: 2048 },
+    });
     await drain(launch, queue);
 
     // Assess
     expect(b).toEqual({ action: 'trigger', runId: a.runId, status: 'QUEUED', created: false });
     expect(ecs.calls).toHaveLength(1);
     expect(ecs.calls[0]?.overrides).toMatchObject({ cpu: '1024', memory: '2048' });
+    await expect(control(deps, { action: 'trigger', job: 'allower', clientToken: 'tok-1' })).rejects.toThrow(
+      `Client token 'tok-1' was already used for run ${a.runId} with other overrides`,
+    );
     await expect(control(deps, { action: 'trigger', job: 'no-manual' })).rejects.toThrow(
       "Job 'no-manual' has no manual trigger",
     );

@@ -31,6 +31,7 @@ export const registerInvokeCommand = (program: Command, ctx: CommandContext): vo
       const rt = await LocalRuntime.start({
         mode: 'invoke',
         stateDir: state,
+        projectDir: g.project,
         ...(g.catalog ? { catalogFile: g.catalog } : {}),
       });
       try {

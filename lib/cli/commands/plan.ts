@@ -12,7 +12,7 @@ export const registerPlanCommand = (program: Command, ctx: CommandContext): void
       const g = ctx.globals(cmd);
       const o = ctx.out(cmd);
       const { functions } = await import('../../../functions/index.ts');
-      const plan = planSummary(await ctx.loadCatalog(g.catalog), validateStage(g.stage ?? 'dev'), functions);
+      const plan = planSummary(await ctx.loadCatalog(g.catalog), validateStage(g.stage ?? 'dev'), functions, g.region);
       if (o.json) o.document(plan);
       else o.line(formatPlan(plan));
     });

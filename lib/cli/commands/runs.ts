@@ -1,11 +1,16 @@
 /** `longshore runs list | show | retry | cancel`: the runs of the store or of a stage. */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import type { Catalog } from '../../catalog/schema.ts';
 import type { ControlRequestInput, ControlResponse } from '../../contracts/control.ts';
-import { parseDuration } from '../../domain/duration.ts';
-import type { Run } from '../../domain/run.ts';
-import { checkJobName, checkReason, checkRunId, checkStatus, checkToken } from '../arguments.ts';
-import type { Backend } from '../backends.ts';
+import { logTargetOf, summarizeAttempt } from '../../domain/attemptSummary.ts';
+import { EXCERPT_LINES, logExcerpt } from '../../domain/logExcerpt.ts';
+import { logStreamName, parseTaskArn } from '../../domain/logLink.ts';
+import { MAIN_CONTAINER_NAME } from '../../domain/names.ts';
+import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
+import { triggerSummary } from '../../domain/runEvents.ts';
+import { checkJobName, checkReason, checkRunId, checkStatus, checkToken, sinceOf } from '../arguments.ts';
+import type { Backend, RunHistory } from '../backends.ts';
 import {
   type CommandContext,
   checkControl,
@@ -18,23 +23,84 @@ import {
 import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
 import { printRunHistory, printRunList } from '../views.ts';
+import { registerRunLogs } from './runLogs.ts';
 
-const sinceOf = (text?: string): string | undefined => {
-  if (!text) return undefined;
-  const seconds = parseDuration(text);
-  if (seconds !== undefined) return new Date(Date.now() - seconds * 1000).toISOString();
-  if (!Number.isNaN(Date.parse(text))) return new Date(text).toISOString();
-  throw new CliError(`--since '${text}' is neither a duration (2h, 1d) nor a date`, EXIT.invalid);
+/**
+ * The last log lines of the container that decided a failed run's last attempt (as the alert
+ * quotes them); none for a run that did not fail, a task that never started, or logs that cannot
+ * be read (then `runs show` shows the rest, and `runs logs` says why).
+ */
+const failureExcerpt = async (
+  b: Backend,
+  catalog: Catalog,
+  h: RunHistory,
+): Promise<RunHistory['logExcerpt'] | undefined> => {
+  if (!['FAILED', 'TIMED_OUT'].includes(h.run.status)) return undefined;
+  const attempt = h.attempts.at(-1);
+  const job = catalog.jobs.find((j) => j.name === h.run.job);
+  if (!attempt?.taskArn || !job) return undefined;
+  const summary = summarizeAttempt(attempt);
+  const taskId = parseTaskArn(attempt.taskArn)?.taskId;
+  if (!summary.started || !taskId) return undefined;
+  const container = summary.deciding?.name ?? MAIN_CONTAINER_NAME;
+  const target = logTargetOf(b.stage, job);
+  try {
+    const { lines } = await b.logs.read(
+      { group: target.group, stream: logStreamName(target.streamPrefix, container, taskId) },
+      { tail: EXCERPT_LINES },
+    );
+    return { attempt: attempt.attempt, container, lines: logExcerpt(lines.map((l) => l.message)) };
+  } catch {
+    return undefined;
+  }
+};
+
+/** `runs list --watch` reads the list again this often: the local store is cheap, a stage's table is not. */
+const WATCH_LOCAL_MS = 1000;
+const WATCH_STAGE_MS = 5000;
+
+/** Prints a line for each run that appears or changes status or attempt, until Ctrl-C (SIGINT or SIGTERM). */
+const watchRuns = async (b: Backend, o: Output, first: Run[], list: (b: Backend) => Promise<Run[]>): Promise<void> => {
+  const seen = new Map(first.map((r) => [r.runId, `${r.status}#${r.attempt}`]));
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const stop = () => {
+    stopped = true;
+    wake();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    while (!stopped) {
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, b.local ? WATCH_LOCAL_MS : WATCH_STAGE_MS);
+      });
+      if (stopped) break;
+      for (const r of (await list(b)).reverse()) {
+        const state = `${r.status}#${r.attempt}`;
+        if (seen.get(r.runId) === state) continue;
+        seen.set(r.runId, state);
+        o.line(
+          `${o.c.dim(new Date().toISOString().slice(11, 19))}  ${r.runId}  ${o.status(r.status, 10)} #${r.attempt}  ${triggerSummary(r.trigger).slice(0, 70)}`,
+        );
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 };
 
 /** Sends one control request over the backend and hands its answer on (a refusal is a CliError). */
 export const controlRequest = async (
   g: Globals,
-  request: ControlRequestInput,
+  request: ControlRequestInput | ((b: Backend) => Promise<ControlRequestInput>),
   then: (answer: Extract<ControlResponse, { ok: true }>, b: Backend) => Promise<void> | void,
 ): Promise<void> =>
   withBackend(g, async (b) => {
-    await then(checkControl(await b.control({ ...request, requestedBy: requester() })), b);
+    const asked = typeof request === 'function' ? await request(b) : request;
+    await then(checkControl(await b.control({ ...asked, requestedBy: requester() })), b);
   });
 
 const listRuns = async (
@@ -59,7 +125,7 @@ const listRuns = async (
 };
 
 export const registerRunsCommands = (program: Command, ctx: CommandContext): void => {
-  const runs = program.command('runs').description('runs: list, show, retry, cancel');
+  const runs = program.command('runs').description('runs: list, show, logs, retry, cancel');
   runs
     .command('list')
     .description('runs, newest first')
@@ -70,25 +136,32 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
     )
     .option('--since <when>', 'created since a duration ago (2h, 1d) or a date')
     .option('--limit <n>', 'at most this many', '20')
-    .action(async (opts: { job?: string; status?: string; since?: string; limit: string }, cmd: Command) => {
-      const g = ctx.globals(cmd);
-      const o = ctx.out(cmd);
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer', EXIT.invalid);
-      const since = sinceOf(opts.since);
-      if (opts.job) checkJobName('--job', opts.job);
-      const status = opts.status ? checkStatus(opts.status) : undefined;
-      const catalog = await ctx.loadCatalog(g.catalog);
-      const names = opts.job ? [opts.job] : catalog.jobs.map((j) => j.name);
-      if (opts.job && !catalog.jobs.some((j) => j.name === opts.job))
-        throw new CliError(`Unknown job '${opts.job}'`, EXIT.notFound);
-      await withBackend(g, async (b) => {
-        printRunList(
-          o,
-          await listRuns(b, names, { limit, ...(since ? { since } : {}), ...(status ? { status } : {}) }),
-        );
-      });
-    });
+    .option('--watch', 'then keep printing each run that appears or changes, until Ctrl-C')
+    .action(
+      async (opts: { job?: string; status?: string; since?: string; limit: string; watch?: boolean }, cmd: Command) => {
+        const g = ctx.globals(cmd);
+        const o = ctx.out(cmd);
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new CliError('--limit must be a positive integer', EXIT.invalid);
+        const since = sinceOf(opts.since);
+        if (opts.job) checkJobName('--job', opts.job);
+        const status = opts.status ? checkStatus(opts.status) : undefined;
+        const catalog = await ctx.loadCatalog(g.catalog);
+        const names = opts.job ? [opts.job] : catalog.jobs.map((j) => j.name);
+        if (opts.job && !catalog.jobs.some((j) => j.name === opts.job))
+          throw new CliError(`Unknown job '${opts.job}'`, EXIT.notFound);
+        if (opts.watch && o.json)
+          throw new CliError('--watch prints lines as runs change; it has no --json form', EXIT.invalid);
+        const list = (b: Backend) =>
+          listRuns(b, names, { limit, ...(since ? { since } : {}), ...(status ? { status } : {}) });
+        await withBackend(g, async (b) => {
+          const first = await list(b);
+          printRunList(o, first);
+          if (opts.watch) await watchRuns(b, o, first, list);
+        });
+      },
+    );
   runs
     .command('show')
     .description('a run with its attempts: exit codes, decisions with rule and diagnosis, logs, durations, cost')
@@ -101,9 +174,11 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
       await withBackend(g, async (b) => {
         const h = await b.history(runId);
         if (!h) throw new CliError(`Run '${runId}' does not exist in ${b.label}`, EXIT.notFound);
-        printRunHistory(o, catalog, h, localLogsDir(b, g));
+        const excerpt = await failureExcerpt(b, catalog, h);
+        printRunHistory(o, catalog, excerpt ? { ...h, logExcerpt: excerpt } : h, localLogsDir(b, g));
       });
     });
+  registerRunLogs(runs, ctx);
   runs
     .command('retry')
     .description('run a finished run again, as a new run with the same trigger')
@@ -136,6 +211,13 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
       checkRunId('run', runId);
       if (opts.reason !== undefined) checkReason(opts.reason);
       await controlRequest(g, { action: 'cancel', runId, ...(opts.reason ? { reason: opts.reason } : {}) }, (r) => {
+        // The service answers a finished run with its status (a cancel is idempotent); for the
+        // person who asked, a run that ended any other way than cancelled was not cancelled.
+        if (FINAL_STATUSES.some((s) => s === r.status) && r.status !== 'CANCELLED')
+          throw new CliError(
+            `Run ${r.runId} has already finished (${r.status}); there is nothing to cancel`,
+            EXIT.rejected,
+          );
         if (o.json) o.document(r);
         else o.line(`Run ${o.c.bold(r.runId)} is ${o.status(r.status)}`);
       });

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { LOCAL_STAGE, localDelayScale } from '../../local/environment.ts';
 import { s3Pattern } from '../catalogText.ts';
 import type { CommandContext } from '../commandContext.ts';
+import { CliError, EXIT } from '../exitCodes.ts';
 import { attachFlowLog, printRunSummary } from '../flowView.ts';
 import type { Output } from '../Output.ts';
 
@@ -18,22 +19,38 @@ export interface UpOptions {
   watch: boolean;
   out: Output;
   catalogFile?: string;
+  /** The project root (local.secrets.json, the tasks' working folder). */
+  projectDir?: string;
 }
 
 export const localUp = async (opts: UpOptions): Promise<number> => {
   const { out } = opts;
-  const [{ LocalRuntime }, { demoPlan, demoProblems, playDemo }, { serveFlow }, { scriptFrom }, { watchFlow }] =
-    await Promise.all([
-      import('../../local/LocalRuntime.ts'),
-      import('../../local/demo.ts'),
-      import('../../local/flowServer.ts'),
-      import('../../local/taskScript.ts'),
-      import('../../local/watch.ts'),
-    ]);
+  const [
+    { LocalRuntime },
+    { demoPlan, demoProblems, playDemo },
+    { serveFlow, findFlow },
+    { scriptFrom },
+    { watchFlow },
+  ] = await Promise.all([
+    import('../../local/LocalRuntime.ts'),
+    import('../../local/demo.ts'),
+    import('../../local/flowServer.ts'),
+    import('../../local/taskScript.ts'),
+    import('../../local/watch.ts'),
+  ]);
+  // One flow per state folder: its embedded store is a LevelDB folder only one process can open
+  // (a second one failed with dynalite's "Database is not open").
+  const running = await findFlow(opts.stateDir);
+  if (running)
+    throw new CliError(
+      `the local flow is already running (pid ${running.pid}, since ${running.startedAt}) on ${opts.stateDir}; use it from another terminal (npx longshore runs list, npx longshore trigger JOB), or stop it with Ctrl-C in its terminal (kill ${running.pid})`,
+      EXIT.rejected,
+    );
   const plan = opts.demo ? demoPlan(new Date()) : undefined;
   const rt = await LocalRuntime.start({
     mode: 'flow',
     stateDir: opts.stateDir,
+    ...(opts.projectDir ? { projectDir: opts.projectDir } : {}),
     ...(opts.catalogFile ? { catalogFile: opts.catalogFile } : {}),
     script: scriptFrom(plan?.script ?? []),
     delayScale: localDelayScale(),
@@ -67,9 +84,27 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
           "created local.secrets.json from local.secrets.example.json (git-ignored; the tasks' local secret values)",
         ),
       );
+    for (const { job, variable } of rt.missingSecrets())
+      out.line(
+        out.c.yellow(
+          `warning: job '${job}' secret ${variable} has no value in local.secrets.json ("jobs": { "${job}": { "${variable}": "..." } }); locally its tasks run without ${variable}`,
+        ),
+      );
+    out.line(
+      out.c.dim(
+        'jobs.ts is read once, at start: restart after editing it. local.secrets.json is read again at each task start.',
+      ),
+    );
     out.line();
     attachFlowLog(rt.recorder, out);
   }
+  const orphans = await rt.settleOrphans();
+  if (orphans.length > 0 && !out.json)
+    out.line(
+      out.c.yellow(
+        `cancelled ${orphans.length} run(s) an earlier local flow left running when it stopped: ${orphans.join(', ')}`,
+      ),
+    );
   let code = 0;
   try {
     if (plan) {
@@ -107,6 +142,7 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
     if (opts.watch) {
       const stop = watchFlow(rt, {
         upload: (bucket, key, size) => out.line(out.c.dim(`upload s3://${bucket}/${key} (${size} bytes)`)),
+        unmatched: (bucket, key, why) => out.line(out.c.yellow(`upload s3://${bucket}/${key} starts no run: ${why}`)),
         tick: (job, expression, timezone, at) =>
           out.line(out.c.dim(`tick ${job} ${expression} (${timezone}) at ${at.toISOString()}`)),
       });
@@ -119,14 +155,14 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
           ` Drop a file into ${rel(rt.bucketsDir)}/<bucket>/... to upload it (buckets with jobs: ${[...new Set(patterns)].join(', ')}).`,
       );
       out.line(
-        `Schedules tick on time; the sweeper runs every minute. In another terminal: ${out.c.cyan('npx longshore trigger csv-ingest --env BATCH_ROWS=10')}, ${out.c.cyan('npx longshore runs list')}. Ctrl-C to stop.`,
+        `Schedules tick on time; the sweeper runs every minute. In another terminal: ${out.c.cyan('npx longshore trigger csv-ingest --object s3://acme-partner-drop/incoming/<a file there>.csv')}, ${out.c.cyan('npx longshore runs list')}. Ctrl-C to stop.`,
       );
       await new Promise<void>((resolveStop) => {
         process.once('SIGINT', () => resolveStop());
         process.once('SIGTERM', () => resolveStop());
       });
       stop();
-      out.line(out.c.dim('stopping...'));
+      out.line(out.c.dim('stopping... (runs of running tasks are cancelled)'));
     }
   } finally {
     await stopServer();
@@ -147,6 +183,7 @@ export const registerUpCommand = (program: Command, ctx: CommandContext): void =
       ctx.setExit(
         await localUp({
           stateDir: resolve(g.state),
+          projectDir: g.project,
           demo: opts.demo === true,
           watch: opts.watch ?? (process.stdout.isTTY === true && !process.env.CI),
           out: ctx.out(cmd),

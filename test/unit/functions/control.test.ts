@@ -16,7 +16,7 @@ const handlerOver = (store: ReturnType<typeof fakeStore>) => {
 describe('Handler: control', () => {
   it('triggers a job with overrides and answers with the run', async () => {
     // Prepare
-    const store = fakeStore({ createRun: async (run) => ({ created: true, run }) });
+    const store = fakeStore({ getRun: async () => undefined, createRun: async (run) => ({ created: true, run }) });
 
     // Act
     const out = await handlerOver(store)(loadEvent('control-trigger'), ctx);
@@ -29,7 +29,7 @@ describe('Handler: control', () => {
       status: 'QUEUED',
       created: true,
     });
-    expect(store.calls[0]?.args[0] as Run).toMatchObject({
+    expect(store.calls.find((c) => c.method === 'createRun')?.args[0] as Run).toMatchObject({
       size: { cpu: 2048, memory: 8192 },
       overrides: {
         environment: [

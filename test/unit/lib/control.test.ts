@@ -52,14 +52,14 @@ describe('Function: answerControl', () => {
     const request = JSON.parse(
       '{"action":"trigger","job":"csv-ingest","clientToken":"js-keys","overrides":{"environment":{"constructor":"a","__proto__":"b","toString":"c"}}}',
     );
-    const store = fakeStore({ createRun: async (run) => ({ created: true, run }) });
+    const store = fakeStore({ getRun: async () => undefined, createRun: async (run) => ({ created: true, run }) });
 
     // Act
     const out = await answer(store, request);
 
     // Assess
     expect(out).toMatchObject({ ok: true, action: 'trigger', created: true });
-    expect((store.calls[0]?.args[0] as Run | undefined)?.overrides).toEqual({
+    expect((store.calls.find((c) => c.method === 'createRun')?.args[0] as Run | undefined)?.overrides).toEqual({
       environment: [
         { name: 'constructor', value: 'a' },
         { name: '__proto__', value: 'b' },
@@ -89,6 +89,7 @@ describe('Function: answerControl', () => {
   it('throws (so the CLI can retry) when AWS fails', async () => {
     // Prepare
     const store = fakeStore({
+      getRun: async () => undefined,
       createRun: async () => {
         throw new Error('InternalServerError');
       },
@@ -98,5 +99,41 @@ describe('Function: answerControl', () => {
     await expect(answer(store, { action: 'trigger', job: 'csv-ingest', clientToken: 'x' })).rejects.toThrow(
       'InternalServerError',
     );
+  });
+
+  it('refuses a client token used before with other overrides, naming the run it made', async () => {
+    // Prepare: the run the token made, with BATCH_ROWS=10
+    const first = {
+      action: 'trigger',
+      job: 'csv-ingest',
+      clientToken: 'tok-1',
+      overrides: { environment: { BATCH_ROWS: '10' } },
+    };
+    const made: Run[] = [];
+    const store = fakeStore({
+      getRun: async (id) => made.find((r) => r.runId === id),
+      createRun: async (run) => {
+        const existing = made.find((r) => r.runId === run.runId);
+        if (existing) return { created: false, run: existing };
+        made.push(run);
+        return { created: true, run };
+      },
+    });
+    await answer(store, first);
+
+    // Act
+    const again = await answer(store, { ...first, overrides: { environment: { BATCH_ROWS: '10' } } });
+    const other = await answer(store, { ...first, overrides: { environment: { BATCH_ROWS: '99' } } });
+    const none = await answer(store, { action: 'trigger', job: 'csv-ingest', clientToken: 'tok-1' });
+
+    // Assess
+    expect(again).toMatchObject({ ok: true, created: false, runId: made[0]?.runId });
+    for (const refused of [other, none]) {
+      expect(refused).toMatchObject({ ok: false, error: { code: 'REQUEST_REJECTED' } });
+      expect(refused.ok ? '' : refused.error.message).toContain(
+        `Client token 'tok-1' was already used for run ${made[0]?.runId} with other overrides`,
+      );
+    }
+    expect(made).toHaveLength(1);
   });
 });
