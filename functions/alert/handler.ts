@@ -1,4 +1,6 @@
 import { type AlertDeps, postJson, sendAlert } from '../../lib/alert.ts';
+import { documentClient } from '../../lib/aws/dynamodb.ts';
+import { buildRunStore } from '../../lib/aws/runStore.ts';
 import { readSecretString } from '../../lib/aws/secrets.ts';
 import { buildAlertTopic, snsClient } from '../../lib/aws/sns.ts';
 import { activeCatalog } from '../../lib/catalog/active.ts';
@@ -8,7 +10,9 @@ import { createHandler } from '../../lib/handler.ts';
 
 /** Run Failed / Run Timed Out / Schedule Missed from the run-event bus -> SNS and webhooks. */
 export const buildHandler = (deps: AlertDeps) =>
-  createHandler({ name: 'alert', parse: parseAlertEvent }, ({ type, detail }) => sendAlert(deps, type, detail));
+  createHandler({ name: 'alert', parse: parseAlertEvent }, (event, context) =>
+    sendAlert(deps, event, context.awsRequestId),
+  );
 
 export const handler = buildHandler({
   catalog: activeCatalog,
@@ -16,4 +20,6 @@ export const handler = buildHandler({
   secret: readSecretString,
   post: postJson,
   local: isLocal(),
+  store: buildRunStore(documentClient, getEnv(SERVICE_ENV.table)),
+  now: () => new Date(),
 });

@@ -215,6 +215,9 @@ describe('Service definition (serverless.ts)', () => {
     expect(actionsOf('OnUploadRole').has('ecs:RunTask')).toBe(false);
     expect(actionsOf('AlertRole')).toEqual(
       new Set([
+        // the alert markers (once per run and final status): claimAlert, recordAlertSent
+        'dynamodb:UpdateItem',
+        'dynamodb:GetItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'sns:Publish',
