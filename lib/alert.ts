@@ -17,6 +17,7 @@ import { formatCpu, formatMemory } from './domain/fargateSizes.ts';
 import { expiresAtFor } from './domain/run.ts';
 import type { AlertType } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
+import type { MetricsPort } from './metrics.ts';
 import type { AlertChannel, AlertKey, AlertMessage, AlertTopicPort, RunStore } from './ports.ts';
 
 const routeKind: Record<AlertType, AlertRoute['on'][number]> = {
@@ -35,6 +36,7 @@ export interface AlertDeps {
   /** The alert markers (lib/aws/runStore/alertRecords.ts). */
   store: Pick<RunStore, 'claimAlert' | 'recordAlertSent'>;
   now: () => Date;
+  metrics: MetricsPort;
 }
 
 /**

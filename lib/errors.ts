@@ -135,6 +135,14 @@ export class ConfigError extends AppError {
   readonly code = 'CONFIG_INVALID';
 }
 
+/** What a fault is counted as (the `Faults` metric): longshore's error code, else the error's name (an AWS error's code). */
+export const faultKind = (e: unknown): string =>
+  e instanceof AppError
+    ? e.code
+    : e instanceof Error && /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(e.name)
+      ? e.name
+      : 'Error';
+
 /** Narrows an unknown thrown value to an Error. */
 export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 

@@ -24,7 +24,7 @@ import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { LaunchDeps } from './ports.ts';
-import { jobOf, publishOnce } from './runLifecycle.ts';
+import { jobOf, publishFinal, publishOnce } from './runLifecycle.ts';
 import { settleAttempt } from './settleAttempt.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
@@ -63,6 +63,7 @@ const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job |
     memory: run.size.memory,
     launchFailure: reason,
   };
+  deps.metrics.fault('LAUNCH_REFUSED');
   logger.error('Launch failed', { reason });
   const { run: after } = await settleAttempt(deps, run, attempt, job);
   return after.status === 'QUEUED' ? 'deferred' : 'failed';
@@ -123,6 +124,7 @@ const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: L
   await deps.store.releaseAttempt(run.runId, run.attempt, error.reason, now);
   const delaySeconds = Math.max(1, fullJitterDelay(LAUNCH_BACKOFF, attempt.launchTries, deps.random()));
   await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt, delaySeconds }]);
+  deps.metrics.fault(`LAUNCH_${error.kind.toUpperCase()}`);
   logger.warn('Launch deferred (back-pressure)', {
     kind: error.kind,
     reason: error.reason,
@@ -146,6 +148,9 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       if (run.attempt === message.attempt && (run.status === 'STARTING' || run.status === 'RUNNING')) {
         await publishOnce(deps, run, 'Run Started', await deps.store.getAttempt(run.runId, run.attempt));
       }
+      // A launcher that died after a launch failed for good and before Run Failed: publish it now.
+      if (run.attempt === message.attempt && isFinal(run.status))
+        await publishFinal(deps, run, () => deps.store.getAttempt(run.runId, run.attempt));
       // A launcher that died before stopping the task of a run cancelled meanwhile: stop it now.
       if (run.attempt === message.attempt && (run.status === 'CANCELLING' || run.status === 'CANCELLED')) {
         const attempt = await deps.store.getAttempt(run.runId, run.attempt);
@@ -263,6 +268,7 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         await deps.store.releaseAttempt(run.runId, run.attempt, e.reason, now);
         await deps.store.transition(run, { from: ['QUEUED'], attempt: run.attempt, set: { capacity: 'FARGATE' } }, now);
         await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt }]);
+        deps.metrics.fault('LAUNCH_CAPACITY');
         logger.warn('No Spot capacity: falling back to on-demand', { reason: e.reason });
         return 'fallback';
       }

@@ -7,10 +7,11 @@ import { activeCatalog } from '../../lib/catalog/active.ts';
 import { getEnv, isLocal, SERVICE_ENV } from '../../lib/config.ts';
 import { parseAlertEvent } from '../../lib/contracts/runEvents.ts';
 import { createHandler } from '../../lib/handler.ts';
+import { emfMetrics } from '../../lib/metrics.ts';
 
 /** Run Failed / Run Timed Out / Schedule Missed from the run-event bus -> SNS and webhooks. */
 export const buildHandler = (deps: AlertDeps) =>
-  createHandler({ name: 'alert', parse: parseAlertEvent }, (event, context) =>
+  createHandler({ name: 'alert', parse: parseAlertEvent, metrics: deps.metrics }, (event, context) =>
     sendAlert(deps, event, context.awsRequestId),
   );
 
@@ -22,4 +23,5 @@ export const handler = buildHandler({
   local: isLocal(),
   store: buildRunStore(documentClient, getEnv(SERVICE_ENV.table)),
   now: () => new Date(),
+  metrics: emfMetrics,
 });

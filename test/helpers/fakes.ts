@@ -144,7 +144,13 @@ export const throttlingEcs = (
 
 export const fakeMetrics = () => {
   const recorded: { job: string; name: string; value: number }[] = [];
-  return { recorded, record: (job: string, name: string, value: number) => void recorded.push({ job, name, value }) };
+  const faults: string[] = [];
+  return {
+    recorded,
+    faults,
+    record: (job: string, name: string, value: number) => void recorded.push({ job, name, value }),
+    fault: (kind: string) => void faults.push(kind),
+  };
 };
 
 export const NETWORKS = {

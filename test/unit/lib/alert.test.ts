@@ -19,7 +19,7 @@ import { logger } from '../../../lib/logger.ts';
 import type { AlertMessage } from '../../../lib/ports.ts';
 import { baseCatalog, baseJob, exampleCatalog } from '../../helpers/catalogs.ts';
 import { loadEvent } from '../../helpers/events.ts';
-import { memoryAlertStore } from '../../helpers/fakes.ts';
+import { fakeMetrics, memoryAlertStore } from '../../helpers/fakes.ts';
 import { exampleJob } from '../../helpers/items.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
@@ -416,6 +416,7 @@ const alertDeps = (topic = recordingTopic(), extra: Partial<AlertDeps> = {}): Al
   post: postJson,
   store: memoryAlertStore(),
   now: () => new Date(),
+  metrics: fakeMetrics(),
   ...extra,
 });
 const runFailed = (detail: typeof failed & { job: string }, type: 'Run Failed' | 'Run Timed Out' = 'Run Failed') =>
