@@ -16,6 +16,7 @@ import { requestStop } from './cancelRun.ts';
 import type { Job } from './catalog/schema.ts';
 import type { LaunchMessage } from './contracts/launch.ts';
 import { fullJitterDelay } from './domain/backoff.ts';
+import { overridePolicyProblems } from './domain/overrides.ts';
 import { startedBy, taskFamily } from './domain/names.ts';
 import { type Attempt, isFinal, type Run } from './domain/run.ts';
 import { clientTokenFor } from './domain/runId.ts';
@@ -220,6 +221,12 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       }
       return 'skipped';
     }
+
+    // The catalog decides who may change what: a run queued with an override its job no longer
+    // accepts does not run with it (the control function checked it against the catalog of then).
+    const refused = run.overrides ? overridePolicyProblems(job, run.overrides) : [];
+    if (refused.length > 0)
+      return failLaunch(deps, run, notLaunchedReason(`overrides the job does not accept: ${refused.join('; ')}`), job);
 
     let request: ReturnType<typeof buildRunTaskRequest>;
     try {
