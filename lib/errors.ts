@@ -107,7 +107,7 @@ export class EventPublishError extends AppError {
   override readonly retryable = true;
   constructor(readonly failed: readonly { detailType: string; errorCode?: string; errorMessage?: string }[]) {
     super(
-      `PutEvents failed for ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => `${f.detailType} (${f.errorCode ?? 'unknown'})`).join(', ')}`,
+      `PutEvents failed for ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => `${f.detailType} (${f.errorCode ?? 'unknown'}${f.errorMessage ? `: ${f.errorMessage}` : ''})`).join(', ')}`,
     );
   }
 }

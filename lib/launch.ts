@@ -51,6 +51,9 @@ const seconds = (from: string, to: Date): number => (to.getTime() - Date.parse(f
 
 /** A launch that cannot succeed as it is: the attempt records why, and the failure policy decides. */
 const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job | undefined): Promise<LaunchResult> => {
+  // Reported where it is met, before anything that can fail: a crash later must not hide it.
+  deps.metrics.fault('LAUNCH_REFUSED');
+  logger.error('Launch failed', { reason });
   await deps.store.recordLaunchFailed(run.runId, run.attempt, reason, deps.now());
   const attempt = (await deps.store.getAttempt(run.runId, run.attempt)) ?? {
     runId: run.runId,
@@ -64,8 +67,6 @@ const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job |
     memory: run.size.memory,
     launchFailure: reason,
   };
-  deps.metrics.fault('LAUNCH_REFUSED');
-  logger.error('Launch failed', { reason });
   const { run: after } = await settleAttempt(deps, run, attempt, job);
   return after.status === 'QUEUED' ? 'deferred' : 'failed';
 };
@@ -122,9 +123,8 @@ const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: L
       jobOf(deps, run),
     );
   }
-  await deps.store.releaseAttempt(run.runId, run.attempt, error.reason, now);
   const delaySeconds = Math.max(1, fullJitterDelay(LAUNCH_BACKOFF, attempt.launchTries, deps.random()));
-  await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt, delaySeconds }]);
+  // Reported where it is met, before the calls that can fail after it.
   deps.metrics.fault(`LAUNCH_${error.kind.toUpperCase()}`);
   logger.warn('Launch deferred (back-pressure)', {
     kind: error.kind,
@@ -132,6 +132,8 @@ const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: L
     delaySeconds,
     tries: attempt.launchTries + 1,
   });
+  await deps.store.releaseAttempt(run.runId, run.attempt, error.reason, now);
+  await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt, delaySeconds }]);
   return 'deferred';
 };
 
@@ -272,11 +274,11 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         job.capacity.type === 'fargate-spot' &&
         job.capacity.fallback === 'on-demand'
       ) {
+        deps.metrics.fault('LAUNCH_CAPACITY');
+        logger.warn('No Spot capacity: falling back to on-demand', { reason: e.reason });
         await deps.store.releaseAttempt(run.runId, run.attempt, e.reason, now);
         await deps.store.transition(run, { from: ['QUEUED'], attempt: run.attempt, set: { capacity: 'FARGATE' } }, now);
         await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt }]);
-        deps.metrics.fault('LAUNCH_CAPACITY');
-        logger.warn('No Spot capacity: falling back to on-demand', { reason: e.reason });
         return 'fallback';
       }
       if (e.retryable) return retryLater(deps, run, claim.attempt, e);

@@ -32,4 +32,54 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: 'a PutEvents entry EventBridge refuses is reported with the reason it gave, in one log line',
+    found: 'npm run fuzz -- --runs 15 --seed 2',
+    history: {
+      seed: 1,
+      faultRate: 0.1,
+      dupRate: 0,
+      crashes: [],
+      launchFates: [{ kind: 'ok' }],
+      taskFates: [{ kind: 'exit', code: 0, afterSeconds: 15 }],
+      steps: [
+        { kind: 'upload', object: 0, version: 0, copies: 1, shape: 'eventbridge' },
+        { kind: 'upload', object: 0, version: 0, copies: 2, shape: 'eventbridge' },
+        { kind: 'retry', run: 0, token: 0 },
+      ],
+    },
+  },
+  {
+    name: "a sweep that fails keeps its own error when giving its lease back fails too (the release's error masked it)",
+    found: 'npm run fuzz -- --runs 15 --seed 2',
+    history: {
+      seed: 928773109,
+      faultRate: 0.1,
+      dupRate: 0,
+      crashes: [],
+      launchFates: [{ kind: 'ok' }],
+      taskFates: [{ kind: 'exit', code: 0, afterSeconds: 15 }],
+      steps: [
+        { kind: 'upload', object: 0, version: 0, copies: 2, shape: 'eventbridge' },
+        { kind: 'retry', run: 0, token: 0 },
+      ],
+    },
+  },
+  {
+    name: 'a RunTask capacity refusal is logged and counted once, even when re-queueing the launch fails after it',
+    found: 'npm run fuzz -- --runs 15 --seed 2',
+    history: {
+      seed: 1,
+      faultRate: 0.1,
+      dupRate: 0,
+      crashes: [],
+      launchFates: [{ kind: 'failure', reason: 'RESOURCE:CPU' }, { kind: 'ok' }],
+      taskFates: [{ kind: 'exit', code: 0, afterSeconds: 15 }],
+      steps: [
+        { kind: 'trigger', job: 'media', token: 0, copies: 2 },
+        { kind: 'upload', object: 0, version: 0, copies: 2, shape: 'eventbridge' },
+        { kind: 'retry', run: 0, token: 0 },
+      ],
+    },
+  },
 ];
