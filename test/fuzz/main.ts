@@ -21,7 +21,7 @@ const path = option('path');
 const json = args.includes('--json');
 const replayed = option('replay');
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
-  console.error('usage: npm run fuzz -- --runs N [--seed S] [--path P] [--json]');
+  console.error('usage: npm run fuzz -- --runs N [--seed S] [--path P] [--minutes M] [--json] | --replay JSON [--logs]');
   process.exit(2);
 }
 
@@ -67,7 +67,18 @@ try {
     console.log(JSON.stringify(report, null, 2));
     process.exitCode = report.violations.length > 0 ? 1 : 0;
   } else {
-    const outcome = await runHistories({ endpoint: engine.endpoint, runs, seed, ...(path ? { path } : {}) });
+    const minutes = Number(option('minutes') ?? 30);
+    const outcome = await runHistories({
+      endpoint: engine.endpoint,
+      runs,
+      seed,
+      ...(path ? { path } : {}),
+      timeLimitMs: minutes * 60_000,
+      progress: (n, r, ms) =>
+        console.error(
+          `[fuzz] #${n}: ${r.stats.steps} steps, ${r.stats.invocations} invocations, ${r.stats.faults} faults, ${r.stats.crashes} crashes, ${ms} ms${r.violations.length ? ` FAILED (${r.violations[0]})` : ''}`,
+        ),
+    });
     const figures = { engine: engine.engine, seconds: Math.round((Date.now() - started) / 1000), ...outcome.figures };
     if (json) console.log(JSON.stringify({ ...figures, failure: outcome.failure }, null, 2));
     else {
@@ -77,9 +88,8 @@ try {
     }
     if (outcome.failure) {
       console.error(`\nFAILED: ${outcome.failure.error}`);
-      console.error(
-        `replay: npm run fuzz -- --runs ${runs} --seed ${outcome.failure.seed} --path ${outcome.failure.path}`,
-      );
+      console.error(`again: npm run fuzz -- --runs ${runs} --seed ${outcome.failure.seed} --path ${outcome.failure.path}`);
+      console.error(`this history alone: npm run fuzz -- --replay '${JSON.stringify(outcome.failure.history)}' --logs`);
       console.error(`shrunk history (add it to test/fuzz/regressions.ts):\n${JSON.stringify(outcome.failure.history)}`);
       process.exitCode = 1;
     }

@@ -67,15 +67,26 @@ export const runHistories = async (opts: {
   runs: number;
   seed: number;
   path?: string;
+  /** Stop generating (or shrinking) after this long; what was found so far is reported. */
+  timeLimitMs?: number;
+  progress?: (n: number, report: ReplayReport, ms: number) => void;
 }): Promise<HistoriesOutcome> => {
   const reports: ReplayReport[] = [];
   const result = await fc.check(
     fc.asyncProperty(history, async (h) => {
+      const started = Date.now();
       const report = await replay(h, opts.endpoint);
       reports.push(report);
+      opts.progress?.(reports.length, report, Date.now() - started);
       if (report.violations.length > 0) throw new Error(`invariants broken:\n  ${report.violations.join('\n  ')}`);
     }),
-    { numRuns: opts.runs, seed: opts.seed, ...(opts.path ? { path: opts.path } : {}), endOnFailure: false },
+    {
+      numRuns: opts.runs,
+      seed: opts.seed,
+      ...(opts.path ? { path: opts.path } : {}),
+      ...(opts.timeLimitMs ? { interruptAfterTimeLimit: opts.timeLimitMs } : {}),
+      endOnFailure: false,
+    },
   );
   const generated = reports.slice(0, result.failed ? result.numRuns : reports.length);
   const figures = sumFigures(generated);
