@@ -3,6 +3,10 @@
  * their words: the adapters in lib/aws conform to these (`buildRunStore(doc, table): RunStore`),
  * handlers wire the real ones (lib/wiring.ts), tests pass fakes (test/helpers/fakes.ts).
  * A port changes here, visibly, never as a side effect of an adapter edit.
+ *
+ * Over 300 lines, on purpose: it holds declarations only, in sections by who takes them (the run
+ * store, the service's other ports and each use case's deps, the doctor's), and every port stays in
+ * this one file so that an adapter's port is always found in the same place.
  */
 import type { Catalog } from './catalog/schema.ts';
 import type { Attempt, Decision, Run, RunStatus } from './domain/run.ts';
@@ -193,6 +197,10 @@ export interface EcsPort {
   stopTask(cluster: string, taskArn: string, reason: string): Promise<void>;
   /** Tasks by ARN; ARNs ECS no longer knows (stopped over an hour ago) come back in `missing`. */
   describeTasks(cluster: string, taskArns: string[]): Promise<{ tasks: DescribedTask[]; missing: string[] }>;
+  /** The doctor's: a cluster's status and capacity providers; undefined when ECS does not know it or it is INACTIVE. */
+  cluster(cluster: string): Promise<{ status: string; capacityProviders: string[] } | undefined>;
+  /** The doctor's: the names among these that are ACTIVE capacity providers of the account. */
+  activeCapacityProviders(names: string[]): Promise<string[]>;
 }
 
 /** One launch message: this attempt of this run, due after `delaySeconds`. */
@@ -257,4 +265,144 @@ export interface SweepDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask' | 'describeTasks' | 'tasksStartedBy'>;
   /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
   scheduleArn: (job: string, triggerIndex: number) => string;
+}
+
+// -- What the doctor reads of an AWS account (`longshore doctor`, read-only) ---------------------
+// "It does not exist" is an answer (undefined, `missing`, a state), never an error; any other
+// failure (access denied, throttling) throws AwsCheckError naming the call, and the check that
+// asked becomes a warning. Secret values never cross a port: only the key names of a JSON value.
+
+export interface CallerPort {
+  /** The account of the credentials in use. */
+  accountId(): Promise<string>;
+}
+
+export interface StacksPort {
+  /** A CloudFormation stack's outputs, or undefined when the stack does not exist. */
+  outputs(stackName: string): Promise<Record<string, string> | undefined>;
+}
+
+/** A parameter of SSM Parameter Store; its value only for String and StringList parameters. */
+export interface StoredParameter {
+  type: string;
+  value?: string;
+}
+
+export interface ParameterStorePort {
+  /** Parameters by name or ARN: those found, by the name asked, and the missing ones. */
+  find(names: string[]): Promise<{ found: Map<string, StoredParameter>; missing: string[] }>;
+}
+
+export interface SecretVersions {
+  arn: string;
+  /** Version id to its staging labels (AWSCURRENT, AWSPREVIOUS, ...). */
+  versions: Record<string, string[]>;
+}
+
+/** What a secret's value is, never the value: a JSON object (its key names), text or binary. */
+export type SecretShape = { kind: 'json'; keys: string[] } | { kind: 'text' } | { kind: 'binary' };
+
+export interface SecretInspectorPort {
+  /** The secret's versions, or undefined when it does not exist. */
+  versions(secretId: string): Promise<SecretVersions | undefined>;
+  /** The shape of one version's value, or undefined when that version does not exist. */
+  shape(secretId: string, select: { versionStage?: string; versionId?: string }): Promise<SecretShape | undefined>;
+}
+
+/** IAM's answer for one action on one resource: allowed, implicitDeny or explicitDeny. */
+export interface PermissionDecision {
+  action: string;
+  resource: string;
+  decision: string;
+}
+
+export interface RolesPort {
+  /** The role's ARN, or undefined when no role has this name. */
+  roleArn(roleName: string): Promise<string | undefined>;
+  /** The role's identity policies evaluated for each action on each resource (nothing is done as the role). */
+  simulate(roleArn: string, actions: string[], resources: string[]): Promise<PermissionDecision[]>;
+}
+
+export type BucketState =
+  | { exists: 'no' }
+  | { exists: 'forbidden' }
+  | { exists: 'yes'; eventBridge: boolean; configuration: Record<string, unknown> };
+
+export type EventBridgeStatus = 'already-on' | 'enabled' | 'would-enable';
+
+export interface EventBridgeResult {
+  bucket: string;
+  status: EventBridgeStatus;
+  /** The bucket's other notification configurations, kept as they were. */
+  kept: { topics: number; queues: number; lambdaFunctions: number };
+}
+
+/** A trigger bucket's notification settings: read by the doctor, turned on by `buckets enable-eventbridge`. */
+export interface BucketsPort {
+  /** Whether the bucket exists (or is another account's), and its notification configuration. */
+  state(bucket: string): Promise<BucketState>;
+  /** Turns EventBridge delivery on, keeping the other configurations; throws BucketSettingError. */
+  enableEventBridge(bucket: string, opts: { dryRun: boolean }): Promise<EventBridgeResult>;
+}
+
+/** A subnet or a security group, and the VPC it is in. */
+export interface VpcResource {
+  id: string;
+  vpcId: string;
+}
+
+export interface RouteTable {
+  id: string;
+  main: boolean;
+  subnetIds: string[];
+  /** Targets of the default route (0.0.0.0/0): nat-..., igw-..., tgw-..., eni-..., pcx-... */
+  defaultRouteTargets: string[];
+}
+
+export interface VpcEndpoint {
+  serviceName: string;
+  type: string;
+  state: string;
+}
+
+export interface NetworkPort {
+  /** The subnets that exist among these ids (unknown ids are absent). */
+  subnets(ids: string[]): Promise<VpcResource[]>;
+  /** The security groups that exist among these ids. */
+  securityGroups(ids: string[]): Promise<VpcResource[]>;
+  routeTables(vpcId: string): Promise<RouteTable[]>;
+  vpcEndpoints(vpcId: string): Promise<VpcEndpoint[]>;
+}
+
+export type ImageState = 'found' | 'no-repository' | 'no-image';
+
+export interface ImagesPort {
+  image(repository: string, ref: { tag?: string; digest?: string }): Promise<ImageState>;
+}
+
+export interface QuotasPort {
+  /** The account's Fargate vCPU quota, or undefined when Service Quotas has none here. */
+  fargateVcpu(kind: 'on-demand' | 'spot'): Promise<number | undefined>;
+}
+
+export interface LambdaPort {
+  /** The account's concurrent executions, and the part no function has reserved. */
+  concurrency(): Promise<{ total: number; unreserved: number }>;
+  /** The CLI's: invokes a function and waits; its JSON answer, or the error it ended with (`functionError`). */
+  invoke(functionName: string, payload: unknown): Promise<{ payload: unknown; functionError?: string }>;
+}
+
+/** What `runDoctor` takes: every port read-only (the doctor changes nothing). */
+export interface DoctorPorts {
+  caller: CallerPort;
+  stacks: StacksPort;
+  parameters: ParameterStorePort;
+  secrets: SecretInspectorPort;
+  roles: RolesPort;
+  buckets: Pick<BucketsPort, 'state'>;
+  network: NetworkPort;
+  ecs: Pick<EcsPort, 'cluster' | 'activeCapacityProviders'>;
+  images: ImagesPort;
+  quotas: QuotasPort;
+  lambda: Pick<LambdaPort, 'concurrency'>;
 }

@@ -4,46 +4,28 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcEndpointsCommand,
-  EC2Client,
+  type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { awsCheck } from '../errors.ts';
+import type { NetworkPort } from '../ports.ts';
 
-export interface SubnetInfo {
-  id: string;
-  vpcId: string;
-}
-export interface RouteTableInfo {
-  id: string;
-  main: boolean;
-  subnetIds: string[];
-  /** Targets of the default route (0.0.0.0/0): nat-..., igw-..., tgw-..., eni-..., pcx-... */
-  defaultRouteTargets: string[];
-}
-export interface VpcEndpointInfo {
-  serviceName: string;
-  type: string;
-  state: string;
-}
-
-export type NetworkPort = ReturnType<typeof buildNetworkInspector>;
-
-export const buildNetworkInspector = (ec2: EC2Client) => ({
-  /** The subnets that exist among these ids (a filter, so unknown ids are simply absent). */
-  subnets: async (ids: string[]): Promise<SubnetInfo[]> => {
+export const buildNetwork = (ec2: EC2Client): NetworkPort => ({
+  /** By a filter, not by ids: an unknown id is simply absent instead of failing the call. */
+  subnets: async (ids) => {
     const out = await awsCheck('ec2:DescribeSubnets', () =>
       ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: ids }] })),
     );
     return (out.Subnets ?? []).map((s) => ({ id: s.SubnetId ?? '', vpcId: s.VpcId ?? '' }));
   },
 
-  securityGroups: async (ids: string[]): Promise<{ id: string; vpcId: string }[]> => {
+  securityGroups: async (ids) => {
     const out = await awsCheck('ec2:DescribeSecurityGroups', () =>
       ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: ids }] })),
     );
     return (out.SecurityGroups ?? []).map((g) => ({ id: g.GroupId ?? '', vpcId: g.VpcId ?? '' }));
   },
 
-  routeTables: async (vpcId: string): Promise<RouteTableInfo[]> => {
+  routeTables: async (vpcId) => {
     const out = await awsCheck('ec2:DescribeRouteTables', () =>
       ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })),
     );
@@ -61,7 +43,7 @@ export const buildNetworkInspector = (ec2: EC2Client) => ({
     }));
   },
 
-  vpcEndpoints: async (vpcId: string): Promise<VpcEndpointInfo[]> => {
+  vpcEndpoints: async (vpcId) => {
     const out = await awsCheck('ec2:DescribeVpcEndpoints', () =>
       ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })),
     );
@@ -72,5 +54,3 @@ export const buildNetworkInspector = (ec2: EC2Client) => ({
     }));
   },
 });
-
-export const networkInspector = (region: string) => buildNetworkInspector(new EC2Client({ region }));

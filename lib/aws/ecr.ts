@@ -1,12 +1,10 @@
 /** ECR, read-only, for `longshore doctor`: whether a job's image exists. */
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { awsCheck } from '../errors.ts';
+import type { ImagesPort } from '../ports.ts';
 
-export type ImageState = 'found' | 'no-repository' | 'no-image';
-export type ImagesPort = ReturnType<typeof buildImageInspector>;
-
-export const buildImageInspector = (ecr: ECRClient) => ({
-  image: async (repository: string, ref: { tag?: string; digest?: string }): Promise<ImageState> => {
+export const buildImages = (ecr: ECRClient): ImagesPort => ({
+  image: async (repository, ref) => {
     try {
       await awsCheck('ecr:DescribeImages', () =>
         ecr.send(
@@ -25,5 +23,3 @@ export const buildImageInspector = (ecr: ECRClient) => ({
     }
   },
 });
-
-export const imageInspector = (region: string) => buildImageInspector(new ECRClient({ region }));

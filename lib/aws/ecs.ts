@@ -1,8 +1,11 @@
 /**
  * ECS, translated: RunTask's partial failures and exceptions become LaunchError with a kind
- * (throttled, capacity, config), so callers never inspect SDK output.
+ * (throttled, capacity, config), so callers never inspect SDK output. The doctor's reads (a
+ * cluster, the capacity providers) fail as AwsCheckError naming the call, as its checks expect.
  */
 import {
+  DescribeCapacityProvidersCommand,
+  DescribeClustersCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
@@ -11,7 +14,7 @@ import {
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { classifyLaunchFailure } from '../domain/launchFailure.ts';
-import { LaunchError } from '../errors.ts';
+import { awsCheck, LaunchError } from '../errors.ts';
 import type { EcsPort } from '../ports.ts';
 
 /** Adaptive retry mode adds client-side rate limiting on top of backoff when ECS throttles. */
@@ -73,6 +76,23 @@ export const buildEcs = (client: ECSClient): EcsPort => ({
       tasks: (out.tasks ?? []).map((t) => ({ ...t })),
       missing: (out.failures ?? []).filter((f) => f.reason === 'MISSING').flatMap((f) => (f.arn ? [f.arn] : [])),
     };
+  },
+
+  cluster: async (cluster) => {
+    const out = await awsCheck('ecs:DescribeClusters', () =>
+      client.send(new DescribeClustersCommand({ clusters: [cluster] })),
+    );
+    const c = out.clusters?.[0];
+    if (!c || c.status === 'INACTIVE') return undefined;
+    return { status: c.status ?? 'UNKNOWN', capacityProviders: c.capacityProviders ?? [] };
+  },
+
+  activeCapacityProviders: async (names) => {
+    if (names.length === 0) return [];
+    const out = await awsCheck('ecs:DescribeCapacityProviders', () =>
+      client.send(new DescribeCapacityProvidersCommand({ capacityProviders: names })),
+    );
+    return (out.capacityProviders ?? []).filter((p) => p.status === 'ACTIVE').flatMap((p) => (p.name ? [p.name] : []));
   },
 });
 

@@ -1,18 +1,10 @@
 /** IAM, read-only, for `longshore doctor`: a role's ARN, and whether its policies allow an action on a resource. */
-import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, type IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { awsCheck } from '../errors.ts';
+import type { RolesPort } from '../ports.ts';
 
-export interface SimulatedDecision {
-  action: string;
-  resource: string;
-  /** allowed, implicitDeny or explicitDeny (IAM API Reference, EvaluationResult). */
-  decision: string;
-}
-
-export type IamPort = ReturnType<typeof buildIam>;
-
-export const buildIam = (iam: IAMClient) => ({
-  roleArn: async (roleName: string): Promise<string | undefined> => {
+export const buildRoles = (iam: IAMClient): RolesPort => ({
+  roleArn: async (roleName) => {
     try {
       const out = await awsCheck('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
       return out.Role?.Arn;
@@ -22,8 +14,8 @@ export const buildIam = (iam: IAMClient) => ({
     }
   },
 
-  /** The role's identity policies evaluated for each action on each resource (no calls are made as the role). */
-  simulate: async (roleArn: string, actions: string[], resources: string[]): Promise<SimulatedDecision[]> => {
+  /** The decisions are IAM's EvalDecision values: allowed, implicitDeny or explicitDeny (IAM API Reference, EvaluationResult). */
+  simulate: async (roleArn, actions, resources) => {
     const out = await awsCheck('iam:SimulatePrincipalPolicy', () =>
       iam.send(
         new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: actions, ResourceArns: resources }),
@@ -41,5 +33,3 @@ export const buildIam = (iam: IAMClient) => ({
     );
   },
 });
-
-export const iamInspector = (region: string) => buildIam(new IAMClient({ region }));

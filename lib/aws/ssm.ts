@@ -3,24 +3,16 @@
  * only for String and StringList parameters (the stage parameters: subnet and security group ids);
  * a SecureString's value is never requested decrypted and never kept.
  */
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsCheck } from '../errors.ts';
-
-export interface FoundParameter {
-  type: string;
-  /** Only for String and StringList parameters. */
-  value?: string;
-}
-
-export type SsmParametersPort = ReturnType<typeof buildSsmParameters>;
+import type { ParameterStorePort, StoredParameter } from '../ports.ts';
 
 /** GetParameters takes at most 10 names per call (SSM API Reference, GetParameters, Names). */
 const BATCH = 10;
 
-export const buildSsmParameters = (ssm: SSMClient) => ({
-  /** Parameters by name or ARN: the found ones by the name asked, and the missing ones. */
-  getParameters: async (names: string[]): Promise<{ found: Map<string, FoundParameter>; missing: string[] }> => {
-    const found = new Map<string, FoundParameter>();
+export const buildParameterStore = (ssm: SSMClient): ParameterStorePort => ({
+  find: async (names) => {
+    const found = new Map<string, StoredParameter>();
     const missing: string[] = [];
     const unique = [...new Set(names)];
     for (let i = 0; i < unique.length; i += BATCH) {
@@ -38,5 +30,3 @@ export const buildSsmParameters = (ssm: SSMClient) => ({
     return { found, missing };
   },
 });
-
-export const ssmParameters = (region: string) => buildSsmParameters(new SSMClient({ region }));

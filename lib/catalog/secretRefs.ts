@@ -7,8 +7,9 @@
  *   plus optional JSON key and version stage or version id, rendered as
  *   `arn:...:secret:name-AbCdEf:json-key:version-stage:version-id` with every colon kept.
  */
+import { MAIN_CONTAINER_NAME } from '../domain/names.ts';
 import { arnPattern, localArn } from './arn.ts';
-import type { SecretRef } from './schema.ts';
+import type { Job, SecretRef } from './schema.ts';
 
 export interface ResolvedSecret {
   /** `valueFrom` for the container definition. */
@@ -99,3 +100,9 @@ export const resolveSecret = (ref: SecretRef): ResolvedSecret => {
 /** IAM resource for a secret the Lambdas read by name or ARN (an alert webhook URL). */
 export const secretReadResource = (nameOrArn: string): string =>
   nameOrArn.startsWith('arn:') ? nameOrArn : localArn('secretsmanager', `secret:${nameOrArn}-??????`);
+
+/** Every secret reference of a job: the container (`main` or a sidecar's name) and variable it fills. */
+export const jobSecretRefs = (job: Job): { container: string; env: string; ref: SecretRef }[] => [
+  ...Object.entries(job.container.secrets).map(([env, ref]) => ({ container: MAIN_CONTAINER_NAME, env, ref })),
+  ...job.sidecars.flatMap((s) => Object.entries(s.secrets).map(([env, ref]) => ({ container: s.name, env, ref }))),
+];

@@ -3,6 +3,7 @@
  * `buildService`; everything here is plain data, so tests can inspect it without packaging.
  */
 import type { AWS } from '@serverless/typescript';
+import { collectParams, paramDefaults } from '../catalog/stageParams.ts';
 import { functionName, functionRoleName, SERVICE } from '../domain/names.ts';
 import {
   allow,
@@ -21,7 +22,7 @@ import { functionRoleLogicalId, IDS } from './ids.ts';
 import { executionRole, jobResources } from './jobResources.ts';
 import { monitoringResources } from './monitoring.ts';
 import { outputs } from './outputs.ts';
-import { collectParams, paramDefaults, parameterDefinitions } from './params.ts';
+import { parameterDefinitions } from './params.ts';
 import { platformConditions, platformParameters, platformResources } from './platform.ts';
 import { triggerResources } from './triggers.ts';
 

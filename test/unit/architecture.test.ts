@@ -28,6 +28,14 @@ const importsOf = (file: string): string[] =>
 const FILES = [...sources('functions'), ...sources('lib')];
 const GRAPH = new Map(FILES.map((f) => [f, importsOf(f)]));
 
+/**
+ * The doctor runs in the CLI's own process (no Lambda runs it): its command is to it what a handler
+ * is to a use case. Of the use cases and composition roots, that command may import these, and
+ * nothing else of lib/cli may import any.
+ */
+const DOCTOR_COMMAND = 'lib/cli/commands/doctor.ts';
+const DOCTOR_FOR_CLI = ['lib/doctor/runDoctor.ts', 'lib/doctor/findings.ts', 'lib/doctor/wiring.ts'];
+
 /** Cross-cutting modules every layer above the domain may use. */
 const CROSS_CUTTING = ['lib/config.ts', 'lib/errors.ts', 'lib/logger.ts', 'lib/metrics.ts', 'lib/ports.ts'];
 
@@ -59,7 +67,7 @@ const layerOf = (path: string): Layer => {
   if (path.startsWith('lib/infra/')) return 'infra';
   if (path.startsWith('lib/local/')) return 'local';
   if (path.startsWith('lib/cli/')) return 'cli';
-  if (path === 'lib/wiring.ts') return 'composition root';
+  if (path === 'lib/wiring.ts' || path === 'lib/doctor/wiring.ts') return 'composition root';
   if ([...CROSS_CUTTING, 'lib/handler.ts', 'lib/schemaIssues.ts'].includes(path)) return 'cross-cutting';
   return 'use case';
 };
@@ -127,9 +135,11 @@ const RULES: Rule[] = [
     refuses: (_to, layer) => layer === 'cli' || layer === 'use case' || layer === 'composition root',
   },
   {
-    rule: 'lib/cli never imports a use case, the composition root or a handler: it reaches them through lib/local or the control function',
+    rule: "lib/cli never imports a use case, a composition root or a handler (it reaches them through lib/local or the control function); only the doctor's command imports the doctor's entry, report and wiring",
     from: ['cli'],
-    refuses: (_to, layer) => ['use case', 'composition root', 'handler'].includes(layer),
+    refuses: (to, layer, from) =>
+      layer === 'handler' ||
+      (['use case', 'composition root'].includes(layer) && !(from === DOCTOR_COMMAND && DOCTOR_FOR_CLI.includes(to))),
   },
 ];
 
@@ -173,5 +183,8 @@ describe('Architecture: the layer rules (docs/architecture.md)', () => {
     expect(GRAPH.get('lib/trackTask.ts')).toEqual(expect.arrayContaining(['lib/ports.ts', 'lib/domain/names.ts']));
     expect(GRAPH.get('lib/local/functionKeys.ts')).toContain('functions/onUpload/handler.ts');
     expect(layerOf('lib/settleAttempt.ts')).toBe('use case');
+    expect(layerOf('lib/doctor/checks/network.ts')).toBe('use case');
+    expect(layerOf('lib/doctor/wiring.ts')).toBe('composition root');
+    expect(GRAPH.get(DOCTOR_COMMAND)).toEqual(expect.arrayContaining(DOCTOR_FOR_CLI));
   });
 });

@@ -5,10 +5,10 @@
  * notification configurations, and reports each bucket; a bucket it could not change makes it exit 5.
  */
 import type { Command } from 'commander';
-import type { BucketNotificationsPort, EventBridgeStatus } from '../../aws/s3.ts';
 import { type TriggerBucket, triggerBuckets } from '../../domain/s3Match.ts';
 import { BucketSettingError } from '../../errors.ts';
 import { validateStage } from '../../infra/context.ts';
+import type { BucketsPort, EventBridgeStatus } from '../../ports.ts';
 import type { CommandContext } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
@@ -23,7 +23,7 @@ export interface BucketReport {
 
 /** Each bucket in turn; one that fails is reported and the others still get done. */
 export const enableEventBridgeOnBuckets = async (
-  port: BucketNotificationsPort,
+  port: Pick<BucketsPort, 'enableEventBridge'>,
   buckets: readonly TriggerBucket[],
   dryRun: boolean,
 ): Promise<BucketReport[]> => {
@@ -84,11 +84,11 @@ export const registerBucketsCommand = (program: Command, deps: CommandContext): 
       const stage = validateStage(g.stage);
       const region = g.region ?? process.env.AWS_REGION ?? 'eu-west-1';
       const buckets = triggerBuckets(await deps.loadCatalog(g.catalog));
-      const { buildBucketNotifications, s3ClientFor } = await import('../../aws/s3.ts');
+      const { buildBuckets, s3ClientFor } = await import('../../aws/s3.ts');
       const client = s3ClientFor(region);
       let reports: BucketReport[];
       try {
-        reports = await enableEventBridgeOnBuckets(buildBucketNotifications(client), buckets, opts.dryRun === true);
+        reports = await enableEventBridgeOnBuckets(buildBuckets(client), buckets, opts.dryRun === true);
       } finally {
         client.destroy();
       }

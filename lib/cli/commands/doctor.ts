@@ -1,27 +1,19 @@
 /**
  * `longshore doctor --stage S [--region R] [--before]`: the read-only pre-flight check of an AWS
  * account (lib/doctor), rendered for people or as one JSON document. Exit code 7 when a finding is
- * blocking, so a deploy script can stop.
+ * blocking, so a deploy script can stop. The doctor runs in this process: the command is to it what
+ * a handler is to a use case, and takes it and its wiring (lib/doctor/wiring.ts) by dynamic import,
+ * so that other commands never load its eleven AWS clients.
  */
 import type { Command } from 'commander';
-import type { Catalog } from '../../catalog/schema.ts';
 import type { CheckResult, DoctorReport, Finding } from '../../doctor/findings.ts';
-import type { DoctorPorts } from '../../doctor/runDoctor.ts';
 import { validateStage } from '../../infra/context.ts';
+import type { CommandContext } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
 
 /** Exit code of `doctor` when at least one finding is blocking (warnings alone exit 0). */
 export const DOCTOR_BLOCKING_EXIT = 7;
-
-export interface DoctorCommandDeps {
-  loadCatalog: (file?: string) => Promise<Catalog>;
-  globals: (cmd: Command) => { stage?: string; region?: string; catalog?: string };
-  out: (cmd: Command) => Output;
-  setExit: (code: number) => void;
-  /** The account's ports (tests pass the real adapters over mocked clients). */
-  ports?: (region: string) => Promise<DoctorPorts>;
-}
 
 const mark = (o: Output, r: CheckResult, findings: Finding[]): string => {
   if (r.status === 'skipped') return o.c.dim('-');
@@ -70,7 +62,7 @@ const parseParams = (pairs: string[]): Record<string, string> => {
   return out;
 };
 
-export const registerDoctor = (program: Command, deps: DoctorCommandDeps): void => {
+export const registerDoctor = (program: Command, deps: CommandContext): void => {
   program
     .command('doctor')
     .description(
@@ -90,10 +82,9 @@ export const registerDoctor = (program: Command, deps: DoctorCommandDeps): void 
       const stage = validateStage(g.stage);
       const region = g.region ?? process.env.AWS_REGION ?? 'eu-west-1';
       const catalog = await deps.loadCatalog(g.catalog);
-      const ports = await (
-        deps.ports ?? (async (r: string) => (await import('../../doctor/awsPorts.ts')).awsDoctorPorts(r))
-      )(region);
+      const { awsDoctorPorts } = await import('../../doctor/wiring.ts');
       const { runDoctor } = await import('../../doctor/runDoctor.ts');
+      const ports = awsDoctorPorts(region);
       let report: DoctorReport;
       try {
         report = await runDoctor(ports, {

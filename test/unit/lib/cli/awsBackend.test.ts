@@ -98,4 +98,22 @@ describe('Function: awsBackend', () => {
     );
     await expect(awsBackend('qa', 'us-east-1')).rejects.toThrow('has no RunsTableName/ControlFunctionName outputs');
   });
+
+  it('says that the stack does not exist when CloudFormation answers ValidationError', async () => {
+    // Prepare
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id longshore-qa does not exist'), {
+        name: 'ValidationError',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act & Assess
+    await expect(awsBackend('qa', 'us-east-1')).rejects.toThrow(
+      new CliError(
+        'Cannot read stack longshore-qa in us-east-1: Stack with id longshore-qa does not exist',
+        EXIT.backend,
+      ),
+    );
+  });
 });

@@ -26,9 +26,10 @@ import { validateCatalog } from '../../../../lib/catalog/validate.ts';
 import { printDoctorReport } from '../../../../lib/cli/commands/doctor.ts';
 import { buildProgram } from '../../../../lib/cli/main.ts';
 import { Output } from '../../../../lib/cli/Output.ts';
-import { awsDoctorPorts } from '../../../../lib/doctor/awsPorts.ts';
+import type { DoctorInput } from '../../../../lib/doctor/context.ts';
 import type { DoctorReport } from '../../../../lib/doctor/findings.ts';
-import { type DoctorInput, runDoctor } from '../../../../lib/doctor/runDoctor.ts';
+import { runDoctor } from '../../../../lib/doctor/runDoctor.ts';
+import { awsDoctorPorts } from '../../../../lib/doctor/wiring.ts';
 import everything from '../../../fixtures/catalogs/everything.ts';
 import { ec2Catalog, exampleCatalog } from '../../../helpers/catalogs.ts';
 
