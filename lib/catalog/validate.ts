@@ -420,7 +420,10 @@ const checkOverridePolicy = (report: Report, job: Job): void => {
     seen.add(name);
   }
   if (!job.triggers.some((t) => t.type === 'manual') && (env.length > 0 || job.overrides.command))
-    report('overrides', "allows overrides, but the job has no manual trigger ({ type: 'manual' }): no one can send them");
+    report(
+      'overrides',
+      "allows overrides, but the job has no manual trigger ({ type: 'manual' }): no one can send them",
+    );
 };
 
 const jobOwner = (raw: unknown, index: number): string => {

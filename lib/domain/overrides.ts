@@ -27,7 +27,8 @@ export const overridePolicyProblems = (job: Job, overrides: RunOverrides): strin
       `command: job '${job.name}' does not accept a command override (a command runs with the job's secrets and task role; the catalog allows it with overrides: { command: true })`,
     );
   for (const { name } of overrides.environment ?? []) {
-    const allowed = policy.environment === true || (Array.isArray(policy.environment) && policy.environment.includes(name));
+    const allowed =
+      policy.environment === true || (Array.isArray(policy.environment) && policy.environment.includes(name));
     if (!allowed)
       problems.push(
         `environment.${name}: job '${job.name}' does not accept it (its overrides.environment allows ${accepted(job)})`,

@@ -21,7 +21,9 @@ const path = option('path');
 const json = args.includes('--json');
 const replayed = option('replay');
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
-  console.error('usage: npm run fuzz -- --runs N [--seed S] [--path P] [--minutes M] [--json] | --replay JSON [--logs]');
+  console.error(
+    'usage: npm run fuzz -- --runs N [--seed S] [--path P] [--minutes M] [--json] | --replay JSON [--logs]',
+  );
   process.exit(2);
 }
 
@@ -88,7 +90,9 @@ try {
     }
     if (outcome.failure) {
       console.error(`\nFAILED: ${outcome.failure.error}`);
-      console.error(`again: npm run fuzz -- --runs ${runs} --seed ${outcome.failure.seed} --path ${outcome.failure.path}`);
+      console.error(
+        `again: npm run fuzz -- --runs ${runs} --seed ${outcome.failure.seed} --path ${outcome.failure.path}`,
+      );
       console.error(`this history alone: npm run fuzz -- --replay '${JSON.stringify(outcome.failure.history)}' --logs`);
       console.error(`shrunk history (add it to test/fuzz/regressions.ts):\n${JSON.stringify(outcome.failure.history)}`);
       process.exitCode = 1;
