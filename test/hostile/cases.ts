@@ -701,4 +701,8 @@ export const HOSTILE: HostileCase[] = [
     { ...sample('schedule-rule'), resources: ['arn:aws:events:eu-west-1:123456789012:rule/someone-else'] },
     { invalid: "is not a longshore schedule of stage 'dev'" },
   ),
+
+  // The sweeper reads nothing from its event (it sweeps the whole table): any event is a sweep.
+  c('foreign', 'a sweeper event that is null (a sweep, nothing else)', 'sweeper', null, { ok: true }),
+  c('foreign', 'a sweeper event from another source (a sweep, nothing else)', 'sweeper', upload('a.jpg'), { ok: true }),
 ];
