@@ -145,10 +145,13 @@ export interface RunStore {
   /** Gives a lease back early (only its holder can). */
   releaseLease(name: string, holder: string, now: Date): Promise<void>;
   /**
-   * Records, once, that a schedule tick produced no run: true the first time (alert), false after.
+   * Records, once, that a schedule tick produced no run: true the first time, and again while its
+   * `Schedule Missed` event is not recorded as published (recordMissedTickPublished); false after.
    * Kept beside the run the tick should have created, so a late tick still creates its run.
    */
   markMissedTick(runId: string, details: Record<string, unknown>, expiresAt: number): Promise<boolean>;
+  /** Records that the missed tick's `Schedule Missed` event is published: later sweeps leave it. */
+  recordMissedTickPublished(runId: string): Promise<void>;
   /**
    * Takes the sending of one alert for `leaseSeconds` (longer than the alert function's timeout):
    * claimed unless it was sent, or another holder's lease is still running. The marker expires with

@@ -54,6 +54,7 @@ export const STORE_ACCESS = {
   takeLease: ['UpdateItem'],
   releaseLease: ['UpdateItem'],
   markMissedTick: ['PutItem'],
+  recordMissedTickPublished: ['UpdateItem'],
   claimAlert: ['UpdateItem', 'GetItem'],
   recordAlertSent: ['UpdateItem'],
   markPublished: ['UpdateItem'],

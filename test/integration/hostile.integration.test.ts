@@ -87,9 +87,9 @@ describe('Hostile corpus: every handler', () => {
         expect(after).toEqual(before);
       } else if ('failures' in e) {
         expect(out.ok, JSON.stringify(out)).toBe(true);
-        expect((result?.batchItemFailures as { itemIdentifier: string }[]).map((f) => f.itemIdentifier)).toEqual(
-          e.failures,
-        );
+        expect(
+          ((result?.batchItemFailures ?? []) as { itemIdentifier: string }[]).map((f) => f.itemIdentifier),
+        ).toEqual(e.failures);
       } else {
         expect(out.ok, JSON.stringify(out)).toBe(true);
         if (e.ok !== true) expect(result).toMatchObject(e.ok);

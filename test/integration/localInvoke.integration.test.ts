@@ -122,7 +122,17 @@ describe('Local invoke: every handler on its sample events', () => {
       'ecs-task-foreign',
       (r) => expect([r.result, r.awsCalls]).toEqual([{ outcome: 'foreign' }, []]),
     ],
-    ['sweeper', 'sweeper-tick', (r) => expect(r.result).toMatchObject({ timedOut: [], missedTicks: [] })],
+    // Missed ticks depend on the wall clock (nightly-report's 02:00 Paris tick is missed, in this fresh
+    // store, for a while after it): only their shape is checked here; sweep.integration tests them.
+    [
+      'sweeper',
+      'sweeper-tick',
+      (r) => {
+        expect(r.result).toMatchObject({ timedOut: [] });
+        for (const t of (r.result as { missedTicks: unknown[] }).missedTicks)
+          expect(t).toEqual({ job: 'nightly-report', scheduledTime: expect.stringMatching(/T0[01]:00:00\.000Z$/) });
+      },
+    ],
     [
       'alert',
       'run-failed',

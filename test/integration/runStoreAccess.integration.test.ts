@@ -182,6 +182,17 @@ const BRANCHES: Record<StoreMethod, (key: string) => Promise<Branch[]>> = {
       ['the same tick again', () => recorded.markMissedTick(runId, { job: job.name }, 1_900_000_000)],
     ];
   },
+  recordMissedTickPublished: async (key) => {
+    const runId = manualRun(key).runId;
+    await plain.markMissedTick(runId, { job: job.name }, 1_900_000_000);
+    return [
+      ['a missed tick just marked', () => recorded.recordMissedTickPublished(runId)],
+      [
+        'a missed tick never marked (expired)',
+        () => recorded.recordMissedTickPublished(manualRun(`${key}-gone`).runId),
+      ],
+    ];
+  },
   claimAlert: async (key) => {
     const runId = manualRun(key).runId;
     const sentKey = { runId: manualRun(`${key}-sent`).runId, what: 'FAILED' as const };
