@@ -38,6 +38,8 @@ export default defineCatalog({
       ],
       timeout: '10m',
       maxConcurrent: 50,
+      // Who may trigger it may pick the sizes to render and a bigger task; never another command.
+      overrides: { environment: ['SIZES'], size: true },
       taskRole: {
         readTriggerObjects: true,
         statements: [
@@ -91,6 +93,8 @@ export default defineCatalog({
       ],
       timeout: '2h',
       maxConcurrent: 1,
+      // A manual run may ask for another format; its command (and so its database password) stays the job's.
+      overrides: { command: false, environment: ['REPORT_FORMAT'], size: false },
       policy: {
         retries: 1,
         backoff: { base: '5m', factor: 2, cap: '30m' },
@@ -120,6 +124,8 @@ export default defineCatalog({
       triggers: [{ type: 's3', bucket: 'acme-partner-drop', prefix: 'incoming/', suffix: '.csv' }, { type: 'manual' }],
       timeout: '45m',
       maxConcurrent: 3,
+      // A backfill may choose the batch size and the day; the command and the warehouse password stay the job's.
+      overrides: { environment: ['BATCH_ROWS', 'SOURCE_DATE'] },
       policy: {
         retries: 3,
         backoff: { base: '30s', factor: 2, cap: '10m' },

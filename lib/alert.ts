@@ -2,14 +2,23 @@
  * Alerts on what needs a person: a run's final failure, a timeout, a missed schedule tick. Sent to
  * the service's SNS topic and, if the job's route has one, a webhook whose URL is a Secrets Manager
  * secret (read through a cache, never logged). Only final failures alert, not every attempt.
+ *
+ * Once per run and final status (invariant 7, docs/architecture.md): run events arrive at least
+ * once, so each alert has a marker in the runs table, taken with a lease before sending and marked
+ * per channel after each send; a duplicate event finds it and sends nothing. What this cannot make
+ * exactly-once is a crash after SNS accepted the message and before the marker says so: the retry
+ * sends it again (docs/decisions.md, "Alerts once per run and final status").
  */
 import type { AlertRoute, Catalog } from './catalog/schema.ts';
+import type { AlertEvent } from './contracts/runEvents.ts';
 import { formatDuration } from './domain/duration.ts';
 import { failureHeadline } from './domain/failureHeadline.ts';
 import { formatCpu, formatMemory } from './domain/fargateSizes.ts';
+import { expiresAtFor } from './domain/run.ts';
 import type { AlertType } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
-import type { AlertMessage, AlertTopicPort } from './ports.ts';
+import type { MetricsPort } from './metrics.ts';
+import type { AlertChannel, AlertKey, AlertMessage, AlertTopicPort, RunStore } from './ports.ts';
 
 const routeKind: Record<AlertType, AlertRoute['on'][number]> = {
   'Run Failed': 'FAILED',
@@ -24,7 +33,18 @@ export interface AlertDeps {
   topic: AlertTopicPort;
   secret: (nameOrArn: string) => Promise<string>;
   post: (url: string, body: unknown) => Promise<void>;
+  /** The alert markers (lib/aws/runStore/alertRecords.ts). */
+  store: Pick<RunStore, 'claimAlert' | 'recordAlertSent'>;
+  now: () => Date;
+  metrics: MetricsPort;
 }
+
+/**
+ * How long an invocation holds an alert it is sending: longer than the alert function's 30 s
+ * timeout (so a live holder never loses it), shorter than Lambda's first async retry (about a
+ * minute, aws-facts §f), so the retry of an invocation that died finds the lease over.
+ */
+export const ALERT_LEASE_SECONDS = 45;
 
 // An event detail is outside input: every field is checked before use, and a missing or malformed
 // one is said in words ("the scheduled time is unknown"), never printed as "undefined" or "?".
@@ -172,20 +192,31 @@ export const composeAlert = (type: AlertType, detail: unknown, opts: { local?: b
 };
 
 export interface AlertResult {
-  sent: ('sns' | 'webhook')[];
+  sent: AlertChannel[];
   skipped?: string;
 }
 
+/** What an alert event is about, for its marker, and when the marker expires (with the run). */
+const alertKeyOf = (event: AlertEvent): { key: AlertKey; expiresAt: number } =>
+  event.type === 'Schedule Missed'
+    ? {
+        key: { runId: event.detail.expectedRunId, what: 'MISSED' },
+        expiresAt: expiresAtFor(new Date(event.detail.scheduledTime)),
+      }
+    : {
+        key: { runId: event.detail.runId, what: event.type === 'Run Timed Out' ? 'TIMED_OUT' : 'FAILED' },
+        expiresAt: expiresAtFor(new Date(event.detail.createdAt)),
+      };
+
 /**
- * Sends one alert along the job's route.
+ * Sends one alert along the job's route, once: `holder` (the invocation's request id) takes the
+ * alert's marker first; a marker that says sent (a duplicate event) or that another invocation
+ * holds (a concurrent duplicate: its own retry finishes it) sends nothing.
  *
- * @example await sendAlert(deps, 'Run Failed', detail)
+ * @example await sendAlert(deps, parseAlertEvent(event), context.awsRequestId)
  */
-export const sendAlert = async (
-  deps: AlertDeps,
-  type: AlertType,
-  detail: Record<string, unknown> & { job: string },
-): Promise<AlertResult> => {
+export const sendAlert = async (deps: AlertDeps, event: AlertEvent, holder: string): Promise<AlertResult> => {
+  const { type, detail } = event;
   const catalog = deps.catalog();
   const job = catalog.jobs.find((j) => j.name === detail.job);
   const routeName = job ? job.alerts : 'default';
@@ -194,20 +225,38 @@ export const sendAlert = async (
   if (!route) return { sent: [], skipped: `no alert route '${routeName}'` };
   if (!route.on.includes(routeKind[type]))
     return { sent: [], skipped: `route '${routeName}' does not alert on ${routeKind[type]}` };
+  const channels: AlertChannel[] = [
+    ...(route.sns ? ['sns' as const] : []),
+    ...(route.webhookSecret ? ['webhook' as const] : []),
+  ];
+  if (channels.length === 0) return { sent: [], skipped: `route '${routeName}' has no channel` };
+  const { key, expiresAt } = alertKeyOf(event);
+  const claim = await deps.store.claimAlert(key, holder, deps.now(), ALERT_LEASE_SECONDS, expiresAt);
+  if (!claim.claimed) {
+    const skipped =
+      claim.why === 'sent'
+        ? 'sent already (a duplicate event)'
+        : 'another invocation is sending it (its retry finishes it)';
+    logger.info(`Alert ${skipped}`, { type, runId: key.runId, alert: key.what });
+    return { sent: [], skipped };
+  }
   const message = composeAlert(type, detail, { local: deps.local === true });
-  const sent: AlertResult['sent'] = [];
-  if (route.sns) {
-    await deps.topic.publish(message);
-    sent.push('sns');
+  const todo = channels.filter((c) => !claim.sent.includes(c));
+  const sent: AlertChannel[] = [];
+  for (const [i, channel] of todo.entries()) {
+    if (channel === 'sns') await deps.topic.publish(message);
+    else {
+      const url = await deps.secret(route.webhookSecret as string);
+      if (!/^https:\/\//.test(url))
+        throw new Error(`The webhook secret of route '${routeName}' does not hold an https URL`);
+      await deps.post(url, { text: message.text, subject: message.subject, type, ...message.attributes, detail });
+    }
+    sent.push(channel);
+    await deps.store.recordAlertSent(key, holder, channel, i === todo.length - 1);
   }
-  if (route.webhookSecret) {
-    const url = await deps.secret(route.webhookSecret);
-    if (!/^https:\/\//.test(url))
-      throw new Error(`The webhook secret of route '${routeName}' does not hold an https URL`);
-    await deps.post(url, { text: message.text, subject: message.subject, type, ...message.attributes, detail });
-    sent.push('webhook');
-  }
-  logger.info('Alert sent', { type, route: routeName, sent });
+  // Every channel went out before a crash: only the marker was left to close.
+  if (todo.length === 0) await deps.store.recordAlertSent(key, holder, undefined, true);
+  logger.info('Alert sent', { type, route: routeName, sent, ...(claim.sent.length ? { sentBefore: claim.sent } : {}) });
   return { sent };
 };
 

@@ -8,10 +8,10 @@
  */
 import { type Attempt, isFinal, type Run, WORKING_STATUSES } from './domain/run.ts';
 import { cancelReason } from './domain/stopReasons.ts';
-import { RunNotFoundError } from './errors.ts';
+import { faultKind, RunNotFoundError } from './errors.ts';
 import { logger, withCorrelation } from './logger.ts';
 import type { StopDeps } from './ports.ts';
-import { finishRun } from './runLifecycle.ts';
+import { finishRun, publishFinal } from './runLifecycle.ts';
 
 /** The task a cancel has to stop, if the run has one. */
 const taskOf = (run: Run, attempt: Attempt | undefined): string | undefined => run.taskArn ?? attempt?.taskArn;
@@ -24,6 +24,7 @@ export const requestStop = async (deps: StopDeps, run: Run, taskArn: string): Pr
   try {
     await deps.ecs.stopTask(deps.settings.clusterArn, taskArn, cancelReason(run.reason ?? 'cancelled'));
   } catch (e) {
+    deps.metrics.fault(faultKind(e));
     logger.warn('StopTask failed for a cancelled run; the sweeper will ask again', { taskArn, error: e as Error });
     return false;
   }
@@ -62,6 +63,8 @@ export const cancelRun = async (deps: StopDeps, runId: string, reason: string): 
   if (!run) throw new RunNotFoundError(runId);
   return withCorrelation({ job: run.job, runId, attempt: run.attempt }, async () => {
     if (isFinal(run.status)) {
+      // A cancel that died after the final write and before Run Cancelled is repaired by asking again.
+      await publishFinal(deps, run, () => deps.store.getAttempt(run.runId, run.attempt));
       logger.info('Run is already final; nothing to cancel', { status: run.status });
       return run;
     }

@@ -107,7 +107,7 @@ export class EventPublishError extends AppError {
   override readonly retryable = true;
   constructor(readonly failed: readonly { detailType: string; errorCode?: string; errorMessage?: string }[]) {
     super(
-      `PutEvents failed for ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => `${f.detailType} (${f.errorCode ?? 'unknown'})`).join(', ')}`,
+      `PutEvents failed for ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => `${f.detailType} (${f.errorCode ?? 'unknown'}${f.errorMessage ? `: ${f.errorMessage}` : ''})`).join(', ')}`,
     );
   }
 }
@@ -134,6 +134,14 @@ export class ConfigError extends AppError {
   override readonly name = 'ConfigError';
   readonly code = 'CONFIG_INVALID';
 }
+
+/** What a fault is counted as (the `Faults` metric): longshore's error code, else the error's name (an AWS error's code). */
+export const faultKind = (e: unknown): string =>
+  e instanceof AppError
+    ? e.code
+    : e instanceof Error && /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(e.name)
+      ? e.name
+      : 'Error';
 
 /** Narrows an unknown thrown value to an Error. */
 export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

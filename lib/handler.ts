@@ -7,8 +7,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { AppError, asError, InvalidEventError } from './errors.ts';
+import { AppError, asError, faultKind, InvalidEventError } from './errors.ts';
 import { logger } from './logger.ts';
+import { emfMetrics, type MetricsPort } from './metrics.ts';
 import { issueSentences } from './schemaIssues.ts';
 
 /**
@@ -23,12 +24,14 @@ export const parseEvent = <S extends z.ZodType>(schema: S, event: unknown, sourc
 };
 
 /**
- * Logs a failure once, with its code and cause chain, then lets it propagate: async invocations are
- * retried by Lambda and then kept in the dead-letter destination with the error.
+ * Logs a failure once, with its code and cause chain, and counts it (`Faults`), then lets it
+ * propagate: async invocations are retried by Lambda and then kept in the dead-letter destination
+ * with the error.
  */
-const logErrors = (name: string): MiddlewareObj => ({
+const logErrors = (name: string, metrics: MetricsPort): MiddlewareObj => ({
   onError: async (request) => {
     const error = asError(request.error);
+    metrics.fault(faultKind(error));
     if (error instanceof AppError) {
       logger.error(`${name} failed: ${error.message}`, { errorCode: error.code, retryable: error.retryable, error });
     } else {
@@ -42,6 +45,8 @@ export interface HandlerSpec<E> {
   name: string;
   /** Parses the raw event; throws InvalidEventError. */
   parse: (event: unknown) => E;
+  /** Where a failed invocation is counted (the handler's deps' metrics; CloudWatch EMF by default). */
+  metrics?: MetricsPort;
 }
 
 /**
@@ -52,5 +57,5 @@ export interface HandlerSpec<E> {
 export const createHandler = <E, R>(spec: HandlerSpec<E>, inner: (event: E, context: Context) => Promise<R>) =>
   middy<unknown, R, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logErrors(spec.name))
+    .use(logErrors(spec.name, spec.metrics ?? emfMetrics))
     .handler(async (event, context) => inner(spec.parse(event), context));

@@ -17,6 +17,7 @@ import type { Job } from './catalog/schema.ts';
 import type { LaunchMessage } from './contracts/launch.ts';
 import { fullJitterDelay } from './domain/backoff.ts';
 import { startedBy, taskFamily } from './domain/names.ts';
+import { overridePolicyProblems } from './domain/overrides.ts';
 import { type Attempt, isFinal, type Run } from './domain/run.ts';
 import { clientTokenFor } from './domain/runId.ts';
 import { notLaunchedReason } from './domain/stopReasons.ts';
@@ -24,7 +25,7 @@ import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { LaunchDeps } from './ports.ts';
-import { jobOf, publishOnce } from './runLifecycle.ts';
+import { jobOf, publishFinal, publishOnce } from './runLifecycle.ts';
 import { settleAttempt } from './settleAttempt.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
@@ -50,6 +51,9 @@ const seconds = (from: string, to: Date): number => (to.getTime() - Date.parse(f
 
 /** A launch that cannot succeed as it is: the attempt records why, and the failure policy decides. */
 const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job | undefined): Promise<LaunchResult> => {
+  // Reported where it is met, before anything that can fail: a crash later must not hide it.
+  deps.metrics.fault('LAUNCH_REFUSED');
+  logger.error('Launch failed', { reason });
   await deps.store.recordLaunchFailed(run.runId, run.attempt, reason, deps.now());
   const attempt = (await deps.store.getAttempt(run.runId, run.attempt)) ?? {
     runId: run.runId,
@@ -63,7 +67,6 @@ const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job |
     memory: run.size.memory,
     launchFailure: reason,
   };
-  logger.error('Launch failed', { reason });
   const { run: after } = await settleAttempt(deps, run, attempt, job);
   return after.status === 'QUEUED' ? 'deferred' : 'failed';
 };
@@ -120,15 +123,17 @@ const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: L
       jobOf(deps, run),
     );
   }
-  await deps.store.releaseAttempt(run.runId, run.attempt, error.reason, now);
   const delaySeconds = Math.max(1, fullJitterDelay(LAUNCH_BACKOFF, attempt.launchTries, deps.random()));
-  await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt, delaySeconds }]);
+  // Reported where it is met, before the calls that can fail after it.
+  deps.metrics.fault(`LAUNCH_${error.kind.toUpperCase()}`);
   logger.warn('Launch deferred (back-pressure)', {
     kind: error.kind,
     reason: error.reason,
     delaySeconds,
     tries: attempt.launchTries + 1,
   });
+  await deps.store.releaseAttempt(run.runId, run.attempt, error.reason, now);
+  await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt, delaySeconds }]);
   return 'deferred';
 };
 
@@ -146,6 +151,9 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       if (run.attempt === message.attempt && (run.status === 'STARTING' || run.status === 'RUNNING')) {
         await publishOnce(deps, run, 'Run Started', await deps.store.getAttempt(run.runId, run.attempt));
       }
+      // A launcher that died after a launch failed for good and before Run Failed: publish it now.
+      if (run.attempt === message.attempt && isFinal(run.status))
+        await publishFinal(deps, run, () => deps.store.getAttempt(run.runId, run.attempt));
       // A launcher that died before stopping the task of a run cancelled meanwhile: stop it now.
       if (run.attempt === message.attempt && (run.status === 'CANCELLING' || run.status === 'CANCELLED')) {
         const attempt = await deps.store.getAttempt(run.runId, run.attempt);
@@ -216,6 +224,12 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       return 'skipped';
     }
 
+    // The catalog decides who may change what: a run queued with an override its job no longer
+    // accepts does not run with it (the control function checked it against the catalog of then).
+    const refused = run.overrides ? overridePolicyProblems(job, run.overrides) : [];
+    if (refused.length > 0)
+      return failLaunch(deps, run, notLaunchedReason(`overrides the job does not accept: ${refused.join('; ')}`), job);
+
     let request: ReturnType<typeof buildRunTaskRequest>;
     try {
       const network = deps.networks[job.network];
@@ -260,10 +274,11 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         job.capacity.type === 'fargate-spot' &&
         job.capacity.fallback === 'on-demand'
       ) {
+        deps.metrics.fault('LAUNCH_CAPACITY');
+        logger.warn('No Spot capacity: falling back to on-demand', { reason: e.reason });
         await deps.store.releaseAttempt(run.runId, run.attempt, e.reason, now);
         await deps.store.transition(run, { from: ['QUEUED'], attempt: run.attempt, set: { capacity: 'FARGATE' } }, now);
         await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt }]);
-        logger.warn('No Spot capacity: falling back to on-demand', { reason: e.reason });
         return 'fallback';
       }
       if (e.retryable) return retryLater(deps, run, claim.attempt, e);

@@ -4,6 +4,7 @@
  * four launches at a time; the messages to retry come back as the partial batch response.
  */
 import type { LaunchMessage } from './contracts/launch.ts';
+import { faultKind } from './errors.ts';
 import { type LaunchResult, launchOne } from './launch.ts';
 import { logger } from './logger.ts';
 import type { LaunchDeps } from './ports.ts';
@@ -43,6 +44,7 @@ export const launchBatch = async (
       seen.add(key);
       work.push({ id: r.messageId, message });
     } catch (e) {
+      deps.metrics.fault(faultKind(e));
       logger.error('Launch message is malformed; it goes to the dead-letter queue after its retries', {
         messageId: r.messageId,
         error: e as Error,
@@ -59,6 +61,7 @@ export const launchBatch = async (
         outcomes[item.id] = outcome;
         if (outcome === 'busy') failures.push(item.id);
       } catch (e) {
+        deps.metrics.fault(faultKind(e));
         logger.error('Launch attempt failed unexpectedly; the message will be retried', {
           runId: item.message.runId,
           error: e as Error,

@@ -28,7 +28,16 @@ export const METRIC_NAMES: readonly MetricName[] = [
 
 export interface MetricsPort {
   record(job: string, name: MetricName, value: number): void;
+  /**
+   * One fault the code met and reported (a throttled, refused or failed AWS call; an invocation that
+   * failed), logged once where it is recorded: `Faults`, by `fault` (the AWS error's name or
+   * longshore's error code, a bounded set).
+   */
+  fault(kind: string): void;
 }
+
+/** The metric the faults are counted in. */
+export const FAULTS_METRIC = 'Faults';
 
 const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Longshore',
@@ -44,5 +53,10 @@ export const emfMetrics: MetricsPort = {
       name === 'RunDuration' || name === 'QueueWait' ? MetricUnit.Seconds : MetricUnit.Count,
       value,
     );
+  },
+  fault: (kind) => {
+    const single = metrics.singleMetric();
+    single.addDimension('fault', kind);
+    single.addMetric(FAULTS_METRIC, MetricUnit.Count, 1);
   },
 };

@@ -80,6 +80,7 @@ export const missedTicks = async (deps: SweepDeps, job: Job, now: Date): Promise
           },
         },
       ]);
+      await deps.store.recordMissedTickPublished(runId);
       logger.error('Schedule tick produced no run', { job: job.name, scheduledTime, expression: t.expression });
       found.push({ job: job.name, scheduledTime });
     }

@@ -53,6 +53,25 @@ export interface ScheduleTicks {
   lastTick: string;
 }
 
+/** Where an alert is sent: the alert topic, and the route's webhook if it has one. */
+export type AlertChannel = 'sns' | 'webhook';
+
+/** One alert that must go out once: a run's final status, or a missed tick (by the run it would have had). */
+export interface AlertKey {
+  runId: string;
+  /** FAILED, TIMED_OUT or MISSED. */
+  what: 'FAILED' | 'TIMED_OUT' | 'MISSED';
+}
+
+/**
+ * Whether this invocation may send an alert, and to which channels it went already: `claimed` with
+ * the channels sent (a retry after a crash sends only the others), or not, because it was sent or
+ * another invocation is sending it now (its lease has not run out).
+ */
+export type AlertClaim =
+  | { claimed: true; sent: AlertChannel[] }
+  | { claimed: false; why: 'sent' | 'in-progress'; sent: AlertChannel[] };
+
 /** A page of a job's runs, newest first; `cursor` continues it. */
 export interface RunPage {
   runs: Run[];
@@ -126,10 +145,24 @@ export interface RunStore {
   /** Gives a lease back early (only its holder can). */
   releaseLease(name: string, holder: string, now: Date): Promise<void>;
   /**
-   * Records, once, that a schedule tick produced no run: true the first time (alert), false after.
+   * Records, once, that a schedule tick produced no run: true the first time, and again while its
+   * `Schedule Missed` event is not recorded as published (recordMissedTickPublished); false after.
    * Kept beside the run the tick should have created, so a late tick still creates its run.
    */
   markMissedTick(runId: string, details: Record<string, unknown>, expiresAt: number): Promise<boolean>;
+  /** Records that the missed tick's `Schedule Missed` event is published: later sweeps leave it. */
+  recordMissedTickPublished(runId: string): Promise<void>;
+  /**
+   * Takes the sending of one alert for `leaseSeconds` (longer than the alert function's timeout):
+   * claimed unless it was sent, or another holder's lease is still running. The marker expires with
+   * the run (`expiresAt`).
+   */
+  claimAlert(key: AlertKey, holder: string, now: Date, leaseSeconds: number, expiresAt: number): Promise<AlertClaim>;
+  /**
+   * Records that the holder sent the alert to `channel`; with `done`, that the alert is sent (no
+   * other invocation sends it again). Only the lease holder's record applies: false otherwise.
+   */
+  recordAlertSent(key: AlertKey, holder: string, channel: AlertChannel | undefined, done: boolean): Promise<boolean>;
   /** Remembers that run events were published, so a redelivery publishes only what is missing. */
   markPublished(runId: string, keys: string[]): Promise<void>;
   /**

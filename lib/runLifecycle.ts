@@ -30,6 +30,21 @@ export const publishOnce = async (deps: CoreDeps, run: Run, type: RunEventType, 
 };
 
 /**
+ * Publishes a final run's final event if it is not recorded as published: a delivery that died after
+ * the final write (and before the event) is repaired by the next delivery that finds the run final,
+ * whichever it is (the task's STOPPED event again, the launch message again, the cancel again).
+ */
+export const publishFinal = async (
+  deps: CoreDeps,
+  run: Run,
+  attempt?: Attempt | (() => Promise<Attempt | undefined>),
+): Promise<void> => {
+  const type = FINAL_EVENT[run.status];
+  if (!type || run.published.includes(publishKey(type, run.attempt))) return;
+  await publishOnce(deps, run, type, typeof attempt === 'function' ? await attempt() : attempt);
+};
+
+/**
  * Sends the oldest queued runs of a job to the launcher, as many as it has free slots (all of them
  * when it has no limit). Safe to call any time: the launcher re-checks everything.
  */
@@ -92,8 +107,7 @@ export const finishRun = async (deps: CoreDeps, run: Run, spec: FinishSpec, atte
   // Also on redelivery after a crash: the slot release and the event are idempotent.
   if (current.status === spec.to) {
     if (spec.releaseSlot) await releaseSlotOf(deps, current);
-    const type = FINAL_EVENT[spec.to];
-    if (type) await publishOnce(deps, current, type, attempt);
+    await publishFinal(deps, current, attempt);
   }
   return current;
 };

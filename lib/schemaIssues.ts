@@ -7,7 +7,15 @@ import type * as z from 'zod';
 export const listOr = (values: readonly (string | number)[]): string =>
   values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 
-const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+/** What a value is, in the words of a message (NaN and the infinities are numbers to typeof, not to a reader). */
+const typeOf = (v: unknown): string =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'array'
+      : typeof v === 'number' && !Number.isFinite(v)
+        ? String(v)
+        : typeof v;
 
 const isRootTypeIssue = (b: z.core.$ZodIssue[]): boolean =>
   b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0;

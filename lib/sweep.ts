@@ -20,6 +20,7 @@ import { formatDuration, parseDuration } from './domain/duration.ts';
 import { startedBy } from './domain/names.ts';
 import { isFinal, type Run } from './domain/run.ts';
 import { LOST_REASON, timeoutReason } from './domain/stopReasons.ts';
+import { faultKind } from './errors.ts';
 import { logger, withCorrelation } from './logger.ts';
 import { missedTicks } from './missedTicks.ts';
 import type { SweepDeps } from './ports.ts';
@@ -188,10 +189,23 @@ export const sweepOnce = async (deps: SweepDeps, holder: string): Promise<SweepR
     logger.info('Another sweep holds the lease: nothing to do');
     return { ...emptySweepReport(), skipped: 'another sweep is running' };
   }
+  // Giving the lease back early is a courtesy (it runs out by itself in SWEEP_LEASE_SECONDS): its
+  // failure is reported and never replaces the sweep's own result or error.
+  const release = async () => {
+    try {
+      await deps.store.releaseLease('sweeper', holder, deps.now());
+    } catch (e) {
+      deps.metrics.fault(faultKind(e));
+      logger.warn('Could not give the sweep lease back; it runs out by itself', { error: e as Error });
+    }
+  };
   try {
-    return await sweep(deps);
-  } finally {
-    await deps.store.releaseLease('sweeper', holder, deps.now());
+    const report = await sweep(deps);
+    await release();
+    return report;
+  } catch (e) {
+    await release();
+    throw e;
   }
 };
 

@@ -17,7 +17,7 @@ import { type Attempt, isFinal } from './domain/run.ts';
 import { isSpotNotice, taskPhase } from './domain/taskStatus.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
-import { jobOf, releaseSlotOf } from './runLifecycle.ts';
+import { jobOf, publishFinal, releaseSlotOf } from './runLifecycle.ts';
 import { resumeRetry, settleAttempt } from './settleAttempt.ts';
 
 export type TrackResult =
@@ -164,8 +164,10 @@ export const trackTaskEvent = async (
       return { outcome: 'cancelled', runId: ref.runId };
     }
     if (isFinal(run.status)) {
-      // Settled already (a duplicate), or cancelled while running: the task is gone, so is its slot.
+      // Settled already (a duplicate), or cancelled while running: the task is gone, so is its slot;
+      // and the final event, if the delivery that made the run final died before publishing it.
       await releaseSlotOf(deps, run);
+      await publishFinal(deps, run, attempt);
       if (attempt.decision) return { outcome: 'stale', runId: ref.runId };
       logger.info('Task stopped after its run became final', { status: run.status });
       return { outcome: 'closed-after-final', runId: ref.runId };

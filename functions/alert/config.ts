@@ -15,7 +15,8 @@ const config: FunctionConfig = (ctx) => {
     description: 'Run Failed / Run Timed Out / Schedule Missed -> SNS topic and webhooks',
     timeout: 30,
     async: true,
-    storeMethods: [],
+    // sendAlert: the alert's marker, taken before sending and marked per channel
+    storeMethods: ['claimAlert', 'recordAlertSent'],
     statements: [
       ...grants.publishAlerts(),
       ...(webhooks.length > 0

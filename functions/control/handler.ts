@@ -6,6 +6,8 @@ import { coreDeps } from '../../lib/wiring.ts';
 
 /** Operator requests from the CLI (synchronous): trigger, retry, cancel; refusals answered `ok: false`. */
 export const buildHandler = (deps: StopDeps) =>
-  createHandler({ name: 'control', parse: (event) => event }, (event) => answerControl(deps, event));
+  createHandler({ name: 'control', parse: (event) => event, metrics: deps.metrics }, (event) =>
+    answerControl(deps, event),
+  );
 
 export const handler = buildHandler({ ...coreDeps(), ecs });

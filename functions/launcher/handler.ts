@@ -10,14 +10,17 @@ import { coreDeps } from '../../lib/wiring.ts';
 
 /** The launch queue's consumer: partial batch responses, so one bad message never holds up the rest. */
 export const buildHandler = (deps: LaunchDeps) =>
-  createHandler({ name: 'launcher', parse: (e) => parseEvent(sqsEvent, e, 'SQS event') }, async (event) => {
-    const { batchItemFailures } = await launchBatch(
-      deps,
-      event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
-      (body) => parseEvent(launchMessage, JSON.parse(body), 'launch message'),
-    );
-    return { batchItemFailures };
-  });
+  createHandler(
+    { name: 'launcher', parse: (e) => parseEvent(sqsEvent, e, 'SQS event'), metrics: deps.metrics },
+    async (event) => {
+      const { batchItemFailures } = await launchBatch(
+        deps,
+        event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
+        (body) => parseEvent(launchMessage, JSON.parse(body), 'launch message'),
+      );
+      return { batchItemFailures };
+    },
+  );
 
 const runTaskRate = getNumberEnv(LAUNCHER_ENV.runTaskRate);
 const limiter = createRateLimiter({

@@ -7,8 +7,9 @@ import { coreDeps } from '../../lib/wiring.ts';
 
 /** A schedule tick (our Scheduler input, Scheduler's default payload, or a rule's Scheduled Event) -> a run. */
 export const buildHandler = (deps: StopDeps) =>
-  createHandler({ name: 'onSchedule', parse: (e) => parseScheduleTick(e, deps.settings.stage) }, (tick) =>
-    acceptTick(deps, tick),
+  createHandler(
+    { name: 'onSchedule', parse: (e) => parseScheduleTick(e, deps.settings.stage), metrics: deps.metrics },
+    (tick) => acceptTick(deps, tick),
   );
 
 export const handler = buildHandler({ ...coreDeps(), ecs });

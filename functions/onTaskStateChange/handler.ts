@@ -6,6 +6,8 @@ import { coreDeps } from '../../lib/wiring.ts';
 
 /** ECS "Task State Change" of our tasks -> attempt record, failure policy, next step. */
 export const buildHandler = (deps: CoreDeps) =>
-  createHandler({ name: 'onTaskStateChange', parse: parseTaskStateChange }, (detail) => trackTaskEvent(deps, detail));
+  createHandler({ name: 'onTaskStateChange', parse: parseTaskStateChange, metrics: deps.metrics }, (detail) =>
+    trackTaskEvent(deps, detail),
+  );
 
 export const handler = buildHandler(coreDeps());

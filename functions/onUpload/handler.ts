@@ -6,6 +6,8 @@ import { coreDeps } from '../../lib/wiring.ts';
 
 /** S3 "Object Created" (EventBridge) or a classic S3 notification -> one queued run per matching job. */
 export const buildHandler = (deps: CoreDeps) =>
-  createHandler({ name: 'onUpload', parse: parseUploads }, (uploads) => acceptUploads(deps, uploads));
+  createHandler({ name: 'onUpload', parse: parseUploads, metrics: deps.metrics }, (uploads) =>
+    acceptUploads(deps, uploads),
+  );
 
 export const handler = buildHandler(coreDeps());

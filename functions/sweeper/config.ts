@@ -21,6 +21,7 @@ const config: FunctionConfig = () => ({
     'takeLease',
     'releaseLease',
     'markMissedTick',
+    'recordMissedTickPublished',
     'markPublished',
   ],
   statements: [

@@ -10,7 +10,7 @@ import { coreDeps } from '../../lib/wiring.ts';
  * ticks. Schedule ARNs are named in this function's own account and Region (from its ARN).
  */
 export const buildHandler = (deps: Omit<SweepDeps, 'scheduleArn'>) =>
-  createHandler({ name: 'sweeper', parse: (event) => event }, (_event, context) =>
+  createHandler({ name: 'sweeper', parse: (event) => event, metrics: deps.metrics }, (_event, context) =>
     sweepOnce(
       { ...deps, scheduleArn: scheduleArnFrom(context.invokedFunctionArn, deps.settings.stage) },
       context.awsRequestId,

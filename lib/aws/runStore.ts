@@ -6,6 +6,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunStore } from '../ports.ts';
+import { alertRecords } from './runStore/alertRecords.ts';
 import { attemptRecords } from './runStore/attemptRecords.ts';
 import { leaseRecords } from './runStore/leaseRecords.ts';
 import { runRecords } from './runStore/runRecords.ts';
@@ -18,7 +19,7 @@ import { tableOf } from './runStore/table.ts';
 export const buildRunStore = (doc: DynamoDBDocumentClient, table: string): RunStore => {
   const t = tableOf(doc, table);
   const runs = runRecords(t);
-  return { ...runs, ...attemptRecords(t, runs), ...leaseRecords(t), ...scheduleRecords(t) };
+  return { ...runs, ...attemptRecords(t, runs), ...leaseRecords(t), ...scheduleRecords(t), ...alertRecords(t) };
 };
 
 /**
@@ -53,6 +54,9 @@ export const STORE_ACCESS = {
   takeLease: ['UpdateItem'],
   releaseLease: ['UpdateItem'],
   markMissedTick: ['PutItem'],
+  recordMissedTickPublished: ['UpdateItem'],
+  claimAlert: ['UpdateItem', 'GetItem'],
+  recordAlertSent: ['UpdateItem'],
   markPublished: ['UpdateItem'],
   acquireSlot: ['Query', 'PutItem'],
   releaseSlot: ['DeleteItem'],

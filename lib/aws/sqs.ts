@@ -26,7 +26,7 @@ export const buildLaunchQueue = (client: SQSClient, queueUrl: string): LaunchQue
         if (failed.size === 0) break;
         if (tries >= 1) {
           throw new EnqueueError(
-            `SQS rejected ${failed.size} launch message(s): ${(out.Failed ?? []).map((f) => f.Code).join(', ')}`,
+            `SQS rejected ${failed.size} launch message(s): ${(out.Failed ?? []).map((f) => `${f.Code}${f.Message ? ` (${f.Message})` : ''}`).join(', ')}`,
           );
         }
         batch = batch.filter((b) => failed.has(b.Id));

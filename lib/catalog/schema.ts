@@ -178,6 +178,21 @@ export const alertRoute = z.strictObject({
   on: z.array(z.enum(['FAILED', 'TIMED_OUT', 'MISSED_SCHEDULE'])).default(['FAILED', 'TIMED_OUT', 'MISSED_SCHEDULE']),
 });
 
+/**
+ * What someone who may trigger the job by hand (or retry it) may change for one run (checked in
+ * lib/domain/overrides.ts). A command override runs any program with the job's secrets and task
+ * role, and an environment variable can load code (LD_PRELOAD, NODE_OPTIONS, JAVA_TOOL_OPTIONS...):
+ * neither is allowed unless the job says so. Size changes only cost.
+ */
+export const overridePolicy = z.strictObject({
+  /** Replace the container's command for a run. */
+  command: z.boolean().default(false),
+  /** Variables a run may set: these names, or `true` for any name (as powerful as `command`), or none. */
+  environment: z.union([z.array(z.string()), z.boolean()]).default([]),
+  /** Change cpu and memory for a run (to another valid size). */
+  size: z.boolean().default(true),
+});
+
 const iamStatement = z.strictObject({
   effect: z.enum(['Allow', 'Deny']).default('Allow'),
   actions: z.array(z.string()),
@@ -206,6 +221,7 @@ export const job = z.strictObject({
     maxInfrastructureRetries: 5,
   }),
   alerts: z.union([z.string(), z.literal(false)]).default('default'),
+  overrides: overridePolicy.default({ command: false, environment: [], size: true }),
   taskRole: z
     .strictObject({
       /** Grant s3:GetObject on the objects this job's S3 triggers match. */
@@ -240,3 +256,4 @@ export type Policy = z.output<typeof policy>;
 export type PolicyRule = z.output<typeof policyRule>;
 export type AlertRoute = z.output<typeof alertRoute>;
 export type Backoff = z.output<typeof backoff>;
+export type OverridePolicy = z.output<typeof overridePolicy>;

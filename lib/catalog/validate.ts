@@ -397,12 +397,33 @@ const checkJob = (report: Report, job: Job, ctx: { networks: Set<string>; alerts
     if (!TAG_TEXT.test(k) || !TAG_TEXT.test(v))
       report(`tags.${k}`, 'may contain only letters, digits, spaces and + - = . _ : / @');
   }
+  checkOverridePolicy(report, job);
   job.taskRole.statements.forEach((s, i) => {
     if (s.actions.length === 0 || s.resources.length === 0)
       report(`taskRole.statements[${i}]`, 'needs at least one action and one resource');
     if (s.actions.some((a) => a === '*' || a.endsWith(':*')))
       report(`taskRole.statements[${i}].actions`, 'wildcard actions are not allowed; list the actions the job needs');
   });
+};
+
+const checkOverridePolicy = (report: Report, job: Job): void => {
+  const env = job.overrides.environment;
+  if (typeof env === 'boolean') return;
+  const secretNames = new Set([job.container, ...job.sidecars].flatMap((c) => Object.keys(c.secrets)));
+  const seen = new Set<string>();
+  for (const name of env) {
+    const field = `overrides.environment.${name}`;
+    const problem = envNameProblem(name);
+    if (problem) report(field, problem);
+    else if (secretNames.has(name)) report(field, 'is a secret of this job; secrets come only from their reference');
+    if (seen.has(name)) report(field, 'is listed twice');
+    seen.add(name);
+  }
+  if (!job.triggers.some((t) => t.type === 'manual') && (env.length > 0 || job.overrides.command))
+    report(
+      'overrides',
+      "allows overrides, but the job has no manual trigger ({ type: 'manual' }): no one can send them",
+    );
 };
 
 const jobOwner = (raw: unknown, index: number): string => {

@@ -31,6 +31,19 @@ export const jobNameField = z
 /** Client tokens: what RunTask and our run ids can carry. */
 export const clientTokenField = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 letters, digits, . _ : -');
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const ANY_CONTROL_CHAR = /[\u0000-\u001F\u007F]/;
+/**
+ * One line of text naming someone or something (who requested a run): bounded, and no control
+ * character at all, line feeds included: a newline in a name would forge a line in an alert or
+ * in `runs show`.
+ */
+export const singleLine = (max: number) =>
+  z
+    .string()
+    .max(max, `at most ${max} characters`)
+    .refine((s) => !ANY_CONTROL_CHAR.test(s), 'one line: no control characters (no tab, line feed or carriage return)');
+
 /** Text that ends up in a task, a log line or an alert: bounded, no control characters. */
 export const plainText = (max: number) =>
   z

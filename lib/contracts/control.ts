@@ -2,18 +2,25 @@
 import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
-import { clientTokenField, environmentOverrides, jobNameField, plainText, runIdField } from './common.ts';
+import { clientTokenField, environmentOverrides, jobNameField, plainText, runIdField, singleLine } from './common.ts';
 
 const token = clientTokenField;
-const who = plainText(128).optional();
+const who = singleLine(128).optional();
 
 export const runOverrides = z.strictObject({
   environment: environmentOverrides.optional(),
   // Sizes are checked as a whole against ECS's overrides limit (lib/control.ts); these bounds only
   // keep absurd input from travelling further.
   command: z.array(plainText(65536)).min(1).max(1024).optional(),
-  cpu: z.number().int().positive().optional(),
-  memory: z.number().int().positive().optional(),
+  // Bounded by the largest Fargate size (16 vCPU, 120 GiB): the size rules (lib/domain/fargateSizes.ts)
+  // then name the valid values; a number beyond them is refused here with the bound.
+  cpu: z.number().int('a whole number').positive('a positive number').max(16384, 'at most 16384 (16 vCPU)').optional(),
+  memory: z
+    .number()
+    .int('a whole number')
+    .positive('a positive number')
+    .max(122880, 'at most 122880 MiB (120 GiB)')
+    .optional(),
 });
 
 /**

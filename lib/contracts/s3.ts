@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import type { UploadedObject } from '../domain/run.ts';
-import { decodeNotificationKey } from '../domain/s3Key.ts';
+import { decodeNotificationKey, s3KeyProblem } from '../domain/s3Key.ts';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
 
@@ -78,6 +78,11 @@ export const parseUploads = (event: unknown): ParsedUploads => {
         problems.push(`Records[${i}].s3.object.key: '${r.s3.object.key}' is not valid URL encoding`);
         return;
       }
+      const keyProblem = s3KeyProblem(key);
+      if (keyProblem) {
+        problems.push(`Records[${i}].s3.object.key: ${keyProblem}`);
+        return;
+      }
       objects.push({
         bucket: r.s3.bucket.name,
         key,
@@ -94,6 +99,8 @@ export const parseUploads = (event: unknown): ParsedUploads => {
   const parsed = eventBridgeObjectCreated.safeParse(event, { reportInput: true });
   if (!parsed.success) throw new InvalidEventError('S3 "Object Created" event', issueSentences(parsed.error));
   const { bucket, object } = parsed.data.detail;
+  const keyProblem = s3KeyProblem(object.key);
+  if (keyProblem) throw new InvalidEventError('S3 "Object Created" event', [`detail.object.key: ${keyProblem}`]);
   return {
     objects: [
       {

@@ -7,6 +7,8 @@
  * - Slot:      pk = SLOTS#<job>        sk = SLOT#<nnnn>         (a lease per concurrency slot)
  * - Ticks:     pk = SCHEDULE#<job>#<n> sk = TICKS               (first and last tick of a schedule)
  * - Lease:     pk = LEASE#<name>       sk = LEASE               (single-flight work, e.g. the sweeper)
+ * - Alert:     pk = RUN#<runId>        sk = ALERT#<FAILED|TIMED_OUT|MISSED>  (an alert sent once; for a missed
+ *              tick, beside the run the tick would have created)
  * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
  * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <status>#<since>#<runId>
  */
@@ -27,6 +29,7 @@ export const scheduleTicksPk = (job: string, triggerIndex: number): string => `S
 export const TICKS_SK = 'TICKS';
 export const leasePk = (name: string): string => `LEASE#${name}`;
 export const LEASE_SK = 'LEASE';
+export const alertSk = (what: string): string => `ALERT#${what}`;
 export const jobGsiPk = (job: string): string => `JOB#${job}`;
 export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
 export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;

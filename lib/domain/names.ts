@@ -47,11 +47,13 @@ export const functionRoleName = (stage: string, fn: string, region: string): str
   `${SERVICE}-${stage}-fn-${fn}-${region}`;
 /**
  * `-j-`, not `-job-`: at the longest stage (10), job (24) and Region (15) `-job-` makes 65 of the 64
- * an IAM role name may have. The marker keeps job roles apart from `-fn-`, `-exec-`, `-scheduler-`.
+ * an IAM role name may have. The marker keeps job roles apart from `-fn-`, `-x-` (execution roles), `-scheduler-`.
  */
 export const taskRoleName = (stage: string, job: string, region: string): string =>
   `${SERVICE}-${stage}-j-${job}-${region}`;
-export const executionRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-exec-${region}`;
+/** A job's task execution role: `-x-` as short as the task role's `-j-`, for the same length limit. */
+export const jobExecutionRoleName = (stage: string, job: string, region: string): string =>
+  `${SERVICE}-${stage}-x-${job}-${region}`;
 export const schedulerRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-scheduler-${region}`;
 export const taskFamily = (stage: string, job: string): string => `${SERVICE}-${stage}-${job}`;
 export const jobLogGroup = (stage: string, job: string): string => `/${SERVICE}/${stage}/${job}`;

@@ -1,8 +1,11 @@
 /**
- * Validates a manual trigger's overrides against its job: variable names (valid, not reserved, not
- * a secret's name), and a size Fargate accepts. Returns the problems; [] when valid. The shapes
- * (names, control characters, lengths) are checked at the edge (lib/contracts/common.ts); this
- * adds what only the job knows.
+ * Validates a run's overrides against its job: what the job accepts (its `overrides` policy in the
+ * catalog: a command only with `command: true`, only the environment names it lists, a size only
+ * with `size: true`), variable names (valid, not reserved, not a secret's name), and a size Fargate
+ * accepts. Returns the problems; [] when valid. The shapes (names, control characters, lengths) are
+ * checked at the edge (lib/contracts/common.ts); this adds what only the job knows. The control
+ * function checks a request with it, and the launcher again before every attempt, so a catalog
+ * that stops allowing an override also stops runs queued with it.
  */
 
 import type { Job } from '../catalog/schema.ts';
@@ -10,8 +13,34 @@ import { FARGATE_CPUS, isValidFargateSize, validMemoriesFor } from './fargateSiz
 import type { RunOverrides } from './run.ts';
 import { envNameProblem } from './taskEnvironment.ts';
 
-export const overrideProblems = (job: Job, overrides: RunOverrides): string[] => {
+const accepted = (job: Job): string => {
+  const env = job.overrides.environment;
+  return env === true ? 'any variable' : env === false || env.length === 0 ? 'no variables' : env.join(', ');
+};
+
+/** What the job's overrides policy refuses in these overrides (the catalog decides who may change what). */
+export const overridePolicyProblems = (job: Job, overrides: RunOverrides): string[] => {
   const problems: string[] = [];
+  const policy = job.overrides;
+  if (overrides.command && !policy.command)
+    problems.push(
+      `command: job '${job.name}' does not accept a command override (a command runs with the job's secrets and task role; the catalog allows it with overrides: { command: true })`,
+    );
+  for (const { name } of overrides.environment ?? []) {
+    const allowed =
+      policy.environment === true || (Array.isArray(policy.environment) && policy.environment.includes(name));
+    if (!allowed)
+      problems.push(
+        `environment.${name}: job '${job.name}' does not accept it (its overrides.environment allows ${accepted(job)})`,
+      );
+  }
+  if ((overrides.cpu !== undefined || overrides.memory !== undefined) && !policy.size)
+    problems.push(`cpu/memory: job '${job.name}' does not accept a size override (overrides.size is false)`);
+  return problems;
+};
+
+export const overrideProblems = (job: Job, overrides: RunOverrides): string[] => {
+  const problems: string[] = overridePolicyProblems(job, overrides);
   const secretNames = new Set([job.container, ...job.sidecars].flatMap((c) => Object.keys(c.secrets)));
   for (const { name } of overrides.environment ?? []) {
     const problem = envNameProblem(name);

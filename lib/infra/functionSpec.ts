@@ -9,7 +9,7 @@ import { taskFamily } from '../domain/names.ts';
 import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS } from './ids.ts';
-import { EXECUTION_ROLE, jobLogicalId } from './jobResources.ts';
+import { jobLogicalId } from './jobResources.ts';
 import { clusterArnValue, isProtectedStage, taskArnPattern } from './platform.ts';
 
 type ServerlessFunction = NonNullable<AWS['functions']>[string];
@@ -113,10 +113,10 @@ export const grants = {
       Sid: 'PassTaskRoles',
       ...allow(
         ['iam:PassRole'],
-        [
-          getAtt(EXECUTION_ROLE, 'Arn'),
-          ...ctx.catalog.jobs.map((j) => getAtt(jobLogicalId(j.name, 'TaskRole'), 'Arn')),
-        ],
+        ctx.catalog.jobs.flatMap((j) => [
+          getAtt(jobLogicalId(j.name, 'ExecutionRole'), 'Arn'),
+          getAtt(jobLogicalId(j.name, 'TaskRole'), 'Arn'),
+        ]),
         { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       ),
     },

@@ -1,13 +1,15 @@
 /**
  * Per-job resources: a Fargate (or EC2) task definition whose containers take secrets by reference,
- * the job's log group, and the job's task role. Plus the one task execution role shared by all jobs,
- * allowed to read exactly the secrets, parameters, environment files, images and log groups the
- * catalog references, and nothing more.
+ * the job's log group, the job's task role (what its code may do) and the job's task execution role
+ * (what ECS may do to start it: read exactly this job's secrets, parameters and environment files,
+ * pull exactly this job's images, write exactly this job's log group). One execution role per job,
+ * not one for all: a task definition names its execution role, so with a shared one any job's task
+ * definition could reference another job's secret and ECS would inject it (docs/decisions.md).
  */
 import { cfnString, localArn } from '../catalog/arn.ts';
 import type { Container, Job, Sidecar, Volume } from '../catalog/schema.ts';
 import { type ResolvedSecret, resolveSecret } from '../catalog/secretRefs.ts';
-import { executionRoleName, logGroupName, MAIN_CONTAINER_NAME, taskFamily, taskRoleName } from '../domain/names.ts';
+import { jobExecutionRoleName, logGroupName, MAIN_CONTAINER_NAME, taskFamily, taskRoleName } from '../domain/names.ts';
 import {
   allow,
   assumeRolePolicy,
@@ -23,9 +25,7 @@ import {
 import type { BuildContext } from './context.ts';
 import { stringValue } from './params.ts';
 
-export const EXECUTION_ROLE = 'TaskExecutionRole';
-
-export const jobLogicalId = (job: string, kind: 'TaskDefinition' | 'TaskRole' | 'LogGroup'): string =>
+export const jobLogicalId = (job: string, kind: 'TaskDefinition' | 'TaskRole' | 'ExecutionRole' | 'LogGroup'): string =>
   `Job${pascal(job)}${kind}`;
 
 const imageValue = (image: Container['image']): CfnValue => {
@@ -153,6 +153,7 @@ const tagList = (tags: Record<string, string>): CfnValue[] =>
 export const jobResources = (ctx: BuildContext, job: Job): Resources => {
   const taskRoleId = jobLogicalId(job.name, 'TaskRole');
   const logGroupId = jobLogicalId(job.name, 'LogGroup');
+  const executionRoleId = jobLogicalId(job.name, 'ExecutionRole');
   const statements = taskRoleStatements(job);
   const tags = { ...job.tags, 'longshore:job': job.name, 'longshore:stage': ctx.stage };
   const onEc2 = job.capacity.type === 'ec2';
@@ -165,7 +166,7 @@ export const jobResources = (ctx: BuildContext, job: Job): Resources => {
     Cpu: String(job.size.cpu),
     Memory: String(job.size.memory),
     RuntimePlatform: { CpuArchitecture: job.architecture, OperatingSystemFamily: 'LINUX' },
-    ExecutionRoleArn: getAtt(EXECUTION_ROLE, 'Arn'),
+    ExecutionRoleArn: getAtt(executionRoleId, 'Arn'),
     TaskRoleArn: getAtt(taskRoleId, 'Arn'),
     ContainerDefinitions: [
       containerDefinition(ctx, job, MAIN_CONTAINER_NAME, job.container, true, gpu),
@@ -193,6 +194,16 @@ export const jobResources = (ctx: BuildContext, job: Job): Resources => {
         Tags: tagList(tags),
       },
     },
+    [executionRoleId]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: sub(jobExecutionRoleName(ctx.stage, job.name, '${AWS::Region}')),
+        Description: `Task execution role of longshore job '${job.name}' (${ctx.stage}): pull its images, write its logs, read its secrets`,
+        AssumeRolePolicyDocument: ecsTasksTrust,
+        Policies: [{ PolicyName: 'execution', PolicyDocument: policyDocument(executionRoleStatements(ctx, job)) }],
+        Tags: tagList(tags),
+      },
+    },
     [jobLogicalId(job.name, 'TaskDefinition')]: {
       Type: 'AWS::ECS::TaskDefinition',
       DependsOn: [logGroupId],
@@ -201,36 +212,33 @@ export const jobResources = (ctx: BuildContext, job: Job): Resources => {
   };
 };
 
-const ecrRepositories = (jobs: readonly Job[]): string[] => {
+const ecrRepositories = (job: Job): string[] => {
   const repos = new Set<string>();
-  for (const job of jobs) {
-    for (const c of [job.container, ...job.sidecars]) if (typeof c.image !== 'string') repos.add(c.image.ecr);
-  }
+  for (const c of [job.container, ...job.sidecars]) if (typeof c.image !== 'string') repos.add(c.image.ecr);
   return [...repos].sort();
 };
 
-const secretsOf = (jobs: readonly Job[]): ResolvedSecret[] =>
-  jobs.flatMap((job) => [job.container, ...job.sidecars].flatMap((c) => Object.values(c.secrets).map(resolveSecret)));
+const secretsOf = (job: Job): ResolvedSecret[] =>
+  [job.container, ...job.sidecars].flatMap((c) => Object.values(c.secrets).map(resolveSecret));
 
 const unique = (values: string[]): string[] => [...new Set(values)].sort();
 
-/** The statements of the shared task execution role, derived from the whole catalog. */
-export const executionRoleStatements = (ctx: BuildContext): Statement[] => {
-  const { jobs } = ctx.catalog;
+/** The statements of one job's task execution role: only what that job's task definition references. */
+export const executionRoleStatements = (ctx: BuildContext, job: Job): Statement[] => {
   const statements: Statement[] = [
     {
       Sid: 'WriteJobLogs',
       ...allow(
         ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        unique(jobs.map((j) => logGroupName(ctx.stage, j))).map((g) =>
-          sub(localArn('logs', `log-group:${g}:log-stream:*`)),
-        ),
+        [sub(localArn('logs', `log-group:${logGroupName(ctx.stage, job)}:log-stream:*`))],
       ),
     },
   ];
-  const repos = ecrRepositories(jobs);
+  const repos = ecrRepositories(job);
   if (repos.length > 0) {
-    // GetAuthorizationToken has no resource-level permissions: AWS requires Resource "*".
+    // GetAuthorizationToken has no resource types in the Service Authorization Reference (Amazon
+    // ECR: "Actions defined by Amazon Elastic Container Registry"), so AWS requires Resource "*";
+    // the token alone pulls nothing: every pull also needs the repository actions below.
     statements.push({ Sid: 'EcrAuth', ...allow(['ecr:GetAuthorizationToken'], ['*']) });
     statements.push({
       Sid: 'PullImages',
@@ -240,7 +248,7 @@ export const executionRoleStatements = (ctx: BuildContext): Statement[] => {
       ),
     });
   }
-  const secrets = secretsOf(jobs);
+  const secrets = secretsOf(job);
   const ssm = unique(secrets.filter((s) => s.action === 'ssm:GetParameters').map((s) => s.resource));
   const sm = unique(secrets.filter((s) => s.action === 'secretsmanager:GetSecretValue').map((s) => s.resource));
   const kms = unique(secrets.flatMap((s) => (s.kmsKey ? [s.kmsKey] : [])));
@@ -248,7 +256,7 @@ export const executionRoleStatements = (ctx: BuildContext): Statement[] => {
   if (sm.length > 0)
     statements.push({ Sid: 'ReadSecrets', ...allow(['secretsmanager:GetSecretValue'], sm.map(cfnString)) });
   if (kms.length > 0) statements.push({ Sid: 'DecryptSecrets', ...allow(['kms:Decrypt'], kms.map(cfnString)) });
-  const envFiles = unique(jobs.flatMap((j) => [j.container, ...j.sidecars].flatMap((c) => c.environmentFiles)));
+  const envFiles = unique([job.container, ...job.sidecars].flatMap((c) => c.environmentFiles));
   if (envFiles.length > 0) {
     statements.push({ Sid: 'ReadEnvironmentFiles', ...allow(['s3:GetObject'], envFiles.map(cfnString)) });
     const buckets = unique(envFiles.map((f) => f.replace(/^(arn:[^:]+:s3:::[^/]+)\/.*$/, '$1')));
@@ -259,15 +267,3 @@ export const executionRoleStatements = (ctx: BuildContext): Statement[] => {
   }
   return statements;
 };
-
-export const executionRole = (ctx: BuildContext): Resources => ({
-  [EXECUTION_ROLE]: {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: sub(executionRoleName(ctx.stage, '${AWS::Region}')),
-      Description: `ECS task execution role of longshore (${ctx.stage}): pull images, write logs, read referenced secrets`,
-      AssumeRolePolicyDocument: ecsTasksTrust,
-      Policies: [{ PolicyName: 'execution', PolicyDocument: policyDocument(executionRoleStatements(ctx)) }],
-    },
-  },
-});

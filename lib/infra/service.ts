@@ -19,7 +19,7 @@ import type { BuildContext } from './context.ts';
 import type { FunctionConfig, FunctionSpec } from './functionSpec.ts';
 import { commonEnvironment, tableGrants } from './functionSpec.ts';
 import { functionRoleLogicalId, IDS } from './ids.ts';
-import { executionRole, jobResources } from './jobResources.ts';
+import { jobResources } from './jobResources.ts';
 import { monitoringResources } from './monitoring.ts';
 import { outputs } from './outputs.ts';
 import { parameterDefinitions } from './params.ts';
@@ -119,7 +119,6 @@ export const buildService = (
   );
   const resources: Resources = {
     ...platformResources(ctx),
-    ...executionRole(ctx),
     ...Object.assign({}, ...ctx.catalog.jobs.map((job) => jobResources(ctx, job))),
     ...triggerResources(ctx),
     ...roles,

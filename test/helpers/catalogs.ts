@@ -45,7 +45,11 @@ export const flowCatalog = () =>
         triggers: [{ type: 'schedule', expression: 'cron(0 2 * * ? *)', timezone: 'Europe/Paris', overlap: 'forbid' }],
       }),
       baseJob({ name: 'replacer', triggers: [{ type: 'schedule', expression: 'rate(1 hour)', overlap: 'replace' }] }),
-      baseJob({ name: 'allower', triggers: [{ type: 'schedule', expression: 'rate(1 hour)' }, { type: 'manual' }] }),
+      baseJob({
+        name: 'allower',
+        triggers: [{ type: 'schedule', expression: 'rate(1 hour)' }, { type: 'manual' }],
+        overrides: { environment: ['MODE', 'BIG'] },
+      }),
       baseJob({ name: 'no-manual', triggers: [{ type: 's3', bucket: 'acme-other' }] }),
     ]),
   );

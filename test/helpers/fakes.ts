@@ -9,7 +9,15 @@ import { createTokenBucket } from '../../lib/domain/rateLimiter.ts';
 import type { RunEvent } from '../../lib/domain/runEvents.ts';
 import type { RunTaskRequest } from '../../lib/domain/taskRequest.ts';
 import { LaunchError } from '../../lib/errors.ts';
-import type { CoreDeps, LaunchDeps, LaunchEnqueue, LaunchedTask, RunStore } from '../../lib/ports.ts';
+import type {
+  AlertChannel,
+  AlertKey,
+  CoreDeps,
+  LaunchDeps,
+  LaunchEnqueue,
+  LaunchedTask,
+  RunStore,
+} from '../../lib/ports.ts';
 
 export const fakeClock = (start = '2026-11-22T10:00:00.000Z') => {
   let t = Date.parse(start);
@@ -136,7 +144,13 @@ export const throttlingEcs = (
 
 export const fakeMetrics = () => {
   const recorded: { job: string; name: string; value: number }[] = [];
-  return { recorded, record: (job: string, name: string, value: number) => void recorded.push({ job, name, value }) };
+  const faults: string[] = [];
+  return {
+    recorded,
+    faults,
+    record: (job: string, name: string, value: number) => void recorded.push({ job, name, value }),
+    fault: (kind: string) => void faults.push(kind),
+  };
 };
 
 export const NETWORKS = {
@@ -154,4 +168,44 @@ export const buildDeps = (store: RunStore, catalog: Catalog, clock = fakeClock()
   const core: CoreDeps = { settings: SETTINGS, store, queue, events, catalog: () => catalog, now: clock.now, metrics };
   const launch: LaunchDeps = { ...core, ecs, networks: NETWORKS, pace: async () => undefined, random: () => 0.5 };
   return { core, launch, queue, events, ecs, clock, metrics };
+};
+
+/**
+ * The alert markers in memory, with the store's semantics (lib/aws/runStore/alertRecords.ts, proven
+ * over DynamoDB Local): a claim holds a lease; a marker that says sent, or another holder's running
+ * lease, is not claimed.
+ */
+export const memoryAlertStore = () => {
+  const markers = new Map<
+    string,
+    { holder: string; leaseUntil?: string; status: 'sending' | 'sent'; sent: AlertChannel[]; expiresAt: number }
+  >();
+  const id = (k: AlertKey) => `${k.runId}#${k.what}`;
+  const store: Pick<RunStore, 'claimAlert' | 'recordAlertSent'> = {
+    claimAlert: async (k, holder, now, leaseSeconds, expiresAt) => {
+      const m = markers.get(id(k));
+      if (m && (m.status === 'sent' || (m.holder !== holder && (m.leaseUntil ?? '') > now.toISOString())))
+        return { claimed: false, why: m.status === 'sent' ? 'sent' : 'in-progress', sent: [...m.sent] };
+      const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
+      markers.set(id(k), {
+        holder,
+        leaseUntil,
+        status: 'sending',
+        sent: m?.sent ?? [],
+        expiresAt: m?.expiresAt ?? expiresAt,
+      });
+      return { claimed: true, sent: [...(m?.sent ?? [])] };
+    },
+    recordAlertSent: async (k, holder, channel, done) => {
+      const m = markers.get(id(k));
+      if (!m || m.holder !== holder || m.status !== 'sending') return false;
+      if (channel && !m.sent.includes(channel)) m.sent = [...m.sent, channel].sort();
+      if (done) {
+        m.status = 'sent';
+        delete m.leaseUntil;
+      }
+      return true;
+    },
+  };
+  return Object.assign(store, { markers });
 };

@@ -38,12 +38,19 @@ export const subWith = (v: unknown, region: string): string => {
   return s.replaceAll('${AWS::Region}', region);
 };
 
-/** Statements that may use Resource "*", each with the reason AWS requires it. */
+/**
+ * The only actions a statement may grant on Resource "*": those AWS documents as having no resource
+ * type for the call we make, each with its source (the Service Authorization Reference). Every other
+ * statement names its resources.
+ */
 export const WILDCARD_RESOURCE_EXCEPTIONS: Record<string, string> = {
   'ecr:GetAuthorizationToken':
-    'GetAuthorizationToken has no resource-level permissions (IAM service authorization reference)',
+    'no resource type: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html ' +
+    '(and https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html); a token pulls nothing without the repository actions',
   'ecs:ListTasks':
-    'ListTasks supports no task resource; the statement is pinned to our cluster with the ecs:cluster condition',
+    'its only resource type is container-instance (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html), ' +
+    'a filter we never send (Fargate tasks have none); a call without one needs "*" (awsdocs/amazon-ecs-developer-guide#211), ' +
+    'so the statement is pinned to our cluster with the ecs:cluster condition key',
 };
 
 /**

@@ -204,6 +204,16 @@ describe('CLI: runs on the local store', () => {
     [['trigger', 'thumbnails', '--env', 'S3_KEY=x'], EXIT.invalid, "--env 'S3_KEY': is reserved"],
     [['trigger', 'thumbnails', '--env', 'NOEQUALS'], EXIT.invalid, "--env 'NOEQUALS' is not NAME=VALUE"],
     [
+      ['trigger', 'csv-ingest', '--command', '["sh","-c","env"]'],
+      EXIT.rejected,
+      "command: job 'csv-ingest' does not accept a command override",
+    ],
+    [
+      ['trigger', 'csv-ingest', '--env', 'LD_PRELOAD=/tmp/x.so'],
+      EXIT.rejected,
+      "environment.LD_PRELOAD: job 'csv-ingest' does not accept it (its overrides.environment allows BATCH_ROWS, SOURCE_DATE)",
+    ],
+    [
       ['runs', 'list', '--since', 'yesterday-ish'],
       EXIT.invalid,
       "--since 'yesterday-ish' must be a duration with its unit",

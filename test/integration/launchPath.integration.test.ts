@@ -298,6 +298,32 @@ describe('Launch path: launch failures', () => {
       /^the task was not launched \(RunTask was not called\): RunTask overrides are 9\d{3} characters; ECS allows 8192/,
     );
   });
+
+  it('fails, without calling RunTask, a queued run whose overrides its job no longer accepts', async () => {
+    // Prepare: a run accepted under an older catalog that let anyone set the command.
+    const { launch, ecs } = buildDeps(store, catalog);
+    const job = catalog.jobs.find((j) => j.name === 'allower');
+    const { newRun } = await import('../../lib/domain/newRun.ts');
+    const run = newRun(
+      {
+        job: job as NonNullable<typeof job>,
+        trigger: { type: 'manual', token: 'old-policy' },
+        overrides: { command: ['sh', '-c', 'env'] },
+      },
+      new Date('2026-11-22T10:00:00Z'),
+    );
+    await store.createRun(run);
+
+    // Act
+    const outcome = await launchOne(launch, { v: 1, runId: run.runId, attempt: 1 });
+
+    // Assess
+    expect(outcome).toBe('failed');
+    expect(ecs.calls).toHaveLength(0);
+    expect((await store.getRun(run.runId))?.reason).toContain(
+      "overrides the job does not accept: command: job 'allower' does not accept a command override",
+    );
+  });
 });
 
 describe('Launch path: bursts', () => {

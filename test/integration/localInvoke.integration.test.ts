@@ -151,7 +151,8 @@ describe('Local invoke: every handler on its sample events', () => {
       'run-failed',
       (r) =>
         expect([calls(r), r.alerts[0]?.subject]).toEqual([
-          ['SNS Publish'],
+          // the alert's marker taken, the topic published to, the marker closed (once per run and status)
+          ['DynamoDB Update', 'SNS Publish', 'DynamoDB Update'],
           expect.stringContaining('csv-ingest FAILED'),
         ]),
     ],
@@ -160,7 +161,7 @@ describe('Local invoke: every handler on its sample events', () => {
       'schedule-missed',
       (r) =>
         expect([calls(r), r.webhooks.map((w) => [w.route, w.secret])]).toEqual([
-          ['SNS Publish', 'SecretsManager GetSecretValue'],
+          ['DynamoDB Update', 'SNS Publish', 'DynamoDB Update', 'SecretsManager GetSecretValue', 'DynamoDB Update'],
           [['reporting', 'longshore/reporting-webhook']],
         ]),
     ],

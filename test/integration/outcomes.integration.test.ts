@@ -8,6 +8,7 @@ import { acceptRuns } from '../../lib/acceptRuns.ts';
 import { cancelRun } from '../../lib/cancelRun.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
+import { LaunchError } from '../../lib/errors.ts';
 import { launchOne } from '../../lib/launch.ts';
 import type { CoreDeps, RunStore } from '../../lib/ports.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
@@ -423,5 +424,66 @@ describe('Outcomes: a Lambda dies between two steps', () => {
     expect(await store.getRun(t.runId)).toMatchObject({ status: 'QUEUED', attempt: 2 });
     expect(ctx.queue.sent.filter((m) => m.attempt === 2).length).toBeGreaterThanOrEqual(1);
     expect(ctx.events.types().filter((x) => x === 'Run Retrying')).toHaveLength(1);
+  });
+
+  it('after the run became FAILED and before Run Failed was published: the redelivered STOPPED event publishes it, once', async () => {
+    // Prepare: found by the generated histories (test/fuzz/regressions.ts), a fault after the final write.
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const dying = { ...ctx.core, events: { publish: async () => Promise.reject(new Error('Lambda died')) } };
+
+    // Act
+    await expect(deliver(dying, 'ecs-task-stopped-pull-failure', { ...t, attempt: 1 })).rejects.toThrow('Lambda died');
+    await deliver(ctx.core, 'ecs-task-stopped-pull-failure', { ...t, attempt: 1 });
+    await deliver(ctx.core, 'ecs-task-stopped-pull-failure', { ...t, attempt: 1 });
+
+    // Assess
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'FAILED', published: ['failed#1', 'started#1'] });
+    expect(ctx.events.types().filter((x) => x === 'Run Failed')).toHaveLength(1);
+  });
+
+  it('after a launch refused for good made the run FAILED and before Run Failed: the redelivered launch message publishes it', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const j = catalog.jobs.find((x) => x.name === 'thumbnails') as NonNullable<(typeof catalog.jobs)[number]>;
+    const [a] = await acceptRuns(ctx.core, [{ job: j, trigger: { type: 'manual', token: `refused-${++seq}` } }]);
+    const runId = a?.runId ?? '';
+    const refusing = {
+      ...ctx.launch,
+      ecs: { ...ctx.ecs, runTask: async () => Promise.reject(new LaunchError('ATTRIBUTE', 'config')) },
+    };
+
+    // Act
+    await expect(
+      launchOne(
+        { ...refusing, events: { publish: async () => Promise.reject(new Error('Lambda died')) } },
+        { v: 1, runId, attempt: 1 },
+      ),
+    ).rejects.toThrow('Lambda died');
+    await launchOne(refusing, { v: 1, runId, attempt: 1 });
+    await launchOne(refusing, { v: 1, runId, attempt: 1 });
+
+    // Assess
+    expect(await store.getRun(runId)).toMatchObject({ status: 'FAILED', published: ['failed#1'] });
+    expect(ctx.events.types().filter((x) => x === 'Run Failed')).toHaveLength(1);
+  });
+
+  it('after a cancel made a queued run CANCELLED and before Run Cancelled: the repeated cancel publishes it', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const j = catalog.jobs.find((x) => x.name === 'thumbnails') as NonNullable<(typeof catalog.jobs)[number]>;
+    const [a] = await acceptRuns(ctx.core, [{ job: j, trigger: { type: 'manual', token: `cancel-${++seq}` } }]);
+    const runId = a?.runId ?? '';
+    const stop = { ...ctx.core, ecs: ctx.ecs };
+
+    // Act
+    await expect(
+      cancelRun({ ...stop, events: { publish: async () => Promise.reject(new Error('Lambda died')) } }, runId, 'test'),
+    ).rejects.toThrow('Lambda died');
+    await cancelRun(stop, runId, 'test');
+
+    // Assess
+    expect(await store.getRun(runId)).toMatchObject({ status: 'CANCELLED', published: ['cancelled#1'] });
+    expect(ctx.events.types().filter((x) => x === 'Run Cancelled')).toHaveLength(1);
   });
 });

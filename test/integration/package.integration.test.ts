@@ -3,14 +3,14 @@
  * bundles it produces (what `serverless.ts` alone cannot show: Serverless's own resources).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asList, iamStatements, resourceTags, tagProblems, WILDCARD_RESOURCE_EXCEPTIONS } from '../helpers/template.ts';
-import { zipEntries } from '../helpers/zip.ts';
+import { zipContents, zipEntries } from '../helpers/zip.ts';
 
 const run = promisify(execFile);
 const freePort = () =>
@@ -108,6 +108,40 @@ describe('Packaged service (osls package)', () => {
         for (const s of c.Secrets ?? []) expect(JSON.stringify(s.ValueFrom), id).toMatch(/arn:/);
       }
     }
+  });
+
+  it('holds no local secret value in the template or any function zip (canaries: the local secret files)', () => {
+    // Prepare: every value of local.secrets.json (when there is one) and of its example.
+    const values = ['local.secrets.example.json', 'local.secrets.json']
+      .filter((f) => existsSync(f))
+      .flatMap((f) => {
+        const { jobs = {}, secrets = {} } = JSON.parse(readFileSync(f, 'utf8')) as {
+          jobs?: Record<string, Record<string, string>>;
+          secrets?: Record<string, string>;
+        };
+        return [...Object.values(jobs).flatMap((j) => Object.values(j)), ...Object.values(secrets)];
+      })
+      .filter((v) => v.length >= 8);
+
+    // Act
+    const texts: [string, string][] = [
+      ['template', JSON.stringify(template)],
+      ...readdirSync(outDir)
+        .filter((f) => f.endsWith('.zip'))
+        .flatMap((zip) =>
+          [...zipContents(join(outDir, zip))].map(
+            ([entry, data]) => [`${zip}:${entry}`, data.toString('utf8')] as [string, string],
+          ),
+        ),
+    ];
+
+    // Assess
+    expect(values.length).toBeGreaterThan(0);
+    // The bundles were read as text (inflated), not as compressed bytes a value could hide in.
+    expect(texts.filter(([where, text]) => where.includes('.zip:') && text.includes('longshore'))).toHaveLength(7);
+    expect(
+      texts.flatMap(([where, text]) => values.filter((v) => text.includes(v)).map((v) => `${where}: ${v}`)),
+    ).toEqual([]);
   });
 
   it('resolves every stage parameter to an SSM path of this stage', () => {

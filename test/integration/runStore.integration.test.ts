@@ -200,6 +200,52 @@ describe('RunStore: concurrency slots', () => {
   });
 });
 
+describe('RunStore: alert markers', () => {
+  const T0 = at('2026-11-22T10:00:00Z');
+
+  it('lets one of 20 racing invocations take an alert, and no one once it is sent', async () => {
+    // Prepare
+    const key = { runId: manualRun('alert-race').runId, what: 'FAILED' as const };
+
+    // Act
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.claimAlert(key, `req-${i}`, T0, 45, 1_900_000_000)),
+    );
+    const winner = claims.findIndex((c) => c.claimed);
+    await store.recordAlertSent(key, `req-${winner}`, 'sns', true);
+    const later = await store.claimAlert(key, 'req-late', at('2026-11-23T10:00:00Z'), 45, 1_900_000_000);
+
+    // Assess
+    expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+    expect(later).toEqual({ claimed: false, why: 'sent', sent: ['sns'] });
+  });
+
+  it('hands an alert whose holder died to the next invocation once the lease is over, with what was sent', async () => {
+    // Prepare
+    const key = { runId: manualRun('alert-died').runId, what: 'TIMED_OUT' as const };
+    await store.claimAlert(key, 'died', T0, 45, 1_900_000_000);
+    await store.recordAlertSent(key, 'died', 'sns', false);
+
+    // Act
+    const during = await store.claimAlert(key, 'next', at('2026-11-22T10:00:30Z'), 45, 1_900_000_000);
+    const retryOfHolder = await store.claimAlert(key, 'died', at('2026-11-22T10:00:30Z'), 45, 1_900_000_000);
+    const after = await store.claimAlert(key, 'next', at('2026-11-22T10:02:00Z'), 45, 1_900_000_000);
+    const lateRecord = await store.recordAlertSent(key, 'died', 'webhook', true);
+    const record = await store.recordAlertSent(key, 'next', 'webhook', true);
+
+    // Assess
+    expect(during).toEqual({ claimed: false, why: 'in-progress', sent: ['sns'] });
+    expect(retryOfHolder).toEqual({ claimed: true, sent: ['sns'] });
+    expect(after).toEqual({ claimed: true, sent: ['sns'] });
+    expect([lateRecord, record]).toEqual([false, true]);
+    expect(await store.claimAlert(key, 'x', at('2026-11-24T00:00:00Z'), 45, 1)).toEqual({
+      claimed: false,
+      why: 'sent',
+      sent: ['sns', 'webhook'],
+    });
+  });
+});
+
 describe('RunStore: queries', () => {
   it('lists queued runs of a job oldest first and leaves final runs out of the active index', async () => {
     // Prepare

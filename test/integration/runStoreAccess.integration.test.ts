@@ -182,6 +182,40 @@ const BRANCHES: Record<StoreMethod, (key: string) => Promise<Branch[]>> = {
       ['the same tick again', () => recorded.markMissedTick(runId, { job: job.name }, 1_900_000_000)],
     ];
   },
+  recordMissedTickPublished: async (key) => {
+    const runId = manualRun(key).runId;
+    await plain.markMissedTick(runId, { job: job.name }, 1_900_000_000);
+    return [
+      ['a missed tick just marked', () => recorded.recordMissedTickPublished(runId)],
+      [
+        'a missed tick never marked (expired)',
+        () => recorded.recordMissedTickPublished(manualRun(`${key}-gone`).runId),
+      ],
+    ];
+  },
+  claimAlert: async (key) => {
+    const runId = manualRun(key).runId;
+    const sentKey = { runId: manualRun(`${key}-sent`).runId, what: 'FAILED' as const };
+    await plain.claimAlert(sentKey, 'a', T0, 45, 1_900_000_000);
+    await plain.recordAlertSent(sentKey, 'a', 'sns', true);
+    return [
+      ['a new alert', () => recorded.claimAlert({ runId, what: 'FAILED' }, 'a', T0, 45, 1_900_000_000)],
+      ['an alert another holds', () => recorded.claimAlert({ runId, what: 'FAILED' }, 'b', T0, 45, 1_900_000_000)],
+      [
+        'an alert sent, on an engine that returns no item with a failed condition',
+        () => recordedWithoutOldItem.claimAlert(sentKey, 'b', T0, 45, 1_900_000_000),
+      ],
+    ];
+  },
+  recordAlertSent: async (key) => {
+    const alert = { runId: manualRun(key).runId, what: 'FAILED' as const };
+    await plain.claimAlert(alert, 'a', T0, 45, 1_900_000_000);
+    return [
+      ['a channel sent by the holder', () => recorded.recordAlertSent(alert, 'a', 'sns', false)],
+      ['a record by someone else', () => recorded.recordAlertSent(alert, 'b', 'sns', true)],
+      ['the last channel sent', () => recorded.recordAlertSent(alert, 'a', 'webhook', true)],
+    ];
+  },
   markPublished: async (key) => {
     const { run } = await plain.createRun(manualRun(key));
     return [['a published event', () => recorded.markPublished(run.runId, ['Run Started#1'])]];

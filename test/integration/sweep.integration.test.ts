@@ -319,4 +319,41 @@ describe('Sweeper: schedules by their own key, cancels until stopped, one sweep 
     expect(second.skipped).toBe('another sweep is running');
     expect(third.skipped).toBeUndefined();
   });
+
+  it("publishes a missed tick's Schedule Missed on the next sweep when the sweep that found it failed to publish", async () => {
+    // Prepare: found by the generated histories: the marker was taken, PutEvents failed, and every
+    // later sweep found the marker and published nothing (the alert was lost).
+    const ctx = setup();
+    ctx.clock.set('2026-11-24T01:00:05.000Z');
+    const arn = ctx.deps.scheduleArn('nightly-report', 0);
+    await acceptTick(
+      { ...ctx.core, ecs: ctx.ecs },
+      { job: 'nightly-report', triggerIndex: 0, schedule: arn, scheduledTime: '2026-11-24T01:00:00Z' },
+    );
+    ctx.clock.set('2026-11-25T02:00:00.000Z');
+    const publish = ctx.events.publish;
+    let failures = 1;
+    const deps = {
+      ...ctx.deps,
+      events: {
+        publish: async (events: Parameters<typeof publish>[0]) => {
+          if (failures-- > 0) throw new Error('InternalException: PutEvents failed');
+          return publish(events);
+        },
+      },
+    };
+
+    // Act
+    await expect(sweep(deps)).rejects.toThrow('PutEvents failed');
+    const retried = await sweep(deps);
+    const after = await sweep(deps);
+
+    // Assess
+    expect(retried.missedTicks).toEqual([{ job: 'nightly-report', scheduledTime: '2026-11-25T01:00:00.000Z' }]);
+    expect(after.missedTicks).toEqual([]);
+    const missed = ctx.events.published.filter((e) => e.type === 'Schedule Missed');
+    expect(missed.map((e) => (e.detail as { scheduledTime: string }).scheduledTime)).toEqual([
+      '2026-11-25T01:00:00.000Z',
+    ]);
+  });
 });

@@ -7,6 +7,7 @@ import { LONGEST_REGION, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/
 import type { CfnResource } from '../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
 import { tableGrants } from '../../lib/infra/functionSpec.ts';
+import { jobLogicalId } from '../../lib/infra/jobResources.ts';
 import { buildService } from '../../lib/infra/service.ts';
 import { keyFilter } from '../../lib/infra/triggers.ts';
 import { baseCatalog, baseJob, ec2Catalog, exampleCatalog } from '../helpers/catalogs.ts';
@@ -128,14 +129,19 @@ describe('Service definition (serverless.ts)', () => {
     expect(resources.JobsCluster?.Properties?.CapacityProviders).toEqual(['FARGATE', 'FARGATE_SPOT', 'gpu-g5']);
   });
 
-  it('gives the execution role exactly the referenced parameters, secrets, env files, images and log groups', () => {
+  it("gives each job its own execution role, reading exactly that job's parameters, secrets, env files, images and log group", () => {
     // Act
     const { resources } = build(exampleCatalog());
 
     // Assess
-    const statements = iamStatements(resources).filter((s) => s.where.startsWith('TaskExecutionRole/'));
-    const bySid = Object.fromEntries(statements.map((s) => [s.statement.Sid, s.statement]));
-    expect(Object.keys(bySid).sort()).toEqual(
+    const roleOf = (job: string) =>
+      Object.fromEntries(
+        iamStatements(resources)
+          .filter((s) => s.where.startsWith(`Job${job}ExecutionRole/`))
+          .map((s) => [s.statement.Sid, s.statement]),
+      );
+    const report = roleOf('NightlyReport');
+    expect(Object.keys(report).sort()).toEqual(
       [
         'EcrAuth',
         'LocateEnvironmentFileBuckets',
@@ -146,38 +152,115 @@ describe('Service definition (serverless.ts)', () => {
         'WriteJobLogs',
       ].sort(),
     );
-    expect(bySid.ReadParameters?.Resource).toEqual([
+    expect(report.ReadParameters?.Resource).toEqual([
       {
         'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/finance/reporting/db-password',
       },
     ]);
-    expect(bySid.ReadSecrets?.Resource).toEqual([
+    expect(report.ReadSecrets?.Resource).toEqual([
       { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:finance/smtp-Qx7YtZ' },
+    ]);
+    expect(report.PullImages?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/finance/reporter' },
+    ]);
+    expect(report.WriteJobLogs?.Resource).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/longshore/dev/nightly-report:log-stream:*',
+      },
+    ]);
+    expect(report.ReadEnvironmentFiles?.Resource).toEqual(['arn:aws:s3:::acme-config/reporter/prod.env']);
+    expect(report.LocateEnvironmentFileBuckets?.Resource).toEqual(['arn:aws:s3:::acme-config']);
+    const ingest = roleOf('CsvIngest');
+    expect(Object.keys(ingest).sort()).toEqual(['EcrAuth', 'PullImages', 'ReadSecrets', 'WriteJobLogs']);
+    expect(ingest.ReadSecrets?.Resource).toEqual([
       {
         'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:prod/warehouse-Hn3Kd9',
       },
     ]);
-    expect(bySid.PullImages?.Resource).toHaveLength(3);
-    expect(bySid.ReadEnvironmentFiles?.Resource).toEqual(['arn:aws:s3:::acme-config/reporter/prod.env']);
-    expect(bySid.LocateEnvironmentFileBuckets?.Resource).toEqual(['arn:aws:s3:::acme-config']);
+    // thumbnails references no secret: its execution role reads none.
+    expect(Object.keys(roleOf('Thumbnails')).sort()).toEqual(['EcrAuth', 'PullImages', 'WriteJobLogs']);
   });
 
-  it('grants kms:Decrypt only for keys a secret names', () => {
+  it.each(catalogs)(
+    "names in each task definition its job's own execution role, which reads no other job's secret (%s)",
+    (_n, load) => {
+      // Prepare
+      const catalog = load();
+
+      // Act
+      const { resources } = build(catalog);
+
+      // Assess
+      const secretResources = (id: string) =>
+        iamStatements(resources)
+          .filter((s) => s.where.startsWith(`${id}/`))
+          .filter((s) =>
+            /^(ssm:GetParameters|secretsmanager:GetSecretValue|kms:Decrypt|s3:GetObject)$/.test(
+              String(asList(s.statement.Action)[0]),
+            ),
+          )
+          .flatMap((s) => asList(s.statement.Resource).map((r) => JSON.stringify(r)));
+      const byJob = new Map(
+        catalog.jobs.map((j) => [j.name, new Set(secretResources(jobLogicalId(j.name, 'ExecutionRole')))]),
+      );
+      for (const job of catalog.jobs) {
+        const td = resources[jobLogicalId(job.name, 'TaskDefinition')]?.Properties;
+        expect(td?.ExecutionRoleArn, job.name).toEqual({
+          'Fn::GetAtt': [jobLogicalId(job.name, 'ExecutionRole'), 'Arn'],
+        });
+        for (const other of catalog.jobs.filter((o) => o.name !== job.name)) {
+          const mine = byJob.get(job.name) ?? new Set();
+          const theirsOnly = [...(byJob.get(other.name) ?? [])].filter((r) => !mine.has(r));
+          for (const r of theirsOnly) expect(mine.has(r), `${job.name} reads ${other.name}'s ${r}`).toBe(false);
+        }
+      }
+      expect(resourcesOfType(resources, 'AWS::IAM::Role').map(([id]) => id)).not.toContain('TaskExecutionRole');
+    },
+  );
+
+  it('grants kms:Decrypt only for keys a secret names, to the job that names it', () => {
     // Prepare
     const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const withKey = validateCatalog(
-      baseCatalog([baseJob({ container: { image: 'x:1', secrets: { A: { ssm: '/a', kmsKey: key } } } })]),
+      baseCatalog([
+        baseJob({ container: { image: 'x:1', secrets: { A: { ssm: '/a', kmsKey: key } } } }),
+        baseJob({ name: 'other', container: { image: 'x:1', secrets: { B: { ssm: '/b' } } } }),
+      ]),
     );
 
     // Act
-    const executionRole = (c: Catalog) =>
-      iamStatements(build(c).resources).filter((s) => s.where.startsWith('TaskExecutionRole/'));
-    const plain = executionRole(exampleCatalog()).flatMap((s) => s.statement.Action);
-    const keyed = executionRole(withKey).filter((s) => asList(s.statement.Action).includes('kms:Decrypt'));
+    const executionRoles = (c: Catalog) =>
+      iamStatements(build(c).resources).filter((s) => /^Job\w+ExecutionRole\//.test(s.where));
+    const decrypting = (c: Catalog) =>
+      executionRoles(c).filter((s) => asList(s.statement.Action).includes('kms:Decrypt'));
 
     // Assess
-    expect(plain).not.toContain('kms:Decrypt');
-    expect(keyed.map((s) => s.statement.Resource)).toEqual([[key]]);
+    expect(executionRoles(exampleCatalog()).flatMap((s) => asList(s.statement.Action))).not.toContain('kms:Decrypt');
+    expect(decrypting(withKey).map((s) => [s.where, s.statement.Resource])).toEqual([
+      ['JobThumbsExecutionRole/execution/DecryptSecrets', [key]],
+    ]);
+  });
+
+  it.each(catalogs)('lets the launcher pass only the job roles, and only to ECS tasks (%s)', (_n, load) => {
+    // Prepare
+    const catalog = load();
+
+    // Act
+    const { resources } = build(catalog);
+
+    // Assess
+    const passing = iamStatements(resources).filter((s) => asList(s.statement.Action).includes('iam:PassRole'));
+    expect(passing.map((s) => s.where)).toEqual(['LauncherRole/launcher/PassTaskRoles']);
+    const statement = passing[0]?.statement;
+    expect(asList(statement?.Action)).toEqual(['iam:PassRole']);
+    expect(statement?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    expect(asList(statement?.Resource)).toEqual(
+      catalog.jobs.flatMap((j) => [
+        { 'Fn::GetAtt': [jobLogicalId(j.name, 'ExecutionRole'), 'Arn'] },
+        { 'Fn::GetAtt': [jobLogicalId(j.name, 'TaskRole'), 'Arn'] },
+      ]),
+    );
   });
 
   it.each(catalogs)(
@@ -215,6 +298,9 @@ describe('Service definition (serverless.ts)', () => {
     expect(actionsOf('OnUploadRole').has('ecs:RunTask')).toBe(false);
     expect(actionsOf('AlertRole')).toEqual(
       new Set([
+        // the alert markers (once per run and final status): claimAlert, recordAlertSent
+        'dynamodb:UpdateItem',
+        'dynamodb:GetItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'sns:Publish',
@@ -225,6 +311,77 @@ describe('Service definition (serverless.ts)', () => {
       ]),
     );
   });
+
+  it.each(catalogs)(
+    "scopes every function's statements to this stack's table, bus, topic, queues, cluster and its own log group (%s)",
+    (_n, load) => {
+      // Prepare
+      const catalog = load();
+      const json = (v: unknown) => JSON.stringify(v);
+      const clusterScoped = (st: { Condition?: unknown }) => json(st.Condition).includes('"ecs:cluster"');
+      /** The resources a statement of function `fn` may name, by the action's service. */
+      const allowed = (fn: string, action: string, resource: unknown, st: { Condition?: unknown }): boolean => {
+        const r = json(resource);
+        const [service] = action.split(':');
+        if (resource === '*') return Object.keys(WILDCARD_RESOURCE_EXCEPTIONS).includes(action) && clusterScoped(st);
+        switch (service) {
+          case 'dynamodb':
+            return (
+              r === json({ 'Fn::GetAtt': ['RunsTable', 'Arn'] }) ||
+              r === json({ 'Fn::Sub': '${RunsTable.Arn}/index/*' })
+            );
+          case 'events':
+            return r === json({ 'Fn::GetAtt': ['RunEventsBus', 'Arn'] });
+          case 'sns':
+            return r === json({ Ref: 'AlertTopic' });
+          case 'kms':
+            return r === json({ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] });
+          case 'sqs':
+            return ['LaunchQueue', 'EventsDeadLetterQueue'].some((q) => r === json({ 'Fn::GetAtt': [q, 'Arn'] }));
+          case 'logs':
+            return (
+              r ===
+              json({
+                'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/longshore-dev-${fn}:*`,
+              })
+            );
+          case 'ecs':
+            return (
+              clusterScoped(st) ||
+              (action === 'ecs:TagResource' && json(st.Condition).includes('"ecs:CreateAction":"RunTask"'))
+            );
+          case 'iam':
+            return catalog.jobs.some((j) =>
+              [jobLogicalId(j.name, 'ExecutionRole'), jobLogicalId(j.name, 'TaskRole')].some(
+                (id) => r === json({ 'Fn::GetAtt': [id, 'Arn'] }),
+              ),
+            );
+          case 'secretsmanager':
+            return Object.values(catalog.alerts).some(
+              (a) => a.webhookSecret !== undefined && r.includes(`:secret:${a.webhookSecret}-??????`),
+            );
+          default:
+            return false;
+        }
+      };
+
+      // Act
+      const { config, resources } = build(catalog);
+
+      // Assess
+      const problems: string[] = [];
+      for (const fn of Object.keys(config.functions ?? {})) {
+        const role = `${fn[0]?.toUpperCase()}${fn.slice(1)}Role`;
+        for (const { where, statement } of iamStatements(resources).filter((s) => s.where.startsWith(`${role}/`))) {
+          expect(statement.Effect, where).toBe('Allow');
+          for (const action of asList(statement.Action))
+            for (const resource of asList(statement.Resource))
+              if (!allowed(fn, action, resource, statement)) problems.push(`${where}: ${action} on ${json(resource)}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('points every handler at an existing file', () => {
     // Act

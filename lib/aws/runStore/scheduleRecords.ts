@@ -7,7 +7,10 @@ import type { RunStore } from '../../ports.ts';
 import { buildCondition, buildUpdate } from './expressions.ts';
 import type { Table } from './table.ts';
 
-type ScheduleMethods = Pick<RunStore, 'recordScheduleTick' | 'scheduleTicks' | 'markMissedTick'>;
+type ScheduleMethods = Pick<
+  RunStore,
+  'recordScheduleTick' | 'scheduleTicks' | 'markMissedTick' | 'recordMissedTickPublished'
+>;
 
 export const scheduleRecords = (t: Table): ScheduleMethods => ({
   recordScheduleTick: async (job, triggerIndex, scheduledTime, expiresAt) => {
@@ -36,12 +39,26 @@ export const scheduleRecords = (t: Table): ScheduleMethods => ({
   markMissedTick: (runId, details, expiresAt) =>
     t.ifConditionHolds(
       async () => {
+        // Taken again while its Schedule Missed event is not published: a sweep that died (or whose
+        // PutEvents failed) between the mark and the publish must not lose the event.
         await t.put({
           Item: { pk: runPk(runId), sk: 'MISSED', kind: 'missed-tick', ...details, expiresAt },
-          ...buildCondition('attribute_not_exists(#pk)'),
+          ...buildCondition('attribute_not_exists(#pk) OR attribute_not_exists(#published)'),
         });
         return true;
       },
       () => false,
     ),
+
+  recordMissedTickPublished: async (runId) => {
+    // Only on the marker (gone when it expired: nothing to record then).
+    await t.ifConditionHolds(
+      () =>
+        t.update(
+          { pk: runPk(runId), sk: 'MISSED' },
+          buildUpdate({ set: { published: true } }, 'attribute_exists(#pk)'),
+        ),
+      () => undefined,
+    );
+  },
 });

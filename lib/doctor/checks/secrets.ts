@@ -5,6 +5,8 @@ import type { DoctorPorts } from '../../ports.ts';
 import { add, type CheckContext, concrete, shellQuote } from '../context.ts';
 
 export interface SecretUse {
+  /** The job whose task definition references it (and whose execution role reads it). */
+  job: string;
   where: string;
   ref: SecretRef;
   resource: string;
@@ -17,6 +19,7 @@ export const secretUses = (ctx: CheckContext): SecretUse[] =>
     jobSecretRefs(job).map(({ container, env, ref }) => {
       const r = resolveSecret(ref);
       return {
+        job: job.name,
         where: `job '${job.name}' ${container} ${env}`,
         ref,
         resource: concrete(ctx, r.resource),

@@ -7,6 +7,7 @@
  */
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   DeleteCommand,
@@ -19,6 +20,7 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler as alert } from '../../../functions/alert/handler.ts';
 import { handler as control } from '../../../functions/control/handler.ts';
 import { functions } from '../../../functions/index.ts';
 import { handler as launcher } from '../../../functions/launcher/handler.ts';
@@ -66,6 +68,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 const eb = mockClient(EventBridgeClient);
 const ecs = mockClient(ECSClient);
+const sns = mockClient(SNSClient);
 
 const conditionFailed = () =>
   Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
@@ -157,7 +160,24 @@ const hourly = runItem(
   { status: 'SUCCEEDED', createdAt: '2026-11-22T06:00:01.000Z' },
 );
 
+const runFailed = loadEvent<{ detail: Record<string, unknown> }>('run-failed');
+
 const SCENARIOS: Record<string, Scenario[]> = {
+  alert: [
+    {
+      name: 'a final failure: the alert marker is taken, the topic published to, the marker closed',
+      prepare: () => ddb.on(UpdateCommand).resolves({ Attributes: { status: 'sending' } }),
+      invoke: () => alert(runFailed, ctx('alert')),
+    },
+    {
+      name: 'a duplicate of an alert sent already, on an engine that returns no item with a failed condition',
+      prepare: () => {
+        ddb.on(UpdateCommand).rejects(conditionFailed());
+        ddb.on(GetCommand).resolves({ Item: { status: 'sent', sent: new Set(['sns']) } });
+      },
+      invoke: () => alert(runFailed, ctx('alert')),
+    },
+  ],
   onUpload: [
     { name: 'an upload of a new object', invoke: () => onUpload(upload, ctx('onUpload')) },
     {
@@ -325,7 +345,8 @@ interface Observed {
 }
 
 const run = async (s: Scenario): Promise<Observed> => {
-  for (const m of [ddb, sqs, eb, ecs]) m.reset();
+  for (const m of [ddb, sqs, eb, ecs, sns]) m.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
   sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
   ecs.on(StopTaskCommand).resolves({});

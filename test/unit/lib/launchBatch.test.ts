@@ -1,11 +1,13 @@
 /** The launcher's batch handling, through fakes of the ports (store semantics: the integration tests). */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { launchMessage } from '../../../lib/contracts/launch.ts';
+import { LaunchError } from '../../../lib/errors.ts';
 import { parseEvent } from '../../../lib/handler.ts';
 import { launchBatch } from '../../../lib/launchBatch.ts';
 import { exampleCatalog } from '../../helpers/catalogs.ts';
 import { buildDeps, fakeStore } from '../../helpers/fakes.ts';
-import { runItem } from '../../helpers/items.ts';
+import { attemptItem, runItem } from '../../helpers/items.ts';
+import { captureLogs } from '../../helpers/logs.ts';
 
 const run = runItem('thumbnails', {
   type: 's3',
@@ -19,7 +21,9 @@ const parse = (body: string) => parseEvent(launchMessage, JSON.parse(body), 'lau
 describe('Function: launchBatch', () => {
   it('skips a message for a run that has moved on, without calling ECS', async () => {
     // Prepare
-    const store = fakeStore({ getRun: async () => ({ ...run, status: 'SUCCEEDED' }) });
+    const store = fakeStore({
+      getRun: async () => ({ ...run, status: 'SUCCEEDED', published: ['started#1', 'succeeded#1'] }),
+    });
     const { launch, ecs } = buildDeps(store, exampleCatalog());
 
     // Act
@@ -57,5 +61,37 @@ describe('Function: launchBatch', () => {
 
     // Assess
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'flaky-1' }]);
+  });
+});
+
+describe('Function: launchBatch (a RunTask refusal is reported where it is met)', () => {
+  let logs: ReturnType<typeof captureLogs> | undefined;
+  afterEach(() => logs?.stop());
+
+  it('logs and counts a capacity refusal once, even when queueing the deferred launch then fails', async () => {
+    // Prepare: found by the generated histories: the refusal was logged only after the re-queue.
+    const store = fakeStore({
+      getRun: async () => run,
+      acquireSlot: async () => 0,
+      transition: async () => ({ ...run, slot: 0 }),
+      claimAttempt: async () => ({ claimed: true, attempt: attemptItem(run) }),
+      releaseAttempt: async () => undefined,
+    });
+    const ctx = buildDeps(store, exampleCatalog());
+    const refusing = {
+      ...ctx.launch,
+      ecs: { ...ctx.ecs, runTask: async () => Promise.reject(new LaunchError('RESOURCE:CPU', 'capacity')) },
+      queue: { enqueue: async () => Promise.reject(new Error('InternalError: the queue refused')) },
+    };
+    logs = captureLogs();
+
+    // Act
+    const out = await launchBatch(refusing, [{ messageId: 'm-1', body: message }], parse);
+
+    // Assess
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(logs.faultLines('RESOURCE:CPU')).toHaveLength(1);
+    expect(logs.faultLines('the queue refused')).toHaveLength(1);
+    expect(ctx.metrics.faults).toEqual(['LAUNCH_CAPACITY', 'Error']);
   });
 });

@@ -188,7 +188,7 @@ describe('Adapter: launch queue', () => {
     });
   });
 
-  it('resends only the entries SQS rejected, then gives up loudly', async () => {
+  it('resends only the entries SQS rejected, then gives up loudly with the reason SQS gave', async () => {
     // Prepare
     sqsMock
       .on(SendMessageBatchCommand)
@@ -196,7 +196,10 @@ describe('Adapter: launch queue', () => {
         Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }],
         Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: 'x' }],
       })
-      .resolves({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }], Successful: [] });
+      .resolves({
+        Failed: [{ Id: '1', Code: 'InternalError', Message: 'the queue is being purged', SenderFault: false }],
+        Successful: [],
+      });
 
     // Act & Assess
     await expect(
@@ -204,7 +207,7 @@ describe('Adapter: launch queue', () => {
         { runId: 'a', attempt: 1 },
         { runId: 'b', attempt: 1 },
       ]),
-    ).rejects.toThrow('SQS rejected 1 launch message(s): InternalError');
+    ).rejects.toThrow('SQS rejected 1 launch message(s): InternalError (the queue is being purged)');
     expect(sqsMock.commandCalls(SendMessageBatchCommand)[1]?.args[0].input.Entries?.map((e) => e.Id)).toEqual(['1']);
   });
 
@@ -241,7 +244,7 @@ describe('Adapter: run event publisher', () => {
     });
   });
 
-  it('throws EventPublishError naming the entries EventBridge rejected', async () => {
+  it('throws EventPublishError naming the entries EventBridge rejected, with the reason it gave', async () => {
     // Prepare
     ebMock
       .on(PutEventsCommand)
@@ -250,7 +253,7 @@ describe('Adapter: run event publisher', () => {
     // Act & Assess
     await expect(publisher.publish([{ type: 'Run Failed', detail: {} }])).rejects.toThrow(EventPublishError);
     await expect(publisher.publish([{ type: 'Run Failed', detail: {} }])).rejects.toThrow(
-      'PutEvents failed for 1 entry: Run Failed (InternalFailure)',
+      'PutEvents failed for 1 entry: Run Failed (InternalFailure: boom)',
     );
   });
 });

@@ -27,11 +27,12 @@ describe('Function: validateCatalog', () => {
     expect(catalog.jobs[2]?.policy.useDefaultRules).toBe(true);
   });
 
-  it('accepts a minimal job with every default', () => {
+  it('accepts a minimal job with every default, accepting no command and no variable from a run', () => {
     // Act
     const catalog = validateCatalog(baseCatalog());
 
     // Assess
+    expect(catalog.jobs[0]?.overrides).toEqual({ command: false, environment: [], size: true });
     expect(catalog.jobs[0]).toMatchObject({
       timeout: '1h',
       network: 'default',
@@ -43,6 +44,36 @@ describe('Function: validateCatalog', () => {
 
   // Each row: a distinct mistake, and the message it must produce (naming job and field).
   it.each<[string, Partial<JobInput>, string]>([
+    [
+      'an override variable that is not a variable name',
+      { overrides: { environment: ['1BAD'] } },
+      "job 'thumbs': overrides.environment.1BAD: is not a valid variable name (letters, digits and _, not starting with a digit)",
+    ],
+    [
+      'an override variable longshore reserves',
+      { overrides: { environment: ['S3_KEY'] } },
+      "job 'thumbs': overrides.environment.S3_KEY: is reserved: longshore sets LONGSHORE_*, S3_*, SCHEDULED_TIME and AWS_* itself",
+    ],
+    [
+      "an override variable that is one of the job's secrets",
+      { container: { image: 'x:1', secrets: { TOKEN: { ssm: '/t' } } }, overrides: { environment: ['TOKEN'] } },
+      "job 'thumbs': overrides.environment.TOKEN: is a secret of this job; secrets come only from their reference",
+    ],
+    [
+      'an override variable listed twice',
+      { overrides: { environment: ['MODE', 'MODE'] } },
+      "job 'thumbs': overrides.environment.MODE: is listed twice",
+    ],
+    [
+      'overrides on a job no one can trigger by hand',
+      { triggers: [{ type: 's3', bucket: 'acme-uploads' }], overrides: { command: true } },
+      "job 'thumbs': overrides: allows overrides, but the job has no manual trigger ({ type: 'manual' }): no one can send them",
+    ],
+    [
+      'an unknown override field',
+      { overrides: { image: true } as never },
+      "job 'thumbs': overrides: unknown field 'image'",
+    ],
     [
       'memory not valid with cpu',
       { size: { cpu: 512, memory: 3000 } },

@@ -411,12 +411,12 @@ describe('Function: runDoctor', () => {
     expect(access[0]?.fix).toMatch(/^an explicit Deny applies/);
     expect(access[1]?.fix).toMatch(/^npx osls deploy --stage prod --region eu-west-1/);
     expect(iam).toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, {
-      PolicySourceArn: `arn:aws:iam::${ACCOUNT}:role/longshore-prod-exec-${REGION}`,
+      PolicySourceArn: `arn:aws:iam::${ACCOUNT}:role/longshore-prod-x-nightly-report-${REGION}`,
       ActionNames: ['ssm:GetParameters'],
     });
   });
 
-  it('reports a missing execution role and a missing stack after the deploy', async () => {
+  it('reports a missing execution role (one per job with secrets) and a missing stack after the deploy', async () => {
     // Prepare
     account.roleExists = false;
     account.stack = false;
@@ -426,7 +426,8 @@ describe('Function: runDoctor', () => {
 
     // Assess
     expect(only(report)).toEqual([
-      `blocking secret-access: the task execution role longshore-prod-exec-${REGION} does not exist`,
+      `blocking secret-access: the task execution role longshore-prod-x-nightly-report-${REGION} of job 'nightly-report' does not exist`,
+      `blocking secret-access: the task execution role longshore-prod-x-csv-ingest-${REGION} of job 'csv-ingest' does not exist`,
       `blocking cluster: stack longshore-prod does not exist in ${REGION}`,
     ]);
   });
@@ -447,6 +448,7 @@ describe('Function: runDoctor', () => {
           ...structuredClone(exampleCatalog().jobs[0]),
           name: 'elsewhere',
           triggers: [{ type: 's3', bucket: 'partner-owned' }],
+          overrides: { command: false, environment: [], size: true },
         },
       ],
     });

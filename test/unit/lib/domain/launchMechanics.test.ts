@@ -101,8 +101,10 @@ describe('Function: createRateLimiter', () => {
 });
 
 describe('Function: overrideProblems', () => {
-  const job = exampleCatalog().jobs.find((j) => j.name === 'csv-ingest');
-  if (!job) throw new Error('csv-ingest');
+  const listed = exampleCatalog().jobs.find((j) => j.name === 'csv-ingest');
+  if (!listed) throw new Error('csv-ingest');
+  // The name rules, for a job that accepts any variable name.
+  const job = { ...listed, overrides: { ...listed.overrides, environment: true } };
 
   it.each([
     [{ environment: [{ name: 'BATCH_ROWS', value: '10' }], cpu: 2048, memory: 8192 }, []],
@@ -123,5 +125,46 @@ describe('Function: overrideProblems', () => {
   ])('checks %o', (overrides, problems) => {
     // Act & Assess
     expect(overrideProblems(job, overrides)).toEqual(problems);
+  });
+});
+
+describe('Function: overrideProblems (what the job accepts)', () => {
+  const jobs = exampleCatalog().jobs;
+  const csv = jobs.find((j) => j.name === 'csv-ingest');
+  const report = jobs.find((j) => j.name === 'nightly-report');
+  if (!csv || !report) throw new Error('example jobs');
+
+  it.each([
+    [
+      'a command, by default',
+      csv,
+      { command: ['sh', '-c', 'cat /proc/self/environ'] },
+      "command: job 'csv-ingest' does not accept a command override (a command runs with the job's secrets and task role; the catalog allows it with overrides: { command: true })",
+    ],
+    [
+      'a variable it does not list',
+      csv,
+      { environment: [{ name: 'NODE_OPTIONS', value: '--require /tmp/x.js' }] },
+      "environment.NODE_OPTIONS: job 'csv-ingest' does not accept it (its overrides.environment allows BATCH_ROWS, SOURCE_DATE)",
+    ],
+    [
+      'a size, when overrides.size is false',
+      report,
+      { cpu: 2048, memory: 8192 },
+      "cpu/memory: job 'nightly-report' does not accept a size override (overrides.size is false)",
+    ],
+  ])('refuses %s', (_what, job, overrides, problem) => {
+    // Act & Assess
+    expect(overrideProblems(job, overrides)).toContain(problem);
+  });
+
+  it('accepts a command only from a job that allows it, and any variable from one that allows any', () => {
+    // Prepare
+    const open = { ...csv, overrides: { command: true, environment: true, size: true } };
+
+    // Act & Assess
+    expect(
+      overrideProblems(open, { command: ['python', '-m', 'backfill'], environment: [{ name: 'ANY', value: '1' }] }),
+    ).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../../../functions/index.ts';
 import {
-  executionRoleName,
   functionName,
   functionRoleName,
+  jobExecutionRoleName,
   jobLogGroup,
   LONGEST_REGION,
   MAX_FUNCTION_KEY_LENGTH,
@@ -54,7 +54,7 @@ describe('Derived AWS names at the longest stage, job, function and Region allow
     ['Lambda function name', functionName(stage, 'f'.repeat(MAX_FUNCTION_KEY_LENGTH)), NAME_LIMITS.lambdaFunction],
     ['function role name', functionRoleName(stage, 'f'.repeat(MAX_FUNCTION_KEY_LENGTH), region), NAME_LIMITS.iamRole],
     ['task role name', taskRoleName(stage, job, region), NAME_LIMITS.iamRole],
-    ['execution role name', executionRoleName(stage, region), NAME_LIMITS.iamRole],
+    ['execution role name', jobExecutionRoleName(stage, job, region), NAME_LIMITS.iamRole],
     ['scheduler role name', schedulerRoleName(stage, region), NAME_LIMITS.iamRole],
     ['schedule name (index 99)', scheduleName(stage, job, 99), NAME_LIMITS.schedule],
     ['task definition family', taskFamily(stage, job), NAME_LIMITS.taskFamily],
