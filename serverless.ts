@@ -12,6 +12,8 @@ import { buildService } from './lib/infra/service.ts';
 const { config } = buildService(
   { stage: stageFromArgv(process.argv, process.env), catalog: validateCatalog(raw), protectedStages: PROTECTED_STAGES },
   functions,
+  // `npm run invoke` (osls invoke local) builds with the local mocks injected: lib/local/oslsMocks.ts.
+  { localInvoke: process.env.LOCAL_INVOKE === '1' },
 );
 
 module.exports = config;

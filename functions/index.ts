@@ -8,7 +8,7 @@ import onTaskStateChange from './onTaskStateChange/config.ts';
 import onUpload from './onUpload/config.ts';
 import sweeper from './sweeper/config.ts';
 
-export const functions: Record<string, FunctionConfig> = {
+export const functions = {
   onUpload,
   onSchedule,
   control,
@@ -16,4 +16,4 @@ export const functions: Record<string, FunctionConfig> = {
   onTaskStateChange,
   sweeper,
   alert,
-};
+} satisfies Record<string, FunctionConfig>;

@@ -4,22 +4,11 @@
  * run and, if it is still queued, only queues it again (the launcher is idempotent), which also
  * repairs a crash between creating the run and queueing it.
  */
-import type { Job } from './catalog/schema.ts';
-import { expiresAtFor, type Run, type RunOverrides, type RunTrigger } from './domain/run.ts';
-import { runIdFor, type TriggerIdentity } from './domain/runId.ts';
-import { initialCapacity } from './domain/taskRequest.ts';
+import { newRun, type RunRequest } from './domain/newRun.ts';
+import type { Run } from './domain/run.ts';
 import { logger, withCorrelation } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
 import { publishOnce } from './runLifecycle.ts';
-
-export interface RunRequest {
-  job: Job;
-  trigger: RunTrigger;
-  overrides?: RunOverrides;
-  /** SKIPPED records a tick that an overlap policy declined, with `reason`. */
-  status?: 'QUEUED' | 'SKIPPED';
-  reason?: string;
-}
 
 export interface AcceptedRun {
   runId: string;
@@ -28,50 +17,6 @@ export interface AcceptedRun {
   status: Run['status'];
   queued: boolean;
 }
-
-/** The identity a trigger's run id is derived from. */
-export const identityOf = (trigger: RunTrigger): TriggerIdentity => {
-  switch (trigger.type) {
-    case 's3':
-      return {
-        type: 's3',
-        bucket: trigger.bucket,
-        key: trigger.key,
-        versionId: trigger.versionId,
-        sequencer: trigger.sequencer,
-        etag: trigger.etag,
-      };
-    case 'schedule':
-      return { type: 'schedule', schedule: trigger.schedule, scheduledTime: trigger.scheduledTime };
-    case 'manual':
-      return { type: 'manual', token: trigger.token };
-    case 'retry':
-      return { type: 'retry', of: trigger.of, token: trigger.token };
-  }
-};
-
-export const newRun = (request: RunRequest, now: Date): Run => {
-  const { job, trigger, overrides } = request;
-  const iso = now.toISOString();
-  const status = request.status ?? 'QUEUED';
-  return {
-    runId: runIdFor(job.name, identityOf(trigger)),
-    job: job.name,
-    status,
-    attempt: 1,
-    createdAt: iso,
-    updatedAt: iso,
-    trigger,
-    ...(overrides && Object.keys(overrides).length > 0 ? { overrides } : {}),
-    capacity: initialCapacity(job),
-    size: { cpu: overrides?.cpu ?? job.size.cpu, memory: overrides?.memory ?? job.size.memory },
-    retries: { app: 0, infra: 0, rules: {} },
-    ...(status === 'SKIPPED' ? { finishedAt: iso } : {}),
-    ...(request.reason ? { reason: request.reason } : {}),
-    published: [],
-    expiresAt: expiresAtFor(now),
-  };
-};
 
 /**
  * Creates and queues the runs; returns one entry per request, in order.

@@ -1,6 +1,7 @@
 /** Uploaded objects become runs of every job whose S3 triggers match them. */
-import { type AcceptedRun, acceptRuns, type RunRequest } from './acceptRuns.ts';
+import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
 import type { ParsedUploads } from './contracts/s3.ts';
+import type { RunRequest } from './domain/newRun.ts';
 import { jobsForObject } from './domain/s3Match.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';

@@ -3,19 +3,13 @@
  * the service's SNS topic and, if the job's route has one, a webhook whose URL is a Secrets Manager
  * secret (read through a cache, never logged). Only final failures alert, not every attempt.
  */
-import * as z from 'zod';
-import type { AlertMessage } from './aws/sns.ts';
 import type { AlertRoute, Catalog } from './catalog/schema.ts';
 import { formatDuration } from './domain/duration.ts';
 import { failureHeadline } from './domain/failureHeadline.ts';
 import { formatCpu, formatMemory } from './domain/fargateSizes.ts';
-import { RUN_EVENT_SOURCE } from './domain/runEvents.ts';
-import { InvalidEventError } from './errors.ts';
+import type { AlertType } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
-import { issueSentences } from './schemaIssues.ts';
-
-export const ALERT_TYPES = ['Run Failed', 'Run Timed Out', 'Schedule Missed'] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
+import type { AlertMessage, AlertTopicPort } from './ports.ts';
 
 const routeKind: Record<AlertType, AlertRoute['on'][number]> = {
   'Run Failed': 'FAILED',
@@ -23,26 +17,11 @@ const routeKind: Record<AlertType, AlertRoute['on'][number]> = {
   'Schedule Missed': 'MISSED_SCHEDULE',
 };
 
-export const alertEvent = z.looseObject({
-  source: z.literal(RUN_EVENT_SOURCE),
-  'detail-type': z.enum(ALERT_TYPES),
-  detail: z.looseObject({ job: z.string(), stage: z.string() }),
-});
-
-export const parseAlertEvent = (event: unknown) => {
-  const parsed = alertEvent.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('run event for alerting', issueSentences(parsed.error));
-  return {
-    type: parsed.data['detail-type'],
-    detail: parsed.data.detail as Record<string, unknown> & { job: string; stage: string },
-  };
-};
-
 export interface AlertDeps {
   catalog: () => Catalog;
   /** Running on this machine (the local flow): the CLI hints then need no --stage. */
   local?: boolean;
-  topic: { publish(m: AlertMessage): Promise<void> };
+  topic: AlertTopicPort;
   secret: (nameOrArn: string) => Promise<string>;
   post: (url: string, body: unknown) => Promise<void>;
 }

@@ -1,7 +1,13 @@
 /**
- * Runtime configuration from the environment, read once at module load by each handler and
+ * The functions' environment contract, and reading it. One list of every variable a handler reads
+ * (`SERVICE_ENV`, `LAUNCHER_ENV`, `LOCAL_ENV`): the stack sets them (lib/infra/functionSpec.ts,
+ * functions/launcher/config.ts), the local flow and the tests set them (lib/local/environment.ts,
+ * test/setup.ts, bench/env.ts), each typed `Record<...EnvName, ...>`, so a variable added here and
+ * forgotten in one of those places is a type error. Read once at module load by each handler and
  * validated loudly: a missing variable fails the function at init, not in the middle of a run.
  */
+import * as z from 'zod';
+import type { NetworkSettings } from './domain/taskRequest.ts';
 import { ConfigError } from './errors.ts';
 
 export interface RuntimeConfig {
@@ -13,7 +19,8 @@ export interface RuntimeConfig {
   alertTopicArn: string;
 }
 
-const REQUIRED = {
+/** What every function gets. */
+export const SERVICE_ENV = {
   stage: 'LONGSHORE_STAGE',
   table: 'LONGSHORE_TABLE',
   eventBus: 'LONGSHORE_EVENT_BUS',
@@ -21,6 +28,20 @@ const REQUIRED = {
   clusterArn: 'LONGSHORE_CLUSTER_ARN',
   alertTopicArn: 'LONGSHORE_ALERT_TOPIC_ARN',
 } as const satisfies Record<keyof RuntimeConfig, string>;
+
+/** What only the launcher gets: the networks tasks run in, and its RunTask calls per second. */
+export const LAUNCHER_ENV = {
+  networks: 'LONGSHORE_NETWORKS',
+  runTaskRate: 'LONGSHORE_RUN_TASK_RATE',
+} as const;
+
+/** Set on this machine only (the local flow, `longshore invoke`, `osls invoke local`), never deployed. */
+export const LOCAL_ENV = { local: 'LONGSHORE_LOCAL' } as const;
+
+export type ServiceEnvName = (typeof SERVICE_ENV)[keyof typeof SERVICE_ENV];
+export type LauncherEnvName = (typeof LAUNCHER_ENV)[keyof typeof LAUNCHER_ENV];
+/** Every variable a deployed handler reads. */
+export type EnvName = ServiceEnvName | LauncherEnvName;
 
 /** Reads a required variable; throws ConfigError naming it. */
 export const getEnv = (name: string, env: NodeJS.ProcessEnv = process.env): string => {
@@ -43,11 +64,43 @@ export const getNumberEnv = (name: string, env: NodeJS.ProcessEnv = process.env)
  * @example const config = loadConfig(); // at module scope of a handler
  */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<RuntimeConfig> => {
-  const missing = Object.values(REQUIRED).filter((name) => !env[name]);
+  const missing = Object.values(SERVICE_ENV).filter((name) => !env[name]);
   if (missing.length > 0) throw new ConfigError(`Environment variables required: ${missing.join(', ')}`);
   return Object.freeze(
     Object.fromEntries(
-      Object.entries(REQUIRED).map(([key, name]) => [key, env[name] as string]),
+      Object.entries(SERVICE_ENV).map(([key, name]) => [key, env[name] as string]),
     ) as unknown as RuntimeConfig,
   );
+};
+
+/** True on this machine (the local flow and invokes): alerts then hint at commands without --stage. */
+export const isLocal = (env: NodeJS.ProcessEnv = process.env): boolean => env[LOCAL_ENV.local] === '1';
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const networks = z.record(
+  z.string(),
+  z.strictObject({ subnets: list, securityGroups: list, assignPublicIp: z.boolean() }),
+);
+
+/** The launcher's networks, from `LONGSHORE_NETWORKS` (resolved from stage parameters at deploy time). */
+export const parseNetworks = (json: string | undefined): Record<string, NetworkSettings> => {
+  if (!json) throw new ConfigError('Environment variable LONGSHORE_NETWORKS is required');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigError('LONGSHORE_NETWORKS is not JSON');
+  }
+  const parsed = networks.safeParse(raw);
+  if (!parsed.success)
+    throw new ConfigError(`LONGSHORE_NETWORKS is malformed: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  for (const [name, n] of Object.entries(parsed.data)) {
+    if (n.subnets.length === 0) throw new ConfigError(`LONGSHORE_NETWORKS: network '${name}' has no subnets`);
+  }
+  return parsed.data;
 };

@@ -4,15 +4,16 @@
  * come back as errors with a code the CLI can show; they are not retried.
  */
 import { randomUUID } from 'node:crypto';
-import { type AcceptedRun, acceptRuns, newRun } from './acceptRuns.ts';
+import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
 import { cancelRun } from './cancelRun.ts';
-import { findJob } from './catalog/runtime.ts';
+import { findJob } from './catalog/active.ts';
 import type { Job } from './catalog/schema.ts';
-import type { ControlRequest } from './contracts/control.ts';
+import { type ControlRequest, type ControlResponse, parseControlRequest } from './contracts/control.ts';
+import { newRun } from './domain/newRun.ts';
 import { overrideProblems } from './domain/overrides.ts';
 import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './domain/run.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
-import { OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
+import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
 import type { StopDeps } from './ports.ts';
 
 export interface ControlResult {
@@ -90,5 +91,21 @@ export const control = async (
       const run = await cancelRun(deps, request.runId, reason);
       return { action: 'cancel', runId: run.runId, status: run.status, created: false };
     }
+  }
+};
+
+/**
+ * The control function's answer to a request from outside: `ok: true` with the result, or `ok:
+ * false` with the code and message of a refusal (a bad request, an unknown job or run, overrides
+ * that cannot run). Only failures worth retrying (AWS errors) throw, so the CLI can try again.
+ *
+ * @example await answerControl(deps, { action: 'cancel', runId: 'csv-ingest-...' })
+ */
+export const answerControl = async (deps: StopDeps, event: unknown): Promise<ControlResponse> => {
+  try {
+    return { ok: true, ...(await control(deps, parseControlRequest(event))) };
+  } catch (e) {
+    if (e instanceof AppError && !e.retryable) return { ok: false, error: { code: e.code, message: e.message } };
+    throw e;
   }
 };

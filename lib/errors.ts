@@ -93,6 +93,13 @@ export class LaunchError extends AppError {
   }
 }
 
+/** The launch queue refused messages even after a second try (SQS SendMessageBatch `Failed`). */
+export class EnqueueError extends AppError {
+  override readonly name = 'EnqueueError';
+  readonly code = 'ENQUEUE_FAILED';
+  override readonly retryable = true;
+}
+
 /** EventBridge PutEvents reported failed entries. */
 export class EventPublishError extends AppError {
   override readonly name = 'EventPublishError';
@@ -130,3 +137,31 @@ export class ConfigError extends AppError {
 
 /** Narrows an unknown thrown value to an Error. */
 export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+/**
+ * An AWS call a read-only check needed failed for a reason other than the absence it asked about
+ * (access denied, throttling, a network error): the check could not decide.
+ */
+export class AwsCheckError extends AppError {
+  override readonly name = 'AwsCheckError';
+  readonly code = 'AWS_CHECK_FAILED';
+  constructor(
+    readonly operation: string,
+    readonly awsCode: string,
+    message: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(`${operation} failed: ${awsCode}: ${message}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+  }
+}
+
+/** Runs one AWS call for a check: an error that is not an expected absence becomes AwsCheckError. */
+export const awsCheck = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    const err = asError(e);
+    throw new AwsCheckError(operation, err.name, err.message, { cause: e });
+  }
+};

@@ -1,5 +1,5 @@
 /**
- * The launcher: queued runs become ECS tasks, exactly once per attempt (DESIGN §5, invariants 2, 5, 6).
+ * The launcher: queued runs become ECS tasks, exactly once per attempt (invariants 2, 5, 6 in docs/architecture.md).
  *
  * For each message (run, attempt):
  *  1. the run must still be QUEUED at that attempt, and due (a delayed retry waits in the queue);
@@ -23,9 +23,9 @@ import { notLaunchedReason } from './domain/stopReasons.ts';
 import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
-import { settleAttempt } from './outcomes.ts';
 import type { LaunchDeps } from './ports.ts';
 import { jobOf, publishOnce } from './runLifecycle.ts';
+import { settleAttempt } from './settleAttempt.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
 export const LAUNCH_LEASE_SECONDS = 120;
@@ -35,7 +35,7 @@ export const LAUNCH_RETRY_WINDOW_SECONDS = 6 * 3600;
 export const CLIENT_TOKEN_TTL_SECONDS = 23 * 3600;
 const LAUNCH_BACKOFF = { baseSeconds: 5, factor: 2, capSeconds: 300 };
 
-export type LaunchOutcome =
+export type LaunchResult =
   | 'launched'
   | 'adopted'
   | 'skipped'
@@ -49,7 +49,7 @@ export type LaunchOutcome =
 const seconds = (from: string, to: Date): number => (to.getTime() - Date.parse(from)) / 1000;
 
 /** A launch that cannot succeed as it is: the attempt records why, and the failure policy decides. */
-const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job | undefined): Promise<LaunchOutcome> => {
+const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job | undefined): Promise<LaunchResult> => {
   await deps.store.recordLaunchFailed(run.runId, run.attempt, reason, deps.now());
   const attempt = (await deps.store.getAttempt(run.runId, run.attempt)) ?? {
     runId: run.runId,
@@ -93,7 +93,7 @@ const recordTask = async (
   run: Run,
   taskArn: string,
   how: 'launched' | 'adopted',
-): Promise<LaunchOutcome> => {
+): Promise<LaunchResult> => {
   addCorrelation({ taskArn });
   const updated = await deps.store.recordLaunched(run, taskArn, deps.now());
   const current = updated ?? (await deps.store.getRun(run.runId)) ?? run;
@@ -110,7 +110,7 @@ const recordTask = async (
   return how;
 };
 
-const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: LaunchError): Promise<LaunchOutcome> => {
+const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: LaunchError): Promise<LaunchResult> => {
   const now = deps.now();
   if (seconds(attempt.launchRequestedAt, now) > LAUNCH_RETRY_WINDOW_SECONDS) {
     return failLaunch(
@@ -133,7 +133,7 @@ const retryLater = async (deps: LaunchDeps, run: Run, attempt: Attempt, error: L
 };
 
 /** Launches one attempt; see the module comment for the steps. */
-export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promise<LaunchOutcome> => {
+export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promise<LaunchResult> => {
   const found = await deps.store.getRun(message.runId);
   if (!found) {
     logger.error('Launch message for a run that does not exist', { runId: message.runId });
@@ -270,64 +270,4 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       return failLaunch(deps, run, e.reason, job);
     }
   });
-};
-
-export interface QueueRecord {
-  messageId: string;
-  body: string;
-}
-
-/** How many launches one invocation runs at once; the pacer bounds the rate. */
-const LAUNCH_CONCURRENCY = 4;
-
-/**
- * Launches a batch from the queue; returns the message ids to retry (SQS partial batch response).
- * Messages for the same attempt are processed once.
- */
-export const launchBatch = async (
-  deps: LaunchDeps,
-  records: QueueRecord[],
-  parse: (body: string) => LaunchMessage,
-): Promise<{ batchItemFailures: { itemIdentifier: string }[]; outcomes: Record<string, LaunchOutcome> }> => {
-  const failures: string[] = [];
-  const outcomes: Record<string, LaunchOutcome> = {};
-  const seen = new Set<string>();
-  const work: { id: string; message: LaunchMessage }[] = [];
-  for (const r of records) {
-    try {
-      const message = parse(r.body);
-      const key = `${message.runId}#${message.attempt}`;
-      if (seen.has(key)) {
-        outcomes[r.messageId] = 'skipped';
-        continue;
-      }
-      seen.add(key);
-      work.push({ id: r.messageId, message });
-    } catch (e) {
-      logger.error('Launch message is malformed; it goes to the dead-letter queue after its retries', {
-        messageId: r.messageId,
-        error: e as Error,
-      });
-      failures.push(r.messageId);
-    }
-  }
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < work.length) {
-      const item = work[next++] as (typeof work)[number];
-      try {
-        const outcome = await launchOne(deps, item.message);
-        outcomes[item.id] = outcome;
-        if (outcome === 'busy') failures.push(item.id);
-      } catch (e) {
-        logger.error('Launch attempt failed unexpectedly; the message will be retried', {
-          runId: item.message.runId,
-          error: e as Error,
-        });
-        failures.push(item.id);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(LAUNCH_CONCURRENCY, work.length) }, worker));
-  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })), outcomes };
 };

@@ -1,11 +1,207 @@
-/** The side effects use cases take as a `deps` object; handlers wire the real ones, tests pass fakes. */
-import type { EcsPort } from './aws/ecs.ts';
-import type { RunEventPublisher } from './aws/eventbridge.ts';
-import type { RunStore } from './aws/runStore.ts';
-import type { LaunchQueuePort } from './aws/sqs.ts';
+/**
+ * The side effects use cases take as a `deps` object, declared here where their users are and in
+ * their words: the adapters in lib/aws conform to these (`buildRunStore(doc, table): RunStore`),
+ * handlers wire the real ones (lib/wiring.ts), tests pass fakes (test/helpers/fakes.ts).
+ * A port changes here, visibly, never as a side effect of an adapter edit.
+ *
+ * Over 300 lines, on purpose: it holds declarations only, in sections by who takes them (the run
+ * store, the service's other ports and each use case's deps, the doctor's), and every port stays in
+ * this one file so that an adapter's port is always found in the same place.
+ */
 import type { Catalog } from './catalog/schema.ts';
-import type { NetworkSettings } from './domain/taskRequest.ts';
+import type { Attempt, Decision, Run, RunStatus } from './domain/run.ts';
+import type { RunEvent } from './domain/runEvents.ts';
+import type { NetworkSettings, RunTaskRequest } from './domain/taskRequest.ts';
 import type { MetricsPort } from './metrics.ts';
+
+// -- The run store ---------------------------------------------------------------------------
+
+/** A run's move from one status to another, applied only while the run is still where it was. */
+export interface TransitionSpec {
+  /** Statuses the run must be in for the transition to apply. */
+  from: readonly RunStatus[];
+  /** The attempt the run must be at, when the transition concerns one attempt. */
+  attempt?: number;
+  to?: RunStatus;
+  set?: Partial<Run>;
+  remove?: (keyof Run)[];
+}
+
+/** Who holds one of a job's concurrency slots. */
+export interface SlotHolder {
+  slot: number;
+  runId: string;
+  acquiredAt: string;
+}
+
+/** Why a task event was not applied to its attempt. */
+export type TaskEventRefusal =
+  /** The run never had this attempt (a made-up or foreign startedBy). */
+  | 'no-attempt'
+  /** The attempt has another task: the event is about a task that is not this attempt's. */
+  | 'other-task'
+  /** Not newer than what is recorded, or the attempt is STOPPED already. */
+  | 'stale';
+
+export type TaskEventResult =
+  | { applied: true; attempt: Attempt }
+  | { applied: false; why: TaskEventRefusal; current?: Attempt };
+
+/** When a schedule first and last produced a tick (the sweeper's missed-tick check reads it). */
+export interface ScheduleTicks {
+  firstTick: string;
+  lastTick: string;
+}
+
+/** A page of a job's runs, newest first; `cursor` continues it. */
+export interface RunPage {
+  runs: Run[];
+  cursor?: string;
+}
+
+/** What the launcher knows of an attempt when it claims it. */
+export type AttemptClaim = Pick<
+  Attempt,
+  'runId' | 'attempt' | 'clientToken' | 'capacityProvider' | 'cpu' | 'memory' | 'expiresAt'
+>;
+
+/**
+ * Every record longshore keeps: runs, their attempts, concurrency slots, schedule ticks, leases.
+ * Each write is conditional or idempotent: a Lambda may die between any two calls, and the next
+ * delivery must find a state it can continue from. Methods that can lose a race say so in their
+ * result (`undefined`, `false`, `claimed: false`), never by throwing.
+ */
+export interface RunStore {
+  getRun(runId: string): Promise<Run | undefined>;
+  getAttempt(runId: string, attempt: number): Promise<Attempt | undefined>;
+  /** Applies `spec` to the run if its status (and attempt) still allow it; undefined if they do not. */
+  transition(run: Run, spec: TransitionSpec, now: Date): Promise<Run | undefined>;
+  /**
+   * Creates the run unless one with its id exists (invariant 1). A duplicate delivery gets the
+   * existing run back and `created: false`.
+   */
+  createRun(run: Run): Promise<{ created: boolean; run: Run }>;
+  /** The run and all its attempts, oldest attempt first. */
+  getHistory(runId: string): Promise<{ run: Run; attempts: Attempt[] } | undefined>;
+  /**
+   * Takes the launch of one attempt (invariant 2): creates the attempt record, or takes over one
+   * whose lease ran out (its launcher died). `claimed` is false when another launcher holds it or
+   * it was launched already; the attempt is returned either way.
+   */
+  claimAttempt(init: AttemptClaim, now: Date, leaseSeconds: number): Promise<{ claimed: boolean; attempt: Attempt }>;
+  /**
+   * Records the task RunTask started: the attempt moves LAUNCHING -> STARTING unless a task event
+   * got there first (then only the task is filled in); the run moves QUEUED -> STARTING if it is
+   * still at this attempt. Returns the run if it moved.
+   */
+  recordLaunched(run: Run, taskArn: string, now: Date): Promise<Run | undefined>;
+  /** Gives the attempt back after a retryable launch failure (throttling, capacity): the next try may claim it at once. */
+  releaseAttempt(runId: string, attempt: number, error: string, now: Date): Promise<void>;
+  /** Closes an attempt whose launch failed for good (if it is still launching). */
+  recordLaunchFailed(runId: string, attempt: number, reason: string, now: Date): Promise<void>;
+  /**
+   * Applies a task event to the attempt it names (invariant 3), only when all of these hold: the
+   * attempt exists (an event never creates one), it has no task yet or this very task, the event is
+   * newer than the last one applied (`version`), and the attempt is not STOPPED.
+   */
+  applyTaskEvent(
+    ref: { runId: string; attempt: number },
+    event: { taskArn: string; version: number },
+    patch: Partial<Attempt>,
+  ): Promise<TaskEventResult>;
+  /** Records the policy's decision on an attempt that exists; undefined if it does not. */
+  recordDecision(runId: string, attempt: number, decision: Decision): Promise<Attempt | undefined>;
+  /**
+   * Remembers a schedule's tick (first and latest scheduled time), so the sweeper can tell a missed
+   * tick by the schedule's own record, whatever else the job runs. Out-of-order ticks never move
+   * `lastTick` back. The record expires like run history when the schedule stops ticking.
+   */
+  recordScheduleTick(job: string, triggerIndex: number, scheduledTime: string, expiresAt: number): Promise<void>;
+  scheduleTicks(job: string, triggerIndex: number): Promise<ScheduleTicks | undefined>;
+  /**
+   * Takes a named lease for `seconds` unless someone else holds it: true when `holder` has it now.
+   * Makes work single-flight (the sweeper) without reserved Lambda concurrency.
+   */
+  takeLease(name: string, holder: string, seconds: number, now: Date): Promise<boolean>;
+  /** Gives a lease back early (only its holder can). */
+  releaseLease(name: string, holder: string, now: Date): Promise<void>;
+  /**
+   * Records, once, that a schedule tick produced no run: true the first time (alert), false after.
+   * Kept beside the run the tick should have created, so a late tick still creates its run.
+   */
+  markMissedTick(runId: string, details: Record<string, unknown>, expiresAt: number): Promise<boolean>;
+  /** Remembers that run events were published, so a redelivery publishes only what is missing. */
+  markPublished(runId: string, keys: string[]): Promise<void>;
+  /**
+   * Takes one of the job's `max` concurrency slots for the run (invariant 6), or undefined when all
+   * are held. Idempotent: a run that already holds a slot gets it back.
+   */
+  acquireSlot(job: string, max: number, runId: string, now: Date): Promise<number | undefined>;
+  /** Frees the run's slot: false if the slot is no longer this run's. */
+  releaseSlot(job: string, slot: number, runId: string): Promise<boolean>;
+  slotHolders(job: string): Promise<SlotHolder[]>;
+  /** Runs of a job waiting to launch, oldest first. */
+  queuedRuns(job: string, limit: number): Promise<Run[]>;
+  /** Every run of a job that is not final. */
+  activeRuns(job: string): Promise<Run[]>;
+  /** Runs of a job, newest first, optionally since a time; paginated by cursor. */
+  runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
+}
+
+// -- ECS, the launch queue, the run-event bus, the alert topic --------------------------------
+
+export interface LaunchedTask {
+  taskArn: string;
+  /** True when ECS said the token was already used: the task is the one launched before. */
+  adopted: boolean;
+}
+
+/** A task as DescribeTasks shows it, read at the use case with `taskFromDescribe` (lib/contracts/ecs.ts). */
+export type DescribedTask = Record<string, unknown> & { taskArn?: string };
+
+export interface EcsPort {
+  /** Runs one task; throws LaunchError (with a kind: throttled, capacity, config). */
+  runTask(request: RunTaskRequest): Promise<LaunchedTask>;
+  /** Tasks ECS lists for this startedBy (the task of a launch whose clientToken expired). */
+  tasksStartedBy(cluster: string, startedBy: string): Promise<string[]>;
+  stopTask(cluster: string, taskArn: string, reason: string): Promise<void>;
+  /** Tasks by ARN; ARNs ECS no longer knows (stopped over an hour ago) come back in `missing`. */
+  describeTasks(cluster: string, taskArns: string[]): Promise<{ tasks: DescribedTask[]; missing: string[] }>;
+  /** The doctor's: a cluster's status and capacity providers; undefined when ECS does not know it or it is INACTIVE. */
+  cluster(cluster: string): Promise<{ status: string; capacityProviders: string[] } | undefined>;
+  /** The doctor's: the names among these that are ACTIVE capacity providers of the account. */
+  activeCapacityProviders(names: string[]): Promise<string[]>;
+}
+
+/** One launch message: this attempt of this run, due after `delaySeconds`. */
+export interface LaunchEnqueue {
+  runId: string;
+  attempt: number;
+  delaySeconds?: number;
+}
+
+export interface LaunchQueuePort {
+  /** Sends launch messages; throws EnqueueError when the queue keeps refusing some. */
+  enqueue(messages: LaunchEnqueue[]): Promise<void>;
+}
+
+export interface RunEventPublisher {
+  /** Publishes run events; throws EventPublishError naming the entries the bus refused. */
+  publish(events: RunEvent[]): Promise<void>;
+}
+
+/** An alert as people read it: a one-line subject, the text, and attributes for subscription filters. */
+export interface AlertMessage {
+  subject: string;
+  text: string;
+  attributes: Record<string, string>;
+}
+
+export interface AlertTopicPort {
+  publish(message: AlertMessage): Promise<void>;
+}
+
+// -- What each use case takes -------------------------------------------------------------------
 
 export interface ServiceSettings {
   stage: string;
@@ -15,7 +211,7 @@ export interface ServiceSettings {
 /** What every use case that changes runs needs. */
 export interface CoreDeps {
   settings: ServiceSettings;
-  store: Pick<RunStore, keyof RunStore>;
+  store: RunStore;
   queue: LaunchQueuePort;
   events: RunEventPublisher;
   catalog: () => Catalog;
@@ -39,4 +235,144 @@ export interface SweepDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask' | 'describeTasks' | 'tasksStartedBy'>;
   /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
   scheduleArn: (job: string, triggerIndex: number) => string;
+}
+
+// -- What the doctor reads of an AWS account (`longshore doctor`, read-only) ---------------------
+// "It does not exist" is an answer (undefined, `missing`, a state), never an error; any other
+// failure (access denied, throttling) throws AwsCheckError naming the call, and the check that
+// asked becomes a warning. Secret values never cross a port: only the key names of a JSON value.
+
+export interface CallerPort {
+  /** The account of the credentials in use. */
+  accountId(): Promise<string>;
+}
+
+export interface StacksPort {
+  /** A CloudFormation stack's outputs, or undefined when the stack does not exist. */
+  outputs(stackName: string): Promise<Record<string, string> | undefined>;
+}
+
+/** A parameter of SSM Parameter Store; its value only for String and StringList parameters. */
+export interface StoredParameter {
+  type: string;
+  value?: string;
+}
+
+export interface ParameterStorePort {
+  /** Parameters by name or ARN: those found, by the name asked, and the missing ones. */
+  find(names: string[]): Promise<{ found: Map<string, StoredParameter>; missing: string[] }>;
+}
+
+export interface SecretVersions {
+  arn: string;
+  /** Version id to its staging labels (AWSCURRENT, AWSPREVIOUS, ...). */
+  versions: Record<string, string[]>;
+}
+
+/** What a secret's value is, never the value: a JSON object (its key names), text or binary. */
+export type SecretShape = { kind: 'json'; keys: string[] } | { kind: 'text' } | { kind: 'binary' };
+
+export interface SecretInspectorPort {
+  /** The secret's versions, or undefined when it does not exist. */
+  versions(secretId: string): Promise<SecretVersions | undefined>;
+  /** The shape of one version's value, or undefined when that version does not exist. */
+  shape(secretId: string, select: { versionStage?: string; versionId?: string }): Promise<SecretShape | undefined>;
+}
+
+/** IAM's answer for one action on one resource: allowed, implicitDeny or explicitDeny. */
+export interface PermissionDecision {
+  action: string;
+  resource: string;
+  decision: string;
+}
+
+export interface RolesPort {
+  /** The role's ARN, or undefined when no role has this name. */
+  roleArn(roleName: string): Promise<string | undefined>;
+  /** The role's identity policies evaluated for each action on each resource (nothing is done as the role). */
+  simulate(roleArn: string, actions: string[], resources: string[]): Promise<PermissionDecision[]>;
+}
+
+export type BucketState =
+  | { exists: 'no' }
+  | { exists: 'forbidden' }
+  | { exists: 'yes'; eventBridge: boolean; configuration: Record<string, unknown> };
+
+export type EventBridgeStatus = 'already-on' | 'enabled' | 'would-enable';
+
+export interface EventBridgeResult {
+  bucket: string;
+  status: EventBridgeStatus;
+  /** The bucket's other notification configurations, kept as they were. */
+  kept: { topics: number; queues: number; lambdaFunctions: number };
+}
+
+/** A trigger bucket's notification settings: read by the doctor, turned on by `buckets enable-eventbridge`. */
+export interface BucketsPort {
+  /** Whether the bucket exists (or is another account's), and its notification configuration. */
+  state(bucket: string): Promise<BucketState>;
+  /** Turns EventBridge delivery on, keeping the other configurations; throws BucketSettingError. */
+  enableEventBridge(bucket: string, opts: { dryRun: boolean }): Promise<EventBridgeResult>;
+}
+
+/** A subnet or a security group, and the VPC it is in. */
+export interface VpcResource {
+  id: string;
+  vpcId: string;
+}
+
+export interface RouteTable {
+  id: string;
+  main: boolean;
+  subnetIds: string[];
+  /** Targets of the default route (0.0.0.0/0): nat-..., igw-..., tgw-..., eni-..., pcx-... */
+  defaultRouteTargets: string[];
+}
+
+export interface VpcEndpoint {
+  serviceName: string;
+  type: string;
+  state: string;
+}
+
+export interface NetworkPort {
+  /** The subnets that exist among these ids (unknown ids are absent). */
+  subnets(ids: string[]): Promise<VpcResource[]>;
+  /** The security groups that exist among these ids. */
+  securityGroups(ids: string[]): Promise<VpcResource[]>;
+  routeTables(vpcId: string): Promise<RouteTable[]>;
+  vpcEndpoints(vpcId: string): Promise<VpcEndpoint[]>;
+}
+
+export type ImageState = 'found' | 'no-repository' | 'no-image';
+
+export interface ImagesPort {
+  image(repository: string, ref: { tag?: string; digest?: string }): Promise<ImageState>;
+}
+
+export interface QuotasPort {
+  /** The account's Fargate vCPU quota, or undefined when Service Quotas has none here. */
+  fargateVcpu(kind: 'on-demand' | 'spot'): Promise<number | undefined>;
+}
+
+export interface LambdaPort {
+  /** The account's concurrent executions, and the part no function has reserved. */
+  concurrency(): Promise<{ total: number; unreserved: number }>;
+  /** The CLI's: invokes a function and waits; its JSON answer, or the error it ended with (`functionError`). */
+  invoke(functionName: string, payload: unknown): Promise<{ payload: unknown; functionError?: string }>;
+}
+
+/** What `runDoctor` takes: every port read-only (the doctor changes nothing). */
+export interface DoctorPorts {
+  caller: CallerPort;
+  stacks: StacksPort;
+  parameters: ParameterStorePort;
+  secrets: SecretInspectorPort;
+  roles: RolesPort;
+  buckets: Pick<BucketsPort, 'state'>;
+  network: NetworkPort;
+  ecs: Pick<EcsPort, 'cluster' | 'activeCapacityProviders'>;
+  images: ImagesPort;
+  quotas: QuotasPort;
+  lambda: Pick<LambdaPort, 'concurrency'>;
 }

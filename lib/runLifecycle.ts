@@ -2,7 +2,7 @@
  * Steps shared by every use case that moves a run: publish a run event once, finish a run (final
  * status, slot freed, next queued run dispatched, event published), and dispatch queued runs.
  */
-import { findJob } from './catalog/runtime.ts';
+import { findJob } from './catalog/active.ts';
 import type { Job } from './catalog/schema.ts';
 import type { Attempt, Run, RunStatus } from './domain/run.ts';
 import { publishKey, type RunEventType, runEvent } from './domain/runEvents.ts';

@@ -8,21 +8,20 @@
  *   runs that are final: dispatched or freed.
  * - Cancelled runs whose task is not known stopped yet (CANCELLING): StopTask again, and closed
  *   CANCELLED once ECS says the task stopped (or never existed).
- * - Schedule ticks that produced no run: `Schedule Missed`, once per tick.
+ * - Schedule ticks that produced no run: `Schedule Missed`, once per tick (lib/missedTicks.ts).
  * One sweep at a time (a lease item, not reserved concurrency, which new accounts cannot grant).
  */
 
 import { closeCancelled, requestStop } from './cancelRun.ts';
-import { findJob } from './catalog/runtime.ts';
-import type { Job, ScheduleTrigger } from './catalog/schema.ts';
+import { findJob } from './catalog/active.ts';
+import type { Job } from './catalog/schema.ts';
 import { taskFromDescribe } from './contracts/ecs.ts';
 import { formatDuration, parseDuration } from './domain/duration.ts';
 import { startedBy } from './domain/names.ts';
-import { expiresAtFor, isFinal, type Run } from './domain/run.ts';
-import { runIdFor } from './domain/runId.ts';
-import { cronOccurrences, parseScheduleExpression } from './domain/scheduleExpression.ts';
+import { isFinal, type Run } from './domain/run.ts';
 import { LOST_REASON, timeoutReason } from './domain/stopReasons.ts';
 import { logger, withCorrelation } from './logger.ts';
+import { missedTicks } from './missedTicks.ts';
 import type { SweepDeps } from './ports.ts';
 import { dispatchQueued } from './runLifecycle.ts';
 import { trackTaskEvent } from './trackTask.ts';
@@ -33,10 +32,6 @@ export const START_DEADLINE_SECONDS = 15 * 60;
 export const QUIET_SECONDS = 10 * 60;
 /** A queued run this old with no launch in progress gets its launch message again. */
 export const REQUEUE_AFTER_SECONDS = 15 * 60;
-/** A schedule tick must have produced its run within this long (Scheduler and Lambda retry first). */
-export const MISSED_TICK_GRACE_SECONDS = 20 * 60;
-/** How far back the sweeper looks for missed ticks. */
-export const MISSED_TICK_WINDOW_SECONDS = 3 * 3600;
 
 /** The lease that keeps sweeps single-flight outlives the sweeper's 120 s timeout. */
 export const SWEEP_LEASE_SECONDS = 150;
@@ -82,7 +77,7 @@ const reconcile = async (deps: SweepDeps, runs: Run[], now: Date, report: SweepR
     const byArn = new Map(chunk.map((r) => [r.taskArn as string, r]));
     const { tasks, missing } = await deps.ecs.describeTasks(deps.settings.clusterArn, [...byArn.keys()]);
     for (const task of tasks) {
-      const out = await trackTaskEvent(deps, taskFromDescribe(task as Record<string, unknown>));
+      const out = await trackTaskEvent(deps, taskFromDescribe(task));
       report.reconciled.push({ runId: byArn.get(task.taskArn ?? '')?.runId ?? '?', outcome: out.outcome });
     }
     for (const arn of missing) {
@@ -161,64 +156,6 @@ const freeLeakedSlots = async (deps: SweepDeps, job: Job, report: SweepReport): 
         runId: holder.runId,
         slot: holder.slot,
       });
-    }
-  }
-};
-
-const missedTicks = async (deps: SweepDeps, job: Job, now: Date, report: SweepReport): Promise<void> => {
-  const schedules = job.triggers.flatMap((t, i) => (t.type === 'schedule' && t.enabled ? [{ t, i }] : [])) as {
-    t: ScheduleTrigger;
-    i: number;
-  }[];
-  if (schedules.length === 0) return;
-  for (const { t, i } of schedules) {
-    const arn = deps.scheduleArn(job.name, i);
-    // The schedule's own record of its ticks: however many other runs the job has, this stays exact.
-    // Only once the schedule has ticked: a tick due before the first deploy is not "missed".
-    const ticks = await deps.store.scheduleTicks(job.name, i);
-    if (!ticks) continue;
-    const expr = parseScheduleExpression(t.expression);
-    let due: string[] = [];
-    if (expr.kind === 'cron') {
-      const first = ticks.firstTick;
-      due = cronOccurrences(
-        expr.cron,
-        t.timezone,
-        new Date(now.getTime() - MISSED_TICK_WINDOW_SECONDS * 1000),
-        new Date(now.getTime() - MISSED_TICK_GRACE_SECONDS * 1000),
-      )
-        .map((d) => d.toISOString())
-        .filter((iso) => iso > first);
-    } else {
-      const last = ticks.lastTick;
-      if (age(last, now) > expr.everySeconds + MISSED_TICK_GRACE_SECONDS)
-        due = [new Date(Date.parse(last) + expr.everySeconds * 1000).toISOString()];
-    }
-    for (const scheduledTime of due) {
-      const runId = runIdFor(job.name, { type: 'schedule', schedule: arn, scheduledTime });
-      if (await deps.store.getRun(runId)) continue;
-      const first = await deps.store.markMissedTick(
-        runId,
-        { job: job.name, schedule: arn, scheduledTime, detectedAt: now.toISOString() },
-        expiresAtFor(now),
-      );
-      if (!first) continue;
-      await deps.events.publish([
-        {
-          type: 'Schedule Missed',
-          detail: {
-            stage: deps.settings.stage,
-            job: job.name,
-            schedule: arn,
-            expression: t.expression,
-            timezone: t.timezone,
-            scheduledTime,
-            expectedRunId: runId,
-          },
-        },
-      ]);
-      logger.error('Schedule tick produced no run', { job: job.name, scheduledTime, expression: t.expression });
-      report.missedTicks.push({ job: job.name, scheduledTime });
     }
   }
 };
@@ -303,7 +240,7 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
     await freeLeakedSlots(deps, job, report);
     if (job.maxConcurrent !== undefined)
       report.dispatched += await dispatchQueued(deps, findJob(job.name, deps.catalog()));
-    await missedTicks(deps, job, now, report);
+    report.missedTicks.push(...(await missedTicks(deps, job, now)));
   }
   logger.info('Sweep done', { ...report, reconciled: report.reconciled.length });
   return report;

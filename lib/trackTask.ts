@@ -1,5 +1,5 @@
 /**
- * Tracking (DESIGN §4-6): ECS task state changes close attempts. An event is trusted only for our
+ * Tracking (invariants 3 and 4, docs/architecture.md): ECS task state changes close attempts. An event is trusted only for our
  * cluster, our stage, an attempt the run has, and that attempt's own task (an attempt without a task
  * yet adopts it). Events come duplicated and out of order: one is applied only if its
  * `detail.version` is newer than the attempt's, and a STOPPED attempt is never reopened. RUNNING
@@ -9,17 +9,18 @@
  */
 import { closeCancelled } from './cancelRun.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
+import { containerResults } from './domain/attemptFacts.ts';
 import { logTargetOf, summarizeTaskEvent } from './domain/attemptSummary.ts';
 import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
 import { isSpotNotice, taskPhase } from './domain/taskStatus.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
-import { containerOutcomes, resumeRetry, settleAttempt } from './outcomes.ts';
 import type { CoreDeps } from './ports.ts';
 import { jobOf, releaseSlotOf } from './runLifecycle.ts';
+import { resumeRetry, settleAttempt } from './settleAttempt.ts';
 
-export type TrackOutcome =
+export type TrackResult =
   | 'foreign'
   | 'unknown-run'
   /** The run never had the attempt the event names. */
@@ -47,7 +48,7 @@ const cut = (s: string | undefined, n = 1024): string | undefined => (s === unde
 export const trackTaskEvent = async (
   deps: CoreDeps,
   detail: TaskDetail,
-): Promise<{ outcome: TrackOutcome; runId?: string; verdict?: Verdict }> => {
+): Promise<{ outcome: TrackResult; runId?: string; verdict?: Verdict }> => {
   const ref = parseStartedBy(detail.startedBy);
   if (!ref || ref.stage !== deps.settings.stage || detail.clusterArn !== deps.settings.clusterArn) {
     logger.debug('Task is not ours: ignored', {
@@ -77,7 +78,7 @@ export const trackTaskEvent = async (
     // What decided, from this event: the log stream of that container (none if the task never started).
     const ran = summarizeTaskEvent(
       detail,
-      containerOutcomes(job, detail.containers),
+      containerResults(job, detail.containers),
       job && logTargetOf(deps.settings.stage, job),
     );
     const set: Partial<Attempt> = {
@@ -93,7 +94,7 @@ export const trackTaskEvent = async (
       stoppedAt: detail.stoppedAt,
       stopCode: detail.stopCode,
       stoppedReason: cut(detail.stoppedReason),
-      containers: detail.containers.length ? containerOutcomes(job, detail.containers) : undefined,
+      containers: detail.containers.length ? containerResults(job, detail.containers) : undefined,
       durationSeconds: ran.durationSeconds,
       logLink: ran.logLink,
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),

@@ -7,7 +7,7 @@ import { documentClient } from './aws/dynamodb.ts';
 import { buildRunEventPublisher, eventBridgeClient } from './aws/eventbridge.ts';
 import { buildRunStore } from './aws/runStore.ts';
 import { buildLaunchQueue, sqsClient } from './aws/sqs.ts';
-import { activeCatalog } from './catalog/runtime.ts';
+import { activeCatalog } from './catalog/active.ts';
 import { loadConfig, type RuntimeConfig } from './config.ts';
 import { emfMetrics } from './metrics.ts';
 import type { CoreDeps } from './ports.ts';

@@ -1,5 +1,5 @@
 import { cfnString } from '../../lib/catalog/arn.ts';
-import { secretReadResource } from '../../lib/catalog/secrets.ts';
+import { secretReadResource } from '../../lib/catalog/secretRefs.ts';
 import { allow } from '../../lib/infra/cfn.ts';
 import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
 

@@ -1,3 +1,5 @@
+import type { LauncherEnvName } from '../../lib/config.ts';
+import type { CfnValue } from '../../lib/infra/cfn.ts';
 import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
 import { IDS } from '../../lib/infra/ids.ts';
 import { networksEnvironment } from '../../lib/infra/networks.ts';
@@ -33,7 +35,7 @@ const config: FunctionConfig = (ctx) => ({
   environment: {
     LONGSHORE_NETWORKS: networksEnvironment(ctx),
     LONGSHORE_RUN_TASK_RATE: String(RUN_TASK_CALLS_PER_SECOND / LAUNCHER_CONCURRENCY),
-  },
+  } satisfies Record<LauncherEnvName, CfnValue>,
   events: [
     {
       sqs: {

@@ -1,37 +1,31 @@
 /**
  * ECS, translated: RunTask's partial failures and exceptions become LaunchError with a kind
- * (throttled, capacity, config), so callers never inspect SDK output.
+ * (throttled, capacity, config), so callers never inspect SDK output. The doctor's reads (a
+ * cluster, the capacity providers) fail as AwsCheckError naming the call, as its checks expect.
  */
 import {
+  DescribeCapacityProvidersCommand,
+  DescribeClustersCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
   RunTaskCommand,
   type RunTaskCommandOutput,
   StopTaskCommand,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import { classifyLaunchFailure } from '../domain/launchFailure.ts';
-import type { RunTaskRequest } from '../domain/taskRequest.ts';
-import { LaunchError } from '../errors.ts';
+import { awsCheck, LaunchError } from '../errors.ts';
+import type { EcsPort } from '../ports.ts';
 
 /** Adaptive retry mode adds client-side rate limiting on top of backoff when ECS throttles. */
 export const ecsClient = new ECSClient({ maxAttempts: 4, retryMode: 'adaptive' });
 
-export interface LaunchedTask {
-  taskArn: string;
-  /** True when ECS said the token was already used: the task is the one launched before. */
-  adopted: boolean;
-}
-
-export type EcsPort = ReturnType<typeof buildEcs>;
-
-export const buildEcs = (client: ECSClient) => ({
+export const buildEcs = (client: ECSClient): EcsPort => ({
   /**
    * Runs one task; throws LaunchError. A ConflictException (same clientToken, different request)
    * names the task already started for the token: it is returned, never launched again.
    */
-  runTask: async (request: RunTaskRequest): Promise<LaunchedTask> => {
+  runTask: async (request) => {
     let out: RunTaskCommandOutput;
     try {
       out = await client.send(new RunTaskCommand(request));
@@ -59,7 +53,7 @@ export const buildEcs = (client: ECSClient) => ({
    * desiredStatus ECS lists tasks it wants running (its documented default): a task that already
    * stopped is not found here, but its STOPPED event settles the attempt, so it is not launched again.
    */
-  tasksStartedBy: async (cluster: string, startedBy: string): Promise<string[]> => {
+  tasksStartedBy: async (cluster, startedBy) => {
     const arns = new Set<string>();
     let nextToken: string | undefined;
     do {
@@ -70,18 +64,35 @@ export const buildEcs = (client: ECSClient) => ({
     return [...arns];
   },
 
-  stopTask: async (cluster: string, taskArn: string, reason: string): Promise<void> => {
+  stopTask: async (cluster, taskArn, reason) => {
     await client.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
   },
 
   /** Tasks by ARN; ARNs ECS no longer knows (stopped over an hour ago) come back in `missing`. */
-  describeTasks: async (cluster: string, taskArns: string[]): Promise<{ tasks: Task[]; missing: string[] }> => {
+  describeTasks: async (cluster, taskArns) => {
     if (taskArns.length === 0) return { tasks: [], missing: [] };
     const out = await client.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
     return {
-      tasks: out.tasks ?? [],
+      tasks: (out.tasks ?? []).map((t) => ({ ...t })),
       missing: (out.failures ?? []).filter((f) => f.reason === 'MISSING').flatMap((f) => (f.arn ? [f.arn] : [])),
     };
+  },
+
+  cluster: async (cluster) => {
+    const out = await awsCheck('ecs:DescribeClusters', () =>
+      client.send(new DescribeClustersCommand({ clusters: [cluster] })),
+    );
+    const c = out.clusters?.[0];
+    if (!c || c.status === 'INACTIVE') return undefined;
+    return { status: c.status ?? 'UNKNOWN', capacityProviders: c.capacityProviders ?? [] };
+  },
+
+  activeCapacityProviders: async (names) => {
+    if (names.length === 0) return [];
+    const out = await awsCheck('ecs:DescribeCapacityProviders', () =>
+      client.send(new DescribeCapacityProvidersCommand({ capacityProviders: names })),
+    );
+    return (out.capacityProviders ?? []).filter((p) => p.status === 'ACTIVE').flatMap((p) => (p.name ? [p.name] : []));
   },
 });
 

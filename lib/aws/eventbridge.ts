@@ -1,14 +1,13 @@
 /** Run events on the service's bus. PutEvents partial failures become EventPublishError. */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { RUN_EVENT_SOURCE, type RunEvent } from '../domain/runEvents.ts';
+import { RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { EventPublishError } from '../errors.ts';
+import type { RunEventPublisher } from '../ports.ts';
 
 export const eventBridgeClient = new EventBridgeClient({ maxAttempts: 6 });
 
-export type RunEventPublisher = ReturnType<typeof buildRunEventPublisher>;
-
-export const buildRunEventPublisher = (client: EventBridgeClient, busName: string) => ({
-  publish: async (events: RunEvent[]): Promise<void> => {
+export const buildRunEventPublisher = (client: EventBridgeClient, busName: string): RunEventPublisher => ({
+  publish: async (events) => {
     for (let i = 0; i < events.length; i += 10) {
       const batch = events.slice(i, i + 10);
       const out = await client.send(

@@ -1,29 +1,35 @@
 /**
  * S3 bucket notifications, translated: the one setting longshore's S3 triggers need, "Send
  * notifications to Amazon EventBridge for all events in this bucket". Without it the bucket never
- * sends "Object Created" to EventBridge and the stack's rules never fire (aws-facts §h).
+ * sends "Object Created" to EventBridge and the stack's rules never fire (aws-facts §h). Read by
+ * `longshore doctor` (`state`, failing as AwsCheckError) and turned on by `buckets enable-eventbridge`
+ * (`enableEventBridge`, failing as BucketSettingError), both through one reader.
  */
 import {
   GetBucketNotificationConfigurationCommand,
   type GetBucketNotificationConfigurationCommandOutput,
+  HeadBucketCommand,
   PutBucketNotificationConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { BucketSettingError } from '../errors.ts';
+import { awsCheck, BucketSettingError } from '../errors.ts';
+import type { BucketsPort } from '../ports.ts';
 
-export type EventBridgeStatus = 'already-on' | 'enabled' | 'would-enable';
-
-export interface EventBridgeResult {
-  bucket: string;
-  status: EventBridgeStatus;
-  /** The bucket's other notification configurations, kept as they were. */
-  kept: { topics: number; queues: number; lambdaFunctions: number };
-}
-
-export type BucketNotificationsPort = ReturnType<typeof buildBucketNotifications>;
-
-/** One client per Region the CLI works in (S3 answers a bucket of another Region with a redirect). */
+/**
+ * One client per Region the CLI works in (S3 answers a bucket of another Region with a redirect,
+ * which `enableEventBridge` reports as `wrong-region`; the doctor's client follows it instead).
+ */
 export const s3ClientFor = (region: string): S3Client => new S3Client({ region, maxAttempts: 4 });
+
+/** The bucket's notification configuration as S3 keeps it (the response without its metadata). */
+type Notifications = Omit<GetBucketNotificationConfigurationCommandOutput, '$metadata'>;
+
+const readNotifications = async (client: S3Client, bucket: string): Promise<Notifications> => {
+  const { $metadata: _, ...configuration } = await client.send(
+    new GetBucketNotificationConfigurationCommand({ Bucket: bucket }),
+  );
+  return configuration;
+};
 
 const failure = (bucket: string, action: 'read' | 'write', e: unknown): BucketSettingError => {
   const err = e as Error & { $metadata?: { httpStatusCode?: number } };
@@ -66,18 +72,34 @@ const failure = (bucket: string, action: 'read' | 'write', e: unknown): BucketSe
 };
 
 /**
- * @example await buildBucketNotifications(s3ClientFor('eu-west-1')).enableEventBridge('acme-uploads', { dryRun: false })
+ * @example await buildBuckets(s3ClientFor('eu-west-1')).enableEventBridge('acme-uploads', { dryRun: false })
  */
-export const buildBucketNotifications = (client: S3Client) => ({
+export const buildBuckets = (client: S3Client): BucketsPort => ({
+  /** HeadBucket first: a missing bucket and one of another account (403) are answers, not failures. */
+  state: async (bucket) => {
+    try {
+      await awsCheck('s3:HeadBucket', () => client.send(new HeadBucketCommand({ Bucket: bucket })));
+    } catch (e) {
+      const cause = (e as { cause?: { name?: string; $metadata?: { httpStatusCode?: number } } }).cause;
+      if (cause?.name === 'NotFound' || cause?.$metadata?.httpStatusCode === 404) return { exists: 'no' };
+      if (cause?.name === 'Forbidden' || cause?.$metadata?.httpStatusCode === 403) return { exists: 'forbidden' };
+      throw e;
+    }
+    const configuration = await awsCheck('s3:GetBucketNotificationConfiguration', () =>
+      readNotifications(client, bucket),
+    );
+    return { exists: 'yes', eventBridge: configuration.EventBridgeConfiguration !== undefined, configuration };
+  },
+
   /**
    * Turns EventBridge delivery on. PutBucketNotificationConfiguration replaces the whole
    * configuration, so the current one is read first and every topic, queue and Lambda
    * configuration is written back unchanged. Throws BucketSettingError.
    */
-  enableEventBridge: async (bucket: string, opts: { dryRun: boolean }): Promise<EventBridgeResult> => {
-    let current: GetBucketNotificationConfigurationCommandOutput;
+  enableEventBridge: async (bucket, opts) => {
+    let current: Notifications;
     try {
-      current = await client.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+      current = await readNotifications(client, bucket);
     } catch (e) {
       throw failure(bucket, 'read', e);
     }

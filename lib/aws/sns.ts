@@ -1,18 +1,11 @@
 /** The alert topic. */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { AlertTopicPort } from '../ports.ts';
 
 export const snsClient = new SNSClient({ maxAttempts: 6 });
 
-export interface AlertMessage {
-  subject: string;
-  text: string;
-  attributes: Record<string, string>;
-}
-
-export type AlertTopicPort = ReturnType<typeof buildAlertTopic>;
-
-export const buildAlertTopic = (client: SNSClient, topicArn: string) => ({
-  publish: async (m: AlertMessage): Promise<void> => {
+export const buildAlertTopic = (client: SNSClient, topicArn: string): AlertTopicPort => ({
+  publish: async (m) => {
     await client.send(
       new PublishCommand({
         TopicArn: topicArn,

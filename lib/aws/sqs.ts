@@ -1,30 +1,17 @@
 /** The launch queue: the buffer between triggers and RunTask. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LaunchMessage } from '../contracts/launch.ts';
-import { AppError } from '../errors.ts';
+import { EnqueueError } from '../errors.ts';
+import type { LaunchQueuePort } from '../ports.ts';
 
 export const sqsClient = new SQSClient({ maxAttempts: 6 });
 
 /** SQS delays a message at most 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
 
-export interface LaunchEnqueue {
-  runId: string;
-  attempt: number;
-  delaySeconds?: number;
-}
-
-export class EnqueueError extends AppError {
-  override readonly name = 'EnqueueError';
-  readonly code = 'ENQUEUE_FAILED';
-  override readonly retryable = true;
-}
-
-export type LaunchQueuePort = ReturnType<typeof buildLaunchQueue>;
-
-export const buildLaunchQueue = (client: SQSClient, queueUrl: string) => ({
+export const buildLaunchQueue = (client: SQSClient, queueUrl: string): LaunchQueuePort => ({
   /** Sends launch messages in batches of 10; entries SQS rejects are sent once more, then it throws. */
-  enqueue: async (messages: LaunchEnqueue[]): Promise<void> => {
+  enqueue: async (messages) => {
     for (let i = 0; i < messages.length; i += 10) {
       let batch = messages.slice(i, i + 10).map((m, j) => ({
         Id: String(j),

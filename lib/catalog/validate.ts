@@ -1,6 +1,11 @@
 /**
  * Validates a job catalog and reports every problem at once, each naming the job and the field and
  * saying what is allowed. Structure first (zod), then the rules that need the whole picture.
+ *
+ * Over 300 lines on purpose: it is one checklist, read top to bottom, one rule after the other, and
+ * split into files its rules would be harder to see whole (what each field may be is the point).
+ * Rules that are not catalog knowledge live elsewhere (names: lib/domain/names.ts, variables:
+ * lib/domain/taskEnvironment.ts, stop codes: lib/domain/taskStatus.ts, sizes: fargateSizes.ts).
  */
 import * as z from 'zod';
 import { parseDuration } from '../domain/duration.ts';
@@ -8,6 +13,7 @@ import { FARGATE_CPUS, isValidFargateSize, validMemoriesFor } from '../domain/fa
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';
 import { isValidTimeZone, parseScheduleExpression, ScheduleExpressionError } from '../domain/scheduleExpression.ts';
 import { CONTROL_CHARS_RULE, envNameProblem, hasControlChars } from '../domain/taskEnvironment.ts';
+import { KNOWN_STOP_CODES } from '../domain/taskStatus.ts';
 import { CatalogError } from '../errors.ts';
 import { issueSentences, listOr } from '../schemaIssues.ts';
 import { arnPattern } from './arn.ts';
@@ -21,12 +27,16 @@ import {
   type Policy,
   type Sidecar,
 } from './schema.ts';
-import { secretRefProblems } from './secrets.ts';
+import { secretRefProblems } from './secretRefs.ts';
 
 type Report = (field: string, message: string) => void;
 
-/** The characters every service we tag accepts in tag keys and values (DynamoDB documents the narrowest set; aws-facts §h). */
-const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/]*$/u;
+/**
+ * The characters every resource a job's tags land on accepts (ECS task definitions and tasks, IAM
+ * roles, CloudWatch Logs groups all document letters, digits, spaces and `+ - = . _ : / @`). The
+ * table, which also refuses `@`, carries only longshore's own tags.
+ */
+const TAG_TEXT = /^[\p{L}\p{N} +\-=._:/@]*$/u;
 const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
@@ -37,16 +47,6 @@ const S3_OBJECT_ARN = arnPattern('s3', '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.en
 const SM_ARN_OR_NAME = /^(arn:[^:]+:secretsmanager:[^:]+:[^:]+:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$/;
 const LOG_RETENTION = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
-/** Stop codes ECS documents today; a rule may name them. Unknown codes in events are still handled. */
-export const KNOWN_STOP_CODES = [
-  'TaskFailedToStart',
-  'EssentialContainerExited',
-  'UserInitiated',
-  'ServiceSchedulerInitiated',
-  'SpotInterruption',
-  'TerminationNotice',
-  'InfrastructureHealth',
 ];
 const MAX_TIMEOUT_SECONDS = 14 * 86400;
 const MAX_CONCURRENT = 1000;
@@ -395,7 +395,7 @@ const checkJob = (report: Report, job: Job, ctx: { networks: Set<string>; alerts
     if (k.length > 128 || v.length > 256)
       report(`tags.${k}`, 'key must be at most 128 and value at most 256 characters');
     if (!TAG_TEXT.test(k) || !TAG_TEXT.test(v))
-      report(`tags.${k}`, 'may contain only letters, digits, spaces and + - = . _ : /');
+      report(`tags.${k}`, 'may contain only letters, digits, spaces and + - = . _ : / @');
   }
   job.taskRole.statements.forEach((s, i) => {
     if (s.actions.length === 0 || s.resources.length === 0)

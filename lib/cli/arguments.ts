@@ -4,11 +4,13 @@
  * `--env` / `--command` are parsed strictly. Each refusal is a CliError (exit 2) naming the argument
  * and its rule.
  */
+
+import type { ControlRequestInput } from '../contracts/control.ts';
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';
 import { RUN_STATUSES, type RunStatus } from '../domain/run.ts';
 import { RUN_ID_HASH_LENGTH, RUN_ID_PATTERN } from '../domain/runId.ts';
 import { envNameProblem, firstControlChar } from '../domain/taskEnvironment.ts';
-import { CliError, EXIT } from './output.ts';
+import { CliError, EXIT } from './exitCodes.ts';
 
 /** `<job>-<20 base32 characters>` (lib/domain/runId.ts): 45 characters at most. */
 export const MAX_RUN_ID_LENGTH = MAX_JOB_NAME_LENGTH + 1 + RUN_ID_HASH_LENGTH;
@@ -126,4 +128,39 @@ export const parseCommandOption = (text: string): string[] => {
       );
   });
   return command;
+};
+
+export interface TriggerOptions {
+  env?: string[];
+  token?: string;
+  cpu?: string;
+  memory?: string;
+  command?: string;
+}
+
+/**
+ * `trigger JOB [--env ...] [--cpu N --memory N] [--command JSON] [--token T]` as the control request
+ * it sends (without who asks): every argument checked first.
+ */
+export const parseTriggerOptions = (
+  job: string,
+  opts: TriggerOptions,
+  newToken: () => string,
+): Extract<ControlRequestInput, { action: 'trigger' }> => {
+  checkJobName('job', job);
+  if (opts.token !== undefined) checkToken(opts.token);
+  const environment = parseEnvOptions(opts.env ?? []);
+  const command = opts.command !== undefined ? parseCommandOption(opts.command) : undefined;
+  const overrides = {
+    ...(Object.keys(environment).length ? { environment } : {}),
+    ...(command ? { command } : {}),
+    ...(opts.cpu !== undefined ? { cpu: checkPositiveInteger('--cpu', opts.cpu) } : {}),
+    ...(opts.memory !== undefined ? { memory: checkPositiveInteger('--memory', opts.memory) } : {}),
+  };
+  return {
+    action: 'trigger',
+    job,
+    clientToken: opts.token ?? newToken(),
+    ...(Object.keys(overrides).length ? { overrides } : {}),
+  };
 };

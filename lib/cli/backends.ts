@@ -3,15 +3,15 @@
  * the state directory directly) or a deployed stage (table and control function from the stack's
  * outputs, with the caller's AWS credentials).
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RunPage } from '../aws/runStore.ts';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
+import { asError } from '../errors.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo } from '../local/flowServer.ts';
-import { CliError, EXIT } from './output.ts';
+import type { RunPage } from '../ports.ts';
+import { CliError, EXIT } from './exitCodes.ts';
 
 export interface RunHistory {
   run: Run;
@@ -32,8 +32,8 @@ export interface Backend {
 
 /** The local store, by way of a LocalRuntime in this process (its tasks run here while we wait). */
 export const directLocalBackend = async (stateDir: string, catalogFile?: string): Promise<Backend> => {
-  const { LocalRuntime } = await import('../local/runtime.ts');
-  const { localDelayScale } = await import('../local/runtime.ts');
+  const { LocalRuntime } = await import('../local/LocalRuntime.ts');
+  const { localDelayScale } = await import('../local/environment.ts');
   const rt = await LocalRuntime.start({
     mode: 'flow',
     stateDir,
@@ -102,14 +102,20 @@ export const flowBackend = ({ port, pid, token }: Pick<FlowInfo, 'port' | 'pid' 
 /** A deployed stage: the stack `longshore-<stage>` says where the table and the control function are. */
 export const awsBackend = async (stage: string, region: string): Promise<Backend> => {
   const stackName = `longshore-${stage}`;
-  const cfn = new CloudFormationClient({ region });
-  let outputs: Record<string, string>;
+  const { buildStacks } = await import('../aws/cloudformation.ts');
+  let outputs: Record<string, string> | undefined;
   try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    outputs = Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+    outputs = await buildStacks(new CloudFormationClient({ region })).outputs(stackName);
   } catch (e) {
-    throw new CliError(`Cannot read stack ${stackName} in ${region}: ${(e as Error).message}`, EXIT.backend);
+    // The adapter's AwsCheckError names the call; the CLI says what CloudFormation said.
+    const said = asError((e as { cause?: unknown }).cause ?? e).message;
+    throw new CliError(`Cannot read stack ${stackName} in ${region}: ${said}`, EXIT.backend);
   }
+  if (!outputs)
+    throw new CliError(
+      `Cannot read stack ${stackName} in ${region}: Stack with id ${stackName} does not exist`,
+      EXIT.backend,
+    );
   const table = outputs.RunsTableName;
   const controlFn = outputs.ControlFunctionName;
   if (!table || !controlFn)
@@ -118,23 +124,22 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
       EXIT.backend,
     );
   const { buildRunStore } = await import('../aws/runStore.ts');
-  const store = buildRunStore(
-    DynamoDBDocumentClient.from(new DynamoDBClient({ region }), { marshallOptions: { removeUndefinedValues: true } }),
-    table,
-  );
-  const lambda = new LambdaClient({ region });
+  const { createDocumentClient } = await import('../aws/dynamodb.ts');
+  const { buildLambda } = await import('../aws/lambda.ts');
+  const store = buildRunStore(createDocumentClient(new DynamoDBClient({ region })), table);
+  const lambda = buildLambda(new LambdaClient({ region }));
   return {
     label: `stage ${stage} (${region})`,
     local: false,
     runsOfJob: (job, opts) => store.runsOfJob(job, opts),
     history: (runId) => store.getHistory(runId),
     control: async (request) => {
-      const out = await lambda.send(
-        new InvokeCommand({ FunctionName: controlFn, Payload: new TextEncoder().encode(JSON.stringify(request)) }),
-      );
-      const payload = out.Payload ? JSON.parse(new TextDecoder().decode(out.Payload)) : undefined;
-      if (out.FunctionError)
-        throw new CliError(`${controlFn} failed: ${payload?.errorMessage ?? out.FunctionError}`, EXIT.backend);
+      const { payload, functionError } = await lambda.invoke(controlFn, request);
+      if (functionError)
+        throw new CliError(
+          `${controlFn} failed: ${(payload as { errorMessage?: string } | undefined)?.errorMessage ?? functionError}`,
+          EXIT.backend,
+        );
       return payload as ControlResponse;
     },
     waitFor: async (runId, timeoutMs) => {

@@ -8,7 +8,7 @@ import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import type { Attempt, Run } from '../domain/run.ts';
 import { triggerSummary } from '../domain/runEvents.ts';
 import type { RunHistory } from './backends.ts';
-import type { Output } from './output.ts';
+import type { Output } from './Output.ts';
 
 const age = (iso: string): string => {
   const s = (Date.now() - Date.parse(iso)) / 1000;

@@ -14,10 +14,10 @@
  *   container starts: a task that never started has no stream to link to.
  */
 import type { Job } from '../catalog/schema.ts';
+import { decidingContainer as policyDecidingContainer } from './attemptFacts.ts';
 import { logLink, logStreamName, parseTaskArn } from './logLink.ts';
 import { jobLogGroup } from './names.ts';
-import { decidingContainer as policyDecidingContainer } from './policy.ts';
-import type { ContainerOutcome, RetryCounts } from './run.ts';
+import type { ContainerResult, RetryCounts } from './run.ts';
 import { LOST_REASON_PREFIX } from './stopReasons.ts';
 
 /** The part of an attempt record (or of a task event) the summary reads. */
@@ -30,7 +30,7 @@ export interface AttemptRecord {
   stopCode?: string;
   stoppedReason?: string;
   launchFailure?: string;
-  containers?: readonly ContainerOutcome[];
+  containers?: readonly ContainerResult[];
   /** As recorded: used only when no log target is given (the job left the catalog). */
   logLink?: string;
 }
@@ -89,7 +89,7 @@ const secondsBetween = (from: string | undefined, to: string | undefined): numbe
  * among containers with no exit code the one ECS gave a reason for is named (e.g. the sidecar
  * whose image could not be pulled); for a success, `main`.
  */
-const decidingOf = (containers: readonly ContainerOutcome[]): ContainerOutcome | undefined => {
+const decidingOf = (containers: readonly ContainerResult[]): ContainerResult | undefined => {
   const essential = containers.filter((c) => c.essential !== false);
   const failed = policyDecidingContainer({ kind: 'task', containers: [...containers] });
   if (failed) {
@@ -157,11 +157,11 @@ export interface TaskEventFacts {
 /**
  * Summarizes one task event, with its containers already marked essential or not.
  *
- * @example summarizeTaskEvent(detail, containerOutcomes(job, detail.containers), logTargetOf(stage, job)).logLink
+ * @example summarizeTaskEvent(detail, containerResults(job, detail.containers), logTargetOf(stage, job)).logLink
  */
 export const summarizeTaskEvent = (
   d: TaskEventFacts,
-  containers: readonly ContainerOutcome[],
+  containers: readonly ContainerResult[],
   logs?: LogTarget,
 ): AttemptSummary =>
   summarizeAttempt(

@@ -1,5 +1,5 @@
 /**
- * The single-table data model (DESIGN §10). Pure key builders shared by the table definition in
+ * The single-table data model. Pure key builders shared by the table definition in
  * `serverless.ts` and by the store, so the two cannot drift apart.
  *
  * - Run:       pk = RUN#<runId>        sk = RUN

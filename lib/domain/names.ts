@@ -8,7 +8,12 @@
  * - RunTask `startedBy`: 128 characters of [A-Za-z0-9/_-]; `clientToken`: 64 ASCII 33-126.
  */
 
+import type { Job } from '../catalog/schema.ts';
+
 export const SERVICE = 'longshore';
+
+/** The job's own container; sidecars are named by the catalog. */
+export const MAIN_CONTAINER_NAME = 'main';
 
 /**
  * The longest AWS Region code, from the partitions data the AWS SDK resolves endpoints with
@@ -50,12 +55,19 @@ export const executionRoleName = (stage: string, region: string): string => `${S
 export const schedulerRoleName = (stage: string, region: string): string => `${SERVICE}-${stage}-scheduler-${region}`;
 export const taskFamily = (stage: string, job: string): string => `${SERVICE}-${stage}-${job}`;
 export const jobLogGroup = (stage: string, job: string): string => `/${SERVICE}/${stage}/${job}`;
+/** The job's log group: its own setting, else `/longshore/<stage>/<job>`. */
+export const logGroupName = (stage: string, job: Pick<Job, 'name' | 'container'>): string =>
+  job.container.logs.group ?? jobLogGroup(stage, job.name);
 export const scheduleName = (stage: string, job: string, index: number): string =>
   `${SERVICE}-${stage}-${job}-cron${index}`;
 export const tableName = (stage: string): string => `${SERVICE}-${stage}-runs`;
 export const clusterName = (stage: string): string => `${SERVICE}-${stage}`;
 export const eventBusName = (stage: string): string => `${SERVICE}-${stage}-runs`;
 export const scheduleGroupName = (stage: string): string => `${SERVICE}-${stage}`;
+export const launchQueueName = (stage: string): string => `${SERVICE}-${stage}-launch`;
+export const launchDlqName = (stage: string): string => `${SERVICE}-${stage}-launch-dlq`;
+export const eventsDlqName = (stage: string): string => `${SERVICE}-${stage}-events-dlq`;
+export const alertTopicName = (stage: string): string => `${SERVICE}-${stage}-alerts`;
 
 /** `startedBy` carries the run id and attempt so that a task event leads straight to its attempt. */
 export const startedByPrefix = (stage: string): string => `${SERVICE}/${stage}/`;

@@ -1,22 +1,17 @@
 /**
- * The failure policy (DESIGN §6): ordered rules, first match wins. Pure: no AWS, no clock, no
+ * The failure policy (README, "The failure policy"): ordered rules, first match wins. Pure: no AWS, no clock, no
  * randomness of its own (jitter comes from the run and attempt, so a redelivered event decides the
  * same). A job's own rules come first, then the shipped defaults below.
  */
 import type { Backoff, Job, PolicyRule } from '../catalog/schema.ts';
+import { type AttemptFacts, decidingContainer } from './attemptFacts.ts';
 import { fullJitterDelay, stableRandom } from './backoff.ts';
+import { DEFAULT_RULES, type DefaultRule } from './defaultRules.ts';
+import { describeFailure } from './diagnosis.ts';
 import { parseDuration } from './duration.ts';
 import { formatCpu, formatMemory, smallestSizeWith } from './fargateSizes.ts';
-import type { ContainerOutcome, RetryCounts, TaskSizeRecord } from './run.ts';
-import { LOST_REASON_PREFIX, NOT_LAUNCHED_PREFIX, startsWithPattern, TIMEOUT_REASON_PREFIX } from './stopReasons.ts';
-
-export interface AttemptFacts {
-  kind: 'task' | 'launch';
-  containers: ContainerOutcome[];
-  stopCode?: string;
-  stoppedReason?: string;
-  launchFailure?: string;
-}
+import type { RetryCounts, TaskSizeRecord } from './run.ts';
+import { TIMEOUT_REASON_PREFIX } from './stopReasons.ts';
 
 export interface PolicyRun {
   runId: string;
@@ -49,76 +44,6 @@ export type Verdict =
     })
   | (VerdictBase & { outcome: 'fail'; action: 'fail'; finalStatus: 'FAILED' | 'TIMED_OUT' });
 
-type DefaultRule = PolicyRule & { budget?: 'infra' };
-
-/**
- * The shipped rules, for the common classes of failure. Configuration errors fail at once (they do
- * not heal by retrying), except their network-timeout variants; infrastructure events retry without
- * counting against the application's budget.
- */
-export const DEFAULT_RULES: readonly DefaultRule[] = [
-  {
-    name: 'image-pull-timeout',
-    match: {
-      reason:
-        'CannotPullContainerError.*(i/o timeout|TLS handshake timeout|context deadline exceeded|connection reset|Client\\.Timeout)',
-    },
-    action: 'retry',
-    retries: 3,
-    backoff: { base: '30s', factor: 2, cap: '5m' },
-    diagnosis:
-      'the image registry could not be reached in time (network timeout while pulling); check NAT or the ECR and S3 VPC endpoints if it persists',
-  },
-  { name: 'image-not-pullable', match: { reason: 'CannotPullContainerError' }, action: 'fail' },
-  {
-    name: 'secrets-timeout',
-    match: { reason: 'ResourceInitializationError.*(context deadline exceeded|i/o timeout|RequestCanceled)' },
-    action: 'retry',
-    retries: 3,
-    backoff: { base: '30s', factor: 2, cap: '5m' },
-    diagnosis:
-      'ECS timed out fetching secrets or registry auth (network); check NAT or the Secrets Manager and SSM VPC endpoints if it persists',
-  },
-  {
-    name: 'secrets-unreadable',
-    match: { reason: 'ResourceInitializationError|unable to pull secrets|unable to retrieve secret' },
-    action: 'fail',
-  },
-  { name: 'spot-interruption', match: { stopCodes: ['SpotInterruption'] }, action: 'retry-on-demand' },
-  { name: 'out-of-memory', match: { exitCodes: [137], reason: 'OutOfMemoryError' }, action: 'retry-bigger' },
-  {
-    name: 'platform-retirement',
-    match: { stopCodes: ['TerminationNotice', 'InfrastructureHealth'] },
-    action: 'retry',
-    budget: 'infra',
-    backoff: { base: '5s', factor: 2, cap: '1m' },
-    diagnosis:
-      'AWS stopped the task for infrastructure maintenance (Fargate retirement or host health), not because of the job',
-  },
-  {
-    name: 'task-lost',
-    match: { reason: startsWithPattern(LOST_REASON_PREFIX) },
-    action: 'retry',
-    budget: 'infra',
-    backoff: { base: '5s', factor: 2, cap: '1m' },
-    diagnosis: 'ECS no longer knows the task and its STOPPED event never arrived',
-  },
-  { name: 'timed-out', match: { reason: startsWithPattern(TIMEOUT_REASON_PREFIX) }, action: 'fail' },
-  {
-    name: 'start-failure',
-    match: { stopCodes: ['TaskFailedToStart'] },
-    action: 'retry',
-    budget: 'infra',
-    retries: 2,
-    backoff: { base: '30s', factor: 2, cap: '5m' },
-    diagnosis: 'the task failed to start',
-  },
-  { name: 'stopped-by-someone', match: { stopCodes: ['UserInitiated', 'ServiceSchedulerInitiated'] }, action: 'fail' },
-  { name: 'launch-rejected', match: { launchFailure: '.' }, action: 'fail' },
-  { name: 'application-error', match: { exitCodes: [[1, 255]] }, action: 'retry' },
-  { name: 'unexplained', match: { reason: '' }, action: 'fail' },
-];
-
 /** Matches anything; ends every rule list so that a decision always has a rule. */
 const FALLBACK: DefaultRule = { name: 'no-matching-rule', match: { reason: '' }, action: 'fail' };
 
@@ -127,10 +52,6 @@ export const rulesFor = (job: Job): readonly DefaultRule[] => [
   ...(job.policy.useDefaultRules ? DEFAULT_RULES : []),
   FALLBACK,
 ];
-
-/** The essential container whose exit decided the attempt (the first one that did not exit 0). */
-export const decidingContainer = (facts: AttemptFacts): ContainerOutcome | undefined =>
-  facts.containers.find((c) => c.essential !== false && c.exitCode !== 0);
 
 export const isSuccess = (facts: AttemptFacts): boolean =>
   facts.kind === 'task' && facts.containers.length > 0 && decidingContainer(facts) === undefined;
@@ -163,51 +84,39 @@ const seconds = (text: string): number => parseDuration(text) ?? 0;
 const backoffSpec = (b: Backoff) => ({ baseSeconds: seconds(b.base), factor: b.factor, capSeconds: seconds(b.cap) });
 const wait = (s: number): string =>
   s <= 0 ? 'now' : `in ${s >= 60 ? `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}` : `${s}s`}`;
-const excerpt = (text: string | undefined, max = 300): string =>
-  text && text.length > max ? `${text.slice(0, max)}...` : (text ?? '');
-
-/** Plain words for what happened, before the decision's own consequence is added. */
-export const describeFailure = (facts: AttemptFacts, size: TaskSizeRecord): string => {
-  if (facts.kind === 'launch') {
-    const failure = facts.launchFailure ?? '';
-    return failure.startsWith(NOT_LAUNCHED_PREFIX)
-      ? `the task was not launched (RunTask was not called): ${excerpt(failure.slice(NOT_LAUNCHED_PREFIX.length + 2))}`
-      : `RunTask refused the launch: ${excerpt(failure)}`;
+/**
+ * The retry budget a rule counts on: its own (`retries` on the rule), the infrastructure budget
+ * (`policy.maxInfrastructureRetries`, capped by the rule's `retries`), or the job's own
+ * (`policy.retries`); what is used of it, and the counts once one more retry is spent.
+ */
+const budgetFor = (rule: DefaultRule, job: Job, counts: RetryCounts) => {
+  if (rule.retries !== undefined && rule.budget !== 'infra') {
+    const used = counts.rules[rule.name] ?? 0;
+    return {
+      kind: 'rule' as const,
+      used,
+      max: rule.retries,
+      name: `rule '${rule.name}' allows ${rule.retries}`,
+      spend: (): RetryCounts => ({ ...counts, rules: { ...counts.rules, [rule.name]: used + 1 } }),
+    };
   }
-  const reason = facts.stoppedReason ?? '';
-  const deciding = decidingContainer(facts);
-  if (reason.startsWith(TIMEOUT_REASON_PREFIX))
-    return `the run exceeded its timeout and was stopped (${reason.replace(/^longshore: /, '')})`;
-  if (/CannotPullContainerError/.test(reason)) {
-    const why = /not found|manifest unknown/i.test(reason)
-      ? 'the image or tag does not exist'
-      : /403|denied|unauthorized/i.test(reason)
-        ? 'the execution role may not pull it'
-        : /platform/i.test(reason)
-          ? 'the image has no build for the task architecture'
-          : 'see the reason';
-    return `the image could not be pulled (${why}): ${excerpt(reason)}`;
+  if (rule.budget === 'infra' || rule.countsAgainstBudget === false) {
+    const max = Math.min(rule.retries ?? Number.POSITIVE_INFINITY, job.policy.maxInfrastructureRetries);
+    return {
+      kind: 'infra' as const,
+      used: counts.infra,
+      max,
+      name: `policy.maxInfrastructureRetries is ${max}`,
+      spend: (): RetryCounts => ({ ...counts, infra: counts.infra + 1 }),
+    };
   }
-  if (/ResourceInitializationError|unable to pull secrets|unable to retrieve secret/.test(reason)) {
-    const why = /KMS/i.test(reason)
-      ? 'the execution role may not decrypt it with KMS'
-      : /AccessDenied/i.test(reason)
-        ? 'the execution role may not read it'
-        : /ResourceNotFound|not found/i.test(reason)
-          ? 'it does not exist'
-          : 'see the reason';
-    return `ECS could not read the task's secrets (${why}): ${excerpt(reason)}`;
-  }
-  if (facts.stopCode === 'SpotInterruption') return 'Fargate Spot took the capacity back (SpotInterruption)';
-  if (facts.stopCode === 'TerminationNotice' || facts.stopCode === 'InfrastructureHealth')
-    return `AWS stopped the task (${facts.stopCode}): ${excerpt(reason)}`;
-  if (deciding?.exitCode === 137 && /OutOfMemoryError/.test(deciding.reason ?? reason)) {
-    return `exit 137: container '${deciding.name}' used more than its ${formatMemory(size.memory)} and was killed (OutOfMemoryError)`;
-  }
-  if (deciding?.exitCode !== undefined)
-    return `exit ${deciding.exitCode}: container '${deciding.name}' failed${deciding.reason ? ` (${excerpt(deciding.reason, 200)})` : ''}`;
-  if (facts.stopCode === 'UserInitiated') return `the task was stopped from outside longshore: ${excerpt(reason)}`;
-  return `the task stopped without an exit code${facts.stopCode ? ` (${facts.stopCode})` : ''}: ${excerpt(reason)}`;
+  return {
+    kind: 'app' as const,
+    used: counts.app,
+    max: job.policy.retries,
+    name: `policy.retries is ${job.policy.retries}`,
+    spend: (): RetryCounts => ({ ...counts, app: counts.app + 1 }),
+  };
 };
 
 const maxMemoryOf = (job: Job): number => job.policy.maxMemory ?? Math.min(job.size.memory * 4, 122880);
@@ -312,30 +221,16 @@ export const decide = (job: Job, run: PolicyRun, facts: AttemptFacts): Verdict =
       };
     }
     case 'retry': {
-      const own = rule.retries !== undefined && rule.budget !== 'infra';
-      const infra = rule.budget === 'infra' || rule.countsAgainstBudget === false;
-      const used = own ? (run.retries.rules[rule.name] ?? 0) : infra ? run.retries.infra : run.retries.app;
-      const max = own
-        ? (rule.retries as number)
-        : infra
-          ? Math.min(rule.retries ?? Number.POSITIVE_INFINITY, job.policy.maxInfrastructureRetries)
-          : job.policy.retries;
-      const budgetName = own
-        ? `rule '${rule.name}' allows ${max}`
-        : infra
-          ? `policy.maxInfrastructureRetries is ${max}`
-          : `policy.retries is ${max}`;
-      if (used >= max) return fail(`no retries left (${used} of ${max} used; ${budgetName})`);
+      const budget = budgetFor(rule, job, run.retries);
+      const { used, max } = budget;
+      if (used >= max) return fail(`no retries left (${used} of ${max} used; ${budget.name})`);
       const delaySeconds = fullJitterDelay(
         backoffSpec(rule.backoff ?? job.policy.backoff),
         used,
         stableRandom(`${run.runId}#${run.attempt}`),
       );
-      const retries: RetryCounts = own
-        ? { ...run.retries, rules: { ...run.retries.rules, [rule.name]: used + 1 } }
-        : infra
-          ? { ...run.retries, infra: used + 1 }
-          : { ...run.retries, app: used + 1 };
+      const retries = budget.spend();
+      const infra = rule.budget === 'infra' || rule.countsAgainstBudget === false;
       const maxAttempts = run.attempt + (max - used);
       return {
         outcome: 'retry',

@@ -1,5 +1,5 @@
 /**
- * Runs and attempts (DESIGN §4): the records the whole service revolves around.
+ * Runs and attempts (docs/architecture.md, Glossary): the records the whole service revolves around.
  *
  * QUEUED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT, and back to QUEUED for a retry
  * (attempt + 1). A cancel makes a run CANCELLED at once when it has no task, else CANCELLING until
@@ -72,7 +72,7 @@ export interface RetryCounts {
   rules: Record<string, number>;
 }
 
-export interface AttemptOutcome {
+export interface RunOutcome {
   exitCode?: number;
   stopCode?: string;
   reason?: string;
@@ -102,7 +102,7 @@ export interface Run {
   taskArn?: string;
   startedAt?: string;
   finishedAt?: string;
-  outcome?: AttemptOutcome;
+  outcome?: RunOutcome;
   reason?: string;
   /** When the sweeper stopped the task for running past the job's timeout. */
   timeoutRequestedAt?: string;
@@ -114,7 +114,7 @@ export interface Run {
   expiresAt: number;
 }
 
-export interface ContainerOutcome {
+export interface ContainerResult {
   name: string;
   exitCode?: number;
   reason?: string;
@@ -154,7 +154,7 @@ export interface Attempt {
   durationSeconds?: number;
   stopCode?: string;
   stoppedReason?: string;
-  containers?: ContainerOutcome[];
+  containers?: ContainerResult[];
   spotNoticeAt?: string;
   launchFailure?: string;
   logLink?: string;

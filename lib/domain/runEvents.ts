@@ -1,5 +1,5 @@
 /**
- * Run events published on the service's EventBridge bus for integrations and alerting (DESIGN §7).
+ * Run events published on the service's EventBridge bus for integrations and alerting (README, "Operating").
  * `source` is fixed; `detail-type` names the transition; `detail` carries the run's facts.
  */
 import type { Job } from '../catalog/schema.ts';
@@ -20,6 +20,14 @@ export const RUN_EVENT_TYPES = [
 ] as const;
 
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
+
+/** The run events that need a person: the alert rule on the bus delivers exactly these to `alert`. */
+export const ALERT_TYPES = [
+  'Run Failed',
+  'Run Timed Out',
+  'Schedule Missed',
+] as const satisfies readonly RunEventType[];
+export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface RunEventDetail {
   stage: string;

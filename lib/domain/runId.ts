@@ -1,6 +1,6 @@
 /**
  * Run ids and RunTask client tokens, derived from the trigger's identity so that every delivery of
- * the same trigger names the same run (DESIGN §5, invariants 1 and 2).
+ * the same trigger names the same run (invariants 1 and 2 in docs/architecture.md).
  *
  * - S3 upload: bucket + key + (version id, else sequencer, else etag). Two uploads of the same key
  *   on an unversioned bucket differ by sequencer; a duplicate delivery carries the same one.
@@ -8,6 +8,7 @@
  * - Manual: the client token (the CLI generates one per command and reuses it on retry).
  */
 import { createHash } from 'node:crypto';
+import type { RunTrigger } from './run.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -34,6 +35,27 @@ export type TriggerIdentity =
   | { type: 'schedule'; schedule: string; scheduledTime: string }
   | { type: 'manual'; token: string }
   | { type: 'retry'; of: string; token: string };
+
+/** The identity a trigger's run id is derived from. */
+export const identityOf = (trigger: RunTrigger): TriggerIdentity => {
+  switch (trigger.type) {
+    case 's3':
+      return {
+        type: 's3',
+        bucket: trigger.bucket,
+        key: trigger.key,
+        versionId: trigger.versionId,
+        sequencer: trigger.sequencer,
+        etag: trigger.etag,
+      };
+    case 'schedule':
+      return { type: 'schedule', schedule: trigger.schedule, scheduledTime: trigger.scheduledTime };
+    case 'manual':
+      return { type: 'manual', token: trigger.token };
+    case 'retry':
+      return { type: 'retry', of: trigger.of, token: trigger.token };
+  }
+};
 
 /** The stable text of a trigger's identity. */
 export const identityText = (t: TriggerIdentity): string => {

@@ -17,11 +17,3 @@ export const decodeNotificationKey = (key: string): string | undefined => {
 /** The inverse, for building realistic classic notifications in tests and the local flow. */
 export const encodeNotificationKey = (key: string): string =>
   encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/gi, '/');
-
-/** Compares two S3 sequencers for the same key: right-pad the shorter with zeros, then compare. */
-export const compareSequencers = (a: string, b: string): number => {
-  const n = Math.max(a.length, b.length);
-  const pa = a.padEnd(n, '0');
-  const pb = b.padEnd(n, '0');
-  return pa < pb ? -1 : pa > pb ? 1 : 0;
-};

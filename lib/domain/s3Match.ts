@@ -19,3 +19,17 @@ export const matchesTrigger = (
  */
 export const jobsForObject = (catalog: Catalog, bucket: string, key: string): Job[] =>
   catalog.jobs.filter((job) => job.triggers.some((t) => t.type === 's3' && matchesTrigger(t, bucket, key)));
+
+export interface TriggerBucket {
+  bucket: string;
+  jobs: string[];
+}
+
+/** Every bucket an s3 trigger of the catalog names, with the jobs it starts, by bucket name. */
+export const triggerBuckets = (catalog: Catalog): TriggerBucket[] => {
+  const jobsOf = new Map<string, Set<string>>();
+  for (const job of catalog.jobs)
+    for (const t of job.triggers)
+      if (t.type === 's3') jobsOf.set(t.bucket, (jobsOf.get(t.bucket) ?? new Set()).add(job.name));
+  return [...jobsOf].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, jobs]) => ({ bucket, jobs: [...jobs] }));
+};

@@ -3,10 +3,10 @@
  * launch type), network, placement on EC2, the trigger's data as environment, startedBy, tags and a
  * clientToken derived from run and attempt. Pure: the ECS adapter sends it as it is.
  */
-import { MAIN_CONTAINER_NAME } from '../catalog/containers.ts';
+
 import type { Job } from '../catalog/schema.ts';
 import { OverridesTooLargeError } from '../errors.ts';
-import { startedBy } from './names.ts';
+import { MAIN_CONTAINER_NAME, startedBy } from './names.ts';
 import { originalTrigger, type Run } from './run.ts';
 import { clientTokenFor } from './runId.ts';
 import type { EnvPair } from './taskEnvironment.ts';

@@ -24,3 +24,14 @@ export const taskPhase = (lastStatus: string): TaskPhase =>
 /** The Fargate Spot two-minute notice: still running, told to stop, stop code SpotInterruption. */
 export const isSpotNotice = (d: { lastStatus: string; desiredStatus?: string; stopCode?: string }): boolean =>
   d.lastStatus !== 'STOPPED' && d.desiredStatus === 'STOPPED' && d.stopCode === 'SpotInterruption';
+
+/** Stop codes ECS documents today; a rule may name them. Unknown codes in events are still handled. */
+export const KNOWN_STOP_CODES: readonly string[] = [
+  'TaskFailedToStart',
+  'EssentialContainerExited',
+  'UserInitiated',
+  'ServiceSchedulerInitiated',
+  'SpotInterruption',
+  'TerminationNotice',
+  'InfrastructureHealth',
+];

@@ -3,7 +3,7 @@
  * read from the command line (`--stage`/`-s`, as osls takes it) so that every derived name is a
  * concrete string that can be checked against its AWS limit before anything is deployed.
  */
-import type { Catalog, ParamRef } from '../catalog/schema.ts';
+import type { Catalog } from '../catalog/schema.ts';
 import { MAX_STAGE_LENGTH, STAGE_PATTERN } from '../domain/names.ts';
 import { ConfigError } from '../errors.ts';
 
@@ -34,29 +34,4 @@ export const stageFromArgv = (argv: readonly string[], env: NodeJS.ProcessEnv): 
     if (a.startsWith('--stage=')) return validateStage(a.slice('--stage='.length));
   }
   return validateStage(env.LONGSHORE_STAGE ?? 'dev');
-};
-
-/** Renders a catalog value that may be a stage parameter for the Serverless template. */
-export const paramValue = (v: string[] | string | ParamRef): string =>
-  typeof v === 'object' && !Array.isArray(v) ? `\${param:${v.param}}` : Array.isArray(v) ? v.join(',') : v;
-
-/** Every stage parameter the catalog refers to (networks and EFS volumes). */
-export const catalogParams = (catalog: Catalog): string[] => {
-  const names = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (typeof v === 'object' && v !== null && 'param' in v && typeof (v as ParamRef).param === 'string') {
-      names.add((v as ParamRef).param);
-    }
-  };
-  for (const net of Object.values(catalog.networks)) {
-    visit(net.subnets);
-    visit(net.securityGroups);
-  }
-  for (const job of catalog.jobs) {
-    for (const vol of job.volumes) {
-      visit(vol.efs?.fileSystemId);
-      visit(vol.efs?.accessPointId);
-    }
-  }
-  return [...names].sort();
 };

@@ -4,12 +4,13 @@
  */
 import type { AWS } from '@serverless/typescript';
 import { STORE_ACCESS, type StoreMethod, type TableAccess } from '../aws/runStore.ts';
+import type { ServiceEnvName } from '../config.ts';
 import { taskFamily } from '../domain/names.ts';
 import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS } from './ids.ts';
 import { EXECUTION_ROLE, jobLogicalId } from './jobResources.ts';
-import { clusterArnValue, taskArnPattern } from './platform.ts';
+import { clusterArnValue, isProtectedStage, taskArnPattern } from './platform.ts';
 
 type ServerlessFunction = NonNullable<AWS['functions']>[string];
 
@@ -137,14 +138,20 @@ export const grants = {
   ],
 };
 
-export const commonEnvironment = (ctx: BuildContext): Record<string, CfnValue> => ({
-  LONGSHORE_STAGE: ctx.stage,
-  LONGSHORE_TABLE: ref(IDS.table),
-  LONGSHORE_EVENT_BUS: ref(IDS.eventBus),
-  LONGSHORE_LAUNCH_QUEUE_URL: ref(IDS.launchQueue),
-  LONGSHORE_CLUSTER_ARN: clusterArnValue,
-  LONGSHORE_ALERT_TOPIC_ARN: ref(IDS.alertTopic),
-  POWERTOOLS_SERVICE_NAME: 'longshore',
-  POWERTOOLS_METRICS_NAMESPACE: 'Longshore',
-  POWERTOOLS_LOG_LEVEL: ctx.stage === 'prod' || ctx.stage === 'production' ? 'INFO' : 'DEBUG',
-});
+/** What every function's environment holds: the contract's service variables (lib/config.ts), and Powertools'. */
+export const commonEnvironment = (ctx: BuildContext): Record<string, CfnValue> => {
+  const service: Record<ServiceEnvName, CfnValue> = {
+    LONGSHORE_STAGE: ctx.stage,
+    LONGSHORE_TABLE: ref(IDS.table),
+    LONGSHORE_EVENT_BUS: ref(IDS.eventBus),
+    LONGSHORE_LAUNCH_QUEUE_URL: ref(IDS.launchQueue),
+    LONGSHORE_CLUSTER_ARN: clusterArnValue,
+    LONGSHORE_ALERT_TOPIC_ARN: ref(IDS.alertTopic),
+  };
+  return {
+    ...service,
+    POWERTOOLS_SERVICE_NAME: 'longshore',
+    POWERTOOLS_METRICS_NAMESPACE: 'Longshore',
+    POWERTOOLS_LOG_LEVEL: isProtectedStage(ctx) ? 'INFO' : 'DEBUG',
+  };
+};

@@ -4,11 +4,10 @@
  * allowed to read exactly the secrets, parameters, environment files, images and log groups the
  * catalog references, and nothing more.
  */
-import { ANY_PSEUDO, localArn } from '../catalog/arn.ts';
-import { logGroupName, MAIN_CONTAINER_NAME } from '../catalog/containers.ts';
+import { cfnString, localArn } from '../catalog/arn.ts';
 import type { Container, Job, Sidecar, Volume } from '../catalog/schema.ts';
-import { type ResolvedSecret, resolveSecret } from '../catalog/secrets.ts';
-import { executionRoleName, taskFamily, taskRoleName } from '../domain/names.ts';
+import { type ResolvedSecret, resolveSecret } from '../catalog/secretRefs.ts';
+import { executionRoleName, logGroupName, MAIN_CONTAINER_NAME, taskFamily, taskRoleName } from '../domain/names.ts';
 import {
   allow,
   assumeRolePolicy,
@@ -28,8 +27,6 @@ export const EXECUTION_ROLE = 'TaskExecutionRole';
 
 export const jobLogicalId = (job: string, kind: 'TaskDefinition' | 'TaskRole' | 'LogGroup'): string =>
   `Job${pascal(job)}${kind}`;
-
-const cfnString = (value: string): CfnValue => (ANY_PSEUDO.test(value) ? sub(value) : value);
 
 const imageValue = (image: Container['image']): CfnValue => {
   if (typeof image === 'string') return cfnString(image);

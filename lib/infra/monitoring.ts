@@ -4,7 +4,7 @@
  * alarms, sent to the alert topic, on dead-letter queue depth and on handler errors.
  */
 
-import { functionName, SERVICE } from '../domain/names.ts';
+import { eventsDlqName, functionName, launchDlqName, launchQueueName, SERVICE } from '../domain/names.ts';
 import { METRIC_NAMES } from '../metrics.ts';
 import { type CfnValue, getAtt, pascal, type Resources, ref } from './cfn.ts';
 import type { BuildContext } from './context.ts';
@@ -109,28 +109,28 @@ export const dashboardBody = (ctx: BuildContext, functionKeys: readonly string[]
       'AWS/SQS',
       'ApproximateNumberOfMessagesVisible',
       'QueueName',
-      `${SERVICE}-${ctx.stage}-launch`,
+      launchQueueName(ctx.stage),
       { stat: 'Maximum', label: 'launch queue' },
     ],
     [
       'AWS/SQS',
       'ApproximateAgeOfOldestMessage',
       'QueueName',
-      `${SERVICE}-${ctx.stage}-launch`,
+      launchQueueName(ctx.stage),
       { stat: 'Maximum', label: 'oldest launch (s)', yAxis: 'right' },
     ],
     [
       'AWS/SQS',
       'ApproximateNumberOfMessagesVisible',
       'QueueName',
-      `${SERVICE}-${ctx.stage}-launch-dlq`,
+      launchDlqName(ctx.stage),
       { stat: 'Maximum', label: 'launch DLQ' },
     ],
     [
       'AWS/SQS',
       'ApproximateNumberOfMessagesVisible',
       'QueueName',
-      `${SERVICE}-${ctx.stage}-events-dlq`,
+      eventsDlqName(ctx.stage),
       { stat: 'Maximum', label: 'events DLQ' },
     ],
   ]);

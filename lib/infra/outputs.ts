@@ -2,7 +2,7 @@
 import { functionName } from '../domain/names.ts';
 import { type CfnValue, getAtt, ref } from './cfn.ts';
 import type { BuildContext } from './context.ts';
-import { IDS } from './ids.ts';
+import { IDS, lambdaLogicalId } from './ids.ts';
 import { clusterArnValue } from './platform.ts';
 
 export const outputs = (ctx: BuildContext): Record<string, CfnValue> => ({
@@ -14,5 +14,5 @@ export const outputs = (ctx: BuildContext): Record<string, CfnValue> => ({
   LaunchDeadLetterQueueUrl: { Value: ref(IDS.launchDlq), Description: 'Launches that failed 10 receives' },
   EventsDeadLetterQueueUrl: { Value: ref(IDS.eventsDlq), Description: 'Events no handler could process' },
   ControlFunctionName: { Value: functionName(ctx.stage, 'control'), Description: 'Function the CLI invokes' },
-  ControlFunctionArn: { Value: getAtt('ControlLambdaFunction', 'Arn') },
+  ControlFunctionArn: { Value: getAtt(lambdaLogicalId('control'), 'Arn') },
 });

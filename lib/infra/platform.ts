@@ -3,7 +3,16 @@
  * event bus, the alert topic and the queues (launch buffer and dead letters).
  */
 import { GSI1, GSI2, TABLE_KEYS, TTL_ATTRIBUTE } from '../domain/keys.ts';
-import { clusterName, eventBusName, SERVICE, tableName } from '../domain/names.ts';
+import {
+  alertTopicName,
+  clusterName,
+  eventBusName,
+  eventsDlqName,
+  launchDlqName,
+  launchQueueName,
+  SERVICE,
+  tableName,
+} from '../domain/names.ts';
 import { type CfnValue, getAtt, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS } from './ids.ts';
@@ -149,7 +158,7 @@ const alertTopicKey = (ctx: BuildContext): Resources => ({
   },
   [IDS.alertTopicKeyAlias]: {
     Type: 'AWS::KMS::Alias',
-    Properties: { AliasName: `alias/${SERVICE}-${ctx.stage}-alerts`, TargetKeyId: ref(IDS.alertTopicKey) },
+    Properties: { AliasName: `alias/${alertTopicName(ctx.stage)}`, TargetKeyId: ref(IDS.alertTopicKey) },
   },
 });
 
@@ -159,17 +168,17 @@ const messaging = (ctx: BuildContext): Resources => ({
   [IDS.alertTopic]: {
     Type: 'AWS::SNS::Topic',
     Properties: {
-      TopicName: `${SERVICE}-${ctx.stage}-alerts`,
+      TopicName: alertTopicName(ctx.stage),
       DisplayName: `longshore ${ctx.stage} alerts`,
       KmsMasterKeyId: ref(IDS.alertTopicKey),
     },
   },
-  [IDS.launchDlq]: queue(`${SERVICE}-${ctx.stage}-launch-dlq`),
-  [IDS.launchQueue]: queue(`${SERVICE}-${ctx.stage}-launch`, {
+  [IDS.launchDlq]: queue(launchDlqName(ctx.stage)),
+  [IDS.launchQueue]: queue(launchQueueName(ctx.stage), {
     VisibilityTimeout: LAUNCH_QUEUE_VISIBILITY_SECONDS,
     RedrivePolicy: { deadLetterTargetArn: getAtt(IDS.launchDlq, 'Arn'), maxReceiveCount: 10 },
   }),
-  [IDS.eventsDlq]: queue(`${SERVICE}-${ctx.stage}-events-dlq`),
+  [IDS.eventsDlq]: queue(eventsDlqName(ctx.stage)),
   [IDS.eventsDlqPolicy]: {
     Type: 'AWS::SQS::QueuePolicy',
     Properties: {

@@ -3,6 +3,7 @@
  * `buildService`; everything here is plain data, so tests can inspect it without packaging.
  */
 import type { AWS } from '@serverless/typescript';
+import { collectParams, paramDefaults } from '../catalog/stageParams.ts';
 import { functionName, functionRoleName, SERVICE } from '../domain/names.ts';
 import {
   allow,
@@ -21,7 +22,7 @@ import { functionRoleLogicalId, IDS } from './ids.ts';
 import { executionRole, jobResources } from './jobResources.ts';
 import { monitoringResources } from './monitoring.ts';
 import { outputs } from './outputs.ts';
-import { collectParams, paramDefaults, parameterDefinitions } from './params.ts';
+import { parameterDefinitions } from './params.ts';
 import { platformConditions, platformParameters, platformResources } from './platform.ts';
 import { triggerResources } from './triggers.ts';
 
@@ -91,17 +92,21 @@ export interface BuiltService {
   specs: Record<string, FunctionSpec>;
 }
 
-/**
- * Builds the full serverless configuration from the build context and the function configs.
- *
- * @example buildService({ stage: 'dev', catalog, protectedStages: PROTECTED_STAGES }, functions).config.service // 'longshore'
- */
 /** Environment values that are CloudFormation references resolve only on deploy: `osls invoke local` gets none of them (the local mocks set their own). */
 const plainOnly = (env: Record<string, CfnValue> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
-export const buildService = (ctx: BuildContext, fnConfigs: Record<string, FunctionConfig>): BuiltService => {
-  const localInvoke = process.env.LOCAL_INVOKE === '1';
+/**
+ * Builds the full serverless configuration from the build context and the function configs;
+ * `localInvoke` builds for `osls invoke local` (mocks injected, plain environment values only).
+ *
+ * @example buildService({ stage: 'dev', catalog, protectedStages: PROTECTED_STAGES }, functions).config.service // 'longshore'
+ */
+export const buildService = (
+  ctx: BuildContext,
+  fnConfigs: Record<string, FunctionConfig>,
+  { localInvoke = false }: { localInvoke?: boolean } = {},
+): BuiltService => {
   const specs = Object.fromEntries(
     Object.entries(fnConfigs).map(([key, build]) => {
       const spec = build(ctx);

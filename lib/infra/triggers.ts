@@ -5,7 +5,6 @@
  * delivery and keeps what it could not deliver in the events dead-letter queue.
  */
 import { createHash } from 'node:crypto';
-import { ALERT_TYPES } from '../alert.ts';
 import type { Job, S3Trigger } from '../catalog/schema.ts';
 import {
   eventBusName,
@@ -15,7 +14,7 @@ import {
   schedulerRoleName,
   startedByPrefix,
 } from '../domain/names.ts';
-import { RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
+import { ALERT_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { assumeRolePolicy, type CfnValue, getAtt, pascal, policyDocument, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS, lambdaLogicalId } from './ids.ts';
@@ -80,22 +79,29 @@ export const s3Rules = (ctx: BuildContext): Resources => {
   return out;
 };
 
+/**
+ * The task state changes onTaskStateChange gets: our cluster's, of tasks we started in this stage,
+ * RUNNING or STOPPED only. The local flow routes its simulated ECS's events with this same pattern.
+ */
+export const taskStatePattern = (stage: string, clusterArn: CfnValue) => ({
+  source: ['aws.ecs'],
+  'detail-type': ['ECS Task State Change'],
+  detail: {
+    clusterArn: [clusterArn],
+    startedBy: [{ prefix: startedByPrefix(stage) }],
+    lastStatus: ['RUNNING', 'STOPPED'],
+  },
+});
+
+/** The run events the alert function gets (and the local flow routes to it). */
+export const alertPattern = () => ({ source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERT_TYPES] });
+
 export const taskStateRule = (ctx: BuildContext): Resources => ({
   TaskStateRule: rule(
     `${SERVICE}-${ctx.stage}-task-state`,
     'ECS task state changes of longshore tasks',
     'onTaskStateChange',
-    {
-      EventPattern: {
-        source: ['aws.ecs'],
-        'detail-type': ['ECS Task State Change'],
-        detail: {
-          clusterArn: [clusterArnValue],
-          startedBy: [{ prefix: startedByPrefix(ctx.stage) }],
-          lastStatus: ['RUNNING', 'STOPPED'],
-        },
-      },
-    },
+    { EventPattern: taskStatePattern(ctx.stage, clusterArnValue) },
   ),
 });
 
@@ -117,7 +123,7 @@ export const alertRule = (ctx: BuildContext): Resources => ({
     'alert',
     {
       EventBusName: ref(IDS.eventBus),
-      EventPattern: { source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERT_TYPES] },
+      EventPattern: alertPattern(),
     },
   ),
 });

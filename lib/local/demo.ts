@@ -1,17 +1,14 @@
 /**
  * The demo scenario `npm start` plays on the local flow: three uploads and a schedule tick, each
- * showing one part of the failure policy, then a summary of what happened.
+ * showing one part of the failure policy; the CLI prints what happens (lib/cli/commands/up.ts).
  *  1. an image upload: thumbnails runs its local command and succeeds;
  *  2. a CSV upload whose first attempt is killed for memory: retried at once with 4 GB, succeeds;
  *  3. a CSV upload whose Spot task is interrupted: retried on on-demand Fargate, succeeds;
  *  4. the nightly report's tick, whose image cannot be pulled: fails at once and alerts.
  */
-import type { Output } from '../cli/output.ts';
-import { formatDuration } from '../domain/duration.ts';
 import type { Attempt, Run } from '../domain/run.ts';
-import { triggerSummary } from '../domain/runEvents.ts';
-import type { ScriptEntry } from './outcomeScript.ts';
-import type { LocalRuntime } from './runtime.ts';
+import type { LocalRuntime } from './LocalRuntime.ts';
+import type { ScriptEntry } from './taskScript.ts';
 
 export interface DemoPlan {
   stamp: string;
@@ -49,11 +46,9 @@ export interface DemoResult {
   idle: boolean;
 }
 
-export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, out: Output): Promise<DemoResult> => {
+/** Plays the demo's four triggers, saying each (`say`), and waits for the flow to settle. */
+export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: string) => void): Promise<DemoResult> => {
   const started = Date.now();
-  const say = (s: string) => {
-    if (!out.json) out.line(out.c.bold(s));
-  };
   const runIds: string[] = [];
   const collect = (o: { ok: boolean; result?: unknown; error?: { message: string } }) => {
     if (!o.ok) throw new Error(`demo step failed: ${o.error?.message}`);
@@ -85,22 +80,17 @@ export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, out: Output): P
   };
 };
 
-/** The summary table: each run, its attempts and the decisions between them. */
-export const printRunSummary = (out: Output, runs: { run: Run; attempts: Attempt[] }[]): void => {
-  out.table(
-    ['job', 'run', 'trigger', 'status', 'attempts: exit, decision'],
-    runs.map(({ run, attempts }) => [
-      run.job,
-      run.runId,
-      triggerSummary(run.trigger).slice(0, 60),
-      out.status(run.status),
-      attempts
-        .map((a) => {
-          const main = a.containers?.find((c) => c.name === 'main');
-          const exit = main?.exitCode !== undefined ? `exit ${main.exitCode}` : (a.stopCode ?? a.status);
-          return `#${a.attempt} ${a.capacityProvider} ${a.memory / 1024 >= 1 ? `${a.memory / 1024}GB` : `${a.memory}MB`}: ${exit} -> ${a.decision ? `${a.decision.action} [${a.decision.rule}]` : a.status}${a.durationSeconds !== undefined ? ` (${formatDuration(a.durationSeconds)})` : ''}`;
-        })
-        .join(out.opts.tty ? '\n' : '; '),
-    ]),
-  );
+/** Expected endings of the demo's four runs: what differs, in words (the demo exits 1 if any does). */
+export const demoProblems = (result: DemoResult): string[] => {
+  const problems: string[] = [];
+  const [thumb, oom, spot, report] = result.runs.map((r) => r.run);
+  if (thumb?.status !== 'SUCCEEDED') problems.push(`thumbnails ended ${thumb?.status}`);
+  if (oom?.status !== 'SUCCEEDED' || oom.attempt !== 2 || oom.size.memory !== 4096)
+    problems.push(`the OOM run ended ${oom?.status} at attempt ${oom?.attempt} with ${oom?.size.memory} MiB`);
+  if (spot?.status !== 'SUCCEEDED' || spot.attempt !== 2 || spot.capacity !== 'FARGATE')
+    problems.push(`the Spot run ended ${spot?.status} at attempt ${spot?.attempt} on ${spot?.capacity}`);
+  if (report?.status !== 'FAILED') problems.push(`the report run ended ${report?.status}`);
+  if (result.alerts < 1) problems.push('no alert was sent');
+  if (!result.idle) problems.push('the flow did not settle within 90 s');
+  return problems;
 };

@@ -1,30 +1,79 @@
-/** The environment the handlers get on this machine (the local flow, `longshore invoke`, `osls invoke local`). */
-import { tableName } from '../domain/names.ts';
+/**
+ * The environment the handlers get off AWS: every variable of the contract (lib/config.ts) with
+ * the values the stack would give a stage in an account and Region (its resources are named by
+ * lib/domain/names.ts), so the local flow, `longshore invoke`, `osls invoke local`, the tests and
+ * the benchmarks all build it the same way.
+ */
+import type { EnvName } from '../config.ts';
+import { alertTopicName, clusterName, eventBusName, launchQueueName, tableName } from '../domain/names.ts';
 
+/** The local flow imitates the `dev` stage, so the sample events in events/ (stage dev) all apply. */
+export const LOCAL_STAGE = 'dev';
 /** AWS's documentation account, as in the sample events of events/, so they match the local cluster. */
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'eu-west-1';
+/** Webhook URLs default to this host locally; the local flow receives posts to it itself. */
+export const WEBHOOK_HOST = 'webhook.local';
 
+/** Retry backoffs run 10x faster on this machine unless LONGSHORE_LOCAL_DELAY_SCALE says otherwise (1 = real time). */
+export const localDelayScale = (): number => {
+  const v = Number(process.env.LONGSHORE_LOCAL_DELAY_SCALE ?? 0.1);
+  return Number.isFinite(v) && v >= 0 ? v : 0.1;
+};
+
+/** A network as `LONGSHORE_NETWORKS` carries it: ids as comma-separated lists. */
+export interface NetworkVariable {
+  subnets: string;
+  securityGroups: string;
+  assignPublicIp: boolean;
+}
+
+export interface StackPlace {
+  stage: string;
+  region: string;
+  account: string;
+  networks: Record<string, NetworkVariable>;
+  runTaskRate: number;
+}
+
+/**
+ * The contract's variables for a stage, as the stack sets them (names derived, not resolved).
+ *
+ * @example stackEnvironment({ stage: 'test', region: 'eu-west-1', account: '111122223333', networks, runTaskRate: 1000 })
+ */
+export const stackEnvironment = (p: StackPlace): Record<EnvName, string> => ({
+  LONGSHORE_STAGE: p.stage,
+  LONGSHORE_TABLE: tableName(p.stage),
+  LONGSHORE_EVENT_BUS: eventBusName(p.stage),
+  LONGSHORE_LAUNCH_QUEUE_URL: `https://sqs.${p.region}.amazonaws.com/${p.account}/${launchQueueName(p.stage)}`,
+  LONGSHORE_CLUSTER_ARN: `arn:aws:ecs:${p.region}:${p.account}:cluster/${clusterName(p.stage)}`,
+  LONGSHORE_ALERT_TOPIC_ARN: `arn:aws:sns:${p.region}:${p.account}:${alertTopicName(p.stage)}`,
+  LONGSHORE_NETWORKS: JSON.stringify(p.networks),
+  LONGSHORE_RUN_TASK_RATE: String(p.runTaskRate),
+});
+
+/** A made-up network for each of the catalog's networks (the simulated ECS does not look at it). */
+const localNetworks = (names: readonly string[]): Record<string, NetworkVariable> =>
+  Object.fromEntries(
+    names.map((n) => [
+      n,
+      { subnets: 'subnet-0local00000000001', securityGroups: 'sg-0local00000000001', assignPublicIp: false },
+    ]),
+  );
+
+/** This machine's environment: the local stage's, the embedded store's endpoint, no metrics. */
 export const localEnvironment = (
   stage: string,
   ddbEndpoint: string,
   networkNames: readonly string[],
 ): Record<string, string> => ({
-  LONGSHORE_STAGE: stage,
-  LONGSHORE_TABLE: tableName(stage),
-  LONGSHORE_EVENT_BUS: `longshore-${stage}-runs`,
-  LONGSHORE_LAUNCH_QUEUE_URL: `https://sqs.${LOCAL_REGION}.amazonaws.com/${LOCAL_ACCOUNT}/longshore-${stage}-launch`,
-  LONGSHORE_CLUSTER_ARN: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/longshore-${stage}`,
-  LONGSHORE_ALERT_TOPIC_ARN: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:longshore-${stage}-alerts`,
-  LONGSHORE_NETWORKS: JSON.stringify(
-    Object.fromEntries(
-      networkNames.map((n) => [
-        n,
-        { subnets: 'subnet-0local00000000001', securityGroups: 'sg-0local00000000001', assignPublicIp: false },
-      ]),
-    ),
-  ),
-  LONGSHORE_RUN_TASK_RATE: '20',
+  ...stackEnvironment({
+    stage,
+    region: LOCAL_REGION,
+    account: LOCAL_ACCOUNT,
+    networks: localNetworks(networkNames),
+    runTaskRate: 20,
+  }),
   LONGSHORE_LOCAL: '1',
   AWS_REGION: LOCAL_REGION,
   AWS_ACCESS_KEY_ID: 'local',

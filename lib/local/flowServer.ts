@@ -11,10 +11,10 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import * as z from 'zod';
-import type { RunStore } from '../aws/runStore.ts';
+import type { RunStore } from '../ports.ts';
 import { issueSentences } from '../schemaIssues.ts';
 import { FUNCTION_KEYS, type FunctionKey } from './functionKeys.ts';
-import type { InvokeOutcome } from './runtime.ts';
+import type { InvokeResult } from './LocalRuntime.ts';
 
 export const FLOW_FILE = 'flow.json';
 /** The token header: `authorization: Bearer <token>`. */
@@ -34,7 +34,7 @@ export interface FlowInfo {
 export interface FlowHost {
   readonly stateDir: string;
   readonly store: Pick<RunStore, 'runsOfJob' | 'getHistory' | 'getRun'>;
-  invoke(fn: FunctionKey, event: unknown): Promise<InvokeOutcome>;
+  invoke(fn: FunctionKey, event: unknown): Promise<InvokeResult>;
   idle(timeoutMs: number): Promise<boolean>;
 }
 

@@ -2,12 +2,14 @@
  * `longshore invoke`: what one handler did with one event, with AWS mocked and the store embedded:
  * every AWS call with its input, the records it wrote or changed, the events it published, its
  * result, and ready-made follow-up events (the launch message to deliver, the task's events to play).
+ * Data only: lib/cli/invokeView.ts prints it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Output } from '../cli/output.ts';
-import type { AwsCall, PublishedEvent, SentAlert, WebhookPost } from './recorder.ts';
-import type { FunctionKey, InvokeOutcome, LocalRuntime } from './runtime.ts';
+import { sqsBatch } from './eventFactory.ts';
+import type { FunctionKey } from './functionKeys.ts';
+import type { InvokeResult, LocalRuntime } from './LocalRuntime.ts';
+import type { AwsCall, PublishedEvent, SentAlert, WebhookPost } from './Recorder.ts';
 
 type Item = Record<string, unknown>;
 
@@ -75,7 +77,7 @@ export const invokeWithReport = async (
   const before = await rt.scanAll();
   rt.recorder.reset();
   const knownTasks = new Set(rt.ecs.tasks.keys());
-  const outcome: InvokeOutcome = await rt.invoke(fn, event);
+  const outcome: InvokeResult = await rt.invoke(fn, event);
   const after = await rt.scanAll();
   const nextDir = join(rt.stateDir, 'next');
   mkdirSync(nextDir, { recursive: true });
@@ -88,7 +90,7 @@ export const invokeWithReport = async (
       if (followUps.some((f) => f.command.endsWith(rel(file)))) continue;
       writeFileSync(
         file,
-        `${JSON.stringify({ Records: [{ messageId: `local-${body.runId}-${body.attempt}`, body: entry.MessageBody, eventSource: 'aws:sqs', attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {} }] }, null, 2)}\n`,
+        `${JSON.stringify(sqsBatch([{ messageId: `local-${body.runId}-${body.attempt}`, body: entry.MessageBody ?? '' }], { ApproximateReceiveCount: '1' }), null, 2)}\n`,
       );
       followUps.push({
         what: `launch ${body.runId} attempt ${body.attempt}${entry.DelaySeconds ? ` (due in ${entry.DelaySeconds}s)` : ''}`,
@@ -123,60 +125,4 @@ export const invokeWithReport = async (
     tasks: tasks.map((t) => ({ taskArn: t.taskArn, startedBy: t.startedBy })),
     followUps,
   };
-};
-
-/** JSON for display: Sets (DynamoDB string sets) as arrays, undefined as "-". */
-export const display = (v: unknown): string =>
-  typeof v === 'string' ? v : (JSON.stringify(v, (_k, x) => (x instanceof Set ? [...x] : x)) ?? '-');
-
-const short = (v: unknown, max = 160): string => {
-  const s = display(v);
-  return s.length > max ? `${s.slice(0, max)}...` : s;
-};
-
-export const printInvokeReport = (out: Output, r: InvokeReport): void => {
-  out.line(
-    `${out.c.bold(`invoke ${r.function}`)} ${out.c.dim(r.eventFile)}  ${r.ok ? out.c.green('ok') : out.c.red('error')}`,
-  );
-  out.line();
-  out.line(out.c.bold(`AWS calls (${r.awsCalls.length})`));
-  r.awsCalls.forEach((c, i) => {
-    out.line(`  ${String(i + 1).padStart(2)}. ${c.service} ${c.command}`);
-    out.line(`      ${out.c.dim(short(c.input, 600))}`);
-  });
-  out.line();
-  out.line(out.c.bold(`Records (${r.records.length})`));
-  for (const rec of r.records) {
-    out.line(`  ${rec.kind.padEnd(8)} ${rec.key}`);
-    if (rec.kind === 'changed')
-      for (const [attr, [a, b]] of Object.entries(rec.changes ?? {}))
-        out.line(`           ${attr}: ${out.c.dim(short(a, 80))} -> ${short(b, 120)}`);
-    if (rec.kind === 'created' && rec.item)
-      out.line(
-        `           ${out.c.dim(short(Object.fromEntries(Object.entries(rec.item).filter(([k]) => !['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].includes(k))), 400))}`,
-      );
-  }
-  out.line();
-  out.line(out.c.bold(`Events published (${r.eventsPublished.length})`));
-  for (const e of r.eventsPublished) out.line(`  ${e.detailType}  ${out.c.dim(short(e.detail, 200))}`);
-  if (r.alerts.length > 0) {
-    out.line();
-    out.line(out.c.bold(`Alerts (${r.alerts.length})`));
-    for (const a of r.alerts) out.line(`  ${a.subject}`);
-    for (const w of r.webhooks)
-      out.line(`  webhook of route '${w.route}' (its URL is the value of secret ${w.secret})`);
-  }
-  if (r.tasks.length > 0) {
-    out.line();
-    out.line(out.c.bold('Tasks RunTask returned (use them in follow-up events)'));
-    for (const t of r.tasks) out.line(`  ${t.taskArn}  startedBy ${t.startedBy}`);
-  }
-  out.line();
-  out.line(out.c.bold('Result'));
-  out.line(`  ${r.ok ? short(r.result, 2000) : out.c.red(`${r.error?.name}: ${r.error?.message}`)}`);
-  if (r.followUps.length > 0) {
-    out.line();
-    out.line(out.c.bold('Next'));
-    for (const f of r.followUps) out.line(`  ${f.what}:\n    ${out.c.cyan(f.command)}`);
-  }
 };

@@ -3,46 +3,28 @@
  * (osls invoke local) with LONGSHORE_LOCAL_MOCKS=1. esbuild injects this module into the bundles of
  * local-invoke builds only (never into deployed ones); it runs before the handler module and:
  * points DynamoDB at an embedded dynalite persisted in `.longshore/osls` (so a sequence of invokes
- * plays a run), mocks ECS, SQS, EventBridge, SNS and Secrets Manager with aws-sdk-client-mock, and
- * prints every AWS call with its input to stderr when the process ends.
+ * plays a run), installs the local flow's simulation of AWS in record-only mode (the simulated ECS
+ * runs nothing, the queue delivers nothing), and prints every AWS call with its input to stderr
+ * when the process ends.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeTasksCommand,
-  ECSClient,
-  ListTasksCommand,
-  RunTaskCommand,
-  StopTaskCommand,
-} from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { tableName } from '../domain/names.ts';
+import { activeCatalog } from '../catalog/active.ts';
+import { clusterName, tableName } from '../domain/names.ts';
 import { tableKeySchema } from '../infra/platform.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION, localEnvironment } from './environment.ts';
+import { installAwsSimulation, recordingSend } from './awsSimulation.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localEnvironment } from './environment.ts';
+import { LocalQueue } from './LocalQueue.ts';
+import { Recorder } from './Recorder.ts';
+import { SimulatedEcs } from './SimulatedEcs.ts';
 
-const enabled = process.env.LONGSHORE_LOCAL_MOCKS === '1';
-
-if (enabled) {
-  const stage = 'dev';
+if (process.env.LONGSHORE_LOCAL_MOCKS === '1') {
   const port = Number(process.env.LONGSHORE_LOCAL_DDB_PORT ?? 45873);
-  const table = tableName(stage);
-  const account = LOCAL_ACCOUNT;
-  const region = LOCAL_REGION;
-  Object.assign(process.env, localEnvironment(stage, `http://127.0.0.1:${port}`, ['default']));
-
-  const calls: { service: string; command: string; input: unknown }[] = [];
-  const record = (service: string, command: string) => async (input: unknown) => {
-    calls.push({ service, command, input });
-    return undefined;
-  };
+  const table = tableName(LOCAL_STAGE);
+  Object.assign(process.env, localEnvironment(LOCAL_STAGE, `http://127.0.0.1:${port}`, ['default']));
 
   // osls runs the bundle from .esbuild/.build: the project is the nearest folder up with serverless.ts.
   let project = process.env.INIT_CWD ?? process.cwd();
@@ -69,7 +51,7 @@ if (enabled) {
   }).then(async () => {
     const client = new DynamoDBClient({
       endpoint: `http://127.0.0.1:${port}`,
-      region,
+      region: LOCAL_REGION,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const { TableNames = [] } = await original.call(client, new ListTablesCommand({}));
@@ -80,7 +62,10 @@ if (enabled) {
       );
     client.destroy();
   });
-  // Every DynamoDB call waits until the engine and the table are there.
+
+  const recorder = new Recorder();
+  // The handler builds its clients at import, after this module: every DynamoDB call waits until the
+  // engine and the table are there, and the document client's (the store's) are recorded.
   const original = DynamoDBClient.prototype.send as (
     this: DynamoDBClient,
     command: unknown,
@@ -89,65 +74,38 @@ if (enabled) {
     send: (...a: unknown[]) => Promise<unknown>;
   }[]) {
     const send = proto.send;
+    const recorded = proto === (DynamoDBDocumentClient.prototype as unknown);
     proto.send = async function (this: unknown, ...args: unknown[]) {
       await ready;
-      const c = args[0] as { constructor: { name: string }; input: unknown };
-      if (proto === (DynamoDBDocumentClient.prototype as unknown))
-        calls.push({ service: 'DynamoDB', command: c.constructor.name.replace(/Command$/, ''), input: c.input });
-      return send.apply(this, args);
+      const call = (...a: unknown[]) => send.apply(this, a);
+      const [command, ...rest] = args;
+      return recorded ? recordingSend(recorder, call)(command, ...rest) : call(...args);
     };
   }
 
-  const taskArn = (token: string) =>
-    `arn:aws:ecs:${region}:${account}:task/longshore-${stage}/${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
-  const ecs = mockClient(ECSClient);
-  ecs.on(RunTaskCommand).callsFake(async (input) => {
-    await record('ECS', 'RunTask')(input);
-    return {
-      tasks: [{ taskArn: taskArn(input.clientToken ?? randomUUID()), lastStatus: 'PROVISIONING' }],
-      failures: [],
-    };
+  const clusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${clusterName(LOCAL_STAGE)}`;
+  installAwsSimulation({
+    recorder,
+    ecs: new SimulatedEcs({
+      stage: LOCAL_STAGE,
+      clusterArn,
+      catalog: activeCatalog,
+      script: () => undefined,
+      emit: () => undefined,
+      secrets: () => ({}),
+      logsDir: join(dir, 'logs'),
+      bucketsDir: join(dir, 'buckets'),
+      projectDir: project,
+      recordOnly: true,
+    }),
+    queue: new LocalQueue({ visibilityMs: 2000, maxReceives: 10 }),
+    // Webhook secrets are `webhook.local` URLs here: a post is received, never sent.
+    secretValues: () => ({}),
+    alertRoutes: () => activeCatalog().alerts,
   });
-  ecs.on(StopTaskCommand).callsFake(async (input) => (await record('ECS', 'StopTask')(input)) ?? {});
-  ecs.on(DescribeTasksCommand).callsFake(async (input) => {
-    await record('ECS', 'DescribeTasks')(input);
-    return { tasks: [], failures: (input.tasks ?? []).map((arn: string) => ({ arn, reason: 'MISSING' })) };
-  });
-  ecs.on(ListTasksCommand).callsFake(async (input) => (await record('ECS', 'ListTasks')(input)) ?? { taskArns: [] });
-  mockClient(SQSClient)
-    .on(SendMessageBatchCommand)
-    .callsFake(async (input) => {
-      await record('SQS', 'SendMessageBatch')(input);
-      return {
-        Successful: (input.Entries ?? []).map((e: { Id?: string }) => ({ Id: e.Id, MessageId: randomUUID() })),
-        Failed: [],
-      };
-    });
-  mockClient(EventBridgeClient)
-    .on(PutEventsCommand)
-    .callsFake(async (input) => {
-      await record('EventBridge', 'PutEvents')(input);
-      return { FailedEntryCount: 0, Entries: (input.Entries ?? []).map(() => ({ EventId: randomUUID() })) };
-    });
-  mockClient(SNSClient)
-    .on(PublishCommand)
-    .callsFake(async (input) => {
-      await record('SNS', 'Publish')(input);
-      return { MessageId: randomUUID() };
-    });
-  mockClient(SecretsManagerClient)
-    .on(GetSecretValueCommand)
-    .callsFake(async (input) => {
-      await record('SecretsManager', 'GetSecretValue')({ SecretId: input.SecretId });
-      return { SecretString: `https://webhook.local/${encodeURIComponent(String(input.SecretId))}` };
-    });
-  const realFetch = globalThis.fetch;
-  globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) =>
-    new URL(String(url instanceof Request ? url.url : url)).host === 'webhook.local'
-      ? new Response('ok')
-      : realFetch(url, init)) as typeof fetch;
 
   process.on('exit', () => {
+    const calls = recorder.calls;
     process.stderr.write(`\n[longshore] ${calls.length} AWS call(s) (mocked; DynamoDB on dynalite in ${dir}):\n`);
     for (const [i, c] of calls.entries()) {
       process.stderr.write(

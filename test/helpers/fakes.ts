@@ -1,16 +1,15 @@
 /**
- * Fakes for the side-effect ports: a clock, the launch queue, the event bus and ECS. The ECS fake
- * behaves like ECS where it matters: the same clientToken returns the same task.
+ * Fakes for the side-effect ports: a clock, the run store, the launch queue, the event bus and ECS.
+ * The ECS fake behaves like ECS where it matters: the same clientToken returns the same task. The
+ * store fake only answers what a test gives it: store semantics are tested over DynamoDB Local.
  */
-import type { LaunchedTask } from '../../lib/aws/ecs.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
-import type { LaunchEnqueue } from '../../lib/aws/sqs.ts';
+import { STORE_ACCESS } from '../../lib/aws/runStore.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { createTokenBucket } from '../../lib/domain/rateLimiter.ts';
 import type { RunEvent } from '../../lib/domain/runEvents.ts';
 import type { RunTaskRequest } from '../../lib/domain/taskRequest.ts';
 import { LaunchError } from '../../lib/errors.ts';
-import type { CoreDeps, LaunchDeps } from '../../lib/ports.ts';
+import type { CoreDeps, LaunchDeps, LaunchEnqueue, LaunchedTask, RunStore } from '../../lib/ports.ts';
 
 export const fakeClock = (start = '2026-11-22T10:00:00.000Z') => {
   let t = Date.parse(start);
@@ -23,6 +22,28 @@ export const fakeClock = (start = '2026-11-22T10:00:00.000Z') => {
       t = Date.parse(iso);
     },
   };
+};
+
+/**
+ * A run store that answers with the given methods and records every call; a method the test did
+ * not give fails it, naming the method (a handler test then says what it expects the use case to do).
+ */
+export const fakeStore = (
+  methods: Partial<RunStore> = {},
+): RunStore & { calls: { method: string; args: unknown[] }[] } => {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const store = Object.fromEntries(
+    Object.keys(STORE_ACCESS).map((method) => [
+      method,
+      async (...args: unknown[]) => {
+        calls.push({ method, args });
+        const fn = methods[method as keyof RunStore] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+        if (!fn) throw new Error(`unexpected store.${method}`);
+        return fn(...args);
+      },
+    ]),
+  );
+  return Object.assign(store as unknown as RunStore, { calls });
 };
 
 export const fakeQueue = () => {

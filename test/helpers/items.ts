@@ -1,6 +1,7 @@
 /** Run and attempt items as DynamoDB holds them, for handler tests that mock the table. */
-import { newRun } from '../../lib/acceptRuns.ts';
+
 import type { Job } from '../../lib/catalog/schema.ts';
+import { newRun } from '../../lib/domain/newRun.ts';
 import type { Attempt, Run, RunTrigger } from '../../lib/domain/run.ts';
 import { exampleCatalog } from './catalogs.ts';
 

@@ -5,32 +5,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
-import { EXIT } from '../../lib/cli/output.ts';
-import { LocalRuntime } from '../../lib/local/runtime.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../lib/cli/exitCodes.ts';
+import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
+import { runMain } from '../helpers/cliInProcess.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-cli-'));
 
-const cli = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    const code = await main(['--state', state, ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-};
+const cli = (...args: string[]) => runMain(['--state', state, ...args]);
 const json = <T = Record<string, unknown>>(r: { out: string }): T => JSON.parse(r.out) as T;
 
 afterAll(() => LocalRuntime.shutdownEngine());

@@ -6,10 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
-import { EXIT } from '../../lib/cli/output.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../lib/cli/exitCodes.ts';
 import { type FlowHost, serveFlow } from '../../lib/local/flowServer.ts';
+import { runMain } from '../helpers/cliInProcess.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-cli-args-'));
 const RUN = 'nightly-report-aaaaaaaaaaaaaaaaaaaa';
@@ -43,24 +43,7 @@ beforeEach(() => {
   received.length = 0;
 });
 
-const cli = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(['--state', state, ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-};
+const cli = (...args: string[]) => runMain(['--state', state, ...args]);
 
 describe('CLI: arguments', () => {
   it.each([

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../lib/cli/output.ts';
+import { EXIT } from '../../lib/cli/exitCodes.ts';
 import { projectCopy, runCli } from '../helpers/cliProcess.ts';
 
 const PROBLEMS = [

@@ -4,18 +4,17 @@
  * Lambda dies, however many launches race for a job's concurrency slots.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptTick } from '../../lib/acceptSchedule.ts';
+import { acceptTick } from '../../lib/acceptTick.ts';
 import { acceptUploads } from '../../lib/acceptUploads.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
-import type { LaunchEnqueue } from '../../lib/aws/sqs.ts';
 import { cancelRun } from '../../lib/cancelRun.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { launchMessage } from '../../lib/contracts/launch.ts';
 import { parseUploads } from '../../lib/contracts/s3.ts';
 import { control } from '../../lib/control.ts';
 import { LaunchError } from '../../lib/errors.ts';
-import { launchBatch, launchOne } from '../../lib/launch.ts';
-import type { LaunchDeps } from '../../lib/ports.ts';
+import { launchOne } from '../../lib/launch.ts';
+import { launchBatch } from '../../lib/launchBatch.ts';
+import type { LaunchDeps, LaunchEnqueue, RunStore } from '../../lib/ports.ts';
 import { finishRun } from '../../lib/runLifecycle.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
 import { flowCatalog } from '../helpers/catalogs.ts';
@@ -277,7 +276,7 @@ describe('Launch path: launch failures', () => {
     // Prepare
     const { launch, ecs } = buildDeps(store, catalog);
     const job = catalog.jobs.find((j) => j.name === 'allower');
-    const { newRun } = await import('../../lib/acceptRuns.ts');
+    const { newRun } = await import('../../lib/domain/newRun.ts');
     const run = newRun(
       {
         job: job as NonNullable<typeof job>,

@@ -7,16 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowBackend } from '../../lib/cli/backends.ts';
-import { Output } from '../../lib/cli/output.ts';
-import { watchBuckets } from '../../lib/local/buckets.ts';
+import { watchBuckets } from '../../lib/local/bucketFolders.ts';
 import { demoPlan, playDemo } from '../../lib/local/demo.ts';
 import { findFlow, serveFlow } from '../../lib/local/flowServer.ts';
-import { scriptFrom } from '../../lib/local/outcomeScript.ts';
-import { LocalRuntime } from '../../lib/local/runtime.ts';
+import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
+import { scriptFrom } from '../../lib/local/taskScript.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-flow-'));
 const plan = demoPlan(new Date());
-const quiet = new Output({ json: true, color: false, tty: false }, () => undefined);
 let rt: LocalRuntime;
 
 beforeAll(async () => {
@@ -36,7 +34,7 @@ afterAll(async () => {
 describe('Local flow', () => {
   it('plays the demo: success, OOM then bigger, Spot then on-demand, pull failure with an alert', async () => {
     // Act
-    const result = await playDemo(rt, plan, quiet);
+    const result = await playDemo(rt, plan, () => undefined);
 
     // Assess
     expect(result.idle).toBe(true);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowBackend } from '../../lib/cli/backends.ts';
 import { FLOW_FILE, type FlowInfo, findFlow, serveFlow } from '../../lib/local/flowServer.ts';
-import { LocalRuntime } from '../../lib/local/runtime.ts';
+import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'longshore-flow-port-'));
 let rt: LocalRuntime;

@@ -6,8 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionKey } from '../../lib/local/functionKeys.ts';
 import { type InvokeReport, invokeWithReport } from '../../lib/local/invokeReport.ts';
-import { type FunctionKey, LocalRuntime } from '../../lib/local/runtime.ts';
+import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
 import { projectCopy, runCli } from '../helpers/cliProcess.ts';
 import { loadEvent } from '../helpers/events.ts';
 

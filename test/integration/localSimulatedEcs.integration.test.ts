@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SimulatedEcs } from '../../lib/local/simulatedEcs.ts';
+import { SimulatedEcs } from '../../lib/local/SimulatedEcs.ts';
 import { exampleCatalog } from '../helpers/catalogs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'longshore-sim-ecs-'));

@@ -5,16 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptRuns } from '../../lib/acceptRuns.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
 import { cancelRun } from '../../lib/cancelRun.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { launchOne } from '../../lib/launch.ts';
-import type { CoreDeps } from '../../lib/ports.ts';
+import type { CoreDeps, RunStore } from '../../lib/ports.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
 import { exampleCatalog } from '../helpers/catalogs.ts';
 import { taskEvent } from '../helpers/events.ts';
 import { buildDeps } from '../helpers/fakes.ts';
+import { launchManualRun } from '../helpers/launched.ts';
 import { localStore } from '../helpers/localTable.ts';
 
 const catalog: Catalog = exampleCatalog();
@@ -28,16 +28,7 @@ beforeAll(async () => {
 afterAll(() => close());
 
 /** A run of `job` launched through the real launch path; returns it with its task ARN. */
-const launched = async (ctx: ReturnType<typeof buildDeps>, job: string) => {
-  const j = catalog.jobs.find((x) => x.name === job);
-  if (!j) throw new Error(job);
-  const [accepted] = await acceptRuns(ctx.core, [{ job: j, trigger: { type: 'manual', token: `t-${++seq}` } }]);
-  const runId = accepted?.runId ?? '';
-  ctx.queue.take();
-  await launchOne(ctx.launch, { v: 1, runId, attempt: 1 });
-  const run = await store.getRun(runId);
-  return { runId, taskArn: run?.taskArn ?? '' };
-};
+const launched = (ctx: ReturnType<typeof buildDeps>, job: string) => launchManualRun(ctx, catalog, job, `t-${++seq}`);
 
 const deliver = (
   deps: CoreDeps,

@@ -4,10 +4,10 @@
  * queries (queued oldest first, active runs, runs of a job newest first).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newRun } from '../../lib/acceptRuns.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
+import { newRun } from '../../lib/domain/newRun.ts';
 import type { Run } from '../../lib/domain/run.ts';
+import type { RunStore } from '../../lib/ports.ts';
 import { baseCatalog, baseJob } from '../helpers/catalogs.ts';
 import { localStore } from '../helpers/localTable.ts';
 

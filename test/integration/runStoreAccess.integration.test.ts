@@ -6,10 +6,11 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newRun } from '../../lib/acceptRuns.ts';
-import { buildRunStore, type RunStore, STORE_ACCESS, type StoreMethod } from '../../lib/aws/runStore.ts';
+import { buildRunStore, STORE_ACCESS, type StoreMethod } from '../../lib/aws/runStore.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
+import { newRun } from '../../lib/domain/newRun.ts';
 import type { Run } from '../../lib/domain/run.ts';
+import type { RunStore } from '../../lib/ports.ts';
 import { baseCatalog, baseJob } from '../helpers/catalogs.ts';
 import { localStore } from '../helpers/localTable.ts';
 import { tableAccessOf } from '../helpers/tableAccess.ts';

@@ -5,15 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptRuns } from '../../lib/acceptRuns.ts';
-import { acceptTick } from '../../lib/acceptSchedule.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
+import { acceptTick } from '../../lib/acceptTick.ts';
 import { cancelRun } from '../../lib/cancelRun.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { scheduleArnFrom } from '../../lib/domain/names.ts';
 import { launchOne } from '../../lib/launch.ts';
-import type { SweepDeps } from '../../lib/ports.ts';
+import type { RunStore, SweepDeps } from '../../lib/ports.ts';
 import { sweep, sweepOnce } from '../../lib/sweep.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
 import { baseCatalog, baseJob, exampleCatalog } from '../helpers/catalogs.ts';

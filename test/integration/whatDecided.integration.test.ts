@@ -5,17 +5,17 @@
  * task that never started.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptRuns } from '../../lib/acceptRuns.ts';
 import { composeAlert } from '../../lib/alert.ts';
-import type { RunStore } from '../../lib/aws/runStore.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { launchOne } from '../../lib/launch.ts';
+import type { RunStore } from '../../lib/ports.ts';
 import { trackTaskEvent } from '../../lib/trackTask.ts';
 import { baseCatalog, baseJob, exampleCatalog } from '../helpers/catalogs.ts';
 import { taskEvent } from '../helpers/events.ts';
 import { buildDeps } from '../helpers/fakes.ts';
+import { launchManualRun } from '../helpers/launched.ts';
 import { localStore } from '../helpers/localTable.ts';
 
 const example = exampleCatalog();
@@ -45,15 +45,7 @@ afterAll(() => close());
 type Ctx = ReturnType<typeof buildDeps>;
 type Detail = Record<string, unknown> & { containers: Record<string, unknown>[] };
 
-const launched = async (ctx: Ctx, job: string) => {
-  const j = catalog.jobs.find((x) => x.name === job);
-  if (!j) throw new Error(job);
-  const [accepted] = await acceptRuns(ctx.core, [{ job: j, trigger: { type: 'manual', token: `decided-${++seq}` } }]);
-  const runId = accepted?.runId ?? '';
-  ctx.queue.take();
-  await launchOne(ctx.launch, { v: 1, runId, attempt: 1 });
-  return { runId, attempt: 1, taskArn: (await store.getRun(runId))?.taskArn ?? '' };
-};
+const launched = (ctx: Ctx, job: string) => launchManualRun(ctx, catalog, job, `decided-${++seq}`);
 
 const launchNext = async (ctx: Ctx, runId: string) => {
   for (const m of ctx.queue.take()) {

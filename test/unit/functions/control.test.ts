@@ -1,34 +1,25 @@
-import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { handler } from '../../../functions/control/handler.ts';
+import { describe, expect, it } from 'vitest';
+import { buildHandler } from '../../../functions/control/handler.ts';
+import type { Run } from '../../../lib/domain/run.ts';
+import { exampleCatalog } from '../../helpers/catalogs.ts';
 import { loadEvent } from '../../helpers/events.ts';
-import { attemptItem, runItem } from '../../helpers/items.ts';
+import { buildDeps, fakeStore } from '../../helpers/fakes.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
-const eb = mockClient(EventBridgeClient);
-const ecs = mockClient(ECSClient);
 const ctx = lambdaContext('longshore-test-control');
 
-beforeEach(() => {
-  ddb.reset();
-  sqs.reset();
-  eb.reset();
-  ecs.reset();
-  sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
-  eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{}] });
-  ddb.on(PutCommand).resolves({});
-});
+const handlerOver = (store: ReturnType<typeof fakeStore>) => {
+  const { core, ecs } = buildDeps(store, exampleCatalog());
+  return buildHandler({ ...core, ecs });
+};
 
 describe('Handler: control', () => {
   it('triggers a job with overrides and answers with the run', async () => {
+    // Prepare
+    const store = fakeStore({ createRun: async (run) => ({ created: true, run }) });
+
     // Act
-    const out = await handler(loadEvent('control-trigger'), ctx);
+    const out = await handlerOver(store)(loadEvent('control-trigger'), ctx);
 
     // Assess
     expect(out).toEqual({
@@ -38,7 +29,7 @@ describe('Handler: control', () => {
       status: 'QUEUED',
       created: true,
     });
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+    expect(store.calls[0]?.args[0] as Run).toMatchObject({
       size: { cpu: 2048, memory: 8192 },
       overrides: {
         environment: [
@@ -54,59 +45,10 @@ describe('Handler: control', () => {
 
   it.each([
     [
-      { action: 'trigger', job: 'payroll' },
-      'JOB_UNKNOWN',
-      "Unknown job 'payroll'; the catalog has 'thumbnails', 'nightly-report', 'csv-ingest'",
+      'an unknown action',
+      { action: 'explode' },
+      'Invalid control request: action: must be "trigger", "retry" or "cancel"',
     ],
-    [
-      { action: 'trigger', job: 'csv-ingest', overrides: { memory: 3000 } },
-      'REQUEST_REJECTED',
-      'memory 3000 is not valid with cpu 1024',
-    ],
-    [
-      { action: 'trigger', job: 'csv-ingest', overrides: { environment: { BIG: 'x'.repeat(9000) } } },
-      'OVERRIDES_TOO_LARGE',
-      'ECS allows 8192',
-    ],
-    [{ action: 'explode' }, 'EVENT_INVALID', 'Invalid control request: action: must be "trigger", "retry" or "cancel"'],
-    [
-      { action: 'retry', runId: 'csv-ingest-aaaaaaaaaaaaaaaaaaaa' },
-      'RUN_NOT_FOUND',
-      "Run 'csv-ingest-aaaaaaaaaaaaaaaaaaaa' does not exist",
-    ],
-  ])('answers %o with ok: false and code %s', async (request, code, message) => {
-    // Prepare
-    ddb.on(GetCommand).resolves({});
-
-    // Act
-    const out = await handler(request, ctx);
-
-    // Assess
-    expect(out).toMatchObject({ ok: false, error: { code } });
-    expect(out.ok ? '' : out.error.message).toContain(message);
-  });
-
-  it('triggers with environment names that are JavaScript object keys, stored as names', async () => {
-    // Prepare: the request as the Lambda runtime hands it over, parsed from JSON text.
-    const request = JSON.parse(
-      '{"action":"trigger","job":"csv-ingest","clientToken":"js-keys","overrides":{"environment":{"constructor":"a","__proto__":"b","toString":"c"}}}',
-    );
-
-    // Act
-    const out = await handler(request, ctx);
-
-    // Assess
-    expect(out).toMatchObject({ ok: true, action: 'trigger', created: true });
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item?.overrides).toEqual({
-      environment: [
-        { name: 'constructor', value: 'a' },
-        { name: '__proto__', value: 'b' },
-        { name: 'toString', value: 'c' },
-      ],
-    });
-  });
-
-  it.each([
     [
       'a NUL in a command argument',
       { action: 'trigger', job: 'csv-ingest', overrides: { command: ['python', 'a\u0000b'] } },
@@ -126,88 +68,15 @@ describe('Handler: control', () => {
       'reason: no control characters',
     ],
   ])('refuses %s at the edge, naming the field', async (_label, request, message) => {
+    // Prepare
+    const store = fakeStore();
+
     // Act
-    const out = await handler(request, ctx);
+    const out = await handlerOver(store)(request, ctx);
 
     // Assess
     expect(out).toMatchObject({ ok: false, error: { code: 'EVENT_INVALID' } });
     expect(out.ok ? '' : out.error.message).toContain(message);
-    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
-  });
-
-  it('refuses overrides that fit attempt 1 but not a later attempt, before creating the run', async () => {
-    // Prepare: a value sized so that attempt 1 fits and a retry-bigger (cpu/memory added) would not.
-    const value = 'x'.repeat(7950);
-
-    // Act
-    const out = await handler(
-      { action: 'trigger', job: 'csv-ingest', overrides: { environment: { PAYLOAD: value } } },
-      ctx,
-    );
-
-    // Assess
-    expect(out).toMatchObject({ ok: false, error: { code: 'OVERRIDES_TOO_LARGE' } });
-    expect(out.ok ? '' : out.error.message).toMatch(/would reach \d+ characters on a retry; ECS allows 8192/);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
-  });
-
-  it('retries a failed run as a new run carrying the original trigger', async () => {
-    // Prepare
-    const failed = runItem(
-      'csv-ingest',
-      { type: 's3', bucket: 'acme-partner-drop', key: 'incoming/a.csv', versionId: 'v1' },
-      { status: 'FAILED' },
-    );
-    ddb.on(GetCommand).resolves({ Item: failed });
-
-    // Act
-    const out = await handler({ ...loadEvent<Record<string, unknown>>('control-retry'), runId: failed.runId }, ctx);
-
-    // Assess
-    expect(out).toMatchObject({ ok: true, action: 'retry', created: true });
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item?.trigger).toEqual({
-      type: 'retry',
-      of: failed.runId,
-      token: 'cli-retry-1',
-      original: { type: 's3', bucket: 'acme-partner-drop', key: 'incoming/a.csv', versionId: 'v1' },
-      requestedBy: 'alice@acme.example',
-    });
-  });
-
-  it('cancels a running run: CANCELLING, task stopped with the reason', async () => {
-    // Prepare
-    const running = runItem('csv-ingest', { type: 'manual', token: 't' }, { status: 'RUNNING', taskArn: 'arn:task/9' });
-    ddb.on(GetCommand, { Key: { pk: running.pk, sk: 'RUN' } }).resolves({ Item: running });
-    ddb
-      .on(GetCommand, { Key: { pk: running.pk, sk: 'ATTEMPT#0001' } })
-      .resolves({ Item: attemptItem(running, { status: 'RUNNING', taskArn: 'arn:task/9' }) });
-    const cancelling = { ...running, status: 'CANCELLING', reason: 'partner re-sent the file (bob@acme.example)' };
-    ddb.on(UpdateCommand).resolves({ Attributes: cancelling });
-    ddb
-      .on(GetCommand, { Key: { pk: running.pk, sk: 'RUN' } })
-      .resolvesOnce({ Item: running })
-      .resolves({ Item: cancelling });
-    ecs.on(StopTaskCommand).resolves({});
-
-    // Act
-    const out = await handler({ ...loadEvent<Record<string, unknown>>('control-cancel'), runId: running.runId }, ctx);
-
-    // Assess
-    expect(out).toEqual({ ok: true, action: 'cancel', runId: running.runId, status: 'CANCELLING', created: false });
-    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, {
-      task: 'arn:task/9',
-      reason: 'longshore: cancelled: partner re-sent the file (bob@acme.example)',
-    });
-  });
-
-  it('throws (so the CLI can retry) when AWS fails', async () => {
-    // Prepare
-    ddb.on(PutCommand).rejects(new Error('InternalServerError'));
-
-    // Act & Assess
-    await expect(handler({ action: 'trigger', job: 'csv-ingest', clientToken: 'x' }, ctx)).rejects.toThrow(
-      'InternalServerError',
-    );
+    expect(store.calls).toHaveLength(0);
   });
 });

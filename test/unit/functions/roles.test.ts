@@ -27,7 +27,7 @@ import { handler as onTaskStateChange } from '../../../functions/onTaskStateChan
 import { handler as onUpload } from '../../../functions/onUpload/handler.ts';
 import { handler as sweeper } from '../../../functions/sweeper/handler.ts';
 import rawCatalog from '../../../jobs.ts';
-import { useCatalog } from '../../../lib/catalog/runtime.ts';
+import { useCatalog } from '../../../lib/catalog/active.ts';
 import { validateCatalog } from '../../../lib/catalog/validate.ts';
 import type { CfnResource } from '../../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES } from '../../../lib/infra/context.ts';
@@ -57,7 +57,7 @@ vi.mock('../../../lib/aws/runStore.ts', async (importOriginal) => {
             return (fn as (...x: unknown[]) => unknown)(...a);
           },
         ]),
-      ) as typeof store;
+      ) as unknown as typeof store;
     },
   };
 });

@@ -1,27 +1,27 @@
 import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler } from '../../../functions/alert/handler.ts';
-import { newRun } from '../../../lib/acceptRuns.ts';
-import { composeAlert } from '../../../lib/alert.ts';
-import { logGroupName } from '../../../lib/catalog/containers.ts';
+import { buildHandler } from '../../../functions/alert/handler.ts';
+import { type AlertDeps, composeAlert, postJson, sendAlert } from '../../../lib/alert.ts';
+import { readSecretString } from '../../../lib/aws/secrets.ts';
 import type { Job } from '../../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../../lib/catalog/validate.ts';
 import { parseTaskStateChange } from '../../../lib/contracts/ecs.ts';
+import { containerResults, factsFromTaskDetail } from '../../../lib/domain/attemptFacts.ts';
 import { logLink } from '../../../lib/domain/logLink.ts';
+import { logGroupName } from '../../../lib/domain/names.ts';
+import { newRun } from '../../../lib/domain/newRun.ts';
 import { decide } from '../../../lib/domain/policy.ts';
 import type { Attempt, RetryCounts, Run } from '../../../lib/domain/run.ts';
 import { runEvent } from '../../../lib/domain/runEvents.ts';
 import { logger } from '../../../lib/logger.ts';
-import { containerOutcomes, factsFromTaskDetail } from '../../../lib/outcomes.ts';
-import { baseCatalog, baseJob } from '../../helpers/catalogs.ts';
+import type { AlertMessage } from '../../../lib/ports.ts';
+import { baseCatalog, baseJob, exampleCatalog } from '../../helpers/catalogs.ts';
 import { loadEvent } from '../../helpers/events.ts';
 import { exampleJob } from '../../helpers/items.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
 
-const sns = mockClient(SNSClient);
 const secrets = mockClient(SecretsManagerClient);
 const ctx = lambdaContext('longshore-test-alert');
 const WEBHOOK = 'https://hooks.example.com/services/T000/B000/very-secret-token';
@@ -56,9 +56,7 @@ const event = (type: string, detail: Record<string, unknown>) => ({
 });
 
 beforeEach(() => {
-  sns.reset();
   secrets.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 afterEach(() => {
   clearCaches();
@@ -119,7 +117,7 @@ const finalDetail = (
     stoppedAt: d.stoppedAt,
     stopCode: d.stopCode,
     stoppedReason: d.stoppedReason,
-    containers: containerOutcomes(job, d.containers),
+    containers: containerResults(job, d.containers),
     decision: { action: verdict.action, rule: verdict.rule, diagnosis: verdict.diagnosis, next: verdict.next },
     logLink: logLink(d.taskArn, logGroupName('dev', job), job.container.logs.streamPrefix, 'main'),
     durationSeconds: Math.round((Date.parse(d.stoppedAt ?? '') - Date.parse(d.startedAt ?? d.createdAt ?? '')) / 1000),
@@ -398,22 +396,51 @@ describe('Function: composeAlert (the subject)', () => {
   });
 });
 
+const recordingTopic = () => {
+  const published: AlertMessage[] = [];
+  return {
+    published,
+    publish: async (m: AlertMessage) => {
+      published.push(m);
+    },
+  };
+};
+
+/** The alert function's deps over fakes, with the real webhook parts (Secrets Manager and fetch) unless given. */
+const alertDeps = (topic = recordingTopic(), extra: Partial<AlertDeps> = {}): AlertDeps => ({
+  catalog: exampleCatalog,
+  topic,
+  secret: readSecretString,
+  post: postJson,
+  ...extra,
+});
+
 describe('Handler: alert', () => {
   it('publishes a final failure to the alert topic with filterable attributes', async () => {
+    // Prepare
+    const topic = recordingTopic();
+
     // Act
-    const out = await handler(event('Run Failed', failed), ctx);
+    const out = await buildHandler(alertDeps(topic))(event('Run Failed', failed), ctx);
 
     // Assess
     expect(out).toEqual({ sent: ['sns'] });
-    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
-      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:longshore-test-alerts',
-      MessageAttributes: expect.objectContaining({
-        job: { DataType: 'String', StringValue: 'csv-ingest' },
-        status: { DataType: 'String', StringValue: 'FAILED' },
-      }),
-    });
+    expect(topic.published[0]?.attributes).toMatchObject({ job: 'csv-ingest', status: 'FAILED' });
   });
 
+  it('rejects an event that is not an alerting run event', async () => {
+    // Prepare
+    const topic = recordingTopic();
+
+    // Act & Assess
+    await expect(buildHandler(alertDeps(topic))(event('Run Succeeded', failed), ctx)).rejects.toThrow(
+      'detail-type: must be "Run Failed", "Run Timed Out" or "Schedule Missed"',
+    );
+    expect(topic.published).toHaveLength(0);
+  });
+});
+
+describe('Function: sendAlert', () => {
   it('posts to the route webhook read from Secrets Manager once per 5 minutes, and never logs the URL', async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolves({ SecretString: WEBHOOK });
@@ -425,10 +452,11 @@ describe('Handler: alert', () => {
       return true;
     });
     logger.setLogLevel('DEBUG');
+    const deps = alertDeps();
 
     // Act
-    const a = await handler(event('Run Failed', { ...failed, job: 'nightly-report' }), ctx);
-    await handler(event('Run Timed Out', { ...failed, job: 'nightly-report' }), ctx);
+    const a = await sendAlert(deps, 'Run Failed', { ...failed, job: 'nightly-report' });
+    await sendAlert(deps, 'Run Timed Out', { ...failed, job: 'nightly-report' });
     logger.setLogLevel('SILENT');
 
     // Assess
@@ -455,37 +483,29 @@ describe('Handler: alert', () => {
     );
 
     // Act & Assess
-    await expect(handler(event('Run Failed', { ...failed, job: 'nightly-report' }), ctx)).rejects.toThrow(
+    await expect(sendAlert(alertDeps(), 'Run Failed', { ...failed, job: 'nightly-report' })).rejects.toThrow(
       'Webhook answered HTTP 500',
     );
   });
 
   it('alerts on a missed schedule tick with what to check', async () => {
+    // Prepare
+    const topic = recordingTopic();
+
     // Act
-    await handler(
-      event('Schedule Missed', {
-        stage: 'dev',
-        job: 'nightly-report',
-        schedule: 'arn:aws:scheduler:eu-west-1:1:schedule/longshore-dev/longshore-dev-nightly-report-cron0',
-        expression: 'cron(0 2 * * ? *)',
-        timezone: 'Europe/Paris',
-        scheduledTime: '2026-11-21T01:00:00.000Z',
-        expectedRunId: 'nightly-report-aaaaaaaaaaaaaaaaaaaa',
-      }),
-      ctx,
-    ).catch(() => undefined);
+    await sendAlert(alertDeps(topic), 'Schedule Missed', {
+      stage: 'dev',
+      job: 'nightly-report',
+      schedule: 'arn:aws:scheduler:eu-west-1:1:schedule/longshore-dev/longshore-dev-nightly-report-cron0',
+      expression: 'cron(0 2 * * ? *)',
+      timezone: 'Europe/Paris',
+      scheduledTime: '2026-11-21T01:00:00.000Z',
+      expectedRunId: 'nightly-report-aaaaaaaaaaaaaaaaaaaa',
+    }).catch(() => undefined);
 
     // Assess
-    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
-    expect(input?.Subject).toBe('longshore dev: nightly-report missed its 2026-11-21T01:00:00.000Z tick');
-    expect(input?.Message).toContain('Due at:     2026-11-21T01:00:00.000Z');
-  });
-
-  it('rejects an event that is not an alerting run event', async () => {
-    // Act & Assess
-    await expect(handler(event('Run Succeeded', failed), ctx)).rejects.toThrow(
-      'detail-type: must be "Run Failed", "Run Timed Out" or "Schedule Missed"',
-    );
-    expect(sns.calls()).toHaveLength(0);
+    const input = topic.published[0];
+    expect(input?.subject).toBe('longshore dev: nightly-report missed its 2026-11-21T01:00:00.000Z tick');
+    expect(input?.text).toContain('Due at:     2026-11-21T01:00:00.000Z');
   });
 });

@@ -6,11 +6,13 @@ import {
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildEcs } from '../../../../lib/aws/ecs.ts';
 import { buildRunEventPublisher } from '../../../../lib/aws/eventbridge.ts';
+import { buildAlertTopic } from '../../../../lib/aws/sns.ts';
 import { buildLaunchQueue } from '../../../../lib/aws/sqs.ts';
 import type { RunTaskRequest } from '../../../../lib/domain/taskRequest.ts';
 import { EventPublishError, LaunchError } from '../../../../lib/errors.ts';
@@ -18,11 +20,13 @@ import { EventPublishError, LaunchError } from '../../../../lib/errors.ts';
 const ecsMock = mockClient(ECSClient);
 const sqsMock = mockClient(SQSClient);
 const ebMock = mockClient(EventBridgeClient);
+const snsMock = mockClient(SNSClient);
 
 beforeEach(() => {
   ecsMock.reset();
   sqsMock.reset();
   ebMock.reset();
+  snsMock.reset();
 });
 
 const request = { cluster: 'c', taskDefinition: 'td', clientToken: 't' } as unknown as RunTaskRequest;
@@ -248,5 +252,35 @@ describe('Adapter: run event publisher', () => {
     await expect(publisher.publish([{ type: 'Run Failed', detail: {} }])).rejects.toThrow(
       'PutEvents failed for 1 entry: Run Failed (InternalFailure)',
     );
+  });
+});
+
+describe('Adapter: alert topic', () => {
+  const topic = buildAlertTopic(
+    new SNSClient({ region: 'eu-west-1' }),
+    'arn:aws:sns:eu-west-1:111122223333:longshore-test-alerts',
+  );
+
+  it('publishes a final failure to the alert topic with filterable attributes', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    // Act
+    await topic.publish({
+      subject: 'longshore dev: csv-ingest FAILED: exit 137',
+      text: 'the text',
+      attributes: { job: 'csv-ingest', status: 'FAILED' },
+    });
+
+    // Assess
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:longshore-test-alerts',
+      Subject: 'longshore dev: csv-ingest FAILED: exit 137',
+      Message: 'the text',
+      MessageAttributes: expect.objectContaining({
+        job: { DataType: 'String', StringValue: 'csv-ingest' },
+        status: { DataType: 'String', StringValue: 'FAILED' },
+      }),
+    });
   });
 });

@@ -6,11 +6,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildBucketNotifications } from '../../../../lib/aws/s3.ts';
+import { buildBuckets } from '../../../../lib/aws/s3.ts';
 import { BucketSettingError } from '../../../../lib/errors.ts';
 
 const s3 = mockClient(S3Client);
-const buckets = buildBucketNotifications(new S3Client({ region: 'eu-west-1' }));
+const buckets = buildBuckets(new S3Client({ region: 'eu-west-1' }));
 
 const s3Error = (name: string, httpStatusCode: number) =>
   new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message: name });

@@ -281,7 +281,7 @@ describe('Function: validateCatalog', () => {
     [
       'tag value with characters AWS tags refuse',
       { tags: { owner: 'media; ops#1' } },
-      "job 'thumbs': tags.owner: may contain only letters, digits, spaces and + - = . _ : /",
+      "job 'thumbs': tags.owner: may contain only letters, digits, spaces and + - = . _ : / @",
     ],
     [
       'wildcard action in task role',

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsBackend } from '../../../../lib/cli/backends.ts';
-import { CliError, EXIT } from '../../../../lib/cli/output.ts';
+import { CliError, EXIT } from '../../../../lib/cli/exitCodes.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
@@ -97,5 +97,23 @@ describe('Function: awsBackend', () => {
       'Cannot read stack longshore-qa in us-east-1: Stack with id longshore-qa does not exist',
     );
     await expect(awsBackend('qa', 'us-east-1')).rejects.toThrow('has no RunsTableName/ControlFunctionName outputs');
+  });
+
+  it('says that the stack does not exist when CloudFormation answers ValidationError', async () => {
+    // Prepare
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id longshore-qa does not exist'), {
+        name: 'ValidationError',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act & Assess
+    await expect(awsBackend('qa', 'us-east-1')).rejects.toThrow(
+      new CliError(
+        'Cannot read stack longshore-qa in us-east-1: Stack with id longshore-qa does not exist',
+        EXIT.backend,
+      ),
+    );
   });
 });

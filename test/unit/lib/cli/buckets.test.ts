@@ -5,34 +5,17 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { functions } from '../../../../functions/index.ts';
-import { triggerBuckets } from '../../../../lib/cli/buckets.ts';
-import { main } from '../../../../lib/cli/main.ts';
-import { EXIT } from '../../../../lib/cli/output.ts';
-import { formatPlan, planSummary } from '../../../../lib/cli/plan.ts';
+import { EXIT } from '../../../../lib/cli/exitCodes.ts';
+import { formatPlan, planSummary } from '../../../../lib/cli/planSummary.ts';
+import { triggerBuckets } from '../../../../lib/domain/s3Match.ts';
 import { exampleCatalog } from '../../../helpers/catalogs.ts';
+import { runMain } from '../../../helpers/cliInProcess.ts';
 
 const s3 = mockClient(S3Client);
 
-const cli = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-};
+const cli = (...args: string[]) => runMain(args);
 
 beforeEach(() => {
   s3.reset();

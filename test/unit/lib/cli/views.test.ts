@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../../../lib/catalog/validate.ts';
-import { Output } from '../../../../lib/cli/output.ts';
+import { Output } from '../../../../lib/cli/Output.ts';
 import { printRunHistory } from '../../../../lib/cli/views.ts';
 import type { Attempt, Run } from '../../../../lib/domain/run.ts';
 import { baseCatalog, baseJob, exampleCatalog } from '../../../helpers/catalogs.ts';

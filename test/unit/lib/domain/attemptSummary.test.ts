@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTaskStateChange } from '../../../../lib/contracts/ecs.ts';
+import { containerResults } from '../../../../lib/domain/attemptFacts.ts';
 import {
   type AttemptRecord,
   attemptsAllowed,
@@ -13,7 +14,6 @@ import {
   summarizeTaskEvent,
 } from '../../../../lib/domain/attemptSummary.ts';
 import { LOST_REASON, LOST_REASON_PREFIX } from '../../../../lib/domain/stopReasons.ts';
-import { containerOutcomes } from '../../../../lib/outcomes.ts';
 import { loadEvent } from '../../../helpers/events.ts';
 import { exampleJob } from '../../../helpers/items.ts';
 
@@ -38,7 +38,7 @@ const stopped = (patch: Partial<AttemptRecord> = {}): AttemptRecord => ({
 /** A task event from events/ as the tracker sees it: containers marked essential by the job. */
 const fromEvent = (file: string, job = 'csv-ingest') => {
   const d = parseTaskStateChange(loadEvent(file));
-  return summarizeTaskEvent(d, containerOutcomes(exampleJob(job), d.containers), LOGS);
+  return summarizeTaskEvent(d, containerResults(exampleJob(job), d.containers), LOGS);
 };
 
 describe('Function: summarizeAttempt', () => {

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../../../lib/catalog/validate.ts';
-import { type AttemptFacts, DEFAULT_RULES, decide, type PolicyRun, rulesFor } from '../../../../lib/domain/policy.ts';
+import type { AttemptFacts } from '../../../../lib/domain/attemptFacts.ts';
+import { DEFAULT_RULES } from '../../../../lib/domain/defaultRules.ts';
+import { decide, type PolicyRun, rulesFor } from '../../../../lib/domain/policy.ts';
 import { baseCatalog, baseJob } from '../../../helpers/catalogs.ts';
 import { factsFromEvent } from '../../../helpers/facts.ts';
 import { exampleJob } from '../../../helpers/items.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSequencers, decodeNotificationKey, encodeNotificationKey } from '../../../../lib/domain/s3Key.ts';
+import { decodeNotificationKey, encodeNotificationKey } from '../../../../lib/domain/s3Key.ts';
 import { jobsForObject, matchesTrigger } from '../../../../lib/domain/s3Match.ts';
 import { exampleCatalog } from '../../../helpers/catalogs.ts';
 
@@ -23,18 +23,6 @@ describe('Function: decodeNotificationKey', () => {
   it.each(['a b+c.jpg', 'x/y=z:1 2', 'ünïcode.txt'])('round-trips %s through encode and decode', (key) => {
     // Act & Assess
     expect(decodeNotificationKey(encodeNotificationKey(key))).toBe(key);
-  });
-});
-
-describe('Function: compareSequencers', () => {
-  it.each([
-    ['0055AED6DCD90281E5', '0055AED6DCD90281E6', -1],
-    ['0055AED6DCD90281E5', '0055AED6DCD90281E5', 0],
-    ['0055AED6DCD9028', '0055AED6DCD90281E5', -1],
-    ['0055AED6DCD90290', '0055AED6DCD90281E5', 1],
-  ])('compares %s with %s as %i (shorter padded with zeros)', (a, b, out) => {
-    // Act & Assess
-    expect(compareSequencers(a, b)).toBe(out);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newRun } from '../../../../lib/acceptRuns.ts';
+import { newRun } from '../../../../lib/domain/newRun.ts';
 import { buildRunTaskRequest, OVERRIDES_LIMIT, overridesSize } from '../../../../lib/domain/taskRequest.ts';
 import { OverridesTooLargeError } from '../../../../lib/errors.ts';
 import { ec2Catalog, exampleCatalog } from '../../../helpers/catalogs.ts';

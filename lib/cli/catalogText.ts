@@ -1,0 +1,28 @@
+/** How a job's triggers and capacity read in the CLI (`jobs list`, `plan`, `up`): one way each. */
+import type { Job, S3Trigger, Trigger } from '../catalog/schema.ts';
+
+/** `bucket/prefix*suffix`: the keys an s3 trigger takes. */
+export const s3Pattern = (t: Pick<S3Trigger, 'bucket' | 'prefix' | 'suffix'>): string =>
+  `${t.bucket}/${t.prefix ?? ''}*${t.suffix ?? ''}`;
+
+/**
+ * One trigger in one line: `s3://bucket/prefix*suffix`, `cron(...) Europe/Paris`, `manual`; with
+ * `overlap`, a schedule says its overlap policy unless it is `allow`.
+ */
+export const describeTrigger = (t: Trigger, opts: { overlap?: boolean } = {}): string => {
+  switch (t.type) {
+    case 's3':
+      return `s3://${s3Pattern(t)}`;
+    case 'schedule':
+      return `${t.expression} ${t.timezone}${opts.overlap && t.overlap !== 'allow' ? ` (overlap: ${t.overlap})` : ''}`;
+    case 'manual':
+      return 'manual';
+  }
+};
+
+export const describeCapacity = (job: Job): string => {
+  const c = job.capacity;
+  if (c.type === 'fargate') return 'Fargate';
+  if (c.type === 'fargate-spot') return `Fargate Spot${c.fallback === 'on-demand' ? ' (on-demand fallback)' : ''}`;
+  return `EC2 capacity provider ${c.capacityProvider}`;
+};

@@ -1,0 +1,73 @@
+/**
+ * What the failure policy decides on, from a task event or an attempt record: each container's
+ * exit (marked essential or not from the job) and the task's stop code and reason. Pure, so the
+ * tracker, the launcher, `longshore explain` and the tests share one reading of an ECS event.
+ */
+import type { Job } from '../catalog/schema.ts';
+import { MAIN_CONTAINER_NAME } from './names.ts';
+import type { Attempt, ContainerResult } from './run.ts';
+
+export interface AttemptFacts {
+  kind: 'task' | 'launch';
+  containers: ContainerResult[];
+  stopCode?: string;
+  stoppedReason?: string;
+  launchFailure?: string;
+}
+
+/** The essential container whose exit decided the attempt (the first one that did not exit 0). */
+export const decidingContainer = (facts: AttemptFacts): ContainerResult | undefined =>
+  facts.containers.find((c) => c.essential !== false && c.exitCode !== 0);
+
+/** ECS cuts a container's `reason` at 1,024 characters; so does the attempt record. */
+const MAX_REASON = 1024;
+
+/** Marks each container essential or not, from the job (main is always essential). */
+export const withEssential = (job: Job | undefined, containers: ContainerResult[]): ContainerResult[] =>
+  containers.map((c) => ({
+    ...c,
+    essential:
+      c.name === MAIN_CONTAINER_NAME
+        ? true
+        : (job?.sidecars.find((s) => s.name === c.name)?.essential ?? c.essential ?? true),
+  }));
+
+/** Each container of a task event as an attempt records it (reasons cut to ECS's 1,024 characters). */
+export const containerResults = (
+  job: Job | undefined,
+  containers: readonly { name: string; exitCode?: number; reason?: string }[],
+): ContainerResult[] =>
+  withEssential(
+    job,
+    containers.map((c) => ({
+      name: c.name,
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason.slice(0, MAX_REASON) } : {}),
+    })),
+  );
+
+/** The facts the policy decides on, straight from a STOPPED task event (explain, tests). */
+export const factsFromTaskDetail = (
+  job: Job | undefined,
+  d: {
+    containers: readonly { name: string; exitCode?: number; reason?: string }[];
+    stopCode?: string;
+    stoppedReason?: string;
+  },
+): AttemptFacts => ({
+  kind: 'task',
+  containers: containerResults(job, d.containers),
+  ...(d.stopCode ? { stopCode: d.stopCode } : {}),
+  ...(d.stoppedReason ? { stoppedReason: d.stoppedReason } : {}),
+});
+
+/** The facts the policy decides on, from the attempt as recorded (a launch failure, or a stopped task). */
+export const factsFromAttempt = (attempt: Attempt): AttemptFacts =>
+  attempt.status === 'LAUNCH_FAILED'
+    ? { kind: 'launch', containers: [], ...(attempt.launchFailure ? { launchFailure: attempt.launchFailure } : {}) }
+    : {
+        kind: 'task',
+        containers: attempt.containers ?? [],
+        ...(attempt.stopCode ? { stopCode: attempt.stopCode } : {}),
+        ...(attempt.stoppedReason ? { stoppedReason: attempt.stoppedReason } : {}),
+      };

@@ -1,0 +1,123 @@
+/**
+ * The one simulation of AWS every local path uses (the local flow, `longshore invoke`, `osls invoke
+ * local`): the SDK clients of ECS, SQS, EventBridge, SNS and Secrets Manager are mocked at the class
+ * level with aws-sdk-client-mock, so the handlers run the deployed adapters unchanged, and each call
+ * is recorded, then answered by the simulated ECS, the local queue, the router (run events) or
+ * here. Webhook posts to `webhook.local` are received here. DynamoDB is a real local engine; its
+ * calls are recorded by `recordingSend`.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeTasksCommand,
+  type DescribeTasksCommandInput,
+  ECSClient,
+  ListTasksCommand,
+  type ListTasksCommandInput,
+  RunTaskCommand,
+  type RunTaskCommandInput,
+  StopTaskCommand,
+  type StopTaskCommandInput,
+} from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Catalog } from '../catalog/schema.ts';
+import { WEBHOOK_HOST } from './environment.ts';
+import type { LocalQueue } from './LocalQueue.ts';
+import type { Recorder } from './Recorder.ts';
+import type { SimulatedEcs } from './SimulatedEcs.ts';
+
+export interface AwsSimulation {
+  recorder: Recorder;
+  ecs: SimulatedEcs;
+  queue: LocalQueue;
+  /** Secret values by name (local.secrets.json); a secret without one is a `webhook.local` URL. */
+  secretValues: () => Record<string, string>;
+  /** The catalog's alert routes, to name the route a webhook post came from. */
+  alertRoutes: () => Catalog['alerts'];
+  /** Each run event PutEvents put on the bus (the router's, in the flow and invokes). */
+  onRunEvent?: (source: string, detailType: string, detail: Record<string, unknown>) => void;
+}
+
+type Send = (command: unknown, ...rest: unknown[]) => Promise<unknown>;
+
+/** A DynamoDB client's `send` that records each command (but table scans, which are ours) first. */
+export const recordingSend =
+  (recorder: Recorder, send: Send): Send =>
+  (command, ...rest) => {
+    const c = command as { constructor: { name: string }; input: unknown };
+    if (c.constructor.name !== 'ScanCommand')
+      recorder.call('DynamoDB', c.constructor.name.replace(/Command$/, ''), c.input);
+    return send(command, ...rest);
+  };
+
+/** Installs the simulation; returns what puts the real clients (and fetch) back. */
+export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
+  const rec = sim.recorder;
+  /** Records the call, then answers it. */
+  const answer =
+    <I, O>(service: string, command: string, fn: (input: I) => O) =>
+    async (input: I): Promise<O> => {
+      rec.call(service, command, input);
+      return fn(input);
+    };
+  const ecs = mockClient(ECSClient);
+  ecs.on(RunTaskCommand).callsFake(answer('ECS', 'RunTask', (i: RunTaskCommandInput) => sim.ecs.runTask(i)));
+  ecs.on(StopTaskCommand).callsFake(answer('ECS', 'StopTask', (i: StopTaskCommandInput) => sim.ecs.stopTask(i)));
+  ecs
+    .on(DescribeTasksCommand)
+    .callsFake(answer('ECS', 'DescribeTasks', (i: DescribeTasksCommandInput) => sim.ecs.describeTasks(i)));
+  ecs.on(ListTasksCommand).callsFake(answer('ECS', 'ListTasks', (i: ListTasksCommandInput) => sim.ecs.listTasks(i)));
+  const sqs = mockClient(SQSClient);
+  sqs
+    .on(SendMessageBatchCommand)
+    .callsFake(
+      answer('SQS', 'SendMessageBatch', (i: SendMessageBatchCommandInput) => sim.queue.sendBatch(i.Entries ?? [])),
+    );
+  const eb = mockClient(EventBridgeClient);
+  eb.on(PutEventsCommand).callsFake(async (input) => {
+    rec.call('EventBridge', 'PutEvents', input);
+    for (const entry of input.Entries ?? [])
+      sim.onRunEvent?.(entry.Source ?? '', entry.DetailType ?? '', JSON.parse(entry.Detail ?? '{}'));
+    return { FailedEntryCount: 0, Entries: (input.Entries ?? []).map(() => ({ EventId: randomUUID() })) };
+  });
+  const sns = mockClient(SNSClient);
+  sns.on(PublishCommand).callsFake(async (input) => {
+    rec.call('SNS', 'Publish', input);
+    rec.alert({ subject: input.Subject ?? '', message: input.Message ?? '' });
+    return { MessageId: randomUUID() };
+  });
+  // A secret's value is what it hands out, never what it records: the call's input (the name) only.
+  // Which secret a webhook URL came from is kept here, so the post can be shown by secret name.
+  const secretOfValue = new Map<string, string>();
+  const sm = mockClient(SecretsManagerClient);
+  sm.on(GetSecretValueCommand).callsFake(async (input) => {
+    rec.call('SecretsManager', 'GetSecretValue', { SecretId: input.SecretId });
+    const id = String(input.SecretId);
+    const value = sim.secretValues()[id] ?? `https://${WEBHOOK_HOST}/${encodeURIComponent(id)}`;
+    secretOfValue.set(value.trim(), id);
+    return { Name: id, SecretString: value };
+  });
+  // Webhooks to webhook.local are received here (the alert handler posts with fetch).
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
+    const href = String(url instanceof Request ? url.url : url);
+    if (new URL(href).host !== WEBHOOK_HOST) return realFetch(url, init);
+    const secret = secretOfValue.get(href) ?? 'unknown';
+    const routes = Object.entries(sim.alertRoutes())
+      .filter(([, r]) => r.webhookSecret === secret)
+      .map(([name]) => name);
+    rec.webhooks.push({
+      route: routes.join(', ') || 'unknown',
+      secret,
+      body: JSON.parse(String(init?.body ?? 'null')),
+    });
+    return new Response('ok', { status: 200 });
+  }) as typeof fetch;
+  return () => {
+    for (const m of [ecs, sqs, eb, sns, sm]) m.restore();
+    globalThis.fetch = realFetch;
+  };
+};

@@ -1,0 +1,60 @@
+/**
+ * The local event bus: events go to the handlers as the deployed rules would send them, by the
+ * rules' own patterns (lib/infra/triggers.ts), never by a copy of them. Every event that matches
+ * is recorded; it is delivered only when the runtime delivers (the flow), not for `longshore invoke`,
+ * where nothing runs on its own.
+ */
+import { alertPattern, taskStatePattern } from '../infra/triggers.ts';
+import { runEventDelivery } from './eventFactory.ts';
+import type { FunctionKey } from './functionKeys.ts';
+import type { Recorder } from './Recorder.ts';
+
+type Pattern = { [field: string]: Pattern | readonly unknown[] };
+
+/**
+ * Whether an event matches an EventBridge pattern, for the parts of the pattern language the stack's
+ * rules use: a field lists the values it may have (exact, or `{ prefix }`), nested fields nest.
+ */
+export const matchesPattern = (pattern: Pattern, event: unknown): boolean =>
+  Object.entries(pattern).every(([field, rule]) => {
+    const value = (event as Record<string, unknown> | undefined)?.[field];
+    if (!Array.isArray(rule)) return matchesPattern(rule as Pattern, value);
+    return rule.some((allowed) =>
+      typeof allowed === 'object' && allowed !== null && 'prefix' in allowed
+        ? typeof value === 'string' && value.startsWith(String((allowed as { prefix: unknown }).prefix))
+        : value === allowed,
+    );
+  });
+
+/** A handler invocation the router asks for (the runtime decides whether it happens). */
+export type Deliver = (fn: FunctionKey, event: unknown) => void;
+
+export interface RouterOptions {
+  stage: string;
+  clusterArn: string;
+  recorder: Recorder;
+  /** Absent for `longshore invoke`: events are recorded, nothing is delivered. */
+  deliver?: Deliver;
+}
+
+export const createRouter = ({ stage, clusterArn, recorder, deliver }: RouterOptions) => {
+  const taskState = taskStatePattern(stage, clusterArn) as Pattern;
+  const alerting = alertPattern() as Pattern;
+  return {
+    /** An ECS task state change, as the task-state rule filters it. */
+    taskEvent: (event: Record<string, unknown>): void => {
+      if (!matchesPattern(taskState, event)) return;
+      recorder.event({ detailType: 'ECS Task State Change', detail: event.detail as Record<string, unknown> });
+      deliver?.('onTaskStateChange', event);
+    },
+    /** A run event PutEvents put on the bus; the alert rule takes the ones that need a person. */
+    runEvent: (source: string, detailType: string, detail: Record<string, unknown>): void => {
+      recorder.event({ detailType, detail });
+      if (!deliver) return;
+      const delivered = runEventDelivery(source, detailType, detail);
+      if (matchesPattern(alerting, delivered)) deliver('alert', delivered);
+    },
+  };
+};
+
+export type Router = ReturnType<typeof createRouter>;

@@ -1,0 +1,137 @@
+/**
+ * What follows an attempt that ended: the failure policy's verdict applied to the run. Every step
+ * is conditional on the run still being at that attempt and active, so a redelivered event (or a
+ * launcher and a tracker racing) applies it once; side effects after the state write (slot,
+ * launch message, run event) are idempotent and repeated on redelivery.
+ */
+
+import { closeCancelled } from './cancelRun.ts';
+import type { Job } from './catalog/schema.ts';
+import { factsFromAttempt } from './domain/attemptFacts.ts';
+import { summarizeAttempt } from './domain/attemptSummary.ts';
+import { decide, type Verdict } from './domain/policy.ts';
+import { type Attempt, type Run, type RunOutcome, WORKING_STATUSES } from './domain/run.ts';
+import { logger } from './logger.ts';
+import type { CoreDeps } from './ports.ts';
+import { finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
+
+/**
+ * What the run records of the attempt that decided (`Run.outcome`): the verdict, and the stop code
+ * when the run ends on it (a retrying run's next attempt has its own).
+ */
+const runOutcome = (verdict: Verdict, stopCode?: string): RunOutcome => ({
+  ...(verdict.exitCode !== undefined ? { exitCode: verdict.exitCode } : {}),
+  ...(stopCode ? { stopCode } : {}),
+  action: verdict.action,
+  rule: verdict.rule,
+  diagnosis: verdict.diagnosis,
+});
+
+const retryRun = async (
+  deps: CoreDeps,
+  run: Run,
+  verdict: Extract<Verdict, { outcome: 'retry' }>,
+  attempt: Attempt,
+): Promise<Run> => {
+  const now = deps.now();
+  const notBefore =
+    verdict.delaySeconds > 0 ? new Date(now.getTime() + verdict.delaySeconds * 1000).toISOString() : undefined;
+  const next = await deps.store.transition(
+    run,
+    {
+      from: WORKING_STATUSES,
+      attempt: run.attempt,
+      to: 'QUEUED',
+      set: {
+        attempt: verdict.nextAttempt,
+        capacity: verdict.capacity,
+        size: verdict.size,
+        retries: verdict.retries,
+        outcome: runOutcome(verdict),
+        ...(notBefore ? { notBefore } : {}),
+      },
+      remove: ['taskArn', 'startedAt', 'slot', 'waitingForSlot', ...(notBefore ? [] : (['notBefore'] as const))],
+    },
+    now,
+  );
+  const current = next ?? (await deps.store.getRun(run.runId)) ?? run;
+  if (current.status !== 'QUEUED' || current.attempt !== verdict.nextAttempt) return current;
+  // Also on redelivery after a crash past the transition: all of this is idempotent.
+  if (run.slot !== undefined) await releaseSlotOf(deps, { ...current, slot: run.slot });
+  await deps.queue.enqueue([{ runId: current.runId, attempt: current.attempt, delaySeconds: verdict.delaySeconds }]);
+  await publishOnce(deps, current, 'Run Retrying', attempt);
+  if (next) deps.metrics.record(run.job, 'RunsRetried', 1);
+  logger.info('Attempt failed; retrying', {
+    rule: verdict.rule,
+    action: verdict.action,
+    nextAttempt: verdict.nextAttempt,
+    delaySeconds: verdict.delaySeconds,
+  });
+  return current;
+};
+
+/** Repeats the side effects of a retry whose run already moved to the next attempt (idempotent). */
+export const resumeRetry = async (deps: CoreDeps, run: Run, attempt: Attempt): Promise<void> => {
+  const delaySeconds = run.notBefore ? Math.max(0, (Date.parse(run.notBefore) - deps.now().getTime()) / 1000) : 0;
+  await deps.queue.enqueue([{ runId: run.runId, attempt: run.attempt, delaySeconds }]);
+  await publishOnce(deps, run, 'Run Retrying', attempt);
+};
+
+/**
+ * Decides and applies the outcome of a finished attempt. The decision is recorded on the attempt
+ * (rule, action, diagnosis, what next) so "why was this retried?" has an answer.
+ */
+export const settleAttempt = async (
+  deps: CoreDeps,
+  run: Run,
+  attempt: Attempt,
+  job: Job | undefined,
+): Promise<{ run: Run; verdict?: Verdict }> => {
+  // A cancel won the race with this attempt's end: the run closes as cancelled, not by the policy.
+  if (run.status === 'CANCELLING') return { run: await closeCancelled(deps, run, attempt) };
+  if (!job) {
+    const reason = `job '${run.job}' is no longer in the catalog`;
+    return {
+      run: await finishRun(
+        deps,
+        run,
+        { to: 'FAILED', from: WORKING_STATUSES, attempt: run.attempt, reason, releaseSlot: true },
+        attempt,
+      ),
+    };
+  }
+  const verdict = decide(job, run, factsFromAttempt(attempt));
+  const decision = {
+    action: verdict.action,
+    rule: verdict.rule,
+    diagnosis: verdict.diagnosis,
+    next: verdict.next,
+    ...(verdict.outcome === 'retry' ? { delaySeconds: verdict.delaySeconds } : {}),
+  };
+  const recorded = (await deps.store.recordDecision(run.runId, attempt.attempt, decision)) ?? { ...attempt, decision };
+  const outcome = runOutcome(verdict, attempt.stopCode);
+  if (verdict.outcome === 'retry') {
+    const next = await retryRun(deps, run, verdict, recorded);
+    return { run: next.status === 'CANCELLING' ? await closeCancelled(deps, next, recorded) : next, verdict };
+  }
+  const to = verdict.outcome === 'success' ? 'SUCCEEDED' : verdict.finalStatus;
+  const finished = await finishRun(
+    deps,
+    run,
+    { to, from: WORKING_STATUSES, attempt: run.attempt, outcome, reason: verdict.diagnosis, releaseSlot: true },
+    recorded,
+  );
+  if (finished.status === to && run.status !== to) {
+    deps.metrics.record(
+      run.job,
+      to === 'SUCCEEDED' ? 'RunsSucceeded' : to === 'TIMED_OUT' ? 'RunsTimedOut' : 'RunsFailed',
+      1,
+    );
+    // Only a task that ran has a run time: a task that never started is not a 0 s (or 88 s) run.
+    const ran = summarizeAttempt(attempt).durationSeconds;
+    if (ran !== undefined) deps.metrics.record(run.job, 'RunDuration', ran);
+  }
+  if (finished.status === 'CANCELLING') return { run: await closeCancelled(deps, finished, recorded), verdict };
+  logger.info(`Run ${finished.status}`, { rule: verdict.rule, action: verdict.action, diagnosis: verdict.diagnosis });
+  return { run: finished, verdict };
+};
