@@ -113,7 +113,9 @@ const summarize = (sc: Scenario, r: SimResult, table: TableState): BurstCase => 
     dynamodbPerRun: round(ddbTotal / runs, 2),
     dynamodbPerRunByOp: Object.fromEntries(dynamo.map(([k, v]) => [k.slice(9), round(v / runs, 2)])),
     launchMessagesPerRun: round(r.sqs.messagesSent / runs, 2),
-    lambdaInvocationsPerRun: Object.fromEntries(Object.entries(r.lambda).map(([fn, s]) => [fn, round(s.invocations / runs, 3)])),
+    lambdaInvocationsPerRun: Object.fromEntries(
+      Object.entries(r.lambda).map(([fn, s]) => [fn, round(s.invocations / runs, 3)]),
+    ),
     runEventsPerRun: Object.fromEntries(Object.entries(r.events.byType).map(([t, n]) => [t, round(n / runs, 3)])),
     virtualSeconds: round(r.virtualSeconds, 1),
     wallSeconds: round(r.wallSeconds, 1),
@@ -137,18 +139,40 @@ export const burstBench = async (opts: {
   ];
   // The two accounts run at once (each its own process and table): DynamoDB Local uses both cores.
   const outcomes = await Promise.all(
-    scenarios.map((scenario) => simulate({ pkg: opts.pkg, ddb: opts.ddb, scenario, timeoutSeconds: opts.timeoutSeconds })),
+    scenarios.map((scenario) =>
+      simulate({ pkg: opts.pkg, ddb: opts.ddb, scenario, timeoutSeconds: opts.timeoutSeconds }),
+    ),
   );
   outcomes.forEach(({ result, table }, i) => {
     const sc = scenarios[i] as Scenario;
     const c = summarize(sc, result, table);
     cases.push(c);
     const name = `burst (${sc.name})`;
-    checks.push({ name: `${name}: the simulation finished (every run final, the launch queue empty)`, ok: result.finished, detail: `${result.finalRuns}/${result.expectedRuns} final, ${result.messagesLeft} messages left` });
-    checks.push({ name: `${name}: one run per upload`, ok: c.runs === sc.uploads && table.runs === sc.uploads, detail: `${c.runs} runs (table ${table.runs}) for ${sc.uploads} uploads` });
-    checks.push({ name: `${name}: every run SUCCEEDED (none lost)`, ok: c.runsLost === 0 && table.byStatus.SUCCEEDED === sc.uploads, detail: JSON.stringify(table.byStatus) });
-    checks.push({ name: `${name}: one task per attempt (no duplicate task)`, ok: c.duplicateTasks === 0 && result.tasksLaunched === sc.uploads, detail: `${result.tasksLaunched} tasks, ${c.duplicateTasks} duplicates` });
-    checks.push({ name: `${name}: nothing dead-lettered, no async invocation failed`, ok: c.deadLettered === 0 && result.asyncFailures.length === 0, detail: result.asyncFailures.slice(0, 3).join('; ') });
+    checks.push({
+      name: `${name}: the simulation finished (every run final, the launch queue empty)`,
+      ok: result.finished,
+      detail: `${result.finalRuns}/${result.expectedRuns} final, ${result.messagesLeft} messages left`,
+    });
+    checks.push({
+      name: `${name}: one run per upload`,
+      ok: c.runs === sc.uploads && table.runs === sc.uploads,
+      detail: `${c.runs} runs (table ${table.runs}) for ${sc.uploads} uploads`,
+    });
+    checks.push({
+      name: `${name}: every run SUCCEEDED (none lost)`,
+      ok: c.runsLost === 0 && table.byStatus.SUCCEEDED === sc.uploads,
+      detail: JSON.stringify(table.byStatus),
+    });
+    checks.push({
+      name: `${name}: one task per attempt (no duplicate task)`,
+      ok: c.duplicateTasks === 0 && result.tasksLaunched === sc.uploads,
+      detail: `${result.tasksLaunched} tasks, ${c.duplicateTasks} duplicates`,
+    });
+    checks.push({
+      name: `${name}: nothing dead-lettered, no async invocation failed`,
+      ok: c.deadLettered === 0 && result.asyncFailures.length === 0,
+      detail: result.asyncFailures.slice(0, 3).join('; '),
+    });
   });
   return {
     cases,

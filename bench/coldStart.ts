@@ -192,7 +192,13 @@ export const coldStartBench = async (opts: {
       .map((c) => ({ ...c, floorBytes: floorBytes.get(c.name) ?? 0 }));
     if (!b.readable || !b.floorReadable) throw new Error(`${fn.key}: no readable build to profile`);
     const prof = profileInit(script, b.readable, env(fn), opts.profileRuns, join(WORK, 'profiles', fn.key, 'bundle'));
-    const floorProf = profileInit(script, b.floorReadable, env(fn), opts.profileRuns, join(WORK, 'profiles', fn.key, 'floor'));
+    const floorProf = profileInit(
+      script,
+      b.floorReadable,
+      env(fn),
+      opts.profileRuns,
+      join(WORK, 'profiles', fn.key, 'floor'),
+    );
     const topInit = [...prof.byContributor.entries()]
       .sort((a, c) => c[1] - a[1])
       .slice(0, 12)

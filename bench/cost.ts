@@ -7,11 +7,11 @@
  */
 import type { Packaged } from './build/package.ts';
 import { LAMBDA_MB_PER_VCPU, PRICES, PRICES_CHECKED } from './prices.ts';
+import type { LocalDynamo } from './production.ts';
 import type { Scenario, SimResult } from './sim/world.ts';
 import { simulate, type TableState } from './simulate.ts';
 import { round } from './stats.ts';
 import type { Check } from './warm.ts';
-import type { LocalDynamo } from './production.ts';
 
 /** Simulated latency of each AWS call (milliseconds): assumptions, the same in every scenario. */
 export const LATENCY_MS: Record<string, number> = {
@@ -118,7 +118,11 @@ export const costBench = async (opts: {
       detail: `${JSON.stringify(table.byStatus)}, ${result.tasksLaunched} tasks, ${result.asyncFailures.join('; ')}`,
     });
     if (c.expect === 'FAILED')
-      checks.push({ name: 'cost: the final failure alerts once (SNS)', ok: result.sns.publishes === 1, detail: String(result.sns.publishes) });
+      checks.push({
+        name: 'cost: the final failure alerts once (SNS)',
+        ok: result.sns.publishes === 1,
+        detail: String(result.sns.publishes),
+      });
     const ddbOps = Object.fromEntries(
       Object.entries(result.requests)
         .filter(([k]) => k.startsWith('dynamodb:'))
@@ -149,12 +153,21 @@ export const costBench = async (opts: {
       case: c.name,
       attempts: c.attempts,
       status,
-      dynamodb: { requests: ddbRequests, byOp: ddbOps, rru: round(units.read, 2), wru: units.write, indexWru: units.indexWrites },
+      dynamodb: {
+        requests: ddbRequests,
+        byOp: ddbOps,
+        rru: round(units.read, 2),
+        wru: units.write,
+        indexWru: units.indexWrites,
+      },
       lambda: { invocations, billedMs, gbSeconds: round(gbSeconds, 4) },
       sqsRequests,
       eventBridgeEvents: result.events.entries,
       snsPublishes: result.sns.publishes,
-      perMillionRuns: { ...Object.fromEntries(Object.entries(per).map(([k, v]) => [k, round(v, 2)])), total: round(total, 2) },
+      perMillionRuns: {
+        ...Object.fromEntries(Object.entries(per).map(([k, v]) => [k, round(v, 2)])),
+        total: round(total, 2),
+      },
     });
   }
   const clean = stepFunctions(1, false);

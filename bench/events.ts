@@ -21,13 +21,22 @@ export const objectCreated = (nowMs: number, key: string, sequencer: string): Js
   e.account = ACCOUNT;
   e.resources = [`arn:aws:s3:::${FIXTURES.uploadBucket}`];
   e.detail.bucket = { name: FIXTURES.uploadBucket };
-  e.detail.object = { ...e.detail.object, key, sequencer, size: 48213, etag: createHash('md5').update(key).digest('hex') };
+  e.detail.object = {
+    ...e.detail.object,
+    key,
+    sequencer,
+    size: 48213,
+    etag: createHash('md5').update(key).digest('hex'),
+  };
   delete (e.detail.object as Json)['version-id'];
   return e;
 };
 
 /** The SQS event the launcher's event source mapping delivers for these messages. */
-export const sqsEvent = (nowMs: number, messages: { messageId: string; body: string; receiveCount?: number; sentAt?: number }[]): Json => {
+export const sqsEvent = (
+  nowMs: number,
+  messages: { messageId: string; body: string; receiveCount?: number; sentAt?: number }[],
+): Json => {
   const sample = sampleEvent<{ Records: Json[] }>('launch-queue').Records[0] as Json;
   return {
     Records: messages.map((m) => ({
@@ -50,7 +59,9 @@ export const sqsEvent = (nowMs: number, messages: { messageId: string; body: str
 /** ECS "Task State Change" for a simulated task, as EventBridge delivers it (ISO timestamps). */
 export const taskStateChange = (nowMs: number, task: SimTask): Json => {
   const base = clone(
-    sampleEvent<Json & { detail: Json }>(task.lastStatus === 'STOPPED' ? 'ecs-task-stopped-success' : 'ecs-task-running'),
+    sampleEvent<Json & { detail: Json }>(
+      task.lastStatus === 'STOPPED' ? 'ecs-task-stopped-success' : 'ecs-task-running',
+    ),
   );
   const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
   const sampleContainer = ((base.detail.containers as Json[])[0] ?? {}) as Json;
@@ -80,7 +91,8 @@ export const taskStateChange = (nowMs: number, task: SimTask): Json => {
   };
   if (task.cpu) detail.cpu = task.cpu;
   if (task.memory) detail.memory = task.memory;
-  for (const k of ['connectivityAt', 'pullStartedAt', 'pullStoppedAt', 'startedAt']) detail[k] = iso(task.startedAt ?? nowMs);
+  for (const k of ['connectivityAt', 'pullStartedAt', 'pullStoppedAt', 'startedAt'])
+    detail[k] = iso(task.startedAt ?? nowMs);
   if (task.lastStatus === 'STOPPED') {
     detail.stopCode = task.stopCode;
     detail.stoppedReason = task.stoppedReason;

@@ -45,4 +45,3 @@ export const FIXTURES = {
   /** `alerts: default` (SNS only), for the alert handler's events. */
   alertJob: 'csv-ingest',
 } as const;
-

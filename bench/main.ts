@@ -41,7 +41,15 @@ const mode = flag('smoke') ? 'smoke' : flag('full') ? 'full' : 'standard';
 const SIZES = {
   smoke: { rounds: 2, coldFunctions: ['onUpload'], profileRuns: 1, warm: 10, warmup: 2, quiet: 20, busy: 20 },
   standard: { rounds: 25, coldFunctions: undefined, profileRuns: 3, warm: 200, warmup: 20, quiet: 400, busy: 400 },
-  full: { rounds: 25, coldFunctions: undefined, profileRuns: 5, warm: 10_000, warmup: 500, quiet: 10_000, busy: 10_000 },
+  full: {
+    rounds: 25,
+    coldFunctions: undefined,
+    profileRuns: 5,
+    warm: 10_000,
+    warmup: 500,
+    quiet: 10_000,
+    busy: 10_000,
+  },
 }[mode] as {
   rounds: number;
   coldFunctions?: string[];
@@ -64,7 +72,11 @@ const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
 };
 
 const problems = await checkFixtures();
-checks.push({ name: 'fixtures: jobs.ts still has the jobs the benches drive', ok: problems.length === 0, detail: problems.join('; ') });
+checks.push({
+  name: 'fixtures: jobs.ts still has the jobs the benches drive',
+  ok: problems.length === 0,
+  detail: problems.join('; '),
+});
 if (problems.length > 0) {
   for (const p of problems) log(`fixture: ${p}`);
   process.exit(1);
@@ -76,7 +88,9 @@ const needsDynamo = wants('warm') || wants('cost') || wants('burst');
 // it starts again once they are done.
 const dynamo = needsDynamo ? startBenchDynamo().catch(() => undefined) : undefined;
 // A smoke run reuses a package bench/.work already has (CI starts without one).
-const pkg = await step('osls package', async () => packageService({ reuse: flag('reuse-package') || mode === 'smoke' }));
+const pkg = await step('osls package', async () =>
+  packageService({ reuse: flag('reuse-package') || mode === 'smoke' }),
+);
 const builds: Record<string, FunctionBuilds> = {};
 await step('bundles, floors, metafiles', async () => {
   await Promise.all(
@@ -96,7 +110,12 @@ const results: Results = {
   sizes: SIZES,
   packaging: {
     seconds: round(pkg.seconds, 1),
-    functions: pkg.functions.map((f) => ({ function: f.key, zipBytes: f.zipBytes, mjsBytes: f.mjsBytes, memoryMB: f.memoryMB })),
+    functions: pkg.functions.map((f) => ({
+      function: f.key,
+      zipBytes: f.zipBytes,
+      mjsBytes: f.mjsBytes,
+      memoryMB: f.memoryMB,
+    })),
   },
   checks,
   figures: [],
@@ -104,7 +123,13 @@ const results: Results = {
 
 if (wants('cold')) {
   results.coldStart = await step('cold start', () =>
-    coldStartBench({ pkg, builds, rounds: SIZES.rounds, profileRuns: SIZES.profileRuns, ...(SIZES.coldFunctions ? { functions: SIZES.coldFunctions } : {}) }),
+    coldStartBench({
+      pkg,
+      builds,
+      rounds: SIZES.rounds,
+      profileRuns: SIZES.profileRuns,
+      ...(SIZES.coldFunctions ? { functions: SIZES.coldFunctions } : {}),
+    }),
   );
   checks.push(...results.coldStart.checks);
 }
@@ -124,17 +149,27 @@ if (dynamo) {
   try {
     const warm = async () => {
       if (!wants('warm')) return;
-      results.warm = await step('warm per event', () => warmBench({ pkg, builds, ddb, events: SIZES.warm, warmup: SIZES.warmup }));
+      results.warm = await step('warm per event', () =>
+        warmBench({ pkg, builds, ddb, events: SIZES.warm, warmup: SIZES.warmup }),
+      );
       checks.push(...results.warm.checks);
     };
     const simulated = async () => {
       if (wants('cost')) {
-        results.cost = await step('requests and cost per run', () => costBench({ pkg, ddb, cpuMsPerInvocation: cpuOf(results.warm) }));
+        results.cost = await step('requests and cost per run', () =>
+          costBench({ pkg, ddb, cpuMsPerInvocation: cpuOf(results.warm) }),
+        );
         checks.push(...results.cost.checks);
       }
       if (wants('burst')) {
         results.burst = await step('burst', () =>
-          burstBench({ pkg, ddb, quietUploads: SIZES.quiet, busyUploads: SIZES.busy, timeoutSeconds: mode === 'full' ? 6 * 3600 : 1200 }),
+          burstBench({
+            pkg,
+            ddb,
+            quietUploads: SIZES.quiet,
+            busyUploads: SIZES.busy,
+            timeoutSeconds: mode === 'full' ? 6 * 3600 : 1200,
+          }),
         );
         checks.push(...results.burst.checks);
       }

@@ -9,7 +9,7 @@
  */
 import { FIXTURES } from './fixtures.ts';
 
-export { BENCH_STAGE, FIXTURES, NODE, ROOT, sampleEvent, WORK } from './fixtures.ts';
+export { GSI1 as JOB_INDEX, GSI2 as ACTIVE_INDEX, jobGsiPk, RUN_SK, runPk } from '../lib/domain/keys.ts';
 
 export {
   ensureRunsTable,
@@ -17,8 +17,7 @@ export {
   localClientConfig,
   startDynamoDbLocal,
 } from '../lib/local/dynamo.ts';
-
-export { GSI1 as JOB_INDEX, GSI2 as ACTIVE_INDEX, jobGsiPk, RUN_SK, runPk } from '../lib/domain/keys.ts';
+export { BENCH_STAGE, FIXTURES, NODE, ROOT, sampleEvent, WORK } from './fixtures.ts';
 
 export const checkFixtures = async (): Promise<string[]> => {
   const { default: catalog } = (await import('../jobs.ts')) as {
@@ -38,7 +37,9 @@ export const checkFixtures = async (): Promise<string[]> => {
   if (!upload) problems.push(`jobs.ts has no job '${FIXTURES.uploadJob}'`);
   else {
     if (upload.maxConcurrent !== FIXTURES.uploadMaxConcurrent)
-      problems.push(`${FIXTURES.uploadJob}.maxConcurrent is ${upload.maxConcurrent}, the bench expects ${FIXTURES.uploadMaxConcurrent}`);
+      problems.push(
+        `${FIXTURES.uploadJob}.maxConcurrent is ${upload.maxConcurrent}, the bench expects ${FIXTURES.uploadMaxConcurrent}`,
+      );
     if (
       !upload.triggers.some(
         (t) =>
@@ -48,7 +49,9 @@ export const checkFixtures = async (): Promise<string[]> => {
           t.suffix === FIXTURES.uploadSuffix,
       )
     )
-      problems.push(`${FIXTURES.uploadJob} has no s3 trigger ${FIXTURES.uploadBucket}/${FIXTURES.uploadPrefix}*${FIXTURES.uploadSuffix}`);
+      problems.push(
+        `${FIXTURES.uploadJob} has no s3 trigger ${FIXTURES.uploadBucket}/${FIXTURES.uploadPrefix}*${FIXTURES.uploadSuffix}`,
+      );
     if (upload.policy?.retries !== undefined && upload.policy.retries !== FIXTURES.uploadRetries)
       problems.push(`${FIXTURES.uploadJob}.policy.retries changed`);
   }

@@ -29,7 +29,10 @@ export interface Results {
   generatedAt: string;
   machine: { node: string; cpus: number; loadavg: number[] };
   sizes: Record<string, unknown>;
-  packaging: { seconds: number; functions: { function: string; zipBytes: number; mjsBytes: number; memoryMB: number }[] };
+  packaging: {
+    seconds: number;
+    functions: { function: string; zipBytes: number; mjsBytes: number; memoryMB: number }[];
+  };
   coldStart?: ColdResult;
   warm?: WarmResult;
   cost?: CostResult;
@@ -149,7 +152,9 @@ export const figuresOf = (r: Results): Figure[] => {
       id: 'burst.dynamodb',
       figure: 'DynamoDB requests per run over the whole life of the runs, in the bursts (sweeper included)',
       target: 'reported (clean run alone: see above)',
-      now: cases.map((c) => `${c.case} ${c.dynamodbPerRun} (${c.launchMessagesPerRun} launch messages a run)`).join('; '),
+      now: cases
+        .map((c) => `${c.case} ${c.dynamodbPerRun} (${c.launchMessagesPerRun} launch messages a run)`)
+        .join('; '),
       command: 'npm run bench -- --only burst',
     });
   }
@@ -190,7 +195,17 @@ const coldSection = (c: ColdResult) => {
   return `## Cold start
 
 ${table(
-  ['function', 'osls zip', 'bundle', 'deflated bundle / floor', 'zip ratio', 'init (median, p25-p75)', 'floor init', 'init ratio', 'RSS after init'],
+  [
+    'function',
+    'osls zip',
+    'bundle',
+    'deflated bundle / floor',
+    'zip ratio',
+    'init (median, p25-p75)',
+    'floor init',
+    'init ratio',
+    'RSS after init',
+  ],
   rows,
 )}
 
@@ -214,14 +229,24 @@ const warmSection = (w: WarmResult) => {
       .map(([k, v]) => `${k.replace('dynamodb:', 'ddb:')} ${v}`)
       .join(', '),
   ]);
-  const rss = Object.entries(w.peakRssMB).map(([k, v]) => `${k} ${v.handler} MB (floor ${v.floor} MB)`).join(', ');
+  const rss = Object.entries(w.peakRssMB)
+    .map(([k, v]) => `${k} ${v.handler} MB (floor ${v.floor} MB)`)
+    .join(', ');
   return `## Warm per event
 
 ${w.events} events a case, the first ${w.warmup} not counted (warm-up); CPU is the whole process's
 (\`process.cpuUsage\`), wall is the invocation's.
 
 ${table(
-  ['case', 'CPU ms: mean / p50 / p99', 'floor CPU ms', 'CPU ratio', 'wall ms p50 / p99', 'floor wall ms p50 / p99', 'requests per event'],
+  [
+    'case',
+    'CPU ms: mean / p50 / p99',
+    'floor CPU ms',
+    'CPU ratio',
+    'wall ms p50 / p99',
+    'floor wall ms p50 / p99',
+    'requests per event',
+  ],
   rows,
 )}
 
@@ -254,7 +279,18 @@ Tasks start ${b.task.startSeconds} s after RunTask and stop ${b.task.runSeconds}
 Simulated latency per AWS call (ms): ${JSON.stringify(b.latencyMs)}; EventBridge delivery 500 ms.
 
 ${table(
-  ['account', 'uploads', 'other callers (RunTask/s)', 'drain / ideal', 'our launch rate', 'throttled calls', 'lost / duplicate tasks', 'DynamoDB requests per run', 'launch messages per run', 'simulated / real time'],
+  [
+    'account',
+    'uploads',
+    'other callers (RunTask/s)',
+    'drain / ideal',
+    'our launch rate',
+    'throttled calls',
+    'lost / duplicate tasks',
+    'DynamoDB requests per run',
+    'launch messages per run',
+    'simulated / real time',
+  ],
   rows,
 )}
 
@@ -305,7 +341,19 @@ time of each invocation (its AWS calls' latencies) plus its CPU from the warm be
 ${c.cpuModel.lambdaSlowdown} (256 MB is ${round(256 / 1769, 3)} of a vCPU).
 
 ${table(
-  ['case', 'attempts', 'DynamoDB requests', 'RRU', 'WRU', 'Lambda', 'SQS send / receive / delete', 'EventBridge events', 'SNS', 'per 1M runs', 'total per 1M runs'],
+  [
+    'case',
+    'attempts',
+    'DynamoDB requests',
+    'RRU',
+    'WRU',
+    'Lambda',
+    'SQS send / receive / delete',
+    'EventBridge events',
+    'SNS',
+    'per 1M runs',
+    'total per 1M runs',
+  ],
   rows,
 )}
 
@@ -357,11 +405,18 @@ const METHOD = `## How each figure is measured
 export const writeReport = (r: Results) => {
   const path = join(ROOT, 'BENCHMARKS.md');
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const kept = previous.match(/<!-- findings:start -->[\s\S]*?<!-- findings:end -->/)?.[0] ??
+  const kept =
+    previous.match(/<!-- findings:start -->[\s\S]*?<!-- findings:end -->/)?.[0] ??
     '<!-- findings:start -->\n## Findings\n\n(written by hand after a run)\n<!-- findings:end -->';
   const figures = table(
     ['figure', 'target', 'now', 'met', 'reproduce'],
-    r.figures.map((f) => [f.figure, f.target, f.now, f.met === undefined ? '-' : f.met ? 'yes' : 'no', `\`${f.command}\``]),
+    r.figures.map((f) => [
+      f.figure,
+      f.target,
+      f.now,
+      f.met === undefined ? '-' : f.met ? 'yes' : 'no',
+      `\`${f.command}\``,
+    ]),
   );
   const failed = r.checks.filter((c) => !c.ok);
   const text = `# Benchmarks

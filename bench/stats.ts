@@ -9,9 +9,10 @@ export const percentile = (values: number[], p: number): number => {
 
 export const median = (values: number[]) => percentile(values, 50);
 
-export const mean = (values: number[]) => (values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length);
+export const mean = (values: number[]) =>
+  values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 
-export const round = (v: number, digits = 2) => Number.isFinite(v) ? Number(v.toFixed(digits)) : v;
+export const round = (v: number, digits = 2) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
 
 export interface Distribution {
   n: number;

@@ -19,7 +19,15 @@ import { type Exchange, parseSnsPublish, startLocalAws } from './aws/localAws.ts
 import { createSimulatedEcs, type SimTask } from './aws/simulatedEcs.ts';
 import { compileChild, type FunctionBuilds, floorOperations } from './build/bundles.ts';
 import type { Packaged, PackagedFunction } from './build/package.ts';
-import { controlTrigger, objectCreated, runFailed, scheduleTick, sqsEvent, sweeperTick, taskStateChange } from './events.ts';
+import {
+  controlTrigger,
+  objectCreated,
+  runFailed,
+  scheduleTick,
+  sqsEvent,
+  sweeperTick,
+  taskStateChange,
+} from './events.ts';
 import {
   ACTIVE_INDEX,
   BENCH_STAGE,
@@ -185,7 +193,8 @@ export const warmBench = async (opts: {
 }): Promise<WarmResult> => {
   const t0 = performance.now();
   const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, ...(detail ? { detail } : {}) });
+  const check = (name: string, ok: boolean, detail?: string) =>
+    checks.push({ name, ok, ...(detail ? { detail } : {}) });
   const nonce = randomBytes(4).toString('hex');
   const table = opts.pkg.functions[0]?.environment.LONGSHORE_TABLE as string;
   await ensureRunsTable(opts.ddb.endpoint, table, { ttl: false });
@@ -246,7 +255,8 @@ export const warmBench = async (opts: {
     const floorEvents = events.map((_, i) => ({
       calls: (trace[first + i] ?? []).filter((x) => !x.harness).map(callOf),
     }));
-    for (const e of floorEvents) for (const c of e.calls) if (!allowed.has(`${c.service}:${c.op}`)) missingOps.add(`${key} ${c.service}:${c.op}`);
+    for (const e of floorEvents)
+      for (const c of e.calls) if (!allowed.has(`${c.service}:${c.op}`)) missingOps.add(`${key} ${c.service}:${c.op}`);
     const floor = await floorOf(key);
     const replay = aws.startReplay(trace);
     const fr = await floor.run(who, first, floorEvents);
@@ -270,12 +280,17 @@ export const warmBench = async (opts: {
       const size = Math.min(wave, N - first);
       const now = Date.now();
       const uploads = Array.from({ length: size }, (_, i) =>
-        objectCreated(now, `${FIXTURES.uploadPrefix}bench-${nonce}-${first + i}${FIXTURES.uploadSuffix}`, `${nonce}${String(first + i).padStart(8, '0')}`),
+        objectCreated(
+          now,
+          `${FIXTURES.uploadPrefix}bench-${nonce}-${first + i}${FIXTURES.uploadSuffix}`,
+          `${nonce}${String(first + i).padStart(8, '0')}`,
+        ),
       );
       await run('onUpload', 'onUpload', first, uploads);
       const messages = aws.sqsMessages.slice(sqsSeen);
       sqsSeen = aws.sqsMessages.length;
-      if (messages.length !== size) throw new Error(`wave ${first}: ${messages.length} launch messages for ${size} uploads`);
+      if (messages.length !== size)
+        throw new Error(`wave ${first}: ${messages.length} launch messages for ${size} uploads`);
       await run(
         'launcher',
         'launcher',
@@ -291,7 +306,12 @@ export const warmBench = async (opts: {
         first,
         tasks.map((t) => taskStateChange(Date.now(), t)),
       );
-      for (const t of tasks) ecs.setStatus(t, 'STOPPED', { exitCode: 0, stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited' });
+      for (const t of tasks)
+        ecs.setStatus(t, 'STOPPED', {
+          exitCode: 0,
+          stopCode: 'EssentialContainerExited',
+          reason: 'Essential container in task exited',
+        });
       await run(
         'onTaskStateChange STOPPED',
         'onTaskStateChange',
@@ -302,7 +322,14 @@ export const warmBench = async (opts: {
     // 2. Alerts for final failures of the alert fixture job (SNS route).
     for (let first = 0; first < N; first += 100) {
       const size = Math.min(100, N - first);
-      await run('alert', 'alert', first, Array.from({ length: size }, (_, i) => runFailed(Date.now(), BENCH_STAGE, `${FIXTURES.alertJob}-bench${nonce}${first + i}`)));
+      await run(
+        'alert',
+        'alert',
+        first,
+        Array.from({ length: size }, (_, i) =>
+          runFailed(Date.now(), BENCH_STAGE, `${FIXTURES.alertJob}-bench${nonce}${first + i}`),
+        ),
+      );
     }
     // 3. Schedule ticks, each finding the job idle (the previous tick's run is finished by the harness).
     const tickBase = Date.now() - N * 100;
@@ -324,11 +351,21 @@ export const warmBench = async (opts: {
     // 4. Sweeps over the table as it is now (every run final), then 5. manual triggers.
     for (let first = 0; first < N; first += 100) {
       const size = Math.min(100, N - first);
-      await run('sweeper', 'sweeper', first, Array.from({ length: size }, () => sweeperTick(Date.now(), BENCH_STAGE)));
+      await run(
+        'sweeper',
+        'sweeper',
+        first,
+        Array.from({ length: size }, () => sweeperTick(Date.now(), BENCH_STAGE)),
+      );
     }
     for (let first = 0; first < N; first += 100) {
       const size = Math.min(100, N - first);
-      await run('control', 'control', first, Array.from({ length: size }, (_, i) => controlTrigger(`bench-${nonce}-${first + i}`)));
+      await run(
+        'control',
+        'control',
+        first,
+        Array.from({ length: size }, (_, i) => controlTrigger(`bench-${nonce}-${first + i}`)),
+      );
     }
 
     // Every result checked.
@@ -336,20 +373,37 @@ export const warmBench = async (opts: {
     const all = (who: string, ok: (r: Record<string, unknown>) => boolean) => {
       const rs = (results.get(who) ?? []) as Record<string, unknown>[];
       const bad = rs.findIndex((r) => !r || !ok(r));
-      check(`warm: every ${who} result is the clean path`, rs.length === N && bad < 0, bad >= 0 ? `event ${bad}: ${JSON.stringify(rs[bad]).slice(0, 300)}` : rs.length !== N ? `${rs.length} results` : undefined);
+      check(
+        `warm: every ${who} result is the clean path`,
+        rs.length === N && bad < 0,
+        bad >= 0
+          ? `event ${bad}: ${JSON.stringify(rs[bad]).slice(0, 300)}`
+          : rs.length !== N
+            ? `${rs.length} results`
+            : undefined,
+      );
     };
     all('onUpload', (r) => {
       const runs = r.runs as { created: boolean; status: string; queued: boolean }[];
-      return runs?.length === 1 && runs[0]?.created === true && runs[0]?.status === 'QUEUED' && runs[0]?.queued === true;
+      return (
+        runs?.length === 1 && runs[0]?.created === true && runs[0]?.status === 'QUEUED' && runs[0]?.queued === true
+      );
     });
     all('launcher', (r) => Array.isArray(r.batchItemFailures) && r.batchItemFailures.length === 0);
     all('onTaskStateChange RUNNING', (r) => r.outcome === 'running');
-    all('onTaskStateChange STOPPED', (r) => r.outcome === 'settled' && (r.verdict as { outcome?: string })?.outcome === 'success');
+    all(
+      'onTaskStateChange STOPPED',
+      (r) => r.outcome === 'settled' && (r.verdict as { outcome?: string })?.outcome === 'success',
+    );
     all('alert', (r) => Array.isArray(r.sent) && r.sent.length > 0);
     all('onSchedule', (r) => r.created === true && r.status === 'QUEUED');
     all('sweeper', (r) => r.skipped === undefined);
     all('control', (r) => r.ok === true && r.created === true);
-    check('warm: one task per launch, no conflicts', ecs.counters.tasksLaunched === N && ecs.counters.conflicts === 0, `${ecs.counters.tasksLaunched} tasks, ${ecs.counters.conflicts} conflicts`);
+    check(
+      'warm: one task per launch, no conflicts',
+      ecs.counters.tasksLaunched === N && ecs.counters.conflicts === 0,
+      `${ecs.counters.tasksLaunched} tasks, ${ecs.counters.conflicts} conflicts`,
+    );
     check('warm: one alert published per Run Failed', aws.published.length === N, `${aws.published.length}`);
     // The table agrees: every upload's run SUCCEEDED.
     let succeeded = 0;
@@ -372,16 +426,25 @@ export const warmBench = async (opts: {
       }
       start = out.LastEvaluatedKey as Record<string, never> | undefined;
     } while (start);
-    check('warm: every upload run SUCCEEDED in the table', succeeded === N && other === 0, `${succeeded} succeeded, ${other} other`);
+    check(
+      'warm: every upload run SUCCEEDED in the table',
+      succeeded === N && other === 0,
+      `${succeeded} succeeded, ${other} other`,
+    );
 
     check('warm: every floor can send what its function sent', missingOps.size === 0, [...missingOps].join(', '));
-    check('warm: every floor sent exactly its function\'s requests', mismatches.length === 0, mismatches.slice(0, 3).join('; '));
+    check(
+      "warm: every floor sent exactly its function's requests",
+      mismatches.length === 0,
+      mismatches.slice(0, 3).join('; '),
+    );
 
     const cases: WarmCase[] = [...samples.entries()].map(([who, s]) => {
       const f = floorSamples.get(who) as Samples;
       const trace = aws.traces.get(who) ?? [];
       const per: Record<string, number> = {};
-      for (const ex of trace) for (const x of ex ?? []) if (!x.harness) per[`${x.service}:${x.op}`] = (per[`${x.service}:${x.op}`] ?? 0) + 1;
+      for (const ex of trace)
+        for (const x of ex ?? []) if (!x.harness) per[`${x.service}:${x.op}`] = (per[`${x.service}:${x.op}`] ?? 0) + 1;
       const handler = { wallMs: distribution(s.wall), cpuMs: distribution(s.cpu) };
       const floor = { wallMs: distribution(f.wall), cpuMs: distribution(f.cpu) };
       return {
@@ -392,7 +455,9 @@ export const warmBench = async (opts: {
         handler,
         floor,
         cpuRatio: round(handler.cpuMs.mean / floor.cpuMs.mean, 3),
-        requestsPerEvent: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, round(v / Math.max(1, trace.length), 2)])),
+        requestsPerEvent: Object.fromEntries(
+          Object.entries(per).map(([k, v]) => [k, round(v / Math.max(1, trace.length), 2)]),
+        ),
       };
     });
     const peakRssMB = Object.fromEntries(
@@ -408,7 +473,10 @@ export const warmBench = async (opts: {
       peakRssMB,
       seconds: round((performance.now() - t0) / 1000, 1),
       secondsByCase: Object.fromEntries(
-        [...spent.entries()].map(([k, v]) => [k, { handler: round(v.handler / 1000, 1), floor: round(v.floor / 1000, 1) }]),
+        [...spent.entries()].map(([k, v]) => [
+          k,
+          { handler: round(v.handler / 1000, 1), floor: round(v.floor / 1000, 1) },
+        ]),
       ),
       checks,
     };

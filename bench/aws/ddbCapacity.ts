@@ -20,7 +20,12 @@ export type Item = Record<string, AttributeValue>;
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
 const numberSize = (n: string): number => {
-  const digits = n.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  const digits = n
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
   return Math.ceil(Math.max(1, digits.length) / 2) + 1;
 };
 

@@ -15,7 +15,7 @@
  * and get byte-identical answers.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type IndexDef, type Item, itemSize, readUnits, writeUnits } from './ddbCapacity.ts';
 import { EcsApiError, type SimulatedEcs } from './simulatedEcs.ts';
@@ -133,14 +133,21 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
   const putEvents: PutEventsEntry[] = [];
   const published: Record<string, string>[] = [];
   let indexes: IndexDef[] | undefined;
-  const units = { read: 0, write: 0, indexWrites: 0, byOp: new Map<string, { read: number; write: number; index: number; n: number }>() };
+  const units = {
+    read: 0,
+    write: 0,
+    indexWrites: 0,
+    byOp: new Map<string, { read: number; write: number; index: number; n: number }>(),
+  };
 
   const record = (x: Exchange) => {
     counts.set(`${x.service}:${x.op}`, (counts.get(`${x.service}:${x.op}`) ?? 0) + 1);
     if (!opts.record || !current) return;
     const events = traces.get(current.who) ?? [];
     traces.set(current.who, events);
-    (events[current.event] ??= []).push(x);
+    const list = events[current.event] ?? [];
+    events[current.event] = list;
+    list.push(x);
   };
 
   const send = (res: ServerResponse, status: number, headers: Record<string, string>, body: string) => {
@@ -233,7 +240,8 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
     if (writes) {
       const idx = await loadIndexes(table, auth);
       const tableKeys = idx[0]?.tableKeys ?? ['pk', 'sk'];
-      key = (input.Key as Item | undefined) ??
+      key =
+        (input.Key as Item | undefined) ??
         Object.fromEntries(tableKeys.map((k) => [k, (input.Item as Item)[k] as Item[string]]));
       before = await getImage(table, key, auth);
     }
@@ -335,7 +343,10 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
         sqsMessages.push(...messages);
         opts.onSqs?.(messages);
         if (op === 'SendMessage')
-          return jsonOk('1.0', { MessageId: messages[0]?.messageId, MD5OfMessageBody: md5(entries[0]?.MessageBody ?? '') });
+          return jsonOk('1.0', {
+            MessageId: messages[0]?.messageId,
+            MD5OfMessageBody: md5(entries[0]?.MessageBody ?? ''),
+          });
         return jsonOk('1.0', {
           Successful: entries.map((e, i) => ({
             Id: e.Id,
@@ -346,7 +357,8 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
         });
       }
       case 'events': {
-        if (op !== 'PutEvents') return jsonError('1.1', 'UnknownOperationException', `EventBridge ${op} is not simulated`);
+        if (op !== 'PutEvents')
+          return jsonError('1.1', 'UnknownOperationException', `EventBridge ${op} is not simulated`);
         const entries = (JSON.parse(body) as { Entries: PutEventsEntry[] }).Entries;
         putEvents.push(...entries);
         opts.onPutEvents?.(entries);
@@ -356,7 +368,13 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
         const id = (JSON.parse(body) as { SecretId: string }).SecretId;
         const value = opts.secrets?.[id];
         if (value === undefined) return jsonError('1.1', 'ResourceNotFoundException', `no secret ${id}`);
-        return jsonOk('1.1', { ARN: id, Name: id, SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'] });
+        return jsonOk('1.1', {
+          ARN: id,
+          Name: id,
+          SecretString: value,
+          VersionId: 'v1',
+          VersionStages: ['AWSCURRENT'],
+        });
       }
       case 'sns': {
         const p = Object.fromEntries(new URLSearchParams(body).entries());
@@ -404,7 +422,12 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
         const events = replay.events[replay.event] ?? [];
         let expected = events[replay.index++];
         while (expected?.harness) expected = events[replay.index++];
-        if (!expected || expected.service !== service || expected.op !== op || !sameRequest(service, expected.request, body)) {
+        if (
+          !expected ||
+          expected.service !== service ||
+          expected.op !== op ||
+          !sameRequest(service, expected.request, body)
+        ) {
           replay.mismatches.push(
             `event ${replay.event} request ${replay.index}: got ${service}:${op}, expected ${expected ? `${expected.service}:${expected.op}` : 'nothing'}`,
           );

@@ -181,10 +181,7 @@ export const createSimulatedEcs = (opts: {
         return { tasks: [describe(known)], failures: [] };
       }
       const cluster = String(input.cluster ?? 'default');
-      const id = createHash('sha1')
-        .update(`${token}#${seq++}`)
-        .digest('hex')
-        .slice(0, 32);
+      const id = createHash('sha1').update(`${token}#${seq++}`).digest('hex').slice(0, 32);
       const family = String(input.taskDefinition ?? 'task');
       const overrides = (input.overrides as Record<string, unknown>) ?? {};
       const containerOverrides = (overrides.containerOverrides as { name: string }[] | undefined) ?? [];
@@ -274,7 +271,11 @@ export const createSimulatedEcs = (opts: {
       return ok;
     },
     /** Moves a task on (the caller then delivers the state change event). */
-    setStatus: (task: SimTask, status: 'RUNNING' | 'STOPPED', stop?: { exitCode?: number; stopCode: string; reason: string }) => {
+    setStatus: (
+      task: SimTask,
+      status: 'RUNNING' | 'STOPPED',
+      stop?: { exitCode?: number; stopCode: string; reason: string },
+    ) => {
       const now = opts.now();
       task.lastStatus = status;
       task.version++;

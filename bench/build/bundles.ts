@@ -26,7 +26,11 @@ export const ACTION_COMMANDS: Record<string, { service: string; command: string;
   'ecs:ListTasks': { service: 'ecs', command: 'ListTasksCommand', op: 'ListTasks' },
   'events:PutEvents': { service: 'events', command: 'PutEventsCommand', op: 'PutEvents' },
   'sns:Publish': { service: 'sns', command: 'PublishCommand', op: 'Publish' },
-  'secretsmanager:GetSecretValue': { service: 'secretsmanager', command: 'GetSecretValueCommand', op: 'GetSecretValue' },
+  'secretsmanager:GetSecretValue': {
+    service: 'secretsmanager',
+    command: 'GetSecretValueCommand',
+    op: 'GetSecretValue',
+  },
 };
 
 const CLIENTS: Record<string, { pkg: string; client: string; make: string }> = {

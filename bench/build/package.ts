@@ -144,7 +144,10 @@ export const packageService = (opts: { reuse?: boolean } = {}): Packaged => {
     Resources: Record<string, Cfn>;
   };
   const state = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8')) as {
-    service: { custom: { esbuild: Record<string, unknown> }; functions: Record<string, { handler: string; name: string }> };
+    service: {
+      custom: { esbuild: Record<string, unknown> };
+      functions: Record<string, { handler: string; name: string }>;
+    };
   };
   const bundles = join(WORK, 'bundles');
   mkdirSync(bundles, { recursive: true });
@@ -178,7 +181,13 @@ export const packageService = (opts: { reuse?: boolean } = {}): Packaged => {
       actions: actionsOf(template.Resources, resource.Properties.Role),
     };
   });
-  return { dir, functions, platform: platformOf(template.Resources), esbuildOptions: state.service.custom.esbuild, seconds };
+  return {
+    dir,
+    functions,
+    platform: platformOf(template.Resources),
+    esbuildOptions: state.service.custom.esbuild,
+    seconds,
+  };
 };
 
 const platformOf = (resources: Record<string, Cfn>): PlatformSettings => {
@@ -200,7 +209,9 @@ const platformOf = (resources: Record<string, Cfn>): PlatformSettings => {
     launcherEventSource: {
       batchSize: Number(esm.BatchSize),
       windowSeconds: Number(esm.MaximumBatchingWindowInSeconds ?? 0),
-      maxConcurrency: Number((esm.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 1000),
+      maxConcurrency: Number(
+        (esm.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 1000,
+      ),
     },
     sweeperEverySeconds: Number(rate[1]) * 60,
   };

@@ -241,7 +241,9 @@ export const installVirtualTime = (startMs: number): VirtualTime => {
       if (busyCount === 0 && !ioPending()) quietTurns++;
       else quietTurns = 0;
       if (process.env.BENCH_SIM_PROGRESS && ++turns % 200_000 === 0)
-        process.stderr.write(`virtual time: not settling (${busyCount} busy): ${process.getActiveResourcesInfo().join(',')}\n`);
+        process.stderr.write(
+          `virtual time: not settling (${busyCount} busy): ${process.getActiveResourcesInfo().join(',')}\n`,
+        );
     }
   };
 

@@ -78,9 +78,21 @@ export interface SimResult {
   /** Our RunTask calls served, by second of virtual time. */
   servedBySecond: number[];
   requests: Record<string, number>;
-  units?: { read: number; write: number; indexWrites: number; byOp: Record<string, { read: number; write: number; index: number; n: number }> };
+  units?: {
+    read: number;
+    write: number;
+    indexWrites: number;
+    byOp: Record<string, { read: number; write: number; index: number; n: number }>;
+  };
   lambda: Record<string, FunctionStats>;
-  sqs: { sendCalls: number; messagesSent: number; receives: number; deleteBatches: number; deadLettered: number; maxReceives: number };
+  sqs: {
+    sendCalls: number;
+    messagesSent: number;
+    receives: number;
+    deleteBatches: number;
+    deadLettered: number;
+    maxReceives: number;
+  };
   events: { putEventsCalls: number; entries: number; byType: Record<string, number> };
   sns: { publishes: number };
   asyncFailures: string[];
@@ -141,7 +153,13 @@ export const runWorld = async (vt: VirtualTime, cfg: SimConfig): Promise<SimResu
       sqs.sendCalls++;
       sqs.messagesSent += messages.length;
       for (const m of messages)
-        queue.push({ id: m.messageId, body: m.body, visibleAt: vt.now() + m.delaySeconds * 1000, receives: 0, sentAt: vt.now() });
+        queue.push({
+          id: m.messageId,
+          body: m.body,
+          visibleAt: vt.now() + m.delaySeconds * 1000,
+          receives: 0,
+          sentAt: vt.now(),
+        });
     },
     onPutEvents: (entries) => {
       events.putEventsCalls++;
@@ -186,7 +204,8 @@ export const runWorld = async (vt: VirtualTime, cfg: SimConfig): Promise<SimResu
   let requestIds = 0;
   let inFlight = 0;
   const invoke = async (fn: string, handler: Handler, event: unknown) => {
-    const s = (lambda[fn] ??= { invocations: 0, errors: 0, retries: 0, durationMs: 0, billedMs: 0 });
+    const s = lambda[fn] ?? { invocations: 0, errors: 0, retries: 0, durationMs: 0, billedMs: 0 };
+    lambda[fn] = s;
     s.invocations++;
     inFlight++;
     const start = vt.now();
@@ -277,7 +296,7 @@ export const runWorld = async (vt: VirtualTime, cfg: SimConfig): Promise<SimResu
     const event = objectCreated(vt.now(), key, `S${String(i).padStart(8, '0')}`);
     void invokeAsync('onUpload', handlers.onUpload, event).then((r) => {
       delivered++;
-      for (const run of ((r as { runs?: { runId: string }[] } | undefined)?.runs ?? [])) runIds.add(run.runId);
+      for (const run of (r as { runs?: { runId: string }[] } | undefined)?.runs ?? []) runIds.add(run.runId);
     });
   };
   for (let i = 0; i < sc.uploads; i++) {
@@ -315,10 +334,17 @@ export const runWorld = async (vt: VirtualTime, cfg: SimConfig): Promise<SimResu
       const r = await invoke(
         'launcher',
         launcher,
-        sqsEvent(now, batch.map((m) => ({ messageId: m.id, body: m.body, receiveCount: m.receives, sentAt: m.sentAt }))),
+        sqsEvent(
+          now,
+          batch.map((m) => ({ messageId: m.id, body: m.body, receiveCount: m.receives, sentAt: m.sentAt })),
+        ),
       );
       const failedIds = r.ok
-        ? new Set(((r.result as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures ?? []).map((f) => f.itemIdentifier))
+        ? new Set(
+            ((r.result as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures ?? []).map(
+              (f) => f.itemIdentifier,
+            ),
+          )
         : new Set(batch.map((m) => m.id));
       let deleted = 0;
       for (const m of batch) {
@@ -411,7 +437,10 @@ export const runWorld = async (vt: VirtualTime, cfg: SimConfig): Promise<SimResu
     messagesLeft: queue.length,
     tasksLaunched: ecs.counters.tasksLaunched,
     duplicateTasks: duplicates,
-    ecs: Object.fromEntries(Object.entries(ecs.counters).filter(([, v]) => typeof v === 'number')) as Record<string, number>,
+    ecs: Object.fromEntries(Object.entries(ecs.counters).filter(([, v]) => typeof v === 'number')) as Record<
+      string,
+      number
+    >,
     servedBySecond: Array.from(served, (v) => v ?? 0),
     requests: Object.fromEntries([...aws.counts.entries()].sort()),
     ...(sc.capacity

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSimulatedEcs, DOCUMENTED_ECS_THROTTLING, EcsApiError } from '../../../bench/aws/simulatedEcs.ts';
+import { createSimulatedEcs, DOCUMENTED_ECS_THROTTLING, type EcsApiError } from '../../../bench/aws/simulatedEcs.ts';
 import { TokenBucket, takeAll } from '../../../bench/aws/tokenBucket.ts';
 
 const runTask = (token: string) => ({
