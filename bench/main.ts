@@ -8,6 +8,7 @@
  *   npm run bench -- --full       the sizes of issue 12 (10,000 events and uploads): hours here
  *   npm run bench -- --only cold,warm,cost,burst   some of them (results.json gets only those)
  *   npm run bench -- --reuse-package               skip `osls package` when bench/.work has one
+ *   npm run bench -- --uploads 2000                the bursts with another number of uploads
  *
  * Exits 1 when any check fails (a bench that measured the wrong path, a run lost, a duplicate
  * task, a floor that sent other requests...). A figure that misses its target is not a failure:
@@ -34,8 +35,15 @@ const only = (() => {
 })();
 const wants = (part: string) => !only || only.has(part);
 for (const a of args)
-  if (a.startsWith('--') && !['--smoke', '--full', '--only', '--reuse-package'].includes(a))
+  if (a.startsWith('--') && !['--smoke', '--full', '--only', '--reuse-package', '--uploads'].includes(a))
     throw new Error(`unknown option ${a} (see bench/main.ts)`);
+const uploadsArg = (() => {
+  const i = args.indexOf('--uploads');
+  if (i < 0) return undefined;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--uploads takes a whole number of uploads, got '${args[i + 1]}'`);
+  return n;
+})();
 
 const mode = flag('smoke') ? 'smoke' : flag('full') ? 'full' : 'standard';
 const SIZES = {
@@ -121,6 +129,14 @@ const results: Results = {
   figures: [],
 };
 
+const out = join(ROOT, 'bench', mode === 'smoke' ? 'results.smoke.json' : 'results.json');
+/** Written after every part, so a part that crashes or is stopped does not lose the ones before. */
+const save = () => {
+  results.figures = figuresOf(results);
+  results.seconds = round((performance.now() - t0) / 1000, 1);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+};
+
 if (wants('cold')) {
   results.coldStart = await step('cold start', () =>
     coldStartBench({
@@ -132,6 +148,7 @@ if (wants('cold')) {
     }),
   );
   checks.push(...results.coldStart.checks);
+  save();
 }
 
 const cpuOf = (warm: Results['warm']) => {
@@ -153,6 +170,7 @@ if (dynamo) {
         warmBench({ pkg, builds, ddb, events: SIZES.warm, warmup: SIZES.warmup }),
       );
       checks.push(...results.warm.checks);
+      save();
     };
     const simulated = async () => {
       if (wants('cost')) {
@@ -160,14 +178,15 @@ if (dynamo) {
           costBench({ pkg, ddb, cpuMsPerInvocation: cpuOf(results.warm) }),
         );
         checks.push(...results.cost.checks);
+        save();
       }
       if (wants('burst')) {
         results.burst = await step('burst', () =>
           burstBench({
             pkg,
             ddb,
-            quietUploads: SIZES.quiet,
-            busyUploads: SIZES.busy,
+            quietUploads: uploadsArg ?? SIZES.quiet,
+            busyUploads: uploadsArg ?? SIZES.busy,
             timeoutSeconds: mode === 'full' ? 6 * 3600 : 1200,
           }),
         );
@@ -186,11 +205,8 @@ if (dynamo) {
   }
 }
 
-results.figures = figuresOf(results);
-results.seconds = round((performance.now() - t0) / 1000, 1);
+save();
 const failed = checks.filter((c) => !c.ok);
-const out = join(ROOT, 'bench', mode === 'smoke' ? 'results.smoke.json' : 'results.json');
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 if (mode !== 'smoke' && !only) writeReport(results);
 
 log('');

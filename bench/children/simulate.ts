@@ -9,7 +9,17 @@ import { runWorld, type SimConfig } from '../sim/world.ts';
 
 const [configPath, resultPath] = process.argv.slice(2) as [string, string];
 const config = JSON.parse(readFileSync(configPath, 'utf8')) as SimConfig;
+// Real timers, captured before virtual time replaces them: a progress line every 10 s of wall time
+// (BENCH_SIM_PROGRESS), to see a simulation whose clock stalls.
+const realSetInterval = setInterval;
 const vt = installVirtualTime(config.startMs);
+if (process.env.BENCH_SIM_PROGRESS)
+  realSetInterval(() => {
+    const s = vt.stats();
+    process.stderr.write(
+      `[${config.scenario.name} wall] t=${((vt.now() - config.startMs) / 1000).toFixed(1)}s timers=${vt.pending()} turns=${s.turns} fired=${s.fired} busyWaits=${s.busyWaits}\n`,
+    );
+  }, 10_000).unref();
 // mulberry32: the same jitter (SDK retries, launch backoff) every run.
 let seed = 42;
 Math.random = () => {

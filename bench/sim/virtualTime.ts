@@ -122,7 +122,12 @@ export const installVirtualTime = (startMs: number): VirtualTime => {
 
   const schedule = (fn: unknown, ms: unknown, args: unknown[], repeat: boolean): VirtualTimeout => {
     if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
-    const delay = Math.max(0, Number(ms) || 0);
+    // As Node does: a delay under 1 ms (or not a number) is 1 ms (https://nodejs.org/api/timers.html#settimeoutcallback-delay-args).
+    // Without it a loop that waits for a fraction of a token (the SDK's adaptive retry limiter,
+    // once ECS throttles) schedules timers that never move an epoch-milliseconds clock, and the
+    // simulation spins at one instant.
+    const n = Number(ms);
+    const delay = n >= 1 && n <= 2_147_483_647 ? n : 1;
     const id = ids++;
     const t: Timer = {
       id,
