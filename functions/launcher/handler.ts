@@ -23,16 +23,17 @@ export const buildHandler = (deps: LaunchDeps) =>
  * RunTask pacing: this instance's share of the account's rate while ECS accepts every call, backing
  * off on throttling (AIMD) to what other callers leave; every throttled attempt counts, the SDK's
  * retries included. Tuned with the burst bench (`npm run bench -- --only burst`, BENCHMARKS.md):
- * +0.1 call/s per second of sending and x0.75 per throttling episode keep throttled calls under 5%
- * when other callers take half of the rate, and a quiet account's drain at its full rate.
+ * +0.1 call/s per second of sending, x0.7 per throttling episode (at most one per 300 ms: about two
+ * RunTask latencies, the calls already in flight) keep throttled calls near 5% when other callers
+ * take half of the rate, and a quiet account's drain at its full rate.
  */
 const runTaskRate = getNumberEnv(LAUNCHER_ENV.runTaskRate);
 const limiter = createAdaptiveRateLimiter({
   maxPerSecond: runTaskRate,
   minPerSecond: Math.min(runTaskRate, 0.5),
   increasePerSecond: 0.1,
-  decreaseFactor: 0.75,
-  reactionMs: 1000,
+  decreaseFactor: 0.7,
+  reactionMs: 300,
   now: Date.now,
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 });
