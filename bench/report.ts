@@ -386,8 +386,8 @@ const METHOD = `## How each figure is measured
   (uploads, their launch messages, RUNNING, STOPPED; alerts; schedule ticks; sweeps; manual
   triggers), and every result and the table's end state are checked. Right after each batch, the
   floor process sends the same recorded requests through bare clients and gets the recorded answers.
-  The launcher's pacer is set out of the way (its 8 calls/s would be measured as waiting); the burst
-  measures it.
+  The launcher's pacer is set out of the way (its 10 calls/s would be measured as waiting); the
+  burst measures it.
 - **Burst and cost.** The deployed bundles of onUpload, the launcher (one module instance per
   event-source concurrency slot), onTaskStateChange, sweeper and alert in one process on virtual
   time: the clock moves only when every request in flight waits for a simulated latency, so the

@@ -83,8 +83,8 @@ export const lambdaEnvironment = (
 });
 
 /**
- * The launcher paces RunTask at 8 calls/s per instance; a warm bench sending events back to back
- * would measure that wait (125 ms an event), not the code. The pacer is measured by the burst.
+ * The launcher paces RunTask at up to 10 calls/s per instance; a warm bench sending events back to
+ * back would measure that wait (100 ms an event), not the code. The pacer is measured by the burst.
  */
 const WARM_OVERRIDES = { LONGSHORE_RUN_TASK_RATE: '1000000' };
 
