@@ -30,6 +30,9 @@ export const buildHandler = (deps: LaunchDeps) =>
 const runTaskRate = getNumberEnv(LAUNCHER_ENV.runTaskRate);
 const limiter = createAdaptiveRateLimiter({
   maxPerSecond: runTaskRate,
+  // Half a second of calls at once: the instances' bursts together stay under the 20 calls ECS's
+  // bucket holds, so timing jitter in a quiet account is absorbed there instead of throttled.
+  burst: Math.max(1, runTaskRate / 2),
   minPerSecond: Math.min(runTaskRate, 0.5),
   increasePerSecond: 0.1,
   decreaseFactor: 0.7,

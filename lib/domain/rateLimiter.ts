@@ -83,6 +83,8 @@ export interface AdaptiveRateLimiter extends RateLimiter {
  */
 export const createAdaptiveRateLimiter = (opts: {
   maxPerSecond: number;
+  /** Calls it lets through at once after a quiet spell. */
+  burst: number;
   minPerSecond: number;
   increasePerSecond: number;
   decreaseFactor: number;
@@ -91,14 +93,13 @@ export const createAdaptiveRateLimiter = (opts: {
   sleep: (ms: number) => Promise<void>;
 }): AdaptiveRateLimiter => {
   let rate = opts.maxPerSecond;
-  // The bucket holds one second of calls at the top rate (the instance's share of the burst).
-  let tokens = opts.maxPerSecond;
+  let tokens = opts.burst;
   let last = opts.now();
   let lastDecrease = Number.NEGATIVE_INFINITY;
   const refill = (): void => {
     const t = opts.now();
     if (t <= last) return;
-    tokens = Math.min(opts.maxPerSecond, tokens + ((t - last) / 1000) * rate);
+    tokens = Math.min(opts.burst, tokens + ((t - last) / 1000) * rate);
     last = t;
   };
   let queue: Promise<void> = Promise.resolve();

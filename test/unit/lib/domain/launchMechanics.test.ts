@@ -104,6 +104,7 @@ describe('Function: createAdaptiveRateLimiter', () => {
   const limiterAt = (clock: { now: number }) =>
     createAdaptiveRateLimiter({
       maxPerSecond: 10,
+      burst: 10,
       minPerSecond: 0.5,
       increasePerSecond: 0.1,
       decreaseFactor: 0.75,
@@ -126,6 +127,34 @@ describe('Function: createAdaptiveRateLimiter', () => {
     // 10 from the bucket at once, then 100 at 10/s
     expect(clock.now).toBe(10_000);
     expect(limiter.rate()).toBe(10);
+  });
+
+  it('lets only its burst through at once after a quiet spell, then paces', async () => {
+    // Prepare
+    const clock = { now: 0 };
+    const limiter = createAdaptiveRateLimiter({
+      maxPerSecond: 10,
+      burst: 3,
+      minPerSecond: 0.5,
+      increasePerSecond: 0.1,
+      decreaseFactor: 0.7,
+      reactionMs: 300,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    clock.now = 60_000;
+
+    // Act
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await limiter.acquire();
+      times.push(clock.now - 60_000);
+    }
+
+    // Assess
+    expect(times).toEqual([0, 0, 0, 100, 200]);
   });
 
   it('slows down by its factor once per reaction window when calls are throttled, and waits before the next call', async () => {
