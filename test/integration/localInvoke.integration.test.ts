@@ -122,7 +122,18 @@ describe('Local invoke: every handler on its sample events', () => {
       'ecs-task-foreign',
       (r) => expect([r.result, r.awsCalls]).toEqual([{ outcome: 'foreign' }, []]),
     ],
-    ['sweeper', 'sweeper-tick', (r) => expect(r.result).toMatchObject({ timedOut: [], missedTicks: [] })],
+    [
+      'sweeper',
+      'sweeper-tick',
+      // The sweeper reads the wall clock: between 01:20 and 04:00 UTC the onSchedule cases above
+      // leave nightly-report's 02:00 Paris tick of today without a run, and it is rightly reported
+      // missed. Any other time of day nothing is missed; either way nothing has timed out.
+      (r) => {
+        const result = r.result as { timedOut: unknown[]; missedTicks: { job: string }[] };
+        expect(result.timedOut).toEqual([]);
+        expect(result.missedTicks.filter((t) => t.job !== 'nightly-report')).toEqual([]);
+      },
+    ],
     [
       'alert',
       'run-failed',

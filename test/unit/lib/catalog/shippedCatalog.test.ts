@@ -22,12 +22,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..', '..', '..');
 const packagedOptions = () => {
   const catalog = validateCatalog(raw);
   const { config } = buildService({ stage: 'prod', catalog, protectedStages: PROTECTED_STAGES }, functions);
-  const {
-    exclude: _1,
-    skipRebuild: _2,
-    outputFileExtension: _3,
-    ...options
-  } = config.custom?.esbuild as Record<string, unknown>;
+  const packaged = (config.custom?.esbuild ?? {}) as Record<string, unknown>;
+  const { exclude: _1, skipRebuild: _2, outputFileExtension: _3, ...options } = packaged;
   return { catalog, options: options as esbuild.BuildOptions };
 };
 
