@@ -1,6 +1,7 @@
 /**
  * The job catalog: the single source of truth for what longshore runs. `serverless.ts` turns it into
- * AWS resources at build time, and every Lambda bundles it and validates it again at init.
+ * AWS resources at build time and validates it; every Lambda bundle carries that validated form
+ * (lib/catalog/shippedCatalog.ts).
  * Reference: README.md, "The job catalog". Validate with `npx longshore jobs validate`.
  */
 import { defineCatalog, ecrImage, param, secretsManager, ssmParameter } from './lib/catalog/define.ts';

@@ -1,288 +1,184 @@
 /**
- * A burst of uploads through the real launch path: 10,000 uploads within one minute (10% of them
- * delivered twice), the real `acceptUploads` and `launchBatch` over a local DynamoDB engine, a
- * simulated SQS queue (visibility timeout, delays, redrive after 10 receives) drained by the
- * launcher's 2 consumers with their 8 RunTask/s pacers, and an ECS that enforces Fargate's RunTask
- * token bucket (20 calls/s, burst 100). Time is simulated (a fake clock), so the figures are the
- * design's, not this machine's; wall time is reported against a bare PutItem loop on the same engine.
+ * A burst through the real slot path: uploads for the fixture job (`maxConcurrent`) arriving at the
+ * rate of 10,000 a minute, 10% of them delivered twice, through the deployed onUpload, launcher
+ * (its two event-source instances, each with its pacer and the SDK's adaptive retry), sweeper and
+ * onTaskStateChange, against ECS's documented token buckets, tasks that stop on their own, every
+ * AWS call answered after a simulated latency (bench/sim/world.ts). Two accounts: a quiet one, and
+ * one where other callers spend half the RunTask rate.
  *
- * Two accounts: a quiet one (longshore alone calls RunTask) and a busy one (other callers already
- * spend `--foreign` calls/s of the account's budget, so ECS throttles longshore).
- *
- * Model: consumers interleave at batch granularity (the one whose simulated time is earliest
- * receives next), so the shared clock may step back by at most one batch (~1.3 s); RunTask itself
- * takes no simulated time (the pacer dominates).
- *
- *   npm run bench:burst [-- --uploads 10000 --foreign 10]
+ * The ideal drain is the larger of: the last upload's arrival, all runs at the account's rate left
+ * over (20 RunTask calls/s minus other callers), all runs through the job's slots at the task's own
+ * duration. The measured drain is the time of the last task launch.
  */
-import './env.ts';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { LAUNCHER_CONCURRENCY, RUN_TASK_CALLS_PER_SECOND } from '../functions/launcher/config.ts';
-import { acceptUploads } from '../lib/acceptUploads.ts';
-import { createDocumentClient } from '../lib/aws/dynamodb.ts';
-import { buildRunStore } from '../lib/aws/runStore.ts';
-import { launchMessage } from '../lib/contracts/launch.ts';
-import { parseUploads } from '../lib/contracts/s3.ts';
-import { createRateLimiter } from '../lib/domain/rateLimiter.ts';
-import { LAUNCH_QUEUE_VISIBILITY_SECONDS } from '../lib/infra/platform.ts';
-import { launchBatch } from '../lib/launchBatch.ts';
-import {
-  ensureRunsTable,
-  hasJava,
-  type LocalDynamo,
-  localClientConfig,
-  startDynalite,
-  startDynamoDbLocal,
-} from '../lib/local/dynamo.ts';
-import type { LaunchEnqueue, RunStore } from '../lib/ports.ts';
-import { flowCatalog } from '../test/helpers/catalogs.ts';
-import { objectCreated } from '../test/helpers/events.ts';
-import { buildDeps, fakeClock, throttlingEcs } from '../test/helpers/fakes.ts';
+import type { Packaged } from './build/package.ts';
+import { LATENCY_MS } from './cost.ts';
+import { FIXTURES, type LocalDynamo } from './production.ts';
+import type { Scenario, SimResult } from './sim/world.ts';
+import { simulate, type TableState } from './simulate.ts';
+import { round } from './stats.ts';
+import type { Check } from './warm.ts';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < 0)
-    throw new Error(`--${name} takes a whole number, got '${process.argv[i + 1]}'`);
-  return value;
-};
-const UPLOADS = arg('uploads', 10_000);
-const FOREIGN = arg('foreign', 10);
-if (UPLOADS < 1) throw new Error('--uploads must be at least 1');
-if (FOREIGN >= 20) throw new Error('--foreign must leave some of the 20 RunTask calls/s to longshore (at most 19)');
-const ARRIVAL_WINDOW_MS = 60_000;
-const BATCH_WINDOW_MS = 1000; // the launcher's maximumBatchingWindow
-const MAX_RECEIVES = 10; // the launch queue's redrive policy
-const ECS_RATE = 20;
-const ECS_BURST = 100;
+/** ECS's documented RunTask rate on Fargate (calls per second, burst and sustained). */
+export const ACCOUNT_RUN_TASK_RATE = 20;
 
-/** A seeded PRNG (mulberry32): the same jitter every run. */
-const seeded = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-};
-
-interface Message {
-  runId: string;
-  attempt: number;
-  visibleAt: number;
-  receives: number;
-  id: number;
+export interface BurstCase {
+  case: string;
+  uploads: number;
+  deliveries: number;
+  foreignPerSecond: number;
+  runs: number;
+  drainSeconds: number;
+  idealSeconds: number;
+  idealBoundBy: string;
+  drainRatio: number;
+  /** Our RunTask calls launched per second while draining, and the share of the rate left to us. */
+  launchesPerSecond: number;
+  shareOfRateLeft: number;
+  runTaskCalls: number;
+  throttledCalls: number;
+  throttledShare: number;
+  foreignThrottled: number;
+  runsLost: number;
+  duplicateTasks: number;
+  deadLettered: number;
+  /** DynamoDB requests per run over the whole life of the runs (the sweeper's included), by operation. */
+  dynamodbPerRun: number;
+  dynamodbPerRunByOp: Record<string, number>;
+  launchMessagesPerRun: number;
+  lambdaInvocationsPerRun: Record<string, number>;
+  runEventsPerRun: Record<string, number>;
+  virtualSeconds: number;
+  wallSeconds: number;
+  table: TableState;
 }
 
-const scenario = async (engine: LocalDynamo, name: string, foreignPerSecond: number) => {
-  const table = `burst-${name}`;
-  await ensureRunsTable(engine.endpoint, table, { ttl: false }); // items dated by the fake clock
-  const client = new DynamoDBClient({ ...localClientConfig(engine.endpoint), maxAttempts: 3 });
-  const requests = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      requests.set(context.commandName as string, (requests.get(context.commandName as string) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
-  const store: RunStore = buildRunStore(createDocumentClient(client), table);
-  const clock = fakeClock('2026-11-22T10:00:00.000Z');
-  const t0 = clock.now().getTime();
-  const random = seeded(42);
+export interface BurstResult {
+  cases: BurstCase[];
+  task: Scenario['task'];
+  latencyMs: Record<string, number>;
+  seconds: number;
+  checks: Check[];
+}
 
-  // SQS: the launch queue, with delays, visibility timeout and redrive.
-  let ids = 0;
-  const queued: Message[] = [];
-  const dlq: Message[] = [];
-  let sent = 0;
-  const queue = {
-    enqueue: async (messages: LaunchEnqueue[]) => {
-      sent += messages.length;
-      for (const m of messages)
-        queued.push({
-          runId: m.runId,
-          attempt: m.attempt,
-          visibleAt: clock.now().getTime() + (m.delaySeconds ?? 0) * 1000,
-          receives: 0,
-          id: ids++,
-        });
-    },
-  };
+export const burstScenario = (name: string, uploads: number, foreignPerSecond: number): Scenario => ({
+  name,
+  uploads,
+  duplicateEvery: 10,
+  // 10,000 uploads a minute, whatever the size of the burst.
+  arrivalSeconds: (uploads * 60) / 10_000,
+  foreignPerSecond,
+  // Short tasks, so that the job's 50 slots are not what bounds the drain (the account's rate is):
+  // 50 slots / 1 s a task = 50 launches/s of room, over twice the account's 20.
+  task: { startSeconds: 0.5, runSeconds: 0.5, exitCodes: [0] },
+  latencyMs: LATENCY_MS,
+  eventDelayMs: 500,
+  capacity: false,
+  maxVirtualSeconds: 6 * 3600,
+  sweeper: true,
+  quantumMs: 5,
+});
 
-  // ECS: the account's RunTask token bucket, part of which other callers spend.
-  const ecs = throttlingEcs(clock, { ratePerSecond: ECS_RATE - foreignPerSecond, burst: ECS_BURST });
-
-  const base = buildDeps(store, flowCatalog(), clock);
-  const core = { ...base.core, queue };
-  const consumers = Array.from({ length: LAUNCHER_CONCURRENCY }, () => {
-    const c = { time: t0, batches: 0, waited: 0 };
-    const limiter = createRateLimiter({
-      ratePerSecond: RUN_TASK_CALLS_PER_SECOND / LAUNCHER_CONCURRENCY,
-      burst: RUN_TASK_CALLS_PER_SECOND / LAUNCHER_CONCURRENCY,
-      now: () => clock.now().getTime(),
-      sleep: async (ms) => clock.advance(ms / 1000),
-    });
-    return { c, deps: { ...base.launch, queue, ecs, random, pace: limiter.acquire } };
-  });
-
-  // Uploads: spread evenly over the window; every tenth delivered again 5 s later.
-  const arrivals = Array.from({ length: UPLOADS }, (_, i) => ({
-    at: t0 + Math.floor((i * ARRIVAL_WINDOW_MS) / UPLOADS),
-    i,
-  }));
-  for (let i = 0; i < UPLOADS; i += 10)
-    arrivals.push({ at: t0 + Math.floor((i * ARRIVAL_WINDOW_MS) / UPLOADS) + 5000, i });
-  arrivals.sort((a, b) => a.at - b.at || a.i - b.i);
-  let nextArrival = 0;
-  const deliverUntil = async (t: number) => {
-    while (nextArrival < arrivals.length && (arrivals[nextArrival]?.at ?? 0) <= t) {
-      const a = arrivals[nextArrival++] as { at: number; i: number };
-      clock.set(new Date(a.at).toISOString());
-      await acceptUploads(
-        core,
-        parseUploads(
-          objectCreated('acme-uploads', `in/burst-${a.i}.jpg`, { sequencer: `S${String(a.i).padStart(6, '0')}` }),
-        ),
-      );
-    }
-  };
-
-  const wall0 = performance.now();
-  let lastLaunchAt = t0;
-  let maxReceives = 0;
-  for (let guard = 0; guard < 1_000_000; guard++) {
-    const consumer = consumers.reduce((a, b) => (b.c.time < a.c.time ? b : a));
-    await deliverUntil(consumer.c.time);
-    const visible = queued
-      .filter((m) => m.visibleAt <= consumer.c.time)
-      .sort((a, b) => a.visibleAt - b.visibleAt || a.id - b.id);
-    if (visible.length === 0) {
-      const nextVisible = Math.min(...queued.map((m) => m.visibleAt));
-      const nextUpload = arrivals[nextArrival]?.at ?? Number.POSITIVE_INFINITY;
-      const wake = Math.min(nextVisible, nextUpload);
-      if (wake === Number.POSITIVE_INFINITY) break;
-      consumer.c.time = Math.max(consumer.c.time + 1, wake);
-      continue;
-    }
-    // The event source mapping's batching window (1 s): wait for a full batch of 10, at most 1 s.
-    if (visible.length < 10 && consumer.c.waited < BATCH_WINDOW_MS) {
-      consumer.c.waited += 100;
-      consumer.c.time += 100;
-      continue;
-    }
-    consumer.c.waited = 0;
-    const batch = visible.slice(0, 10);
-    for (const m of batch) {
-      m.receives++;
-      maxReceives = Math.max(maxReceives, m.receives);
-      m.visibleAt = consumer.c.time + LAUNCH_QUEUE_VISIBILITY_SECONDS * 1000;
-    }
-    clock.set(new Date(consumer.c.time).toISOString());
-    const callsBefore = ecs.calls.length - ecs.throttled();
-    const { batchItemFailures } = await launchBatch(
-      consumer.deps,
-      batch.map((m) => ({
-        messageId: String(m.id),
-        body: JSON.stringify({ v: 1, runId: m.runId, attempt: m.attempt }),
-      })),
-      (b) => launchMessage.parse(JSON.parse(b)),
-    );
-    const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
-    for (const m of batch) {
-      if (failed.has(String(m.id)) && m.receives < MAX_RECEIVES) continue; // visible again after the timeout
-      queued.splice(queued.indexOf(m), 1);
-      if (failed.has(String(m.id))) dlq.push(m);
-    }
-    consumer.c.time = Math.max(consumer.c.time + 1, clock.now().getTime());
-    consumer.c.batches++;
-    if (ecs.calls.length - ecs.throttled() > callsBefore) lastLaunchAt = clock.now().getTime();
-  }
-  const wallMs = performance.now() - wall0;
-
-  let runs = 0;
-  let starting = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await store.runsOfJob('thumbs', { limit: 1000, ...(cursor ? { cursor } : {}) });
-    runs += page.runs.length;
-    starting += page.runs.filter((r) => r.status === 'STARTING').length;
-    cursor = page.cursor;
-  } while (cursor);
-  client.destroy();
-  const ddbRequests = [...requests.values()].reduce((a, b) => a + b, 0);
+const summarize = (sc: Scenario, r: SimResult, table: TableState): BurstCase => {
+  const runs = r.expectedRuns;
+  const rateLeft = ACCOUNT_RUN_TASK_RATE - sc.foreignPerSecond;
+  const taskLife = sc.task.startSeconds + sc.task.runSeconds;
+  const bounds: [string, number][] = [
+    ['last upload', sc.arrivalSeconds],
+    [`${runs} runs at ${rateLeft} RunTask/s`, runs / rateLeft],
+    [`${runs} runs through ${FIXTURES.uploadMaxConcurrent} slots`, (runs * taskLife) / FIXTURES.uploadMaxConcurrent],
+  ];
+  const [idealBoundBy, idealSeconds] = bounds.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const dynamo = Object.entries(r.requests).filter(([k]) => k.startsWith('dynamodb:'));
+  const ddbTotal = dynamo.reduce((a, [, v]) => a + v, 0);
+  const launchWindow = Math.max(0.001, r.lastLaunchAt - r.firstLaunchAt);
   return {
-    name,
-    foreignPerSecond,
-    deliveries: arrivals.length,
+    case: sc.name,
+    uploads: sc.uploads,
+    deliveries: r.lambda.onUpload?.invocations ?? 0,
+    foreignPerSecond: sc.foreignPerSecond,
     runs,
-    starting,
-    runTaskCalls: ecs.calls.length,
-    throttled: ecs.throttled(),
-    tasks: new Set(ecs.tasks()).size,
-    dlq: dlq.length,
-    maxReceives,
-    sqsSent: sent,
-    batches: consumers.reduce((a, c) => a + c.c.batches, 0),
-    drainSeconds: (lastLaunchAt - t0) / 1000,
-    idealSeconds: Math.max(
-      ARRIVAL_WINDOW_MS / 1000,
-      UPLOADS / Math.min(RUN_TASK_CALLS_PER_SECOND, ECS_RATE - foreignPerSecond),
+    drainSeconds: round(r.lastLaunchAt, 1),
+    idealSeconds: round(idealSeconds, 1),
+    idealBoundBy,
+    drainRatio: round(r.lastLaunchAt / idealSeconds, 3),
+    launchesPerSecond: round(r.tasksLaunched / launchWindow, 2),
+    shareOfRateLeft: round(r.tasksLaunched / launchWindow / rateLeft, 3),
+    runTaskCalls: r.ecs.runTaskCalls ?? 0,
+    throttledCalls: r.ecs.runTaskThrottled ?? 0,
+    throttledShare: round((r.ecs.runTaskThrottled ?? 0) / Math.max(1, r.ecs.runTaskCalls ?? 0), 4),
+    foreignThrottled: r.ecs.foreignThrottled ?? 0,
+    runsLost: runs - r.finalRuns + table.notFinal,
+    duplicateTasks: r.duplicateTasks,
+    deadLettered: r.sqs.deadLettered,
+    dynamodbPerRun: round(ddbTotal / runs, 2),
+    dynamodbPerRunByOp: Object.fromEntries(dynamo.map(([k, v]) => [k.slice(9), round(v / runs, 2)])),
+    launchMessagesPerRun: round(r.sqs.messagesSent / runs, 2),
+    lambdaInvocationsPerRun: Object.fromEntries(
+      Object.entries(r.lambda).map(([fn, s]) => [fn, round(s.invocations / runs, 3)]),
     ),
-    ddbPerRun: ddbRequests / UPLOADS,
-    ddbByCommand: Object.fromEntries([...requests.entries()].sort()),
-    wallMs,
+    runEventsPerRun: Object.fromEntries(Object.entries(r.events.byType).map(([t, n]) => [t, round(n / runs, 3)])),
+    virtualSeconds: round(r.virtualSeconds, 1),
+    wallSeconds: round(r.wallSeconds, 1),
+    table,
   };
 };
 
-/** Baseline: the same number of bare PutItem calls on the same engine (what one write costs here). */
-const baseline = async (engine: LocalDynamo) => {
-  const table = 'burst-baseline';
-  await ensureRunsTable(engine.endpoint, table, { ttl: false }); // items dated by the fake clock
-  const client = new DynamoDBClient({ ...localClientConfig(engine.endpoint), maxAttempts: 3 });
-  const wall0 = performance.now();
-  for (let i = 0; i < UPLOADS; i++)
-    await client.send(
-      new PutItemCommand({ TableName: table, Item: { pk: { S: `RUN#${i}` }, sk: { S: 'RUN' }, n: { N: String(i) } } }),
-    );
-  const wallMs = performance.now() - wall0;
-  client.destroy();
-  return wallMs;
+export const burstBench = async (opts: {
+  pkg: Packaged;
+  ddb: LocalDynamo;
+  quietUploads: number;
+  busyUploads: number;
+  timeoutSeconds: number;
+}): Promise<BurstResult> => {
+  const t0 = performance.now();
+  const checks: Check[] = [];
+  const cases: BurstCase[] = [];
+  const scenarios = [
+    burstScenario('quiet', opts.quietUploads, 0),
+    burstScenario('busy', opts.busyUploads, ACCOUNT_RUN_TASK_RATE / 2),
+  ];
+  // The two accounts run at once (each its own process and table): DynamoDB Local uses both cores.
+  const outcomes = await Promise.all(
+    scenarios.map((scenario) =>
+      simulate({ pkg: opts.pkg, ddb: opts.ddb, scenario, timeoutSeconds: opts.timeoutSeconds }),
+    ),
+  );
+  outcomes.forEach(({ result, table }, i) => {
+    const sc = scenarios[i] as Scenario;
+    const c = summarize(sc, result, table);
+    cases.push(c);
+    const name = `burst (${sc.name})`;
+    checks.push({
+      name: `${name}: the simulation finished (every run final, the launch queue empty)`,
+      ok: result.finished,
+      detail: `${result.finalRuns}/${result.expectedRuns} final, ${result.messagesLeft} messages left`,
+    });
+    checks.push({
+      name: `${name}: one run per upload`,
+      ok: c.runs === sc.uploads && table.runs === sc.uploads,
+      detail: `${c.runs} runs (table ${table.runs}) for ${sc.uploads} uploads`,
+    });
+    checks.push({
+      name: `${name}: every run SUCCEEDED (none lost)`,
+      ok: c.runsLost === 0 && table.byStatus.SUCCEEDED === sc.uploads,
+      detail: JSON.stringify(table.byStatus),
+    });
+    checks.push({
+      name: `${name}: one task per attempt (no duplicate task)`,
+      ok: c.duplicateTasks === 0 && result.tasksLaunched === sc.uploads,
+      detail: `${result.tasksLaunched} tasks, ${c.duplicateTasks} duplicates`,
+    });
+    checks.push({
+      name: `${name}: nothing dead-lettered, no async invocation failed`,
+      ok: c.deadLettered === 0 && result.asyncFailures.length === 0,
+      detail: result.asyncFailures.slice(0, 3).join('; '),
+    });
+  });
+  return {
+    cases,
+    task: scenarios[0]?.task as Scenario['task'],
+    latencyMs: LATENCY_MS,
+    seconds: round((performance.now() - t0) / 1000, 1),
+    checks,
+  };
 };
-
-const engine =
-  process.env.LONGSHORE_TEST_DDB === 'dynalite' || !hasJava() ? await startDynalite() : await startDynamoDbLocal();
-try {
-  const putMs = await baseline(engine);
-  const results = [await scenario(engine, 'quiet', 0), await scenario(engine, 'busy', FOREIGN)];
-  console.log(`engine ${engine.engine}; ${UPLOADS} uploads in ${ARRIVAL_WINDOW_MS / 1000} s, 10% delivered twice`);
-  console.log(
-    `launcher: ${LAUNCHER_CONCURRENCY} consumers x ${RUN_TASK_CALLS_PER_SECOND / LAUNCHER_CONCURRENCY} RunTask/s; ECS bucket ${ECS_RATE}/s burst ${ECS_BURST}`,
-  );
-  for (const r of results) {
-    console.log(`\n${r.name} account (other callers spend ${r.foreignPerSecond} RunTask calls/s)`);
-    console.log(`  deliveries ${r.deliveries} -> runs ${r.runs}, STARTING ${r.starting}, tasks ${r.tasks}`);
-    console.log(
-      `  RunTask calls ${r.runTaskCalls} (throttled ${r.throttled}), dead-lettered ${r.dlq}, max receives ${r.maxReceives}`,
-    );
-    console.log(`  SQS messages sent ${r.sqsSent} in ${r.batches} launcher batches`);
-    console.log(
-      `  last launch at ${r.drainSeconds.toFixed(0)} s simulated; ideal (last upload, or all at the usable rate) ${r.idealSeconds.toFixed(0)} s; ratio ${(r.drainSeconds / r.idealSeconds).toFixed(2)}`,
-    );
-    console.log(`  DynamoDB requests per run ${r.ddbPerRun.toFixed(2)} ${JSON.stringify(r.ddbByCommand)}`);
-    console.log(
-      `  wall ${(r.wallMs / 1000).toFixed(1)} s = ${(r.wallMs / putMs).toFixed(1)}x a bare PutItem per upload (${(putMs / UPLOADS).toFixed(2)} ms)`,
-    );
-  }
-  const ok = results.every(
-    (r) =>
-      r.runs === UPLOADS &&
-      r.starting === UPLOADS &&
-      r.tasks === UPLOADS &&
-      r.dlq === 0 &&
-      r.runTaskCalls - r.throttled === UPLOADS,
-  );
-  console.log(ok ? '\nEvery upload became one run and one task.' : '\nSOME UPLOADS WERE NOT LAUNCHED EXACTLY ONCE');
-  process.exitCode = ok ? 0 : 1;
-} finally {
-  await engine.stop();
-}

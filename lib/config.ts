@@ -2,8 +2,8 @@
  * The functions' environment contract, and reading it. One list of every variable a handler reads
  * (`SERVICE_ENV`, `LAUNCHER_ENV`, `LOCAL_ENV`): the stack sets them (lib/infra/functionSpec.ts,
  * functions/launcher/config.ts), the local flow and the tests set them (lib/local/environment.ts,
- * test/setup.ts, bench/env.ts), each typed `Record<...EnvName, ...>`, so a variable added here and
- * forgotten in one of those places is a type error. Read once at module load by each handler and
+ * test/setup.ts), each typed `Record<...EnvName, ...>`, so a variable added here and forgotten in
+ * one of those places is a type error. The bench takes each function's environment from the package. Read once at module load by each handler and
  * validated loudly: a missing variable fails the function at init, not in the middle of a run.
  */
 import * as z from 'zod';

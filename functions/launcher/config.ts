@@ -7,8 +7,13 @@ import { LAUNCHER_TIMEOUT_SECONDS } from '../../lib/infra/platform.ts';
 
 /** Consumers of the launch queue at once; with the per-instance rate this bounds RunTask calls/s. */
 export const LAUNCHER_CONCURRENCY = 2;
-/** Fargate allows 20 RunTask calls per second per account and Region; keep headroom for others. */
-export const RUN_TASK_CALLS_PER_SECOND = 16;
+/**
+ * Fargate allows 20 RunTask calls per second per account and Region (burst and sustained,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html): the launchers' top
+ * rate together. Each instance backs off on throttling (functions/launcher/handler.ts), so other
+ * callers in the account get their share back without fixed headroom.
+ */
+export const RUN_TASK_CALLS_PER_SECOND = 20;
 
 /** Takes queued runs off the launch queue: concurrency slot, RunTask with a derived clientToken. */
 const config: FunctionConfig = (ctx) => ({

@@ -1,8 +1,8 @@
-import { ecs } from '../../lib/aws/ecs.ts';
+import { ecs, ecsClient, onRunTaskThrottled } from '../../lib/aws/ecs.ts';
 import { getNumberEnv, LAUNCHER_ENV, parseNetworks } from '../../lib/config.ts';
 import { launchMessage } from '../../lib/contracts/launch.ts';
 import { sqsEvent } from '../../lib/contracts/sqs.ts';
-import { createRateLimiter } from '../../lib/domain/rateLimiter.ts';
+import { createAdaptiveRateLimiter } from '../../lib/domain/rateLimiter.ts';
 import { createHandler, parseEvent } from '../../lib/handler.ts';
 import { launchBatch } from '../../lib/launchBatch.ts';
 import type { LaunchDeps } from '../../lib/ports.ts';
@@ -22,13 +22,28 @@ export const buildHandler = (deps: LaunchDeps) =>
     },
   );
 
+/**
+ * RunTask pacing: this instance's share of the account's rate while ECS accepts every call, backing
+ * off on throttling (AIMD) to what other callers leave; every throttled attempt counts, the SDK's
+ * retries included. Tuned with the burst bench (`npm run bench -- --only burst`, BENCHMARKS.md):
+ * +0.1 call/s per second of sending, x0.7 per throttling episode (at most one per 300 ms: about two
+ * RunTask latencies, the calls already in flight) keep throttled calls near 5% when other callers
+ * take half of the rate, and a quiet account's drain at its full rate.
+ */
 const runTaskRate = getNumberEnv(LAUNCHER_ENV.runTaskRate);
-const limiter = createRateLimiter({
-  ratePerSecond: runTaskRate,
-  burst: runTaskRate,
+const limiter = createAdaptiveRateLimiter({
+  maxPerSecond: runTaskRate,
+  // Half a second of calls at once: the instances' bursts together stay under the 20 calls ECS's
+  // bucket holds, so timing jitter in a quiet account is absorbed there instead of throttled.
+  burst: Math.max(1, runTaskRate / 2),
+  minPerSecond: Math.min(runTaskRate, 0.5),
+  increasePerSecond: 0.1,
+  decreaseFactor: 0.7,
+  reactionMs: 300,
   now: Date.now,
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 });
+onRunTaskThrottled(ecsClient, limiter.throttled);
 
 export const handler = buildHandler({
   ...coreDeps(),

@@ -97,3 +97,28 @@ export const buildEcs = (client: ECSClient): EcsPort => ({
 });
 
 export const ecs = buildEcs(ecsClient);
+
+/**
+ * Calls `listener` for every RunTask attempt ECS throttles, the SDK's own retries included: the
+ * middleware sits in the deserialize step, inside the retry loop of the finalizeRequest step
+ * (https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/middleware.html), so a pacer
+ * hears of a shortage the SDK would otherwise hide by retrying it away.
+ */
+export const onRunTaskThrottled = (client: ECSClient, listener: () => void): void => {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        const err = e as Error;
+        if (
+          context.commandName === 'RunTaskCommand' &&
+          classifyLaunchFailure(err.name, err.message ?? '') === 'throttled'
+        )
+          listener();
+        throw e;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'longshoreRunTaskThrottled' },
+  );
+};

@@ -1,21 +1,20 @@
 /**
- * The catalog the Lambdas run with: the project's `jobs.ts`, bundled into every function and
- * validated on first use, not at import: the CLI imports the use cases too, and a broken `jobs.ts`
- * must reach its error handling (`jobs validate` lists the problems) instead of crashing the import.
- * In a Lambda the first use is at init (below), so a bad catalog still fails the cold start loudly,
- * with the full problem list, before any event is taken. The local tools may swap it for another
- * file (`--catalog`).
+ * The catalog the Lambdas run with. Outside a bundle (CLI, local flow, tests) it is the project's
+ * `jobs.ts`, validated on first use, not at import: the CLI imports the use cases too, and a broken
+ * `jobs.ts` must reach its error handling (`jobs validate` lists the problems) instead of crashing
+ * the import. In a Lambda bundle `#catalog-source` is the catalog `serverless.ts` validated at
+ * package time (lib/catalog/shippedCatalog.ts), read at init (below). The local tools may swap it
+ * for another file (`--catalog`).
  */
-import raw from '../../jobs.ts';
+import { loadCatalog } from '#catalog-source';
 import { UnknownJobError } from '../errors.ts';
 import type { Catalog, Job } from './schema.ts';
-import { validateCatalog } from './validate.ts';
 
 let active: Catalog | undefined;
 
 /** The validated catalog; throws CatalogError (every problem listed) while `jobs.ts` is invalid. */
 export const activeCatalog = (): Catalog => {
-  active ??= validateCatalog(raw);
+  active ??= loadCatalog();
   return active;
 };
 
@@ -37,5 +36,5 @@ export const findJob = (name: string, catalog: Catalog = activeCatalog()): Job =
 
 // Lambda sets AWS_LAMBDA_FUNCTION_NAME in every function's environment (a reserved variable, see
 // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime):
-// there, validate at init as before. The CLI and the local flow never set it.
+// there, read the catalog at init. The CLI and the local flow never set it.
 if (process.env.AWS_LAMBDA_FUNCTION_NAME) activeCatalog();

@@ -65,3 +65,65 @@ export const createRateLimiter = (opts: {
     },
   };
 };
+
+export interface AdaptiveRateLimiter extends RateLimiter {
+  /** A call was throttled: slow down (at most once per reaction window). */
+  throttled(): void;
+  /** The current rate, calls per second. */
+  rate(): number;
+}
+
+/**
+ * AIMD pacing (additive increase, multiplicative decrease, as TCP does): the rate starts at
+ * `maxPerSecond` and never goes above it; each call sent adds `increasePerSecond / rate` (about
+ * `increasePerSecond` per second of sending); a throttled call multiplies it by `decreaseFactor`,
+ * once per `reactionMs` (the calls already in flight when the service's bucket ran dry are throttled
+ * by the same shortage, they are not new news). Used for RunTask: each launcher instance holds its
+ * share of the account's rate when the account is quiet, and backs off to what other callers leave.
+ */
+export const createAdaptiveRateLimiter = (opts: {
+  maxPerSecond: number;
+  /** Calls it lets through at once after a quiet spell. */
+  burst: number;
+  minPerSecond: number;
+  increasePerSecond: number;
+  decreaseFactor: number;
+  reactionMs: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}): AdaptiveRateLimiter => {
+  let rate = opts.maxPerSecond;
+  let tokens = opts.burst;
+  let last = opts.now();
+  let lastDecrease = Number.NEGATIVE_INFINITY;
+  const refill = (): void => {
+    const t = opts.now();
+    if (t <= last) return;
+    tokens = Math.min(opts.burst, tokens + ((t - last) / 1000) * rate);
+    last = t;
+  };
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    acquire: () => {
+      const next = queue.then(async () => {
+        refill();
+        if (tokens < 1) await opts.sleep(Math.ceil(((1 - tokens) / rate) * 1000));
+        refill();
+        tokens -= 1;
+        rate = Math.min(opts.maxPerSecond, rate + opts.increasePerSecond / rate);
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    throttled: () => {
+      const t = opts.now();
+      if (t - lastDecrease < opts.reactionMs) return;
+      lastDecrease = t;
+      refill();
+      rate = Math.max(opts.minPerSecond, rate * opts.decreaseFactor);
+      // What the bucket holds was earned at the old rate: the service just said it is not there.
+      tokens = Math.min(tokens, 0);
+    },
+    rate: () => rate,
+  };
+};

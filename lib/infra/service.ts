@@ -3,6 +3,8 @@
  * `buildService`; everything here is plain data, so tests can inspect it without packaging.
  */
 import type { AWS } from '@serverless/typescript';
+import type { Catalog } from '../catalog/schema.ts';
+import { SHIPPED_CATALOG_CONDITION, SHIPPED_CATALOG_GLOBAL } from '../catalog/shippedCatalog.ts';
 import { collectParams, paramDefaults } from '../catalog/stageParams.ts';
 import { functionName, functionRoleName, SERVICE } from '../domain/names.ts';
 import {
@@ -143,7 +145,7 @@ export const buildService = (
       tags: { 'longshore:stage': ctx.stage },
     },
     package: { individually: true },
-    custom: { esbuild: esbuildOptions(localInvoke) },
+    custom: { esbuild: esbuildOptions(localInvoke, ctx.catalog) },
     functions: Object.fromEntries(Object.entries(specs).map(([key, spec]) => [key, functionDefinition(key, spec)])),
     resources: {
       Parameters: { ...platformParameters(), ...parameterDefinitions(params) } as Record<string, never>,
@@ -159,8 +161,14 @@ export const buildService = (
  * serverless-esbuild options. ESM `.mjs` bundles with the SDK bundled and module-first main fields
  * (smaller and faster to init); CommonJS `.cjs` for `osls invoke local`, whose loader can only
  * require() (toolchain.md). `skipRebuild` stops a build error from hanging the CLI forever.
+ *
+ * The catalog ships validated: the `longshore-bundle` condition resolves `#catalog-source`
+ * (package.json `imports`) to lib/catalog/shippedCatalog.ts, which reads the JSON `define` puts in
+ * the bundle, so no bundle carries `jobs.ts`, its schema or the validator, and no init validates
+ * (issue 12). esbuild drops its default `module` condition once `conditions` is set
+ * (https://esbuild.github.io/api/#conditions): it is listed so packages resolve as before.
  */
-export const esbuildOptions = (localInvoke: boolean): Record<string, CfnValue | undefined> => ({
+export const esbuildOptions = (localInvoke: boolean, catalog: Catalog): Record<string, CfnValue | undefined> => ({
   bundle: true,
   minify: true,
   sourcemap: false,
@@ -170,6 +178,8 @@ export const esbuildOptions = (localInvoke: boolean): Record<string, CfnValue | 
   format: localInvoke ? 'cjs' : 'esm',
   outputFileExtension: localInvoke ? '.cjs' : '.mjs',
   mainFields: ['module', 'main'],
+  conditions: [SHIPPED_CATALOG_CONDITION, 'module'],
+  define: { [SHIPPED_CATALOG_GLOBAL]: JSON.stringify(JSON.stringify(catalog)) },
   banner: localInvoke
     ? undefined
     : { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },

@@ -1,4 +1,4 @@
-/** The environment of a stage in the tests' fake account (111122223333, eu-west-1): test/setup.ts, bench/env.ts. */
+/** The environment of a stage in the tests' fake account (111122223333, eu-west-1): test/setup.ts. */
 import type { EnvName } from '../../lib/config.ts';
 import { type NetworkVariable, stackEnvironment } from '../../lib/local/environment.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fullJitterDelay, stableRandom } from '../../../../lib/domain/backoff.ts';
 import { classifyLaunchFailure } from '../../../../lib/domain/launchFailure.ts';
 import { overrideProblems } from '../../../../lib/domain/overrides.ts';
-import { createRateLimiter } from '../../../../lib/domain/rateLimiter.ts';
+import { createAdaptiveRateLimiter, createRateLimiter } from '../../../../lib/domain/rateLimiter.ts';
 import { exampleCatalog } from '../../../helpers/catalogs.ts';
 
 describe('Function: classifyLaunchFailure', () => {
@@ -97,6 +97,115 @@ describe('Function: createRateLimiter', () => {
     // Assess
     expect(times.at(-1)).toBe(1000);
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});
+
+describe('Function: createAdaptiveRateLimiter', () => {
+  const limiterAt = (clock: { now: number }) =>
+    createAdaptiveRateLimiter({
+      maxPerSecond: 10,
+      burst: 10,
+      minPerSecond: 0.5,
+      increasePerSecond: 0.1,
+      decreaseFactor: 0.75,
+      reactionMs: 1000,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+
+  it('paces at its top rate, never above it, while nothing is throttled', async () => {
+    // Prepare
+    const clock = { now: 0 };
+    const limiter = limiterAt(clock);
+
+    // Act
+    for (let i = 0; i < 110; i++) await limiter.acquire();
+
+    // Assess
+    // 10 from the bucket at once, then 100 at 10/s
+    expect(clock.now).toBe(10_000);
+    expect(limiter.rate()).toBe(10);
+  });
+
+  it('lets only its burst through at once after a quiet spell, then paces', async () => {
+    // Prepare
+    const clock = { now: 0 };
+    const limiter = createAdaptiveRateLimiter({
+      maxPerSecond: 10,
+      burst: 3,
+      minPerSecond: 0.5,
+      increasePerSecond: 0.1,
+      decreaseFactor: 0.7,
+      reactionMs: 300,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    clock.now = 60_000;
+
+    // Act
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await limiter.acquire();
+      times.push(clock.now - 60_000);
+    }
+
+    // Assess
+    expect(times).toEqual([0, 0, 0, 100, 200]);
+  });
+
+  it('slows down by its factor once per reaction window when calls are throttled, and waits before the next call', async () => {
+    // Prepare
+    const clock = { now: 0 };
+    const limiter = limiterAt(clock);
+    await limiter.acquire();
+
+    // Act
+    limiter.throttled();
+    limiter.throttled(); // the same episode: calls in flight when the bucket ran dry
+    const afterFirst = limiter.rate();
+    clock.now += 1000;
+    limiter.throttled();
+    const before = clock.now;
+    await limiter.acquire();
+
+    // Assess
+    expect(afterFirst).toBe(7.5);
+    expect(limiter.rate()).toBeCloseTo(5.625 + 0.1 / 5.625, 9);
+    expect(clock.now - before).toBe(Math.ceil(1000 / 5.625));
+  });
+
+  it('climbs back towards its top rate by about its increase per second of sending', async () => {
+    // Prepare
+    const clock = { now: 0 };
+    const limiter = limiterAt(clock);
+    limiter.throttled();
+    const start = clock.now;
+
+    // Act
+    while (clock.now - start < 10_000) await limiter.acquire();
+
+    // Assess
+    expect(limiter.rate()).toBeGreaterThan(7.5 + 0.9);
+    expect(limiter.rate()).toBeLessThan(7.5 + 1.1);
+  });
+
+  it('never goes under its floor', () => {
+    // Prepare
+    const clock = { now: 0 };
+    const limiter = limiterAt(clock);
+
+    // Act
+    for (let i = 0; i < 50; i++) {
+      limiter.throttled();
+      clock.now += 1000;
+    }
+
+    // Assess
+    expect(limiter.rate()).toBe(0.5);
   });
 });
 
