@@ -8,7 +8,7 @@ import { type TriggerBucket, triggerBuckets } from '../domain/s3Match.ts';
 import { PROTECTED_STAGES } from '../infra/context.ts';
 import type { FunctionConfig } from '../infra/functionSpec.ts';
 import { buildService } from '../infra/service.ts';
-import { describeCapacity, describeTrigger } from './catalogText.ts';
+import { describeAfterGraph, describeCapacity, describeTrigger } from './catalogText.ts';
 
 export interface PlanSummary {
   stage: string;
@@ -25,6 +25,8 @@ export interface PlanSummary {
   functions: string[];
   /** Buckets whose "Send notifications to Amazon EventBridge" must be on, or their triggers never fire. */
   eventBridgeBuckets: TriggerBucket[];
+  /** Jobs that run after jobs, one edge a line (empty when none does). */
+  afterGraph: string[];
 }
 
 export const planSummary = (
@@ -50,6 +52,7 @@ export const planSummary = (
     resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => a.localeCompare(b))),
     functions: Object.keys(config.functions ?? {}),
     eventBridgeBuckets: triggerBuckets(catalog),
+    afterGraph: describeAfterGraph(catalog),
   };
 };
 
@@ -62,6 +65,10 @@ export const formatPlan = (plan: PlanSummary): string => {
     );
     lines.push(`    triggers  ${j.triggers.join('; ')}`);
     if (j.secrets.length > 0) lines.push(`    secrets   ${j.secrets.join(', ')} (injected by ECS from references)`);
+  }
+  if (plan.afterGraph.length > 0) {
+    lines.push('', '  jobs that run after jobs (from the run events of the first, once per run):');
+    for (const edge of plan.afterGraph) lines.push(`    ${edge}`);
   }
   lines.push(
     '',
