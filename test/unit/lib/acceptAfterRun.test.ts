@@ -11,6 +11,7 @@ import { parseFinishedRunEvent } from '../../../lib/contracts/runEvents.ts';
 import { followersOf, upstreamOf } from '../../../lib/domain/afterMatch.ts';
 import { newRun } from '../../../lib/domain/newRun.ts';
 import type { Run } from '../../../lib/domain/run.ts';
+import { runMatches } from '../../../lib/domain/runFilter.ts';
 import { runIdFor } from '../../../lib/domain/runId.ts';
 import { ENV_NAME_PATTERN } from '../../../lib/domain/taskEnvironment.ts';
 import { triggerEnvironment } from '../../../lib/domain/taskRequest.ts';
@@ -297,5 +298,25 @@ describe('Function: afterPattern', () => {
       detail: { stage: ['dev'], job: ['csv-ingest'] },
     });
     expect(none).toBeUndefined();
+  });
+});
+
+describe('Function: runMatches (after runs)', () => {
+  it('finds after runs by their kind and by the upstream job or run in their summary', () => {
+    // Prepare
+    const upstream = upstreamOf(finishedIngest());
+    const job = exampleCatalog().jobs.find((j) => j.name === 'ingest-summary') as never;
+    const run = newRun({ job, trigger: { type: 'after', upstream, triggerIndex: 0 } }, new Date());
+
+    // Act
+    const found = [
+      runMatches(run, { triggerKind: 'after' }),
+      runMatches(run, { trigger: 'after csv-ingest SUCCEEDED' }),
+      runMatches(run, { trigger: upstream.runId }),
+      runMatches(run, { triggerKind: 's3' }),
+    ];
+
+    // Assess
+    expect(found).toEqual([true, true, true, false]);
   });
 });
