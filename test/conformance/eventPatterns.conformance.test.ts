@@ -390,17 +390,17 @@ describe.each(catalogs)('Packaged rules of the %s catalog', (_name, template, ca
     const followed = catalog().jobs.some((j) => j.triggers.some((t) => t.type === 'after' && t.job === 'csv-ingest'));
     const e = loadEvent<Obj>('run-succeeded.json');
     const ours = { ...e, detail: { ...(e.detail as Obj), stage: CONFORMANCE_STAGE } };
-    const after = (x: Obj) => deliveredTo(rules, x, 'runs').filter((id) => id === 'AfterRule');
+    const toAfterRule = (x: Obj) => deliveredTo(rules, x, 'runs').filter((id) => id === 'AfterRule');
 
     // Act
     const finished = ['Run Succeeded', 'Run Failed', 'Run Timed Out', 'Run Cancelled'].map((t) =>
-      after({ ...ours, 'detail-type': t }),
+      toAfterRule({ ...ours, 'detail-type': t }),
     );
     const quiet = [
-      after({ ...ours, 'detail-type': 'Run Started' }),
-      after({ ...ours, 'detail-type': 'Run Retrying' }),
-      after(e),
-      after({ ...ours, detail: { ...(ours.detail as Obj), job: 'thumbnails' } }),
+      toAfterRule({ ...ours, 'detail-type': 'Run Started' }),
+      toAfterRule({ ...ours, 'detail-type': 'Run Retrying' }),
+      toAfterRule(e),
+      toAfterRule({ ...ours, detail: { ...(ours.detail as Obj), job: 'thumbnails' } }),
       deliveredTo(rules, ours, 'default'),
     ];
 
