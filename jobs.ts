@@ -149,5 +149,26 @@ export default defineCatalog({
         ],
       },
     },
+    {
+      name: 'ingest-summary',
+      description: 'Summarises each partner file once csv-ingest has loaded it (runs after the ingest succeeds).',
+      container: {
+        image: 'public.ecr.aws/docker/library/python:3.13-slim',
+        command: ['python', '-m', 'summary'],
+        environment: { SUMMARY_SCHEMA: 'raw' },
+        localCommand: ['node', 'lib/local/demo/ingestSummary.mjs'],
+      },
+      size: { cpu: 256, memory: 512 },
+      triggers: [{ type: 'after', job: 'csv-ingest', on: ['SUCCEEDED'] }, { type: 'manual' }],
+      timeout: '15m',
+      maxConcurrent: 3,
+      // The object the upstream run loaded (LONGSHORE_UPSTREAM_S3_*): readTriggerObjects covers only
+      // this job's own S3 triggers.
+      taskRole: {
+        statements: [
+          { effect: 'Allow', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::acme-partner-drop/incoming/*'] },
+        ],
+      },
+    },
   ],
 });

@@ -3,6 +3,7 @@ import type { FunctionConfig } from '../lib/infra/functionSpec.ts';
 import alert from './alert/config.ts';
 import control from './control/config.ts';
 import launcher from './launcher/config.ts';
+import onRunFinished from './onRunFinished/config.ts';
 import onSchedule from './onSchedule/config.ts';
 import onTaskStateChange from './onTaskStateChange/config.ts';
 import onUpload from './onUpload/config.ts';
@@ -16,4 +17,5 @@ export const functions = {
   onTaskStateChange,
   sweeper,
   alert,
+  onRunFinished,
 } satisfies Record<string, FunctionConfig>;

@@ -5,6 +5,7 @@
  * this and reports every problem at once.
  */
 import * as z from 'zod';
+import { AFTER_STATUSES } from '../domain/run.ts';
 
 export const paramRef = z.strictObject({
   param: z
@@ -126,6 +127,23 @@ export const trigger = z.discriminatedUnion('type', [
     enabled: z.boolean().default(true),
   }),
   z.strictObject({ type: z.literal('manual') }),
+  /**
+   * A run of another job reached one of these final statuses (issue 14, section 3): from the run
+   * events longshore publishes on its own bus, one run per upstream run.
+   */
+  z.strictObject({
+    type: z.literal('after'),
+    job: z.string(),
+    on: z.array(z.enum(AFTER_STATUSES)).default(['SUCCEEDED']),
+    filter: z
+      .strictObject({
+        /** The upstream run's own trigger kinds (a retry counts as its original's). */
+        trigger: z.array(z.enum(['s3', 'schedule', 'manual', 'after'])).optional(),
+        /** For an upstream S3 trigger: the object key starts with this. */
+        keyPrefix: z.string().optional(),
+      })
+      .optional(),
+  }),
 ]);
 
 export const backoff = z.strictObject({
@@ -250,6 +268,7 @@ export type Volume = z.output<typeof volume>;
 export type Trigger = z.output<typeof trigger>;
 export type S3Trigger = Extract<Trigger, { type: 's3' }>;
 export type ScheduleTrigger = Extract<Trigger, { type: 'schedule' }>;
+export type AfterTrigger = Extract<Trigger, { type: 'after' }>;
 export type Capacity = z.output<typeof capacity>;
 export type Network = z.output<typeof network>;
 export type Policy = z.output<typeof policy>;

@@ -241,7 +241,7 @@ const checkPolicy = (report: Report, job: Job): void => {
 
 const checkTriggers = (report: Report, job: Job): void => {
   if (job.triggers.length === 0)
-    report('triggers', "needs at least one trigger ({ type: 's3' | 'schedule' | 'manual' })");
+    report('triggers', "needs at least one trigger ({ type: 's3' | 'schedule' | 'manual' | 'after' })");
   const seen = new Set<string>();
   job.triggers.forEach((t, i) => {
     const field = `triggers[${i}]`;
@@ -269,6 +269,12 @@ const checkTriggers = (report: Report, job: Job): void => {
           `${field}.timezone`,
           `'${t.timezone}' is not an IANA time zone (e.g. 'Europe/Paris', 'America/New_York', 'UTC')`,
         );
+    } else if (t.type === 'after') {
+      // The upstream job's existence and cycles need the whole catalog: checkAfterGraph.
+      if (t.on.length === 0) report(`${field}.on`, "needs at least one status (e.g. ['SUCCEEDED'])");
+      if (new Set(t.on).size !== t.on.length) report(`${field}.on`, 'lists a status more than once');
+      if (t.filter?.keyPrefix !== undefined && (t.filter.keyPrefix === '' || t.filter.keyPrefix.length > 1024))
+        report(`${field}.filter.keyPrefix`, 'must be 1-1024 characters; omit it to match every key');
     }
   });
   if (job.triggers.filter((t) => t.type === 'manual').length > 1) report('triggers', "lists 'manual' more than once");
@@ -426,6 +432,40 @@ const checkOverridePolicy = (report: Report, job: Job): void => {
     );
 };
 
+/**
+ * The `after` graph: every upstream job exists, and no job follows itself, directly or through
+ * others (a cycle would start runs forever). Each problem names the trigger that closes it.
+ */
+export const checkAfterGraph = (jobs: readonly Job[], problems: string[]): void => {
+  const names = new Set(jobs.map((j) => j.name));
+  const upstreams = new Map(
+    jobs.map((j) => [j.name, j.triggers.flatMap((t) => (t.type === 'after' ? [t.job] : []))] as const),
+  );
+  /** A path of jobs from `from` back to `target` along upstream edges, or undefined. */
+  const pathTo = (from: string, target: string, seen: Set<string>): string[] | undefined => {
+    if (from === target) return [target];
+    if (seen.has(from)) return undefined;
+    seen.add(from);
+    for (const next of upstreams.get(from) ?? []) {
+      const rest = pathTo(next, target, seen);
+      if (rest) return [from, ...rest];
+    }
+    return undefined;
+  };
+  for (const job of jobs) {
+    job.triggers.forEach((t, i) => {
+      if (t.type !== 'after') return;
+      const field = `job '${job.name}': triggers[${i}].job`;
+      if (!names.has(t.job)) {
+        problems.push(`${field}: '${t.job}' is not a job of this catalog (jobs: ${[...names].sort().join(', ')})`);
+        return;
+      }
+      const cycle = pathTo(t.job, job.name, new Set());
+      if (cycle) problems.push(`${field}: cycle ${[job.name, ...cycle].join(' -> ')}`);
+    });
+  }
+};
+
 const jobOwner = (raw: unknown, index: number): string => {
   const name = (raw as { name?: unknown } | null)?.name;
   return typeof name === 'string' ? `job '${name}'` : `job #${index + 1}`;
@@ -475,6 +515,7 @@ export const validateCatalog = (raw: unknown): Catalog => {
     seen.add(job.name);
     checkJob((field, message) => problems.push(`job '${job.name}': ${field}: ${message}`), job, { networks, alerts });
   }
+  checkAfterGraph(cat.jobs, problems);
   if (problems.length > 0) throw new CatalogError(problems);
   return cat;
 };

@@ -1,5 +1,6 @@
 /** How a job's triggers and capacity read in the CLI (`jobs list`, `plan`, `up`): one way each. */
-import type { Job, S3Trigger, Trigger } from '../catalog/schema.ts';
+import type { AfterTrigger, Catalog, Job, S3Trigger, Trigger } from '../catalog/schema.ts';
+import { afterEdges } from '../domain/afterMatch.ts';
 
 /** `bucket/prefix*suffix`: the keys an s3 trigger takes. */
 export const s3Pattern = (t: Pick<S3Trigger, 'bucket' | 'prefix' | 'suffix'>): string =>
@@ -17,7 +18,17 @@ export const describeTrigger = (t: Trigger, opts: { overlap?: boolean } = {}): s
       return `${t.expression} ${t.timezone}${opts.overlap && t.overlap !== 'allow' ? ` (overlap: ${t.overlap})` : ''}`;
     case 'manual':
       return 'manual';
+    case 'after':
+      return `after ${t.job} ${t.on.join('|')}${afterFilterText(t)}`;
   }
+};
+
+const afterFilterText = (t: AfterTrigger): string => {
+  const parts = [
+    ...(t.filter?.trigger ? [`trigger ${t.filter.trigger.join('|')}`] : []),
+    ...(t.filter?.keyPrefix !== undefined ? [`key ${t.filter.keyPrefix}*`] : []),
+  ];
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 };
 
 export const describeCapacity = (job: Job): string => {
@@ -26,3 +37,7 @@ export const describeCapacity = (job: Job): string => {
   if (c.type === 'fargate-spot') return `Fargate Spot${c.fallback === 'on-demand' ? ' (on-demand fallback)' : ''}`;
   return `EC2 capacity provider ${c.capacityProvider}`;
 };
+
+/** The `after` graph, one edge a line: `csv-ingest -> ingest-summary (on SUCCEEDED)`; empty without one. */
+export const describeAfterGraph = (catalog: Catalog): string[] =>
+  afterEdges(catalog).map((e) => `${e.upstream} -> ${e.downstream} (on ${e.on.join(', ')})`);

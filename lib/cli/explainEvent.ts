@@ -1,18 +1,24 @@
 /**
  * `longshore explain EVENT_FILE`: the policy simulator. What the service would do with this event
  * and why: for a task STOPPED event, every rule in order and which one decides; for an upload, the
- * jobs and run ids; for a schedule tick, the job, run id and overlap policy.
+ * jobs and run ids; for a schedule tick, the job, run id and overlap policy; for a finished run's
+ * event, the jobs that run after it, with the environment their tasks get.
  */
 import type { Catalog, Job } from '../catalog/schema.ts';
 import { parseTaskStateChange, type TaskDetail } from '../contracts/ecs.ts';
+import { parseFinishedRunEvent } from '../contracts/runEvents.ts';
 import { parseUploads } from '../contracts/s3.ts';
 import { parseScheduleTick } from '../contracts/schedule.ts';
+import { followersOf, upstreamOf, upstreamTriggerOf } from '../domain/afterMatch.ts';
 import { type AttemptFacts, factsFromTaskDetail } from '../domain/attemptFacts.ts';
 import { parseStartedBy } from '../domain/names.ts';
+import { newRun } from '../domain/newRun.ts';
 import { decide, type PolicyRun, ruleMatches, rulesFor, type Verdict } from '../domain/policy.ts';
-import type { Run } from '../domain/run.ts';
+import type { Run, RunTrigger, UpstreamRun, UpstreamTrigger } from '../domain/run.ts';
+import { RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { runIdFor } from '../domain/runId.ts';
 import { jobsForObject } from '../domain/s3Match.ts';
+import { upstreamEnvironment } from '../domain/taskRequest.ts';
 import { isSpotNotice } from '../domain/taskStatus.ts';
 
 export type Explanation =
@@ -33,7 +39,13 @@ export type Explanation =
       objects: { bucket: string; key: string; jobs: { job: string; runId: string }[] }[];
       ignored: string[];
     }
-  | { kind: 'schedule'; job?: string; runId?: string; overlap?: string; note: string };
+  | { kind: 'schedule'; job?: string; runId?: string; overlap?: string; note: string }
+  | {
+      kind: 'runEvent';
+      upstream: { runId: string; job: string; status: string };
+      starts: { job: string; runId: string; triggerIndex: number; environment: Record<string, string> }[];
+      note: string;
+    };
 
 const jobFromTask = (catalog: Catalog, d: TaskDetail): Job | undefined => {
   const ref = parseStartedBy(d.startedBy);
@@ -41,8 +53,54 @@ const jobFromTask = (catalog: Catalog, d: TaskDetail): Job | undefined => {
   return catalog.jobs.find((j) => ref?.runId.startsWith(`${j.name}-`) || family?.endsWith(`-${j.name}`));
 };
 
+/**
+ * A finished run's event: the jobs that run after it and what their tasks get of it. The handler
+ * reads the run from the store (its status and outcome are the truth); this reads them from the
+ * event, or from the run given with --run.
+ */
+const explainRunEvent = (catalog: Catalog, event: unknown, stage: string, run?: Run): Explanation => {
+  const f = parseFinishedRunEvent(event);
+  const upstream: UpstreamRun = run
+    ? upstreamOf(run)
+    : {
+        runId: f.runId,
+        job: f.job,
+        status: f.status,
+        trigger: eventTrigger(f.trigger),
+        ...(f.finishedAt ? { finishedAt: f.finishedAt } : {}),
+        ...(f.exitCode !== undefined ? { exitCode: f.exitCode } : {}),
+      };
+  const starts = followersOf(catalog, upstream).map(({ job, triggerIndex }) => {
+    const next = newRun({ job, trigger: { type: 'after', upstream, triggerIndex } }, new Date(0));
+    return { job: job.name, runId: next.runId, triggerIndex, environment: upstreamEnvironment(upstream) };
+  });
+  const note =
+    f.stage !== stage
+      ? `a run event of stage '${f.stage}', not '${stage}': the after rule does not deliver it`
+      : starts.length === 0
+        ? `no job runs after ${f.job} ${upstream.status}: nothing starts`
+        : 'each run once, however often the event is delivered (its id derives from the upstream run id)';
+  return {
+    kind: 'runEvent',
+    upstream: { runId: upstream.runId, job: upstream.job, status: upstream.status },
+    starts: f.stage === stage ? starts : [],
+    note,
+  };
+};
+
+/** The upstream trigger an event carries, for explain only: an incomplete one reads as its kind. */
+const eventTrigger = (t: RunTrigger): UpstreamTrigger => {
+  const o = (t.type === 'retry' ? (t as { original?: RunTrigger }).original : t) ?? t;
+  if (o.type === 'after') {
+    const u = (o as { upstream?: { runId?: unknown; job?: unknown } }).upstream;
+    return { type: 'after', upstreamRunId: String(u?.runId ?? '?'), upstreamJob: String(u?.job ?? '?') };
+  }
+  return upstreamTriggerOf(o);
+};
+
 export const explainEvent = (catalog: Catalog, event: unknown, stage: string, run?: Run): Explanation => {
   const e = event as { source?: string; Records?: unknown; longshore?: string };
+  if (e.source === RUN_EVENT_SOURCE) return explainRunEvent(catalog, event, stage, run);
   if (e.source === 'aws.s3' || e.Records !== undefined || (e as { Event?: string }).Event === 's3:TestEvent') {
     const { objects, ignored } = parseUploads(event);
     return {

@@ -10,7 +10,7 @@ import { PROTECTED_STAGES } from '../infra/context.ts';
 import type { FunctionConfig } from '../infra/functionSpec.ts';
 import { jobLogicalId } from '../infra/jobResources.ts';
 import { buildService } from '../infra/service.ts';
-import { describeCapacity, describeTrigger } from './catalogText.ts';
+import { describeAfterGraph, describeCapacity, describeTrigger } from './catalogText.ts';
 
 export interface PlanSummary {
   stage: string;
@@ -31,6 +31,8 @@ export interface PlanSummary {
   functions: string[];
   /** Buckets whose "Send notifications to Amazon EventBridge" must be on, or their triggers never fire. */
   eventBridgeBuckets: TriggerBucket[];
+  /** Jobs that run after jobs, one edge a line (empty when none does). */
+  afterGraph: string[];
 }
 
 interface TemplateResource {
@@ -108,6 +110,7 @@ export const planSummary = (
     resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => a.localeCompare(b))),
     functions: Object.keys(config.functions ?? {}),
     eventBridgeBuckets: triggerBuckets(catalog),
+    afterGraph: describeAfterGraph(catalog),
   };
 };
 
@@ -133,6 +136,10 @@ export const formatPlan = (plan: PlanSummary): string => {
       lines.push(`      ${p.command}`);
     }
     lines.push(`  check them with: npx longshore doctor --stage ${plan.stage} --before`);
+  }
+  if (plan.afterGraph.length > 0) {
+    lines.push('', '  jobs that run after jobs (from the run events of the first, once per run):');
+    for (const edge of plan.afterGraph) lines.push(`    ${edge}`);
   }
   lines.push(
     '',

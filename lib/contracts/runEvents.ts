@@ -1,9 +1,10 @@
-/** The run events the `alert` function takes from the service's bus, checked at the edge. */
+/** The run events the `alert` and `onRunFinished` functions take from the service's bus, checked at the edge. */
 import * as z from 'zod';
-import { RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
+import { AFTER_STATUSES, type AfterStatus, type RunTrigger } from '../domain/run.ts';
+import { FINISHED_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
-import { isoTime, runIdField } from './common.ts';
+import { isoTime, jobNameField, runIdField } from './common.ts';
 
 // What an alert's marker is keyed on must be there and well-formed: the run (and when it was
 // created, for the marker's expiry), or for a missed tick the run it would have had and its time.
@@ -43,4 +44,51 @@ export const parseAlertEvent = (event: unknown): AlertEvent => {
         type: parsed.data['detail-type'],
         detail: parsed.data.detail as Extract<AlertEvent, { type: 'Run Failed' }>['detail'],
       };
+};
+
+/**
+ * A finished run's event. Only what names the run is required (its id, job, stage): the use case
+ * reads the run itself from the store, where its status and outcome are the truth; status and
+ * trigger are checked loosely for `explain`, which has no store.
+ */
+export const finishedRunEvent = z.looseObject({
+  source: z.literal(RUN_EVENT_SOURCE),
+  'detail-type': z.enum(FINISHED_TYPES),
+  detail: z.looseObject({
+    stage: z.string(),
+    runId: runIdField,
+    job: jobNameField,
+    status: z.enum(AFTER_STATUSES),
+    trigger: z.looseObject({ type: z.enum(['s3', 'schedule', 'manual', 'after', 'retry']) }),
+    exitCode: z.number().int().optional(),
+    finishedAt: isoTime.optional(),
+  }),
+});
+
+export interface FinishedRun {
+  type: (typeof FINISHED_TYPES)[number];
+  stage: string;
+  runId: string;
+  job: string;
+  status: AfterStatus;
+  /** As the event carries it (checked only for its type): `explain` shows it, the use case reads the store. */
+  trigger: RunTrigger;
+  exitCode?: number;
+  finishedAt?: string;
+}
+
+export const parseFinishedRunEvent = (event: unknown): FinishedRun => {
+  const parsed = finishedRunEvent.safeParse(event, { reportInput: true });
+  if (!parsed.success) throw new InvalidEventError('finished run event', issueSentences(parsed.error));
+  const d = parsed.data.detail;
+  return {
+    type: parsed.data['detail-type'],
+    stage: d.stage,
+    runId: d.runId,
+    job: d.job,
+    status: d.status,
+    trigger: d.trigger as RunTrigger,
+    ...(d.exitCode !== undefined ? { exitCode: d.exitCode } : {}),
+    ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
+  };
 };

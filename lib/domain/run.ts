@@ -25,6 +25,9 @@ export const FINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'TIM
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING', 'CANCELLING'];
 /** Active and not being cancelled: the failure policy still decides what follows an attempt. */
 export const WORKING_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING'];
+/** The final statuses an `after` trigger may wait for (a SKIPPED run never ran: nothing follows it). */
+export const AFTER_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'] as const;
+export type AfterStatus = (typeof AFTER_STATUSES)[number];
 export const isFinal = (status: RunStatus): boolean => FINAL_STATUSES.includes(status);
 
 export type AttemptStatus = 'LAUNCHING' | 'STARTING' | 'RUNNING' | 'STOPPED' | 'LAUNCH_FAILED';
@@ -40,10 +43,32 @@ export interface UploadedObject {
   eventTime?: string;
 }
 
+/**
+ * What a run of another job left for the runs that follow it (an `after` trigger): its id, job and
+ * final status, its own trigger (with the upstream's upstream left out, so the record stays small)
+ * and its recorded outcome.
+ */
+export interface UpstreamRun {
+  runId: string;
+  job: string;
+  status: RunStatus;
+  trigger: UpstreamTrigger;
+  finishedAt?: string;
+  exitCode?: number;
+}
+
+/** An upstream run's trigger as a downstream run records it: an `after` keeps only its upstream's id. */
+export type UpstreamTrigger =
+  | ({ type: 's3' } & UploadedObject)
+  | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
+  | { type: 'manual'; token: string; requestedBy?: string }
+  | { type: 'after'; upstreamRunId: string; upstreamJob: string };
+
 export type OriginalTrigger =
   | ({ type: 's3' } & UploadedObject)
   | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
-  | { type: 'manual'; token: string; requestedBy?: string };
+  | { type: 'manual'; token: string; requestedBy?: string }
+  | { type: 'after'; upstream: UpstreamRun; triggerIndex: number };
 
 export type RunTrigger =
   | OriginalTrigger

@@ -29,6 +29,14 @@ export const ALERT_TYPES = [
 ] as const satisfies readonly RunEventType[];
 export type AlertType = (typeof ALERT_TYPES)[number];
 
+/** The run events that end a run that ran: what an `after` trigger waits for (lib/acceptAfterRun.ts). */
+export const FINISHED_TYPES = [
+  'Run Succeeded',
+  'Run Failed',
+  'Run Timed Out',
+  'Run Cancelled',
+] as const satisfies readonly RunEventType[];
+
 export interface RunEventDetail {
   stage: string;
   runId: string;
@@ -76,7 +84,9 @@ export const triggerSummary = (t: RunTrigger): string => {
       ? `s3://${o.bucket}/${o.key}${o.versionId ? ` (version ${o.versionId})` : ''}`
       : o.type === 'schedule'
         ? `schedule ${o.schedule.split('/').pop()} at ${o.scheduledTime}`
-        : `manual${o.requestedBy ? ` by ${o.requestedBy}` : ''}`;
+        : o.type === 'after'
+          ? `after ${o.upstream.job} ${o.upstream.status} (run ${o.upstream.runId})`
+          : `manual${o.requestedBy ? ` by ${o.requestedBy}` : ''}`;
   return t.type === 'retry' ? `retry of ${t.of}${t.requestedBy ? ` by ${t.requestedBy}` : ''} (${base})` : base;
 };
 

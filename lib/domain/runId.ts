@@ -6,6 +6,8 @@
  *   on an unversioned bucket differ by sequencer; a duplicate delivery carries the same one.
  * - Schedule: schedule ARN (or rule ARN) + scheduled time, never the per-attempt execution id.
  * - Manual: the client token (the CLI generates one per command and reuses it on retry).
+ * - After: the upstream run's id (with the downstream job in every run id, one run per upstream run
+ *   and downstream job, however often its run event is delivered).
  */
 import { createHash } from 'node:crypto';
 import type { RunTrigger } from './run.ts';
@@ -34,6 +36,7 @@ export type TriggerIdentity =
   | { type: 's3'; bucket: string; key: string; versionId?: string; sequencer?: string; etag?: string }
   | { type: 'schedule'; schedule: string; scheduledTime: string }
   | { type: 'manual'; token: string }
+  | { type: 'after'; upstreamRunId: string }
   | { type: 'retry'; of: string; token: string };
 
 /** The identity a trigger's run id is derived from. */
@@ -52,6 +55,8 @@ export const identityOf = (trigger: RunTrigger): TriggerIdentity => {
       return { type: 'schedule', schedule: trigger.schedule, scheduledTime: trigger.scheduledTime };
     case 'manual':
       return { type: 'manual', token: trigger.token };
+    case 'after':
+      return { type: 'after', upstreamRunId: trigger.upstream.runId };
     case 'retry':
       return { type: 'retry', of: trigger.of, token: trigger.token };
   }
@@ -66,6 +71,8 @@ export const identityText = (t: TriggerIdentity): string => {
       return `schedule\n${t.schedule}\n${new Date(t.scheduledTime).toISOString()}`;
     case 'manual':
       return `manual\n${t.token}`;
+    case 'after':
+      return `after\n${t.upstreamRunId}`;
     case 'retry':
       return `retry\n${t.of}\n${t.token}`;
   }

@@ -7,7 +7,7 @@
 import type { Job } from '../catalog/schema.ts';
 import { OverridesTooLargeError } from '../errors.ts';
 import { MAIN_CONTAINER_NAME, startedBy } from './names.ts';
-import { originalTrigger, type Run } from './run.ts';
+import { originalTrigger, type Run, type UpstreamRun } from './run.ts';
 import { clientTokenFor } from './runId.ts';
 import type { EnvPair } from './taskEnvironment.ts';
 
@@ -64,6 +64,37 @@ export const triggerEnvironment = (stage: string, run: Run): Record<string, stri
     if (t.size !== undefined) env.S3_SIZE = String(t.size);
   } else if (t.type === 'schedule') {
     env.SCHEDULED_TIME = t.scheduledTime;
+  } else if (t.type === 'after') {
+    Object.assign(env, upstreamEnvironment(t.upstream));
+  }
+  return env;
+};
+
+/**
+ * What a run started `after` another gets of it: its id, job and status, its trigger's data and its
+ * recorded exit code. Every name is longshore's own (LONGSHORE_UPSTREAM_*), so none collides with
+ * the task's own S3_* or SCHEDULED_TIME, and the catalog cannot set them (RESERVED_ENV).
+ */
+export const upstreamEnvironment = (u: UpstreamRun): Record<string, string> => {
+  const env: Record<string, string> = {
+    LONGSHORE_UPSTREAM_RUN_ID: u.runId,
+    LONGSHORE_UPSTREAM_JOB: u.job,
+    LONGSHORE_UPSTREAM_STATUS: u.status,
+    LONGSHORE_UPSTREAM_TRIGGER: u.trigger.type,
+  };
+  if (u.exitCode !== undefined) env.LONGSHORE_UPSTREAM_EXIT_CODE = String(u.exitCode);
+  if (u.finishedAt) env.LONGSHORE_UPSTREAM_FINISHED_AT = u.finishedAt;
+  const t = u.trigger;
+  if (t.type === 's3') {
+    env.LONGSHORE_UPSTREAM_S3_BUCKET = t.bucket;
+    env.LONGSHORE_UPSTREAM_S3_KEY = t.key;
+    if (t.versionId) env.LONGSHORE_UPSTREAM_S3_VERSION_ID = t.versionId;
+    if (t.etag) env.LONGSHORE_UPSTREAM_S3_ETAG = t.etag;
+    if (t.size !== undefined) env.LONGSHORE_UPSTREAM_S3_SIZE = String(t.size);
+  } else if (t.type === 'schedule') {
+    env.LONGSHORE_UPSTREAM_SCHEDULED_TIME = t.scheduledTime;
+  } else if (t.type === 'after') {
+    env.LONGSHORE_UPSTREAM_UPSTREAM_RUN_ID = t.upstreamRunId;
   }
   return env;
 };

@@ -5,7 +5,8 @@
  * delivery and keeps what it could not deliver in the events dead-letter queue.
  */
 import { createHash } from 'node:crypto';
-import type { Job, S3Trigger } from '../catalog/schema.ts';
+import type { Catalog, Job, S3Trigger } from '../catalog/schema.ts';
+import { upstreamJobs } from '../domain/afterMatch.ts';
 import {
   eventBusName,
   SERVICE,
@@ -14,7 +15,7 @@ import {
   schedulerRoleName,
   startedByPrefix,
 } from '../domain/names.ts';
-import { ALERT_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
+import { ALERT_TYPES, FINISHED_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { assumeRolePolicy, type CfnValue, getAtt, pascal, policyDocument, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS, lambdaLogicalId } from './ids.ts';
@@ -93,6 +94,34 @@ export const taskStatePattern = (stage: string, clusterArn: CfnValue) => ({
   },
 });
 
+/**
+ * The run events onRunFinished gets (and the local flow routes to it): the final events of this
+ * stage's runs of the jobs some `after` trigger follows. Undefined when no job runs after another
+ * (no rule: an empty list is no EventBridge pattern).
+ */
+export const afterPattern = (stage: string, catalog: Catalog) => {
+  const jobs = upstreamJobs(catalog);
+  if (jobs.length === 0) return undefined;
+  return {
+    source: [RUN_EVENT_SOURCE],
+    'detail-type': [...FINISHED_TYPES],
+    detail: { stage: [stage], job: jobs },
+  };
+};
+
+export const afterRule = (ctx: BuildContext): Resources => {
+  const pattern = afterPattern(ctx.stage, ctx.catalog);
+  if (!pattern) return {};
+  return {
+    AfterRule: rule(
+      `${SERVICE}-${ctx.stage}-after`,
+      `Finished runs of ${pattern.detail.job.join(', ')} to the jobs that run after them`,
+      'onRunFinished',
+      { EventBusName: ref(IDS.eventBus), EventPattern: pattern },
+    ),
+  };
+};
+
 /** The run events the alert function gets (and the local flow routes to it). */
 export const alertPattern = () => ({ source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERT_TYPES] });
 
@@ -128,6 +157,9 @@ export const alertRule = (ctx: BuildContext): Resources => ({
   ),
 });
 
+/** The functions whose rules are on the service's own bus (their rule ARNs carry the bus name). */
+const ON_SERVICE_BUS: readonly string[] = ['alert', 'onRunFinished'];
+
 /** Lambda permission for EventBridge rules of this stage (one per function, scoped by rule name prefix). */
 export const rulePermissions = (ctx: BuildContext, fnKeys: readonly string[]): Resources =>
   Object.fromEntries(
@@ -141,7 +173,7 @@ export const rulePermissions = (ctx: BuildContext, fnKeys: readonly string[]): R
           Principal: 'events.amazonaws.com',
           SourceAccount: ref('AWS::AccountId'),
           SourceArn: sub(
-            fnKey === 'alert'
+            ON_SERVICE_BUS.includes(fnKey)
               ? `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${eventBusName(ctx.stage)}/${SERVICE}-${ctx.stage}-*`
               : `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${SERVICE}-${ctx.stage}-*`,
           ),
@@ -228,6 +260,13 @@ export const triggerResources = (ctx: BuildContext): Resources => ({
   ...taskStateRule(ctx),
   ...sweeperRule(ctx),
   ...alertRule(ctx),
-  ...rulePermissions(ctx, ['onUpload', 'onTaskStateChange', 'sweeper', 'alert']),
+  ...afterRule(ctx),
+  ...rulePermissions(ctx, [
+    'onUpload',
+    'onTaskStateChange',
+    'sweeper',
+    'alert',
+    ...(upstreamJobs(ctx.catalog).length > 0 ? ['onRunFinished'] : []),
+  ]),
   ...schedules(ctx),
 });

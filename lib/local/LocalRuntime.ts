@@ -142,6 +142,7 @@ export class LocalRuntime {
       stage: LOCAL_STAGE,
       clusterArn: this.clusterArn,
       recorder: this.recorder,
+      catalog: () => this.catalog(),
       ...(this.flows ? { deliver: (fn: FunctionKey, event: unknown) => void this.invoke(fn, event) } : {}),
     });
     this.ecs = new SimulatedEcs({

@@ -4,9 +4,12 @@
  *  1. an image upload: thumbnails runs its local command and succeeds;
  *  2. a CSV upload whose first attempt is killed for memory: retried at once with 4 GB, succeeds;
  *  3. a CSV upload whose Spot task is interrupted: retried on on-demand Fargate, succeeds;
- *  4. the nightly report's tick, whose image cannot be pulled: fails at once and alerts.
+ *  4. the nightly report's tick, whose image cannot be pulled: fails at once and alerts;
+ *  5. after each CSV ingest succeeds, ingest-summary runs once (its `after` trigger), reading the
+ *     upstream run's object from LONGSHORE_UPSTREAM_S3_*.
  */
 import type { Attempt, Run } from '../domain/run.ts';
+import { runIdFor } from '../domain/runId.ts';
 import type { LocalRuntime } from './LocalRuntime.ts';
 import type { ScriptEntry } from './taskScript.ts';
 
@@ -46,7 +49,7 @@ export interface DemoResult {
   idle: boolean;
 }
 
-/** Plays the demo's four triggers, saying each (`say`), and waits for the flow to settle. */
+/** Plays the demo's four triggers (and the runs after them), saying each (`say`), and waits for the flow to settle. */
 export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: string) => void): Promise<DemoResult> => {
   const started = Date.now();
   const runIds: string[] = [];
@@ -68,6 +71,9 @@ export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: str
   say(`4. schedule tick of nightly-report at ${plan.tick.toISOString()} (image cannot be pulled: fails and alerts)`);
   collect(await rt.tick('nightly-report', 0, plan.tick));
   const idle = await rt.idle(90_000);
+  // 5. The runs after the two ingests: their ids derive from the upstream run ids.
+  const ingests = runIds.filter((id) => id.startsWith('csv-ingest-'));
+  runIds.push(...ingests.map((id) => runIdFor('ingest-summary', { type: 'after', upstreamRunId: id })));
   const runs = (await Promise.all(runIds.map((id) => rt.store.getHistory(id)))).filter(
     (h): h is NonNullable<typeof h> => h !== undefined,
   );
@@ -90,6 +96,9 @@ export const demoProblems = (result: DemoResult): string[] => {
   if (spot?.status !== 'SUCCEEDED' || spot.attempt !== 2 || spot.capacity !== 'FARGATE')
     problems.push(`the Spot run ended ${spot?.status} at attempt ${spot?.attempt} on ${spot?.capacity}`);
   if (report?.status !== 'FAILED') problems.push(`the report run ended ${report?.status}`);
+  const summaries = result.runs.filter((r) => r.run.job === 'ingest-summary' && r.run.status === 'SUCCEEDED');
+  if (summaries.length !== 2)
+    problems.push(`${summaries.length} ingest-summary runs succeeded after the ingests, not 2`);
   if (result.alerts < 1) problems.push('no alert was sent');
   if (!result.idle) problems.push('the flow did not settle within 90 s');
   return problems;

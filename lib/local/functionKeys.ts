@@ -18,6 +18,7 @@ export const HANDLER_MODULES: Record<FunctionKey, () => Promise<unknown>> = {
   onTaskStateChange: () => import('../../functions/onTaskStateChange/handler.ts'),
   sweeper: () => import('../../functions/sweeper/handler.ts'),
   alert: () => import('../../functions/alert/handler.ts'),
+  onRunFinished: () => import('../../functions/onRunFinished/handler.ts'),
 };
 
 export const FUNCTION_KEYS = Object.keys(HANDLER_MODULES) as readonly FunctionKey[];

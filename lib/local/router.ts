@@ -4,7 +4,8 @@
  * is recorded; it is delivered only when the runtime delivers (the flow), not for `longshore invoke`,
  * where nothing runs on its own.
  */
-import { alertPattern, taskStatePattern } from '../infra/triggers.ts';
+import type { Catalog } from '../catalog/schema.ts';
+import { afterPattern, alertPattern, taskStatePattern } from '../infra/triggers.ts';
 import { runEventDelivery } from './eventFactory.ts';
 import type { FunctionKey } from './functionKeys.ts';
 import type { Recorder } from './Recorder.ts';
@@ -33,11 +34,13 @@ export interface RouterOptions {
   stage: string;
   clusterArn: string;
   recorder: Recorder;
+  /** The active catalog: which jobs' finished runs the `after` rule takes (read per event: the local tools may swap it). */
+  catalog: () => Catalog;
   /** Absent for `longshore invoke`: events are recorded, nothing is delivered. */
   deliver?: Deliver;
 }
 
-export const createRouter = ({ stage, clusterArn, recorder, deliver }: RouterOptions) => {
+export const createRouter = ({ stage, clusterArn, recorder, catalog, deliver }: RouterOptions) => {
   const taskState = taskStatePattern(stage, clusterArn) as Pattern;
   const alerting = alertPattern() as Pattern;
   return {
@@ -47,12 +50,14 @@ export const createRouter = ({ stage, clusterArn, recorder, deliver }: RouterOpt
       recorder.event({ detailType: 'ECS Task State Change', detail: event.detail as Record<string, unknown> });
       deliver?.('onTaskStateChange', event);
     },
-    /** A run event PutEvents put on the bus; the alert rule takes the ones that need a person. */
+    /** A run event PutEvents put on the bus; the alert rule takes the ones that need a person, the after rule the finished runs jobs follow. */
     runEvent: (source: string, detailType: string, detail: Record<string, unknown>): void => {
       recorder.event({ detailType, detail });
       if (!deliver) return;
       const delivered = runEventDelivery(source, detailType, detail);
       if (matchesPattern(alerting, delivered)) deliver('alert', delivered);
+      const after = afterPattern(stage, catalog()) as Pattern | undefined;
+      if (after && matchesPattern(after, delivered)) deliver('onRunFinished', delivered);
     },
   };
 };

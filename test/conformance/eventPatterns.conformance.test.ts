@@ -384,6 +384,31 @@ describe.each(catalogs)('Packaged rules of the %s catalog', (_name, template, ca
     expect([...quiet, onDefaultBus, foreignSource]).toEqual([[], [], [], [], [], [], []]);
   });
 
+  it('deliver the finished runs of followed jobs of this stage to the after rule, and no other run event', () => {
+    // Prepare
+    const rules = rulesOf(template());
+    const followed = catalog().jobs.some((j) => j.triggers.some((t) => t.type === 'after' && t.job === 'csv-ingest'));
+    const e = loadEvent<Obj>('run-succeeded.json');
+    const ours = { ...e, detail: { ...(e.detail as Obj), stage: CONFORMANCE_STAGE } };
+    const toAfterRule = (x: Obj) => deliveredTo(rules, x, 'runs').filter((id) => id === 'AfterRule');
+
+    // Act
+    const finished = ['Run Succeeded', 'Run Failed', 'Run Timed Out', 'Run Cancelled'].map((t) =>
+      toAfterRule({ ...ours, 'detail-type': t }),
+    );
+    const quiet = [
+      toAfterRule({ ...ours, 'detail-type': 'Run Started' }),
+      toAfterRule({ ...ours, 'detail-type': 'Run Retrying' }),
+      toAfterRule(e),
+      toAfterRule({ ...ours, detail: { ...(ours.detail as Obj), job: 'thumbnails' } }),
+      deliveredTo(rules, ours, 'default'),
+    ];
+
+    // Assess
+    expect(finished).toEqual(Array(4).fill(followed ? ['AfterRule'] : []));
+    expect(quiet).toEqual([[], [], [], [], []]);
+  });
+
   it('have valid schedule expressions and IANA time zones', () => {
     // Prepare
     const t = template();

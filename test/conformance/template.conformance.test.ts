@@ -38,6 +38,8 @@ describe('Function: checkTemplateAgainstSpec (packaged templates)', () => {
       totals.properties += report.properties;
       totals.getAtts += report.getAtts;
     },
+    // 2.5 s alone for the example template; over 5 s (the default) on the shared 2-core machine under load.
+    20_000,
   );
 
   it('uses every resource type of the service in the two templates', () => {

@@ -18,6 +18,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildHandler as alertHandler } from '../../functions/alert/handler.ts';
 import { buildHandler as controlHandler } from '../../functions/control/handler.ts';
 import { buildHandler as launcherHandler } from '../../functions/launcher/handler.ts';
+import { buildHandler as onRunFinishedHandler } from '../../functions/onRunFinished/handler.ts';
 import { buildHandler as onScheduleHandler } from '../../functions/onSchedule/handler.ts';
 import { buildHandler as onTaskStateChangeHandler } from '../../functions/onTaskStateChange/handler.ts';
 import { buildHandler as onUploadHandler } from '../../functions/onUpload/handler.ts';
@@ -29,7 +30,7 @@ import { buildAlertTopic } from '../../lib/aws/sns.ts';
 import { buildLaunchQueue } from '../../lib/aws/sqs.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { functionName } from '../../lib/domain/names.ts';
-import { alertPattern, taskStatePattern } from '../../lib/infra/triggers.ts';
+import { afterPattern, alertPattern, taskStatePattern } from '../../lib/infra/triggers.ts';
 import type { FunctionKey } from '../../lib/local/functionKeys.ts';
 import { lambdaContext } from '../../lib/local/lambdaContext.ts';
 import type { MetricsPort } from '../../lib/metrics.ts';
@@ -70,6 +71,7 @@ const KIND: Record<FunctionKey, 'async' | 'sqs' | 'sync'> = {
   onTaskStateChange: 'async',
   sweeper: 'async',
   alert: 'async',
+  onRunFinished: 'async',
   launcher: 'sqs',
   control: 'sync',
 };
@@ -373,6 +375,11 @@ export class World {
         detail,
       };
       if (matchesPattern(alertPattern() as never, event as never)) this.deliverLater('alert', event, this.copies());
+      // Jobs that run after jobs: the same bus delivers finished runs to onRunFinished (none in a
+      // catalog without after triggers).
+      const after = afterPattern(STAGE, this.opts.catalog);
+      if (after && matchesPattern(after as never, event as never))
+        this.deliverLater('onRunFinished', event, this.copies());
       return { EventId: `e${this.published.length}` };
     });
     return { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries };
@@ -481,6 +488,8 @@ export class World {
         return controlHandler({ ...core, ecs });
       case 'onTaskStateChange':
         return onTaskStateChangeHandler(core);
+      case 'onRunFinished':
+        return onRunFinishedHandler(core);
       case 'sweeper':
         return sweeperHandler({ ...core, ecs });
       case 'launcher':

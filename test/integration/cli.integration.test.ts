@@ -28,7 +28,17 @@ describe('CLI: catalog', () => {
       'thumbnails',
       'nightly-report',
       'csv-ingest',
+      'ingest-summary',
     ]);
+  });
+
+  it('lists the jobs that run after jobs under the table', async () => {
+    // Act
+    const r = await cli('jobs', 'list');
+
+    // Assess
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toContain('jobs that run after jobs:\n  csv-ingest -> ingest-summary (on SUCCEEDED)\n');
   });
 
   it('validates the catalog, and lists every problem of a broken one with exit 2', async () => {
@@ -37,7 +47,10 @@ describe('CLI: catalog', () => {
     const bad = await cli('jobs', 'validate', '--catalog', 'test/fixtures/catalogs/broken.ts');
 
     // Assess
-    expect([ok.code, ok.out]).toEqual([EXIT.ok, 'valid: 3 jobs (thumbnails, nightly-report, csv-ingest)\n']);
+    expect([ok.code, ok.out]).toEqual([
+      EXIT.ok,
+      'valid: 4 jobs (thumbnails, nightly-report, csv-ingest, ingest-summary)\n',
+    ]);
     expect(bad.code).toBe(EXIT.invalid);
     expect(bad.out).toContain(
       "job 'thumbs': size.memory: 3000 is not valid with cpu 512; use 1024, 2048, 3072 or 4096",
@@ -51,9 +64,10 @@ describe('CLI: catalog', () => {
     const r = await cli('plan', '--stage', 'prod', '--json');
 
     // Assess
-    expect(json<{ stage: string; resources: Record<string, number> }>(r)).toMatchObject({
+    expect(json<{ stage: string; resources: Record<string, number>; afterGraph: string[] }>(r)).toMatchObject({
       stage: 'prod',
-      resources: { 'AWS::ECS::TaskDefinition': 3, 'AWS::Lambda::Permission': 4 },
+      resources: { 'AWS::ECS::TaskDefinition': 4, 'AWS::Lambda::Permission': 5 },
+      afterGraph: ['csv-ingest -> ingest-summary (on SUCCEEDED)'],
     });
   });
 });
@@ -290,8 +304,15 @@ describe('CLI: the local flow', () => {
 
     // Assess
     expect(r.code).toBe(EXIT.ok);
-    const doc = json<{ runs: { run: { status: string } }[]; problems: string[] }>(r);
+    const doc = json<{ runs: { run: { job: string; status: string } }[]; problems: string[] }>(r);
     expect(doc.problems).toEqual([]);
-    expect(doc.runs.map((x) => x.run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'FAILED']);
+    expect(doc.runs.map((x) => [x.run.job, x.run.status])).toEqual([
+      ['thumbnails', 'SUCCEEDED'],
+      ['csv-ingest', 'SUCCEEDED'],
+      ['csv-ingest', 'SUCCEEDED'],
+      ['nightly-report', 'FAILED'],
+      ['ingest-summary', 'SUCCEEDED'],
+      ['ingest-summary', 'SUCCEEDED'],
+    ]);
   });
 });

@@ -157,6 +157,12 @@ describe('Local invoke: every handler on its sample events', () => {
         ]),
     ],
     [
+      'onRunFinished',
+      'run-succeeded',
+      // A fresh store has no such run: the event is refused loudly (dead-letter), nothing is created.
+      (r) => expect([r.ok, r.error?.name, calls(r)]).toEqual([false, 'RequestRejectedError', ['DynamoDB Get']]),
+    ],
+    [
       'alert',
       'schedule-missed',
       (r) =>

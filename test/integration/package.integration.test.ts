@@ -49,6 +49,7 @@ describe('Packaged service (osls package)', () => {
       'alert.zip',
       'control.zip',
       'launcher.zip',
+      'onRunFinished.zip',
       'onSchedule.zip',
       'onTaskStateChange.zip',
       'onUpload.zip',
@@ -65,7 +66,7 @@ describe('Packaged service (osls package)', () => {
     const fns = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
 
     // Assess
-    expect(fns).toHaveLength(7);
+    expect(fns).toHaveLength(8);
     for (const fn of fns)
       expect([fn.Properties?.Runtime, fn.Properties?.Architectures]).toEqual(['nodejs24.x', ['arm64']]);
   });

@@ -545,6 +545,8 @@ describe('Operations resources', () => {
       'nightly-report: duration and queue wait (seconds)',
       'csv-ingest: runs',
       'csv-ingest: duration and queue wait (seconds)',
+      'ingest-summary: runs',
+      'ingest-summary: duration and queue wait (seconds)',
       'Handler errors',
       'Handler duration p99 (ms)',
       'Queues',

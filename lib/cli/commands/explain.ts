@@ -22,6 +22,15 @@ const printExplanation = (o: Output, x: Explanation): void => {
     o.line(x.job ? `${o.c.bold(x.job)}: ${x.note}` : x.note);
     return;
   }
+  if (x.kind === 'runEvent') {
+    o.line(`${o.c.bold(x.upstream.job)} run ${x.upstream.runId} ${x.upstream.status}`);
+    for (const s of x.starts) {
+      o.line(`  starts ${o.c.bold(s.job)} as run ${s.runId} (its trigger #${s.triggerIndex}), with:`);
+      for (const [name, value] of Object.entries(s.environment)) o.line(`    ${name}=${value}`);
+    }
+    o.line(`  ${x.note}`);
+    return;
+  }
   o.line(`${o.c.bold(x.job)}${x.runId ? ` run ${x.runId} attempt ${x.attempt}` : ''}: task ${x.status}`);
   if (x.note) {
     o.line(`  ${x.note}`);

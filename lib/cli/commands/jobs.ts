@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatCpu, formatMemory } from '../../domain/fargateSizes.ts';
 import { CatalogError } from '../../errors.ts';
-import { describeTrigger } from '../catalogText.ts';
+import { describeAfterGraph, describeTrigger } from '../catalogText.ts';
 import type { CommandContext } from '../commandContext.ts';
 import { EXIT } from '../exitCodes.ts';
 
@@ -26,6 +26,12 @@ export const registerJobsCommands = (program: Command, ctx: CommandContext): voi
           j.timeout,
         ]),
       );
+      const graph = describeAfterGraph(catalog);
+      if (graph.length > 0) {
+        o.line('');
+        o.line('jobs that run after jobs:');
+        for (const edge of graph) o.line(`  ${edge}`);
+      }
     });
   jobs
     .command('validate')

@@ -42,6 +42,13 @@ export const renderExplanation = (x: Explanation): Html => {
     )}${x.ignored.map((i) => html`<p class="muted">ignored: ${i}</p>`)}</div>`;
   if (x.kind === 'schedule')
     return html`<div class="explanation"><p>${x.job ? html`<b>${x.job}</b>: ` : ''}${x.note}</p></div>`;
+  if (x.kind === 'runEvent')
+    return html`<div class="explanation"><p><b>${x.upstream.job}</b> run <code>${x.upstream.runId}</code> ${x.upstream.status}</p><ul>${x.starts.map(
+      (s) =>
+        html`<li>starts <b>${s.job}</b> as run <code>${s.runId}</code>, with <code>${Object.entries(s.environment)
+          .map(([n, v]) => `${n}=${v}`)
+          .join(' ')}</code></li>`,
+    )}</ul><p>${x.note}</p></div>`;
   const v = x.verdict;
   return html`<div class="explanation">
 <p><b>${x.job}</b>${x.runId ? html` run <code>${x.runId}</code> attempt ${x.attempt}` : ''}: task ${x.status}</p>

@@ -46,6 +46,11 @@ const triggerFields = (run: Run): Field[] => {
     if (o.eventTime) rows.push(['uploaded', timeTag(o.eventTime)]);
   } else if (o.type === 'schedule') {
     rows.push(['schedule', o.schedule], ['scheduled for', timeTag(o.scheduledTime)]);
+  } else if (o.type === 'after') {
+    rows.push([
+      'after',
+      html`<a href="/runs/${o.upstream.runId}">${o.upstream.runId}</a> (${o.upstream.job} ${o.upstream.status})`,
+    ]);
   } else if (o.requestedBy) rows.push(['requested by', o.requestedBy]);
   return rows;
 };

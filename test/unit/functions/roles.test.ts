@@ -24,6 +24,7 @@ import { handler as alert } from '../../../functions/alert/handler.ts';
 import { handler as control } from '../../../functions/control/handler.ts';
 import { functions } from '../../../functions/index.ts';
 import { handler as launcher } from '../../../functions/launcher/handler.ts';
+import { handler as onRunFinished } from '../../../functions/onRunFinished/handler.ts';
 import { handler as onSchedule } from '../../../functions/onSchedule/handler.ts';
 import { handler as onTaskStateChange } from '../../../functions/onTaskStateChange/handler.ts';
 import { handler as onUpload } from '../../../functions/onUpload/handler.ts';
@@ -330,6 +331,19 @@ const SCENARIOS: Record<string, Scenario[]> = {
           Item: { firstTick: hourly.createdAt, lastTick: '2026-11-22T06:00:00.000Z' },
         }),
       invoke: () => sweeper(loadEvent('sweeper-tick'), ctx('sweeper')),
+    },
+  ],
+  onRunFinished: [
+    {
+      name: 'a succeeded csv-ingest run: ingest-summary runs after it',
+      prepare: () => {
+        const done = csvRun({ status: 'SUCCEEDED', finishedAt: '2026-11-22T09:31:01.930Z' });
+        ddb.on(GetCommand, { Key: { pk: done.pk, sk: 'RUN' } }).resolves({ Item: done });
+      },
+      invoke: () => {
+        const e = loadEvent<{ detail: Record<string, unknown> }>('run-succeeded');
+        return onRunFinished({ ...e, detail: { ...e.detail, stage: 'test' } }, ctx('onRunFinished'));
+      },
     },
   ],
 };

@@ -20,7 +20,7 @@ describe('Function: validateCatalog', () => {
     const catalog = exampleCatalog();
 
     // Assess
-    expect(catalog.jobs.map((j) => j.name)).toEqual(['thumbnails', 'nightly-report', 'csv-ingest']);
+    expect(catalog.jobs.map((j) => j.name)).toEqual(['thumbnails', 'nightly-report', 'csv-ingest', 'ingest-summary']);
     const report = catalog.jobs[1];
     expect(report?.capacity).toEqual({ type: 'fargate' });
     expect(report?.container.logs).toEqual({ streamPrefix: 'report', retentionDays: 90 });
@@ -345,7 +345,7 @@ describe('Function: validateCatalog', () => {
     [
       'unknown trigger type',
       { triggers: [{ type: 'sqs' }] } as unknown as Partial<JobInput>,
-      'job \'thumbs\': triggers[0].type: must be "s3", "schedule" or "manual"',
+      'job \'thumbs\': triggers[0].type: must be "s3", "schedule", "manual" or "after"',
     ],
     ['missing image', { container: {} } as unknown as Partial<JobInput>, "job 'thumbs': container.image: is required"],
   ])('rejects %s', (_name, overrides, expected) => {

@@ -1,0 +1,48 @@
+/**
+ * A finished run starts the jobs that run after it (issue 14, section 3). The run event names the
+ * run; the store holds its truth (status, trigger, outcome): the event is only the signal, so a
+ * forged or stale detail cannot change what the downstream task gets. Each downstream run's id
+ * derives from the upstream run id and its own job, and acceptRuns creates it with a conditional
+ * write: a redelivered event, or a crash between two creations, gives one run per job, never two.
+ */
+import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
+import type { FinishedRun } from './contracts/runEvents.ts';
+import { followersOf, upstreamOf } from './domain/afterMatch.ts';
+import { isFinal } from './domain/run.ts';
+import { RequestRejectedError } from './errors.ts';
+import { logger } from './logger.ts';
+import type { CoreDeps } from './ports.ts';
+
+export interface AfterRunResult {
+  upstream: string;
+  /** Another stage's event (the rule filters on stage; a hand-made event may not): nothing starts. */
+  foreign?: boolean;
+  runs: AcceptedRun[];
+}
+
+/**
+ * @example await acceptAfterRun(deps, parseFinishedRunEvent(event))
+ */
+export const acceptAfterRun = async (deps: CoreDeps, finished: FinishedRun): Promise<AfterRunResult> => {
+  if (finished.stage !== deps.settings.stage) {
+    logger.info('Run event of another stage ignored', { stage: finished.stage, runId: finished.runId });
+    return { upstream: finished.runId, foreign: true, runs: [] };
+  }
+  const run = await deps.store.getRun(finished.runId);
+  // The run is final in the store before its event is published (finishRun), so either of these is
+  // an event that is not ours to act on: rejected loudly, into the events dead-letter queue.
+  if (!run)
+    throw new RequestRejectedError(`run ${finished.runId} (${finished.job}) is not in the run store of this stage`);
+  if (!isFinal(run.status) || run.job !== finished.job)
+    throw new RequestRejectedError(
+      `run ${finished.runId} is ${run.status} of job ${run.job} in the store, not a finished run of ${finished.job}`,
+    );
+  const upstream = upstreamOf(run);
+  const followers = followersOf(deps.catalog(), upstream);
+  if (followers.length === 0) logger.debug('Finished run starts no job', { runId: run.runId, status: run.status });
+  const runs = await acceptRuns(
+    deps,
+    followers.map(({ job, triggerIndex }) => ({ job, trigger: { type: 'after', upstream, triggerIndex } })),
+  );
+  return { upstream: run.runId, runs };
+};

@@ -1,0 +1,24 @@
+// The ingest-summary job, as it runs locally: runs after a csv-ingest run succeeded and writes a
+// summary of the file that run loaded, from what longshore passes of the upstream run.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const {
+  LONGSHORE_LOCAL_BUCKETS: buckets,
+  LONGSHORE_UPSTREAM_RUN_ID: upstream,
+  LONGSHORE_UPSTREAM_STATUS: status,
+  LONGSHORE_UPSTREAM_S3_BUCKET: bucket,
+  LONGSHORE_UPSTREAM_S3_KEY: key,
+} = process.env;
+if (!upstream || !bucket || !key) {
+  console.error('ingest-summary: no upstream run or object in the environment');
+  process.exit(64);
+}
+const rows =
+  readFileSync(join(buckets ?? '.', bucket, key), 'utf8')
+    .trim()
+    .split('\n').length - 1;
+const dir = join(buckets ?? '.', '..', 'summaries');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, `${upstream}.txt`), `${bucket}/${key}: ${rows} rows (run ${upstream} ${status})\n`);
+console.log(`ingest-summary: after ${upstream} ${status}: s3://${bucket}/${key} had ${rows} rows`);
