@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { zipEntry } from '../../test/helpers/zip.ts';
 import { BENCH_STAGE, ROOT, WORK } from '../production.ts';
 
 export interface PackagedFunction {
@@ -40,39 +40,6 @@ export interface Packaged {
   esbuildOptions: Record<string, unknown>;
   seconds: number;
 }
-
-/** The bytes of one file in a zip archive (stored or deflated), from its central directory. */
-export const readZipEntry = (file: string, name: string): Buffer => {
-  const buf = readFileSync(file);
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error(`${file} is not a zip archive`);
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  for (let n = 0; n < count; n++) {
-    const method = buf.readUInt16LE(p + 10);
-    const compressed = buf.readUInt32LE(p + 20);
-    const nameLength = buf.readUInt16LE(p + 28);
-    const extraLength = buf.readUInt16LE(p + 30);
-    const commentLength = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const entryName = buf.toString('utf8', p + 46, p + 46 + nameLength);
-    if (entryName === name) {
-      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-      const data = buf.subarray(start, start + compressed);
-      if (method === 0) return Buffer.from(data);
-      if (method === 8) return inflateRawSync(data);
-      throw new Error(`${file}: ${name} uses zip method ${method}`);
-    }
-    p += 46 + nameLength + extraLength + commentLength;
-  }
-  throw new Error(`${file} has no ${name}`);
-};
 
 type Cfn = { Type: string; Properties: Record<string, unknown> };
 
@@ -158,7 +125,7 @@ export const packageService = (opts: { reuse?: boolean } = {}): Packaged => {
     );
     if (!resource) throw new Error(`the template has no Lambda function ${f.name}`);
     const zipPath = join(dir, `${key}.zip`);
-    const mjs = readZipEntry(zipPath, `${base}.mjs`);
+    const mjs = zipEntry(zipPath, `${base}.mjs`);
     const mjsPath = join(bundles, key, 'handler.mjs');
     mkdirSync(join(bundles, key), { recursive: true });
     writeFileSync(mjsPath, mjs);
