@@ -40,6 +40,10 @@ else
   echo "── tests-far-future skipped: faketime is not installed (apt-get install faketime)"
 fi
 step package env AWS_ACCESS_KEY_ID=ci AWS_SECRET_ACCESS_KEY=ci AWS_REGION=eu-west-1 timeout 300 osls package </dev/null
+# The benchmarks at their smallest sizes (about 30 s): each still runs the deployed bundles and checks
+# every result, so a change that breaks a bench (or sends it down an error path) fails here, not
+# in the next person's `npm run bench`. Its figures go to bench/results.smoke.json, not BENCHMARKS.md.
+step bench-smoke timeout 600 tsx bench/main.ts --smoke </dev/null
 
 passed=0; failed=0
 for f in .vitest-results.json .vitest-results-sdk.json .vitest-results-future.json .vitest-results-sdk-future.json; do

@@ -133,7 +133,8 @@ export const runFailed = (nowMs: number, stage: string, runId: string): Json => 
   e.id = randomUUID();
   e.time = new Date(nowMs).toISOString();
   e.account = ACCOUNT;
-  e.detail = { ...e.detail, stage, runId, job: FIXTURES.alertJob };
+  // createdAt dates the alert marker's expiry: the run was created just now.
+  e.detail = { ...e.detail, stage, runId, job: FIXTURES.alertJob, createdAt: e.time };
   return e;
 };
 
