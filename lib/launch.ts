@@ -221,6 +221,14 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         logger.info('Another launcher holds this attempt', { leaseUntil: claim.attempt.leaseUntil });
         return 'busy';
       }
+      // A launcher that recorded a launch failure and died (or failed) before the policy moved the
+      // run on: the run is still QUEUED on this attempt, and nothing else would ever settle it.
+      if (claim.attempt.status === 'LAUNCH_FAILED') {
+        // The reason was logged (and counted) where it was met; the attempt holds it for the policy.
+        logger.warn('Launch failure recorded before: settling it');
+        const { run: after } = await settleAttempt(deps, run, claim.attempt, job);
+        return after.status === 'QUEUED' ? 'deferred' : 'failed';
+      }
       return 'skipped';
     }
 
