@@ -8,7 +8,7 @@
  */
 import { type Attempt, isFinal, type Run, WORKING_STATUSES } from './domain/run.ts';
 import { cancelReason } from './domain/stopReasons.ts';
-import { faultKind, RunNotFoundError } from './errors.ts';
+import { faultKind, RunNotFoundError, TaskGoneError } from './errors.ts';
 import { logger, withCorrelation } from './logger.ts';
 import type { StopDeps } from './ports.ts';
 import { finishRun, publishFinal } from './runLifecycle.ts';
@@ -24,9 +24,14 @@ export const requestStop = async (deps: StopDeps, run: Run, taskArn: string): Pr
   try {
     await deps.ecs.stopTask(deps.settings.clusterArn, taskArn, cancelReason(run.reason ?? 'cancelled'));
   } catch (e) {
-    deps.metrics.fault(faultKind(e));
-    logger.warn('StopTask failed for a cancelled run; the sweeper will ask again', { taskArn, error: e as Error });
-    return false;
+    // A task ECS no longer knows is not running: the stop is done; the sweeper's reconcile finds
+    // it MISSING and closes the run.
+    if (e instanceof TaskGoneError) logger.info('StopTask: ECS no longer knows the task; nothing runs', { taskArn });
+    else {
+      deps.metrics.fault(faultKind(e));
+      logger.warn('StopTask failed for a cancelled run; the sweeper will ask again', { taskArn, error: e as Error });
+      return false;
+    }
   }
   await deps.store.transition(
     run,

@@ -17,6 +17,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Catalog, Job } from '../../lib/catalog/schema.ts';
+import { followersOf, upstreamOf } from '../../lib/domain/afterMatch.ts';
 import { DEFAULT_RULES } from '../../lib/domain/defaultRules.ts';
 import { type Attempt, isFinal, type Run } from '../../lib/domain/run.ts';
 import { identityOf, runIdFor } from '../../lib/domain/runId.ts';
@@ -115,10 +116,17 @@ export class InvariantChecker {
   }
 
   /** At quiescence. */
-  async atEnd(expectedRuns: Set<string>): Promise<void> {
+  async atEnd(triggered: Set<string>): Promise<void> {
     const where = 'at quiescence';
     const snap = await this.afterStep(where);
-    // 1: every trigger that was accepted has its run, and no other run exists.
+    // 1: every trigger that was accepted has its run, and no other run exists; a finished run whose
+    // job has followers (after triggers) is a trigger too, one run per follower.
+    const expectedRuns = new Set(triggered);
+    for (const run of snap.runs.values()) {
+      if (!isFinal(run.status)) continue;
+      for (const f of followersOf(this.catalog, upstreamOf(run)))
+        expectedRuns.add(runIdFor(f.job.name, { type: 'after', upstreamRunId: run.runId }));
+    }
     for (const id of expectedRuns)
       if (!snap.runs.has(id)) this.fail(where, '1 one run per trigger', `no run ${id} for an accepted trigger`);
     for (const id of snap.runs.keys())

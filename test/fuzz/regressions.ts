@@ -115,4 +115,24 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: 'a run past its timeout whose task ECS no longer knows is closed as lost; StopTask\'s "task not found" no longer fails every sweep',
+    found: 'npm run fuzz -- --runs 40 --seed 20261122 (history 26)',
+    history: {
+      seed: 1,
+      faultRate: 0,
+      dupRate: 0,
+      crashes: [],
+      launchFates: [{ kind: 'ok' }],
+      taskFates: [
+        { kind: 'lost', afterSeconds: 15 },
+        { kind: 'exit', code: 0, afterSeconds: 15 },
+      ],
+      steps: [
+        { kind: 'upload', object: 0, version: 0, copies: 1, shape: 'eventbridge' },
+        { kind: 'advance', seconds: 5 },
+        { kind: 'advance', seconds: 5 },
+      ],
+    },
+  },
 ];
