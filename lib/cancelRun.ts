@@ -35,7 +35,9 @@ export const requestStop = async (deps: StopDeps, run: Run, taskArn: string): Pr
   }
   await deps.store.transition(
     run,
-    { from: ['CANCELLING'], set: { stopRequestedAt: deps.now().toISOString(), taskArn } },
+    // Only on the attempt whose task this is: a stale read must not put an earlier attempt's task
+    // back on a run that has moved on (found by the generated histories).
+    { from: ['CANCELLING'], attempt: run.attempt, set: { stopRequestedAt: deps.now().toISOString(), taskArn } },
     deps.now(),
   );
   return true;
@@ -85,15 +87,24 @@ export const cancelRun = async (deps: StopDeps, runId: string, reason: string): 
       return finishRun(deps, run, { to: 'CANCELLED', from: WORKING_STATUSES, reason, releaseSlot: true });
     }
     const now = deps.now();
+    // On the attempt read above: if a concurrent STOPPED event retried the run meanwhile, the task
+    // found here is the earlier attempt's, and the cancel must look again (it then finds no task).
     const cancelling = await deps.store.transition(
       run,
-      { from: WORKING_STATUSES, to: 'CANCELLING', set: { reason, cancelRequestedAt: now.toISOString() } },
+      {
+        from: WORKING_STATUSES,
+        attempt: run.attempt,
+        to: 'CANCELLING',
+        set: { reason, cancelRequestedAt: now.toISOString() },
+      },
       now,
     );
     if (!cancelling) {
-      // Moved on meanwhile (settled, or cancelled by another request): answer with what it is now.
+      // Moved on meanwhile (settled, retried, or cancelled by another request): look again.
       const current = (await deps.store.getRun(runId)) ?? run;
-      return current.status === run.status ? current : cancelRun(deps, runId, reason);
+      return current.status === run.status && current.attempt === run.attempt
+        ? current
+        : cancelRun(deps, runId, reason);
     }
     if (taskArn) await requestStop(deps, cancelling, taskArn);
     logger.info('Run cancelling: task stopping', { taskArn });
