@@ -305,19 +305,27 @@ export class InvariantChecker {
       const job = this.job(m.job);
       expected.set(m.runId, { route: job ? job.alerts : 'default', what: 'MISSED' });
     }
+    // Which run an alert is about, by the fields that name it: an alert's text may name other runs
+    // too (a job that runs after another names its upstream run).
+    const aboutRun = (event: unknown): string => {
+      const detail = (event as { detail?: { runId?: unknown; expectedRunId?: unknown } }).detail;
+      return String(detail?.expectedRunId ?? detail?.runId ?? '');
+    };
     const failedAfterSend = (key: string, channel: 'SNS' | 'Webhook') =>
       this.world.records.filter(
         (r) =>
           r.inv.fn === 'alert' &&
           !r.ok &&
-          JSON.stringify(r.event).includes(key) &&
+          aboutRun(r.event) === key &&
           (channel === 'SNS'
             ? this.world.sns.some((m) => m.inv === r.inv.id)
             : this.world.webhooks.some((w) => w.inv === r.inv.id)),
       ).length;
-    const snsFor = (key: string) =>
-      this.world.sns.filter((m) => m.attributes.runId === key || m.text.includes(`run ${key}`));
-    const hooksFor = (key: string) => this.world.webhooks.filter((w) => JSON.stringify(w.body).includes(key));
+    const snsRun = (m: { attributes: Record<string, string>; text: string }) =>
+      m.attributes.runId ?? /run ([a-z0-9-]+-[a-z2-7]{20})/.exec(m.text)?.[1];
+    const snsFor = (key: string) => this.world.sns.filter((m) => snsRun(m) === key);
+    const hooksFor = (key: string) =>
+      this.world.webhooks.filter((w) => String((w.body as { alertId?: unknown }).alertId).startsWith(`${key}:`));
     for (const [key, { route, what }] of expected) {
       const sns = snsFor(key).length;
       const hooks = hooksFor(key).length;
@@ -340,7 +348,7 @@ export class InvariantChecker {
       check('Webhook', channels.webhook, hooks);
     }
     for (const m of this.world.sns) {
-      const key = m.attributes.runId ?? /run ([a-z0-9-]+-[a-z2-7]{20})/.exec(m.text)?.[1];
+      const key = snsRun(m);
       if (!key || !expected.has(key)) this.fail(where, '7 alerts once', `an alert for no final failure: ${m.subject}`);
     }
   }

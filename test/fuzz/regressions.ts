@@ -170,4 +170,20 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: "the alert of a run that ran after another names its upstream run: the checker counts it as the downstream run's alert (by its runId attribute), not the upstream's",
+    found: 'npm run fuzz -- --runs 40 --seed 11',
+    history: {
+      seed: 1,
+      faultRate: 0,
+      dupRate: 0,
+      crashes: [],
+      launchFates: [{ kind: 'ok' }],
+      taskFates: [{ kind: 'oom', afterSeconds: 15 }],
+      steps: [
+        { kind: 'upload', object: 0, version: 0, copies: 2, shape: 'eventbridge' },
+        { kind: 'tick', job: 'replacer', hour: 0, copies: 2 },
+      ],
+    },
+  },
 ];
