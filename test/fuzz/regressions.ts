@@ -186,4 +186,43 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: 'an onRunFinished invocation that fails counts its fault in the Faults metric once, like every handler (its handler passed no metrics)',
+    found: 'npm run fuzz -- --runs 3 --seed 11',
+    history: {
+      seed: 623247300,
+      faultRate: 0.02,
+      dupRate: 0.5,
+      crashes: [],
+      launchFates: [
+        { kind: 'failure', reason: 'AGENT' },
+        {
+          kind: 'exception',
+          name: 'PlatformTaskDefinitionIncompatibilityException',
+          message: 'The specified platform does not satisfy the task definition\u2019s required capabilities.',
+          status: 400,
+        },
+        { kind: 'ok' },
+        { kind: 'failure', reason: 'AGENT' },
+        { kind: 'ok' },
+        { kind: 'ok' },
+      ],
+      taskFates: [
+        { kind: 'exit', code: 0, afterSeconds: 592 },
+        { kind: 'exit', code: 0, afterSeconds: 21 },
+        { kind: 'unknown-stop-code', afterSeconds: 899 },
+        { kind: 'exit', code: 0, afterSeconds: 898 },
+        { kind: 'retirement', afterSeconds: 204 },
+        { kind: 'exit', code: 0, afterSeconds: 480 },
+        { kind: 'lost', afterSeconds: 21 },
+      ],
+      steps: [
+        { kind: 'upload', object: 0, version: 0, copies: 3, shape: 'classic' },
+        { kind: 'cancel', run: 18 },
+        { kind: 'trigger', job: 'nightly', token: 0, copies: 1, env: false, size: true },
+        { kind: 'upload', object: 5, version: 1, copies: 2, shape: 'eventbridge' },
+        { kind: 'tick', job: 'replacer', hour: 0, copies: 2 },
+      ],
+    },
+  },
 ];
