@@ -264,6 +264,12 @@ export interface StopDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask'>;
 }
 
+/** The control function's deps: a backfill names the schedules' ARNs, as the sweeper does. */
+export interface ControlDeps extends StopDeps {
+  /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
+  scheduleArn: (job: string, triggerIndex: number) => string;
+}
+
 export interface SweepDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask' | 'describeTasks' | 'tasksStartedBy'>;
   /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
