@@ -9,8 +9,7 @@
  *   Lambda retries twice first; the flow does not retry a handler, so one failure lands here.
  *
  * A redrive delivers each message again (a launch message to the launcher, as the launch queue
- * would; an event to its function) and removes the ones that were delivered: a message that fails
- * again stays, as it would come back to the dead-letter queue deployed.
+ * would; an event to its function) and removes the ones that were delivered.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -109,10 +108,15 @@ export const localDeadLetters = (stateDir: string, invoke: LocalInvoke): DeadLet
         fn,
         queue === 'launch' ? sqsBatch([{ messageId: m.messageId, body: m.body }]) : letter.payload,
       );
+      // An event is handed to its function as Lambda's asynchronous Invoke takes it: delivered,
+      // whatever the handler then does (a handler that fails again is dead-lettered again by the
+      // flow, as a new message, as Lambda's on-failure destination would). A launch message the
+      // launcher fails again stays here (deployed, it would come back after its receives).
       const batchFailed =
         queue === 'launch' &&
-        ((out.result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures?.length ?? 0) > 0;
-      if (out.ok && !batchFailed) report.redriven.push(m.messageId);
+        (!out.ok ||
+          ((out.result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures?.length ?? 0) > 0);
+      if (queue === 'events' || !batchFailed) report.redriven.push(m.messageId);
       else
         report.failed.push({
           id: m.messageId,
