@@ -6,7 +6,8 @@
  * rebuilding a handler with them gives the deployed bundle byte for byte).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipEntry } from '../../test/helpers/zip.ts';
 import { BENCH_STAGE, ROOT, WORK } from '../production.ts';
@@ -87,11 +88,47 @@ const actionsOf = (template: Record<string, Cfn>, role: unknown): string[] => {
   return [...new Set(actions.filter((a) => !a.startsWith('logs:')))].sort();
 };
 
-/** Packages the service (or reuses `dir` when `reuse` and it is there), extracts and describes each function. */
+/** What the package is built from: every source file the bundles and the template can depend on. */
+const PACKAGE_INPUTS = [
+  'lib',
+  'functions',
+  'types',
+  'jobs.ts',
+  'serverless.ts',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+];
+
+/**
+ * A hash of the package's inputs (paths and contents). A package is reused only when it was built
+ * from the same inputs: a smoke run after an edit must measure the edited code, and its check that
+ * a rebuild equals the deployed bundle must not fail on a stale package.
+ */
+export const packageInputsHash = (): string => {
+  const hash = createHash('sha256');
+  const add = (path: string): void => {
+    const full = join(ROOT, path);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) {
+      for (const name of readdirSync(full).sort()) add(join(path, name));
+    } else hash.update(`${path}\0`).update(readFileSync(full));
+  };
+  for (const input of PACKAGE_INPUTS) add(input);
+  return hash.digest('hex');
+};
+
+/**
+ * Packages the service, or reuses `dir` when `reuse` and it was packaged from the same inputs
+ * (packageInputsHash); extracts and describes each function.
+ */
 export const packageService = (opts: { reuse?: boolean } = {}): Packaged => {
   const dir = join(WORK, 'package');
   const t0 = performance.now();
-  if (!(opts.reuse && existsSync(join(dir, 'serverless-state.json')))) {
+  const inputs = packageInputsHash();
+  const stamp = join(dir, 'inputs.sha256');
+  const fresh = existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs;
+  if (!(opts.reuse && fresh && existsSync(join(dir, 'serverless-state.json')))) {
     rmSync(dir, { recursive: true, force: true });
     execFileSync(join(ROOT, 'node_modules', '.bin', 'osls'), ['package', '--stage', BENCH_STAGE, '--package', dir], {
       cwd: ROOT,
@@ -105,6 +142,7 @@ export const packageService = (opts: { reuse?: boolean } = {}): Packaged => {
       },
       timeout: 300_000,
     });
+    writeFileSync(stamp, inputs);
   }
   const seconds = (performance.now() - t0) / 1000;
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as {

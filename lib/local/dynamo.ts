@@ -44,7 +44,18 @@ export const localClientConfig = (endpoint: string) => ({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 
-const waitUntilServing = async (endpoint: string, child?: ChildProcess, timeoutMs = 30_000): Promise<void> => {
+/**
+ * How long a starting engine may take to answer. DynamoDB Local is a JVM: about 3 s on a quiet
+ * machine, but over 30 s was seen on 2 cores with a dozen other processes (the suites run twice,
+ * and the generated histories beside them); a dead child fails at once (its exit is watched).
+ */
+const START_TIMEOUT_MS = 120_000;
+
+const waitUntilServing = async (
+  endpoint: string,
+  child?: ChildProcess,
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<void> => {
   const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
