@@ -20,6 +20,10 @@ export const describeTrigger = (t: Trigger, opts: { overlap?: boolean } = {}): s
       return 'manual';
     case 'after':
       return `after ${t.job} ${t.on.join('|')}${afterFilterText(t)}`;
+    case 'event':
+      return `event on ${t.bus ?? 'default'} bus ${JSON.stringify(t.pattern)}`;
+    case 'sqs':
+      return `sqs ${typeof t.queue === 'string' ? t.queue : `param ${t.queue.param}`}`;
   }
 };
 

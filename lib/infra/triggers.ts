@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, Job, S3Trigger } from '../catalog/schema.ts';
 import { upstreamJobs } from '../domain/afterMatch.ts';
+import { busOf, eventTriggers } from '../domain/eventTrigger.ts';
 import {
   eventBusName,
   SERVICE,
@@ -120,6 +121,66 @@ export const afterRule = (ctx: BuildContext): Resources => {
       { EventBusName: ref(IDS.eventBus), EventPattern: pattern },
     ),
   };
+};
+
+/** An event trigger's rule name: the stage's prefix (its permission and the DLQ policy match it) and a hash of job and index. */
+export const eventRuleName = (stage: string, job: string, index: number): string =>
+  `${SERVICE}-${stage}-event-${createHash('sha256').update(`${job}#${index}`).digest('hex').slice(0, 10)}`;
+
+/**
+ * What an event trigger's rule sends onEvent: the whole original event (`<aws.events.event.json>`,
+ * EventBridge's predefined variable, detail included) wrapped with the job and the trigger's index,
+ * so the rule that matched decides which trigger the event is for. The local bus sends the same.
+ */
+export const eventInputTemplate = (job: string, index: number): string =>
+  `{"longshore":"event","job":${JSON.stringify(job)},"trigger":${index},"event":<aws.events.event.json>}`;
+
+/** One rule per event trigger, on its bus, with the trigger's own pattern. */
+export const eventRules = (ctx: BuildContext): Resources =>
+  Object.fromEntries(
+    eventTriggers(ctx.catalog).map(({ job, triggerIndex, trigger }) => [
+      `Job${pascal(job.name)}EventRule${triggerIndex}`,
+      {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Name: eventRuleName(ctx.stage, job.name, triggerIndex),
+          Description: `Events that start ${job.name} (trigger #${triggerIndex})`,
+          State: 'ENABLED',
+          ...(trigger.bus && trigger.bus !== 'default' ? { EventBusName: trigger.bus } : {}),
+          EventPattern: trigger.pattern as CfnValue,
+          Targets: [
+            {
+              ...(target('onEvent') as Record<string, CfnValue>),
+              InputTransformer: { InputTemplate: eventInputTemplate(job.name, triggerIndex) },
+            },
+          ],
+        },
+      },
+    ]),
+  );
+
+/** onEvent's invoke permissions: one per bus its rules are on, scoped to this stage's rule names there. */
+export const eventRulePermissions = (ctx: BuildContext): Resources => {
+  const buses = [...new Set(eventTriggers(ctx.catalog).map((e) => busOf(e.trigger)))].sort();
+  return Object.fromEntries(
+    buses.map((bus) => [
+      bus === 'default'
+        ? 'OnEventRulesPermission'
+        : `OnEventRulesPermission${createHash('sha256').update(bus).digest('hex').slice(0, 10)}`,
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          FunctionName: getAtt(lambdaLogicalId('onEvent'), 'Arn'),
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          SourceAccount: ref('AWS::AccountId'),
+          SourceArn: sub(
+            `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${bus === 'default' ? '' : `${bus}/`}${SERVICE}-${ctx.stage}-*`,
+          ),
+        },
+      },
+    ]),
+  );
 };
 
 /** The run events the alert function gets (and the local flow routes to it). */
@@ -261,6 +322,8 @@ export const triggerResources = (ctx: BuildContext): Resources => ({
   ...sweeperRule(ctx),
   ...alertRule(ctx),
   ...afterRule(ctx),
+  ...eventRules(ctx),
+  ...eventRulePermissions(ctx),
   ...rulePermissions(ctx, [
     'onUpload',
     'onTaskStateChange',

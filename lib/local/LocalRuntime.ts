@@ -19,15 +19,22 @@ import { installAwsSimulation, recordingSend } from './awsSimulation.ts';
 import { fileStamp } from './bucketFolders.ts';
 import { ensureRunsTable } from './dynamo.ts';
 import { engineFor, shutdownEngine } from './engine.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localEnvironment } from './environment.ts';
-import { objectCreated, scheduleTick, sqsBatch, sweeperTick } from './eventFactory.ts';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  LOCAL_STAGE,
+  localEnvironment,
+  localQueueArn,
+  localQueues,
+} from './environment.ts';
+import { objectCreated, queueMessage, scheduleTick, sqsBatch, sweeperTick } from './eventFactory.ts';
 import { FUNCTION_KEYS, type FunctionKey, HANDLER_MODULES, isFunctionKey } from './functionKeys.ts';
 import { LocalQueue } from './LocalQueue.ts';
 import { lambdaContext } from './lambdaContext.ts';
 import { withLocalLogFiles } from './localLogs.ts';
 import { type LocalSecrets, loadLocalSecrets, missingLocalSecrets, readLocalSecrets } from './localSecrets.ts';
 import { Recorder } from './Recorder.ts';
-import { createRouter } from './router.ts';
+import { createRouter, type Router } from './router.ts';
 import { SimulatedEcs } from './SimulatedEcs.ts';
 import type { TaskScript } from './taskScript.ts';
 
@@ -79,6 +86,7 @@ export class LocalRuntime {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly restores: (() => void)[] = [];
   private sequencer = 0;
+  private router!: Router;
   /** Bucket files whose upload event went out already (path -> size:mtime). */
   readonly delivered = new Map<string, string>();
   /** Called when a handler run from the flow fails (the deployed Lambda would retry, then dead-letter). */
@@ -122,6 +130,7 @@ export class LocalRuntime {
     // The environment before the handler modules load: their clients and config read it at import.
     Object.assign(process.env, localEnvironment(LOCAL_STAGE, dynamo.endpoint, Object.keys(this.catalog().networks)), {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      LONGSHORE_QUEUES: localQueues(this.catalog()),
     });
     await ensureRunsTable(dynamo.endpoint, tableName(LOCAL_STAGE));
     ({ secrets: this.secrets, created: this.secretsCreated } = loadLocalSecrets(this.projectDir));
@@ -145,6 +154,7 @@ export class LocalRuntime {
       catalog: () => this.catalog(),
       ...(this.flows ? { deliver: (fn: FunctionKey, event: unknown) => void this.invoke(fn, event) } : {}),
     });
+    this.router = router;
     this.ecs = new SimulatedEcs({
       stage: LOCAL_STAGE,
       clusterArn: this.clusterArn,
@@ -289,6 +299,22 @@ export class LocalRuntime {
   /** A schedule tick, in the shape our Scheduler schedules send. */
   async tick(job: string, triggerIndex: number, scheduledTime: Date): Promise<InvokeResult> {
     return this.invoke('onSchedule', scheduleTick(job, triggerIndex, scheduledTime));
+  }
+
+  /**
+   * An event put on a local bus: onEvent gets it once for each event trigger whose pattern matches
+   * (as each trigger's rule would deliver it). Returns one result per delivery (none: no trigger matched).
+   */
+  async putEvent(event: Record<string, unknown>, bus = 'default'): Promise<InvokeResult[]> {
+    return Promise.all(this.router.busEvent(event, bus).map((d) => this.invoke('onEvent', d)));
+  }
+
+  /**
+   * A message sent to an sqs trigger's queue (named as the catalog names it: its ARN, or
+   * `param:name`): onMessage gets it as a batch of one, as the event source mapping would.
+   */
+  async sendMessage(queue: string, body: string, messageId?: string): Promise<InvokeResult> {
+    return this.invoke('onMessage', { Records: [queueMessage(localQueueArn(queue), body, messageId)] });
   }
 
   async sweep(): Promise<InvokeResult> {
