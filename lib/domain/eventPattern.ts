@@ -185,7 +185,9 @@ const walk = (pattern: unknown, path: string, problems: string[]): void => {
         problems.push(`${at}: must be a list of at least two patterns`);
         continue;
       }
-      rule.forEach((alt, i) => walk(alt, `${at}[${i}]`, problems));
+      rule.forEach((alt, i) => {
+        walk(alt, `${at}[${i}]`, problems);
+      });
     } else if (Array.isArray(rule)) {
       if (rule.length === 0) problems.push(`${at}: is an empty list, which matches no event`);
       rule.forEach((alt, i) => {
