@@ -6,16 +6,8 @@
  * event (same event id) or a message received again (same message id) names the run that exists.
  */
 import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
-import { type EventDelivery, type QueueRecord, queueRecord } from './contracts/customEvents.ts';
-import {
-  eventRunTrigger,
-  eventTriggerAt,
-  extract,
-  messageRunTrigger,
-  queueKey,
-  queueTriggers,
-} from './domain/eventTrigger.ts';
-import type { RunRequest } from './domain/newRun.ts';
+import { type EventDelivery, queueRecord } from './contracts/customEvents.ts';
+import { eventRunTrigger, eventTriggerAt, extract, messageRequests } from './domain/eventTrigger.ts';
 import { faultKind, RequestRejectedError } from './errors.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
@@ -40,41 +32,6 @@ export const acceptEvent = async (deps: CoreDeps, delivery: EventDelivery): Prom
     throw new RequestRejectedError(`event ${delivery.event.id} cannot start ${job.name}: ${taken.problems.join('; ')}`);
   const [run] = await acceptRuns(deps, [{ job, trigger: eventRunTrigger(delivery.trigger, delivery.event, taken) }]);
   return run as AcceptedRun;
-};
-
-/** The document an sqs trigger's paths read: the record, its body parsed as JSON. */
-export const messageDocument = (r: QueueRecord): Record<string, unknown> => {
-  let body: unknown;
-  try {
-    body = JSON.parse(r.body);
-  } catch {
-    throw new RequestRejectedError(`message ${r.messageId}: its body is not JSON`);
-  }
-  return { ...r, body };
-};
-
-/** The runs one message asks for: one per sqs trigger of its queue (each job's own identity). */
-export const messageRequests = (
-  deps: Pick<CoreDeps, 'catalog'>,
-  record: QueueRecord,
-  queueKeyOf: (arn: string) => string | undefined,
-): RunRequest[] => {
-  const key = queueKeyOf(record.eventSourceARN);
-  const triggers = queueTriggers(deps.catalog()).filter((q) => key !== undefined && queueKey(q.trigger.queue) === key);
-  if (triggers.length === 0)
-    throw new RequestRejectedError(`queue ${record.eventSourceARN} is not a queue of any sqs trigger in this catalog`);
-  const doc = messageDocument(record);
-  return triggers.map(({ job, triggerIndex, trigger }) => {
-    const taken = extract(trigger, doc);
-    if (!taken.ok)
-      throw new RequestRejectedError(
-        `message ${record.messageId} cannot start ${job.name}: ${taken.problems.join('; ')}`,
-      );
-    return {
-      job,
-      trigger: messageRunTrigger(triggerIndex, { messageId: record.messageId, queue: record.eventSourceARN }, taken),
-    };
-  });
 };
 
 export interface MessageBatchResult {
@@ -104,7 +61,7 @@ export const acceptMessages = async (
       const parsed = queueRecord.safeParse(raw);
       if (!parsed.success)
         throw new RequestRejectedError(`message ${id}: not an SQS record (${issueSentences(parsed.error).join('; ')})`);
-      runs.push(...(await acceptRuns(deps, messageRequests(deps, parsed.data, queueKeyOf))));
+      runs.push(...(await acceptRuns(deps, messageRequests(deps.catalog(), parsed.data, queueKeyOf))));
     } catch (e) {
       deps.metrics.fault(faultKind(e));
       logger.error('Message cannot become a run; it is received again, then dead-lettered by the queue', {

@@ -4,11 +4,18 @@
  * cannot become a run. The same pure code as the handlers (lib/domain/eventTrigger.ts) and the
  * pattern matcher the local bus uses (deployed, the rules match).
  */
-import { messageRequests } from '../acceptEvent.ts';
 import type { Catalog, Job } from '../catalog/schema.ts';
 import { queueRecord } from '../contracts/customEvents.ts';
 import { matchesEventPattern } from '../domain/eventPattern.ts';
-import { busOf, type DataTrigger, eventRunTrigger, eventTriggers, extract, queueKey } from '../domain/eventTrigger.ts';
+import {
+  busOf,
+  type DataTrigger,
+  eventRunTrigger,
+  eventTriggers,
+  extract,
+  messageRequests,
+  queueKey,
+} from '../domain/eventTrigger.ts';
 import { newRun } from '../domain/newRun.ts';
 import type { RunTrigger } from '../domain/run.ts';
 import { triggerEnvironment } from '../domain/taskRequest.ts';
@@ -90,7 +97,7 @@ export const explainMessages = (catalog: Catalog, raw: unknown, stage: string): 
           .flatMap((j) => j.triggers)
           .flatMap((t) => (t.type === 'sqs' ? [queueKey(t.queue)] : []))
           .find((k) => k === arn || k.split(':').pop() === arn.split(':').pop());
-      const requests = messageRequests({ catalog: () => catalog }, record, keyOf);
+      const requests = messageRequests(catalog, record, keyOf);
       const starts = requests.map((q) =>
         start(
           stage,

@@ -11,8 +11,10 @@
  * MAX_EVENT_VALUE_CHARS, or variables together longer than MAX_EVENT_ENVIRONMENT_CHARS, are errors.
  */
 import type { Catalog, EventTrigger, Job, QueueTrigger } from '../catalog/schema.ts';
+import { RequestRejectedError } from '../errors.ts';
 import { isMissing, parsePath, readPath } from './eventPath.ts';
 import { matchesEventPattern } from './eventPattern.ts';
+import type { RunRequest } from './newRun.ts';
 import type { EventRunTrigger, MessageRunTrigger } from './run.ts';
 import { firstControlChar } from './taskEnvironment.ts';
 
@@ -144,3 +146,46 @@ export const messageRunTrigger = (
   queue: message.queue,
   environment: taken.environment,
 });
+
+/** An SQS record as an sqs trigger reads it (checked at the edge: lib/contracts/customEvents.ts). */
+export interface MessageRecord {
+  messageId: string;
+  body: string;
+  eventSourceARN: string;
+  [field: string]: unknown;
+}
+
+/** The document an sqs trigger's paths read: the record, its body parsed as JSON. */
+export const messageDocument = (r: MessageRecord): Record<string, unknown> => {
+  let body: unknown;
+  try {
+    body = JSON.parse(r.body);
+  } catch {
+    throw new RequestRejectedError(`message ${r.messageId}: its body is not JSON`);
+  }
+  return { ...r, body };
+};
+
+/** The runs one message asks for: one per sqs trigger of its queue (each job's own identity). */
+export const messageRequests = (
+  catalog: Catalog,
+  record: MessageRecord,
+  queueKeyOf: (arn: string) => string | undefined,
+): RunRequest[] => {
+  const key = queueKeyOf(record.eventSourceARN);
+  const triggers = queueTriggers(catalog).filter((q) => key !== undefined && queueKey(q.trigger.queue) === key);
+  if (triggers.length === 0)
+    throw new RequestRejectedError(`queue ${record.eventSourceARN} is not a queue of any sqs trigger in this catalog`);
+  const doc = messageDocument(record);
+  return triggers.map(({ job, triggerIndex, trigger }) => {
+    const taken = extract(trigger, doc);
+    if (!taken.ok)
+      throw new RequestRejectedError(
+        `message ${record.messageId} cannot start ${job.name}: ${taken.problems.join('; ')}`,
+      );
+    return {
+      job,
+      trigger: messageRunTrigger(triggerIndex, { messageId: record.messageId, queue: record.eventSourceARN }, taken),
+    };
+  });
+};
