@@ -3,7 +3,8 @@ import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
 import { catalogQueues, queuesEnvironment } from '../../lib/infra/queues.ts';
 
 /**
- * Messages on the user's queues of the catalog's `sqs` triggers: one event source mapping per queue,
+ * Messages on the user's queues of the catalog's `sqs` triggers: one event source mapping per queue
+ * (lib/infra/triggers.ts),
  * partial batch responses, so a message that cannot become a run is received again and then
  * dead-lettered by that queue's own redrive policy (the user's queue: its maxReceiveCount and DLQ).
  */
@@ -17,13 +18,8 @@ const config: FunctionConfig = (ctx) => {
     // acceptMessages -> acceptRuns -> createRun
     storeMethods: ['createRun'],
     environment: { LONGSHORE_QUEUES: queuesEnvironment(ctx.catalog) } satisfies Record<string, CfnValue>,
-    ...(queues.length > 0
-      ? {
-          events: queues.map((q) => ({
-            sqs: { arn: q.arn as string, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' as const },
-          })),
-        }
-      : {}),
+    // The event source mappings are the stack's own resources (lib/infra/triggers.ts, queueMappings):
+    // the Serverless sqs event cannot name a queue whose ARN is a parameter or holds pseudo parameters.
     statements: [
       grants.enqueueLaunch(),
       ...(queues.length > 0 ? [grants.consumeQueues(queues.map((q) => q.arn))] : []),

@@ -19,8 +19,9 @@ import {
 import { ALERT_TYPES, FINISHED_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { assumeRolePolicy, type CfnValue, getAtt, pascal, policyDocument, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
-import { IDS, lambdaLogicalId } from './ids.ts';
+import { functionRoleLogicalId, IDS, lambdaLogicalId } from './ids.ts';
 import { clusterArnValue } from './platform.ts';
+import { catalogQueues } from './queues.ts';
 
 /** EventBridge's own delivery retries (defaults spelled out): 24 h, 185 attempts, then the DLQ. */
 const DELIVERY_RETRY = { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 };
@@ -183,6 +184,32 @@ export const eventRulePermissions = (ctx: BuildContext): Resources => {
   );
 };
 
+/** What one invocation of onMessage gets at most (the SQS maximum for a standard mapping without a batching window). */
+export const QUEUE_BATCH_SIZE = 10;
+
+/**
+ * One event source mapping per distinct queue of the sqs triggers, to onMessage, with partial
+ * batch responses: a message that cannot become a run is reported, received again, and dead-lettered
+ * by the queue's own redrive policy. After onMessage's role, whose queue grants the mapping needs.
+ */
+export const queueMappings = (ctx: BuildContext): Resources =>
+  Object.fromEntries(
+    catalogQueues(ctx.catalog).map((q) => [
+      `OnMessageQueueMapping${createHash('sha256').update(q.key).digest('hex').slice(0, 10)}`,
+      {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        DependsOn: [functionRoleLogicalId('onMessage')],
+        Properties: {
+          EventSourceArn: q.arn,
+          FunctionName: getAtt(lambdaLogicalId('onMessage'), 'Arn'),
+          BatchSize: QUEUE_BATCH_SIZE,
+          Enabled: true,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        },
+      },
+    ]),
+  );
+
 /** The run events the alert function gets (and the local flow routes to it). */
 export const alertPattern = () => ({ source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERT_TYPES] });
 
@@ -324,6 +351,7 @@ export const triggerResources = (ctx: BuildContext): Resources => ({
   ...afterRule(ctx),
   ...eventRules(ctx),
   ...eventRulePermissions(ctx),
+  ...queueMappings(ctx),
   ...rulePermissions(ctx, [
     'onUpload',
     'onTaskStateChange',

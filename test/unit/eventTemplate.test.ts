@@ -107,16 +107,24 @@ describe('Service definition: event triggers', () => {
 });
 
 describe('Service definition: sqs triggers', () => {
-  it('maps each distinct queue once to onMessage, with partial batch responses', () => {
+  it('maps each distinct queue once to onMessage, with partial batch responses, after its role', () => {
     // Act
-    const { functions: fns } = build(triggerCatalog());
+    const { resources, functions: fns } = build(triggerCatalog());
 
     // Assess
-    expect(fns.onMessage?.events).toEqual([
-      { sqs: { arn: QUEUE_A, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
-      { sqs: { arn: QUEUE_B, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
-      { sqs: { arn: { Ref: 'ParamRefundQueueArn' }, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } },
+    const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map((m) => [m.Properties?.EventSourceArn, m.DependsOn])).toEqual([
+      [QUEUE_A, ['OnMessageRole']],
+      [QUEUE_B, ['OnMessageRole']],
+      [{ Ref: 'ParamRefundQueueArn' }, ['OnMessageRole']],
     ]);
+    for (const m of mappings)
+      expect(m.Properties).toMatchObject({
+        FunctionName: { 'Fn::GetAtt': ['OnMessageLambdaFunction', 'Arn'] },
+        BatchSize: 10,
+        Enabled: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
     expect(fns.onMessage?.environment?.LONGSHORE_QUEUES).toEqual({
       'Fn::Join': [
         ',',
@@ -154,11 +162,11 @@ describe('Service definition: sqs triggers', () => {
 
   it('has no event source mapping and no queue grant without sqs triggers; the launcher keeps its own', () => {
     // Act
-    const { resources, functions: fns } = build(validateCatalog(baseCatalog([baseJob()])));
+    const { resources } = build(validateCatalog(baseCatalog([baseJob()])));
     const statements = iamStatements(resources);
 
     // Assess
-    expect(fns.onMessage?.events).toBeUndefined();
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toEqual([]);
     expect(statements.filter((s) => s.statement.Sid === 'ConsumeTriggerQueues')).toEqual([]);
     expect(statements.filter((s) => s.statement.Sid === 'ConsumeLaunchQueue').map((s) => s.where)).toEqual([
       expect.stringMatching(/^LauncherRole\//),
@@ -181,18 +189,14 @@ describe('Service definition: sqs triggers', () => {
 
   it('ships the example catalog with its Order Placed rule on the shop bus and its queue', () => {
     // Act
-    const { resources, functions: fns } = build(exampleCatalog());
+    const { resources } = build(exampleCatalog());
 
     // Assess
     expect(resources.JobOrderFulfilmentEventRule0?.Properties?.EventBusName).toBe('acme-shop');
-    expect(fns.onMessage?.events).toEqual([
-      {
-        sqs: {
-          arn: { 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-orders-resend' },
-          batchSize: 10,
-          functionResponseType: 'ReportBatchItemFailures',
-        },
-      },
-    ]);
+    expect(
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
+        .map((m) => m.Properties?.EventSourceArn),
+    ).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-orders-resend' }]);
   });
 });
