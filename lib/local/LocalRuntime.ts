@@ -72,6 +72,10 @@ export class LocalRuntime {
   readonly projectDir: string;
   readonly bucketsDir: string;
   readonly logsDir: string;
+  /** `events/<bus>/`: event files the watching flow puts on that local bus. */
+  readonly eventsDir: string;
+  /** `queues/<queue>/`: files the watching flow sends as messages to that local queue. */
+  readonly queuesDir: string;
   readonly clusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${clusterName(LOCAL_STAGE)}`;
   ecs!: SimulatedEcs;
   queue!: LocalQueue;
@@ -97,6 +101,8 @@ export class LocalRuntime {
     this.projectDir = resolve(opts.projectDir ?? process.cwd());
     this.bucketsDir = join(this.stateDir, 'buckets');
     this.logsDir = join(this.stateDir, 'logs');
+    this.eventsDir = join(this.stateDir, 'events');
+    this.queuesDir = join(this.stateDir, 'queues');
   }
 
   static async start(opts: RuntimeOptions): Promise<LocalRuntime> {
