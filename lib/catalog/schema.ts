@@ -112,6 +112,18 @@ export const capacity = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * The variables an event or sqs trigger takes, by path. `__proto__` is refused by the key schema:
+ * past parsing, an object cannot hold it as a key (it would set the prototype), so it would vanish.
+ */
+const pathEnvironment = z
+  .preprocess((v, ctx) => {
+    if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__'))
+      ctx.addIssue({ code: 'custom', message: '__proto__ is not a valid variable name', input: v });
+    return v;
+  }, z.record(z.string(), z.string()))
+  .default({});
+
 export const trigger = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('s3'),
@@ -154,7 +166,7 @@ export const trigger = z.discriminatedUnion('type', [
     type: z.literal('event'),
     bus: z.string().optional(),
     pattern: z.record(z.string(), z.unknown()),
-    environment: z.record(z.string(), z.string()).default({}),
+    environment: pathEnvironment,
     identity: z.union([z.string(), z.array(z.string())]).default('$.id'),
   }),
   /**
@@ -165,7 +177,7 @@ export const trigger = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('sqs'),
     queue: z.union([z.string(), paramRef]),
-    environment: z.record(z.string(), z.string()).default({}),
+    environment: pathEnvironment,
     identity: z.union([z.string(), z.array(z.string())]).default('$.messageId'),
   }),
 ]);
