@@ -117,11 +117,14 @@ export const capacity = z.discriminatedUnion('type', [
  * past parsing, an object cannot hold it as a key (it would set the prototype), so it would vanish.
  */
 const pathEnvironment = z
-  .preprocess((v, ctx) => {
-    if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__'))
-      ctx.addIssue({ code: 'custom', message: '__proto__ is not a valid variable name', input: v });
-    return v;
-  }, z.record(z.string(), z.string()))
+  .preprocess(
+    (v, ctx) => {
+      if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__'))
+        ctx.addIssue({ code: 'custom', message: '__proto__ is not a valid variable name', input: v });
+      return v;
+    },
+    z.record(z.string(), z.string()),
+  )
   .default({});
 
 export const trigger = z.discriminatedUnion('type', [

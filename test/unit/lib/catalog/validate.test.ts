@@ -20,7 +20,13 @@ describe('Function: validateCatalog', () => {
     const catalog = exampleCatalog();
 
     // Assess
-    expect(catalog.jobs.map((j) => j.name)).toEqual(['thumbnails', 'nightly-report', 'csv-ingest', 'ingest-summary', 'order-fulfilment']);
+    expect(catalog.jobs.map((j) => j.name)).toEqual([
+      'thumbnails',
+      'nightly-report',
+      'csv-ingest',
+      'ingest-summary',
+      'order-fulfilment',
+    ]);
     const report = catalog.jobs[1];
     expect(report?.capacity).toEqual({ type: 'fargate' });
     expect(report?.container.logs).toEqual({ streamPrefix: 'report', retentionDays: 90 });
