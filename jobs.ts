@@ -170,5 +170,45 @@ export default defineCatalog({
         ],
       },
     },
+    {
+      name: 'order-fulfilment',
+      description:
+        "Packs each order once: the shop's Order Placed events, and the back office's re-sent orders on its queue.",
+      container: {
+        image: 'public.ecr.aws/docker/library/python:3.13-slim',
+        command: ['python', '-m', 'fulfil'],
+        localCommand: ['node', 'lib/local/demo/fulfilOrder.mjs'],
+      },
+      size: { cpu: 256, memory: 512 },
+      triggers: [
+        {
+          // The shop's own bus; real orders only (test orders and empty carts are not packed).
+          type: 'event',
+          bus: 'acme-shop',
+          pattern: {
+            source: ['acme.shop'],
+            'detail-type': ['Order Placed'],
+            detail: { channel: [{ 'anything-but': 'test' }], total: [{ numeric: ['>', 0] }] },
+          },
+          environment: {
+            ORDER_ID: '$.detail.orderId',
+            ORDER_TOTAL: '$.detail.total',
+            FIRST_SKU: '$.detail.items[0].sku',
+          },
+          // One run per order, however often the event is delivered or the shop sends it again.
+          identity: '$.detail.orderId',
+        },
+        {
+          // The back office re-sends orders it could not confirm; the queue's redrive policy keeps
+          // what cannot become a run.
+          type: 'sqs',
+          queue: 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-orders-resend',
+          environment: { ORDER_ID: '$.body.orderId', ORDER_TOTAL: '$.body.total', FIRST_SKU: '$.body.items[0].sku' },
+          identity: '$.body.orderId',
+        },
+      ],
+      timeout: '15m',
+      maxConcurrent: 5,
+    },
   ],
 });

@@ -3,6 +3,8 @@ import type { FunctionConfig } from '../lib/infra/functionSpec.ts';
 import alert from './alert/config.ts';
 import control from './control/config.ts';
 import launcher from './launcher/config.ts';
+import onEvent from './onEvent/config.ts';
+import onMessage from './onMessage/config.ts';
 import onRunFinished from './onRunFinished/config.ts';
 import onSchedule from './onSchedule/config.ts';
 import onTaskStateChange from './onTaskStateChange/config.ts';
@@ -18,4 +20,6 @@ export const functions = {
   sweeper,
   alert,
   onRunFinished,
+  onEvent,
+  onMessage,
 } satisfies Record<string, FunctionConfig>;

@@ -104,3 +104,17 @@ export const parseNetworks = (json: string | undefined): Record<string, NetworkS
   }
   return parsed.data;
 };
+
+/**
+ * The sqs triggers' queues, from `LONGSHORE_QUEUES` (`key=arn` pairs, lib/infra/queues.ts): each
+ * queue's ARN to the catalog's key for it (`arn:...` or `param:name`). Empty without sqs triggers.
+ */
+export const parseQueues = (value: string | undefined): Map<string, string> => {
+  const out = new Map<string, string>();
+  for (const pair of (value ?? '').split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ConfigError(`LONGSHORE_QUEUES: '${pair}' is not key=arn`);
+    out.set(pair.slice(at + 1), pair.slice(0, at));
+  }
+  return out;
+};

@@ -54,6 +54,9 @@ export const BENCH_RESOURCES: Record<string, string> = {
   LONGSHORE_LAUNCH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/longshore-prod-launch',
   LONGSHORE_CLUSTER_ARN: 'arn:aws:ecs:eu-west-1:111122223333:cluster/longshore-prod',
   LONGSHORE_ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:longshore-prod-alerts',
+  // The example catalog's one sqs trigger queue (key=arn, lib/infra/queues.ts).
+  LONGSHORE_QUEUES:
+    'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-orders-resend=arn:aws:sqs:eu-west-1:111122223333:acme-orders-resend',
   LONGSHORE_NETWORKS: JSON.stringify({
     default: { subnets: 'subnet-0a1b2c3d4e5f60718', securityGroups: 'sg-0123456789abcdef0', assignPublicIp: false },
   }),
@@ -70,10 +73,10 @@ const resolveEnvironment = (key: string, vars: Record<string, unknown>): Record<
   );
 
 /**
- * Statements Lambda itself uses on the function's behalf (logs, the SQS event source, the on-failure
+ * Statements Lambda itself uses on the function's behalf (logs, the SQS event sources, the on-failure
  * destination): not calls the function's code makes, so not part of its floor.
  */
-const LAMBDA_SERVICE_STATEMENTS = ['OwnLogs', 'ConsumeLaunchQueue', 'OnFailureDestination'];
+const LAMBDA_SERVICE_STATEMENTS = ['OwnLogs', 'ConsumeLaunchQueue', 'ConsumeTriggerQueues', 'OnFailureDestination'];
 
 const actionsOf = (template: Record<string, Cfn>, role: unknown): string[] => {
   const id = (role as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];

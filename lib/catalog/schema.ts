@@ -112,6 +112,21 @@ export const capacity = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * The variables an event or sqs trigger takes, by path. `__proto__` is refused by the key schema:
+ * past parsing, an object cannot hold it as a key (it would set the prototype), so it would vanish.
+ */
+const pathEnvironment = z
+  .preprocess(
+    (v, ctx) => {
+      if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__'))
+        ctx.addIssue({ code: 'custom', message: '__proto__ is not a valid variable name', input: v });
+      return v;
+    },
+    z.record(z.string(), z.string()),
+  )
+  .default({});
+
 export const trigger = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('s3'),
@@ -138,11 +153,35 @@ export const trigger = z.discriminatedUnion('type', [
     filter: z
       .strictObject({
         /** The upstream run's own trigger kinds (a retry counts as its original's). */
-        trigger: z.array(z.enum(['s3', 'schedule', 'manual', 'after'])).optional(),
+        trigger: z.array(z.enum(['s3', 'schedule', 'manual', 'after', 'event', 'sqs'])).optional(),
         /** For an upstream S3 trigger: the object key starts with this. */
         keyPrefix: z.string().optional(),
       })
       .optional(),
+  }),
+  /**
+   * An EventBridge event (issue 14, section 4): a rule with this pattern on the default bus or the
+   * named one; `environment` takes values from the event by path (lib/domain/eventPath.ts) into the
+   * task's variables; the run id derives from the values at `identity` (the event id by default,
+   * the same on every redelivery).
+   */
+  z.strictObject({
+    type: z.literal('event'),
+    bus: z.string().optional(),
+    pattern: z.record(z.string(), z.unknown()),
+    environment: pathEnvironment,
+    identity: z.union([z.string(), z.array(z.string())]).default('$.id'),
+  }),
+  /**
+   * A message on the user's SQS queue: an event source mapping with partial batch responses. Paths
+   * read the record with its body parsed as JSON (`$.body.orderId`, `$.messageId`); the run id
+   * derives from the values at `identity` (the message id by default).
+   */
+  z.strictObject({
+    type: z.literal('sqs'),
+    queue: z.union([z.string(), paramRef]),
+    environment: pathEnvironment,
+    identity: z.union([z.string(), z.array(z.string())]).default('$.messageId'),
   }),
 ]);
 
@@ -269,6 +308,8 @@ export type Trigger = z.output<typeof trigger>;
 export type S3Trigger = Extract<Trigger, { type: 's3' }>;
 export type ScheduleTrigger = Extract<Trigger, { type: 'schedule' }>;
 export type AfterTrigger = Extract<Trigger, { type: 'after' }>;
+export type EventTrigger = Extract<Trigger, { type: 'event' }>;
+export type QueueTrigger = Extract<Trigger, { type: 'sqs' }>;
 export type Capacity = z.output<typeof capacity>;
 export type Network = z.output<typeof network>;
 export type Policy = z.output<typeof policy>;

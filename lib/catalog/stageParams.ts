@@ -39,6 +39,9 @@ export const collectParams = (catalog: Catalog): StageParam[] => {
     add(net.securityGroups, 'list', `network '${name}' securityGroups`);
   }
   for (const job of catalog.jobs) {
+    job.triggers.forEach((t, i) => {
+      if (t.type === 'sqs') add(t.queue, 'string', `job '${job.name}' trigger #${i} queue`);
+    });
     for (const vol of job.volumes) {
       add(vol.efs?.fileSystemId, 'string', `job '${job.name}' volume '${vol.name}'`);
       add(vol.efs?.accessPointId, 'string', `job '${job.name}' volume '${vol.name}'`);

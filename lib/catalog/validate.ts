@@ -9,6 +9,9 @@
  */
 import * as z from 'zod';
 import { parseDuration } from '../domain/duration.ts';
+import { pathProblem } from '../domain/eventPath.ts';
+import { patternProblems } from '../domain/eventPattern.ts';
+import { type DataTrigger, identityPaths, MAX_EVENT_VARIABLES } from '../domain/eventTrigger.ts';
 import { FARGATE_CPUS, isValidFargateSize, validMemoriesFor } from '../domain/fargateSizes.ts';
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';
 import { isValidTimeZone, parseScheduleExpression, ScheduleExpressionError } from '../domain/scheduleExpression.ts';
@@ -44,6 +47,11 @@ const EFS_ID = /^fs-[0-9a-f]{8,40}$/;
 const ACCESS_POINT = /^fsap-[0-9a-f]{8,40}$/;
 const ECR_REPO = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const S3_OBJECT_ARN = arnPattern('s3', '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.env', { region: 'empty' });
+const SQS_QUEUE_ARN = arnPattern('sqs', '[A-Za-z0-9_-]{1,80}');
+const SQS_FIFO_ARN = arnPattern('sqs', '[A-Za-z0-9_-]{1,75}\\.fifo');
+/** EventBridge bus names: 1-256 of letters, digits and . - _ / (partner buses hold a /). */
+const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
+const MAX_IDENTITY_PATHS = 5;
 const SM_ARN_OR_NAME = /^(arn:[^:]+:secretsmanager:[^:]+:[^:]+:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$/;
 const LOG_RETENTION = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -241,7 +249,10 @@ const checkPolicy = (report: Report, job: Job): void => {
 
 const checkTriggers = (report: Report, job: Job): void => {
   if (job.triggers.length === 0)
-    report('triggers', "needs at least one trigger ({ type: 's3' | 'schedule' | 'manual' | 'after' })");
+    report(
+      'triggers',
+      "needs at least one trigger ({ type: 's3' | 'schedule' | 'manual' | 'after' | 'event' | 'sqs' })",
+    );
   const seen = new Set<string>();
   job.triggers.forEach((t, i) => {
     const field = `triggers[${i}]`;
@@ -275,9 +286,61 @@ const checkTriggers = (report: Report, job: Job): void => {
       if (new Set(t.on).size !== t.on.length) report(`${field}.on`, 'lists a status more than once');
       if (t.filter?.keyPrefix !== undefined && (t.filter.keyPrefix === '' || t.filter.keyPrefix.length > 1024))
         report(`${field}.filter.keyPrefix`, 'must be 1-1024 characters; omit it to match every key');
+    } else if (t.type === 'event') {
+      if (t.bus !== undefined && (!BUS_NAME.test(t.bus) || t.bus.startsWith('arn:')))
+        report(
+          `${field}.bus`,
+          `'${t.bus}' is not an event bus name (1-256 letters, digits, . - _ /; a name, not an ARN)`,
+        );
+      for (const p of patternProblems(t.pattern, `${field}.pattern`))
+        report(p.split(': ')[0] ?? field, p.slice(p.indexOf(': ') + 2));
+      checkDataTrigger(report, field, t, job);
+    } else if (t.type === 'sqs') {
+      if (typeof t.queue === 'string' && !SQS_QUEUE_ARN.test(t.queue) && !SQS_FIFO_ARN.test(t.queue))
+        report(
+          `${field}.queue`,
+          `'${t.queue}' is not an SQS queue ARN (arn:aws:sqs:region:account:name) or { param: 'name' }`,
+        );
+      checkDataTrigger(report, field, t, job);
     }
   });
   if (job.triggers.filter((t) => t.type === 'manual').length > 1) report('triggers', "lists 'manual' more than once");
+};
+
+/** What an event or sqs trigger takes from its document: variable names and paths, and identity paths. */
+const checkDataTrigger = (report: Report, field: string, t: DataTrigger, job: Job): void => {
+  const own = new Set(
+    [job.container, ...job.sidecars].flatMap((c) => [...Object.keys(c.environment), ...Object.keys(c.secrets)]),
+  );
+  const names = Object.keys(t.environment);
+  if (names.length > MAX_EVENT_VARIABLES)
+    report(`${field}.environment`, `has ${names.length} variables; at most ${MAX_EVENT_VARIABLES}`);
+  for (const [name, path] of Object.entries(t.environment)) {
+    const problem = envNameProblem(name);
+    if (problem) report(`${field}.environment.${name}`, problem);
+    else if (own.has(name))
+      report(
+        `${field}.environment.${name}`,
+        "is also set by the job's container (environment or secrets); a variable comes from one place",
+      );
+    const bad = pathProblem(path);
+    if (bad) report(`${field}.environment.${name}`, bad);
+  }
+  const paths = identityPaths(t);
+  if (paths.length === 0 || paths.length > MAX_IDENTITY_PATHS)
+    report(
+      `${field}.identity`,
+      `needs 1-${MAX_IDENTITY_PATHS} paths (the default is the ${t.type === 'event' ? 'event id' : 'message id'})`,
+    );
+  paths.forEach((p, i) => {
+    const bad = pathProblem(p);
+    if (bad) report(`${field}.identity${Array.isArray(t.identity) ? `[${i}]` : ''}`, bad);
+  });
+  if (t.type === 'sqs' && paths.some((p) => p !== '$.messageId' && !p.startsWith('$.body')))
+    report(
+      `${field}.identity`,
+      "an sqs identity is '$.messageId' or paths into the body ('$.body.orderId'); other record fields change between receives or sends",
+    );
 };
 
 const checkVolumes = (report: Report, job: Job): void => {

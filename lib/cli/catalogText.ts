@@ -20,7 +20,26 @@ export const describeTrigger = (t: Trigger, opts: { overlap?: boolean } = {}): s
       return 'manual';
     case 'after':
       return `after ${t.job} ${t.on.join('|')}${afterFilterText(t)}`;
+    case 'event':
+      return `event ${patternText(t.pattern)} on bus ${t.bus ?? 'default'}`;
+    case 'sqs':
+      // The queue's name: its ARN is one long word that would widen every table it is in.
+      return `sqs ${typeof t.queue === 'string' ? t.queue.split(':').pop() : `queue of param ${t.queue.param}`}`;
   }
+};
+
+/** An event pattern in a few words: its sources and detail types, and how many other fields it filters on. */
+const patternText = (pattern: Record<string, unknown>): string => {
+  const values = (v: unknown) =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('|') : v === undefined ? undefined : 'filtered';
+  const others = Object.keys(pattern).filter((k) => k !== 'source' && k !== 'detail-type');
+  return [
+    values(pattern.source) ?? 'any source',
+    values(pattern['detail-type']) ? `'${values(pattern['detail-type'])}'` : undefined,
+    others.length > 0 ? `(+ ${others.join(', ')} filter)` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
 };
 
 const afterFilterText = (t: AfterTrigger): string => {

@@ -20,6 +20,7 @@ import { runIdFor } from '../domain/runId.ts';
 import { jobsForObject } from '../domain/s3Match.ts';
 import { upstreamEnvironment } from '../domain/taskRequest.ts';
 import { isSpotNotice } from '../domain/taskStatus.ts';
+import { explainBusEvent, explainMessages, type TriggerEventExplanation } from './explainTriggerEvent.ts';
 
 export type Explanation =
   | {
@@ -40,6 +41,8 @@ export type Explanation =
       ignored: string[];
     }
   | { kind: 'schedule'; job?: string; runId?: string; overlap?: string; note: string }
+  | TriggerEventExplanation
+  | { kind: 'messages'; messages: TriggerEventExplanation[] }
   | {
       kind: 'runEvent';
       upstream: { runId: string; job: string; status: string };
@@ -98,9 +101,19 @@ const eventTrigger = (t: RunTrigger): UpstreamTrigger => {
   return upstreamTriggerOf(o);
 };
 
+/** The AWS sources explain reads as uploads, ticks and task changes; any other source is a trigger's event. */
+const AWS_SOURCES = ['aws.s3', 'aws.scheduler', 'aws.events', 'aws.ecs'];
+
 export const explainEvent = (catalog: Catalog, event: unknown, stage: string, run?: Run): Explanation => {
   const e = event as { source?: string; Records?: unknown; longshore?: string };
   if (e.source === RUN_EVENT_SOURCE) return explainRunEvent(catalog, event, stage, run);
+  const first = Array.isArray(e.Records) ? (e.Records[0] as { eventSource?: string } | undefined) : undefined;
+  if (first?.eventSource === 'aws:sqs') return { kind: 'messages', messages: explainMessages(catalog, event, stage) };
+  if (
+    e.longshore === 'event' ||
+    (typeof e.source === 'string' && !AWS_SOURCES.includes(e.source) && 'detail-type' in e)
+  )
+    return explainBusEvent(catalog, event, stage);
   if (e.source === 'aws.s3' || e.Records !== undefined || (e as { Event?: string }).Event === 's3:TestEvent') {
     const { objects, ignored } = parseUploads(event);
     return {

@@ -62,13 +62,42 @@ export type UpstreamTrigger =
   | ({ type: 's3' } & UploadedObject)
   | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
   | { type: 'manual'; token: string; requestedBy?: string }
-  | { type: 'after'; upstreamRunId: string; upstreamJob: string };
+  | { type: 'after'; upstreamRunId: string; upstreamJob: string }
+  | EventRunTrigger
+  | MessageRunTrigger;
+
+/**
+ * A run an EventBridge event started (an `event` trigger): the event's id, source and detail type,
+ * the identity its run id derives from (the values at the trigger's identity paths), and the
+ * variables the trigger took from the event for the task.
+ */
+export interface EventRunTrigger {
+  type: 'event';
+  triggerIndex: number;
+  identity: string[];
+  eventId: string;
+  source: string;
+  detailType: string;
+  environment: Record<string, string>;
+}
+
+/** A run an SQS message started (an `sqs` trigger): the message, its queue, identity and variables. */
+export interface MessageRunTrigger {
+  type: 'sqs';
+  triggerIndex: number;
+  identity: string[];
+  messageId: string;
+  queue: string;
+  environment: Record<string, string>;
+}
 
 export type OriginalTrigger =
   | ({ type: 's3' } & UploadedObject)
   | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
   | { type: 'manual'; token: string; requestedBy?: string }
-  | { type: 'after'; upstream: UpstreamRun; triggerIndex: number };
+  | { type: 'after'; upstream: UpstreamRun; triggerIndex: number }
+  | EventRunTrigger
+  | MessageRunTrigger;
 
 export type RunTrigger =
   | OriginalTrigger

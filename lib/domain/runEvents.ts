@@ -86,7 +86,11 @@ export const triggerSummary = (t: RunTrigger): string => {
         ? `schedule ${o.schedule.split('/').pop()} at ${o.scheduledTime}`
         : o.type === 'after'
           ? `after ${o.upstream.job} ${o.upstream.status} (run ${o.upstream.runId})`
-          : `manual${o.requestedBy ? ` by ${o.requestedBy}` : ''}`;
+          : o.type === 'event'
+            ? `event ${o.source} ${o.detailType} (${o.eventId})`
+            : o.type === 'sqs'
+              ? `sqs message ${o.messageId} from ${o.queue.split(':').pop()}`
+              : `manual${o.requestedBy ? ` by ${o.requestedBy}` : ''}`;
   return t.type === 'retry' ? `retry of ${t.of}${t.requestedBy ? ` by ${t.requestedBy}` : ''} (${base})` : base;
 };
 

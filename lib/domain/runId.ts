@@ -8,6 +8,9 @@
  * - Manual: the client token (the CLI generates one per command and reuses it on retry).
  * - After: the upstream run's id (with the downstream job in every run id, one run per upstream run
  *   and downstream job, however often its run event is delivered).
+ * - Event / SQS: the values at the trigger's identity paths (by default the EventBridge event id,
+ *   the same on every redelivery of one event, or the SQS message id, the same on every receive of
+ *   one message), so a redelivery names the run that exists.
  */
 import { createHash } from 'node:crypto';
 import type { RunTrigger } from './run.ts';
@@ -37,6 +40,7 @@ export type TriggerIdentity =
   | { type: 'schedule'; schedule: string; scheduledTime: string }
   | { type: 'manual'; token: string }
   | { type: 'after'; upstreamRunId: string }
+  | { type: 'event' | 'sqs'; identity: readonly string[] }
   | { type: 'retry'; of: string; token: string };
 
 /** The identity a trigger's run id is derived from. */
@@ -57,6 +61,9 @@ export const identityOf = (trigger: RunTrigger): TriggerIdentity => {
       return { type: 'manual', token: trigger.token };
     case 'after':
       return { type: 'after', upstreamRunId: trigger.upstream.runId };
+    case 'event':
+    case 'sqs':
+      return { type: trigger.type, identity: trigger.identity };
     case 'retry':
       return { type: 'retry', of: trigger.of, token: trigger.token };
   }
@@ -73,6 +80,9 @@ export const identityText = (t: TriggerIdentity): string => {
       return `manual\n${t.token}`;
     case 'after':
       return `after\n${t.upstreamRunId}`;
+    case 'event':
+    case 'sqs':
+      return `${t.type}\n${JSON.stringify(t.identity)}`;
     case 'retry':
       return `retry\n${t.of}\n${t.token}`;
   }

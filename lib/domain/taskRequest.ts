@@ -66,6 +66,15 @@ export const triggerEnvironment = (stage: string, run: Run): Record<string, stri
     env.SCHEDULED_TIME = t.scheduledTime;
   } else if (t.type === 'after') {
     Object.assign(env, upstreamEnvironment(t.upstream));
+  } else if (t.type === 'event') {
+    // The catalog's names cannot be reserved ones (validated), so nothing here overwrites longshore's.
+    Object.assign(env, t.environment, {
+      LONGSHORE_EVENT_ID: t.eventId,
+      LONGSHORE_EVENT_SOURCE: t.source,
+      LONGSHORE_EVENT_DETAIL_TYPE: t.detailType,
+    });
+  } else if (t.type === 'sqs') {
+    Object.assign(env, t.environment, { LONGSHORE_MESSAGE_ID: t.messageId, LONGSHORE_QUEUE_ARN: t.queue });
   }
   return env;
 };

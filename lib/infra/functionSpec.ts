@@ -80,6 +80,11 @@ export const grants = {
     Sid: 'EnqueueLaunch',
     ...allow(['sqs:SendMessage'], [getAtt(IDS.launchQueue, 'Arn')]),
   }),
+  /** What an event source mapping needs of the queues it reads (the sqs triggers' own queues, nothing else). */
+  consumeQueues: (arns: CfnValue[]): Statement => ({
+    Sid: 'ConsumeTriggerQueues',
+    ...allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], arns),
+  }),
   publishRunEvents: (): Statement => ({
     Sid: 'PublishRunEvents',
     ...allow(['events:PutEvents'], [getAtt(IDS.eventBus, 'Arn')]),

@@ -194,9 +194,16 @@ const messaging = (ctx: BuildContext): Resources => ({
             Resource: getAtt(IDS.eventsDlq, 'Arn'),
             Condition: {
               ArnLike: {
-                'aws:SourceArn': sub(
-                  `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${SERVICE}-${ctx.stage}-*`,
-                ),
+                // This stage's rules on any bus: the default bus's, the service bus's and those of
+                // event triggers on a named bus (rule/<bus>/<name>).
+                'aws:SourceArn': [
+                  sub(
+                    `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${SERVICE}-${ctx.stage}-*`,
+                  ),
+                  sub(
+                    `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/*/${SERVICE}-${ctx.stage}-*`,
+                  ),
+                ],
               },
               StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
             },

@@ -50,7 +50,13 @@ const functionRole = (ctx: BuildContext, key: string, spec: FunctionSpec): Resou
   if (spec.async) {
     statements.push({ Sid: 'OnFailureDestination', ...allow(['sqs:SendMessage'], [getAtt(IDS.eventsDlq, 'Arn')]) });
   }
-  if (spec.events?.some((e) => typeof e === 'object' && 'sqs' in e)) {
+  // The launcher's own queue; another function's queues (the sqs triggers') come in its statements.
+  const launchQueueArn = JSON.stringify(getAtt(IDS.launchQueue, 'Arn'));
+  const readsLaunchQueue = spec.events?.some(
+    (e) =>
+      typeof e === 'object' && 'sqs' in e && typeof e.sqs === 'object' && JSON.stringify(e.sqs.arn) === launchQueueArn,
+  );
+  if (readsLaunchQueue) {
     statements.push({
       Sid: 'ConsumeLaunchQueue',
       ...allow(

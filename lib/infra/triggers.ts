@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, Job, S3Trigger } from '../catalog/schema.ts';
 import { upstreamJobs } from '../domain/afterMatch.ts';
+import { busOf, eventTriggers } from '../domain/eventTrigger.ts';
 import {
   eventBusName,
   SERVICE,
@@ -18,8 +19,9 @@ import {
 import { ALERT_TYPES, FINISHED_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { assumeRolePolicy, type CfnValue, getAtt, pascal, policyDocument, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
-import { IDS, lambdaLogicalId } from './ids.ts';
+import { functionRoleLogicalId, IDS, lambdaLogicalId } from './ids.ts';
 import { clusterArnValue } from './platform.ts';
+import { catalogQueues } from './queues.ts';
 
 /** EventBridge's own delivery retries (defaults spelled out): 24 h, 185 attempts, then the DLQ. */
 const DELIVERY_RETRY = { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 };
@@ -121,6 +123,92 @@ export const afterRule = (ctx: BuildContext): Resources => {
     ),
   };
 };
+
+/** An event trigger's rule name: the stage's prefix (its permission and the DLQ policy match it) and a hash of job and index. */
+export const eventRuleName = (stage: string, job: string, index: number): string =>
+  `${SERVICE}-${stage}-event-${createHash('sha256').update(`${job}#${index}`).digest('hex').slice(0, 10)}`;
+
+/**
+ * What an event trigger's rule sends onEvent: the whole original event (`<aws.events.event.json>`,
+ * EventBridge's predefined variable, detail included) wrapped with the job and the trigger's index,
+ * so the rule that matched decides which trigger the event is for. The local bus sends the same.
+ */
+export const eventInputTemplate = (job: string, index: number): string =>
+  `{"longshore":"event","job":${JSON.stringify(job)},"trigger":${index},"event":<aws.events.event.json>}`;
+
+/** One rule per event trigger, on its bus, with the trigger's own pattern. */
+export const eventRules = (ctx: BuildContext): Resources =>
+  Object.fromEntries(
+    eventTriggers(ctx.catalog).map(({ job, triggerIndex, trigger }) => [
+      `Job${pascal(job.name)}EventRule${triggerIndex}`,
+      {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Name: eventRuleName(ctx.stage, job.name, triggerIndex),
+          Description: `Events that start ${job.name} (trigger #${triggerIndex})`,
+          State: 'ENABLED',
+          ...(trigger.bus && trigger.bus !== 'default' ? { EventBusName: trigger.bus } : {}),
+          EventPattern: trigger.pattern as CfnValue,
+          Targets: [
+            {
+              ...(target('onEvent') as Record<string, CfnValue>),
+              InputTransformer: { InputTemplate: eventInputTemplate(job.name, triggerIndex) },
+            },
+          ],
+        },
+      },
+    ]),
+  );
+
+/** onEvent's invoke permissions: one per bus its rules are on, scoped to this stage's rule names there. */
+export const eventRulePermissions = (ctx: BuildContext): Resources => {
+  const buses = [...new Set(eventTriggers(ctx.catalog).map((e) => busOf(e.trigger)))].sort();
+  return Object.fromEntries(
+    buses.map((bus) => [
+      bus === 'default'
+        ? 'OnEventRulesPermission'
+        : `OnEventRulesPermission${createHash('sha256').update(bus).digest('hex').slice(0, 10)}`,
+      {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          FunctionName: getAtt(lambdaLogicalId('onEvent'), 'Arn'),
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          SourceAccount: ref('AWS::AccountId'),
+          SourceArn: sub(
+            `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${bus === 'default' ? '' : `${bus}/`}${SERVICE}-${ctx.stage}-*`,
+          ),
+        },
+      },
+    ]),
+  );
+};
+
+/** What one invocation of onMessage gets at most (the SQS maximum for a standard mapping without a batching window). */
+export const QUEUE_BATCH_SIZE = 10;
+
+/**
+ * One event source mapping per distinct queue of the sqs triggers, to onMessage, with partial
+ * batch responses: a message that cannot become a run is reported, received again, and dead-lettered
+ * by the queue's own redrive policy. After onMessage's role, whose queue grants the mapping needs.
+ */
+export const queueMappings = (ctx: BuildContext): Resources =>
+  Object.fromEntries(
+    catalogQueues(ctx.catalog).map((q) => [
+      `OnMessageQueueMapping${createHash('sha256').update(q.key).digest('hex').slice(0, 10)}`,
+      {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        DependsOn: [functionRoleLogicalId('onMessage')],
+        Properties: {
+          EventSourceArn: q.arn,
+          FunctionName: getAtt(lambdaLogicalId('onMessage'), 'Arn'),
+          BatchSize: QUEUE_BATCH_SIZE,
+          Enabled: true,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        },
+      },
+    ]),
+  );
 
 /** The run events the alert function gets (and the local flow routes to it). */
 export const alertPattern = () => ({ source: [RUN_EVENT_SOURCE], 'detail-type': [...ALERT_TYPES] });
@@ -261,6 +349,9 @@ export const triggerResources = (ctx: BuildContext): Resources => ({
   ...sweeperRule(ctx),
   ...alertRule(ctx),
   ...afterRule(ctx),
+  ...eventRules(ctx),
+  ...eventRulePermissions(ctx),
+  ...queueMappings(ctx),
   ...rulePermissions(ctx, [
     'onUpload',
     'onTaskStateChange',

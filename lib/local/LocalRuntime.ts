@@ -20,15 +20,22 @@ import { fileStamp } from './bucketFolders.ts';
 import { ASYNC_FUNCTIONS, addDeadLetter, invocationRecord } from './deadLetters.ts';
 import { ensureRunsTable } from './dynamo.ts';
 import { engineFor, shutdownEngine } from './engine.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localEnvironment } from './environment.ts';
-import { objectCreated, scheduleTick, sqsBatch, sweeperTick } from './eventFactory.ts';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  LOCAL_STAGE,
+  localEnvironment,
+  localQueueArn,
+  localQueues,
+} from './environment.ts';
+import { objectCreated, queueMessage, scheduleTick, sqsBatch, sweeperTick } from './eventFactory.ts';
 import { FUNCTION_KEYS, type FunctionKey, HANDLER_MODULES, isFunctionKey } from './functionKeys.ts';
 import { LocalQueue } from './LocalQueue.ts';
 import { lambdaContext } from './lambdaContext.ts';
 import { withLocalLogFiles } from './localLogs.ts';
 import { type LocalSecrets, loadLocalSecrets, missingLocalSecrets, readLocalSecrets } from './localSecrets.ts';
 import { Recorder } from './Recorder.ts';
-import { createRouter } from './router.ts';
+import { createRouter, type Router } from './router.ts';
 import { SimulatedEcs } from './SimulatedEcs.ts';
 import type { TaskScript } from './taskScript.ts';
 
@@ -66,6 +73,10 @@ export class LocalRuntime {
   readonly projectDir: string;
   readonly bucketsDir: string;
   readonly logsDir: string;
+  /** `events/<bus>/`: event files the watching flow puts on that local bus. */
+  readonly eventsDir: string;
+  /** `queues/<queue>/`: files the watching flow sends as messages to that local queue. */
+  readonly queuesDir: string;
   readonly clusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${clusterName(LOCAL_STAGE)}`;
   ecs!: SimulatedEcs;
   queue!: LocalQueue;
@@ -80,6 +91,7 @@ export class LocalRuntime {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly restores: (() => void)[] = [];
   private sequencer = 0;
+  private router!: Router;
   /** Bucket files whose upload event went out already (path -> size:mtime). */
   readonly delivered = new Map<string, string>();
   /** Called when a handler run from the flow fails (the deployed Lambda would retry, then dead-letter). */
@@ -90,6 +102,8 @@ export class LocalRuntime {
     this.projectDir = resolve(opts.projectDir ?? process.cwd());
     this.bucketsDir = join(this.stateDir, 'buckets');
     this.logsDir = join(this.stateDir, 'logs');
+    this.eventsDir = join(this.stateDir, 'events');
+    this.queuesDir = join(this.stateDir, 'queues');
   }
 
   static async start(opts: RuntimeOptions): Promise<LocalRuntime> {
@@ -123,6 +137,7 @@ export class LocalRuntime {
     // The environment before the handler modules load: their clients and config read it at import.
     Object.assign(process.env, localEnvironment(LOCAL_STAGE, dynamo.endpoint, Object.keys(this.catalog().networks)), {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      LONGSHORE_QUEUES: localQueues(this.catalog()),
     });
     await ensureRunsTable(dynamo.endpoint, tableName(LOCAL_STAGE));
     ({ secrets: this.secrets, created: this.secretsCreated } = loadLocalSecrets(this.projectDir));
@@ -146,6 +161,7 @@ export class LocalRuntime {
       catalog: () => this.catalog(),
       ...(this.flows ? { deliver: (fn: FunctionKey, event: unknown) => void this.invoke(fn, event) } : {}),
     });
+    this.router = router;
     this.ecs = new SimulatedEcs({
       stage: LOCAL_STAGE,
       clusterArn: this.clusterArn,
@@ -306,6 +322,22 @@ export class LocalRuntime {
   /** A schedule tick, in the shape our Scheduler schedules send. */
   async tick(job: string, triggerIndex: number, scheduledTime: Date): Promise<InvokeResult> {
     return this.invoke('onSchedule', scheduleTick(job, triggerIndex, scheduledTime));
+  }
+
+  /**
+   * An event put on a local bus: onEvent gets it once for each event trigger whose pattern matches
+   * (as each trigger's rule would deliver it). Returns one result per delivery (none: no trigger matched).
+   */
+  async putEvent(event: Record<string, unknown>, bus = 'default'): Promise<InvokeResult[]> {
+    return Promise.all(this.router.busEvent(event, bus).map((d) => this.invoke('onEvent', d)));
+  }
+
+  /**
+   * A message sent to an sqs trigger's queue (named as the catalog names it: its ARN, or
+   * `param:name`): onMessage gets it as a batch of one, as the event source mapping would.
+   */
+  async sendMessage(queue: string, body: string, messageId?: string): Promise<InvokeResult> {
+    return this.invoke('onMessage', { Records: [queueMessage(localQueueArn(queue), body, messageId)] });
   }
 
   async sweep(): Promise<InvokeResult> {

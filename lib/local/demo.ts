@@ -6,10 +6,14 @@
  *  3. a CSV upload whose Spot task is interrupted: retried on on-demand Fargate, succeeds;
  *  4. the nightly report's tick, whose image cannot be pulled: fails at once and alerts;
  *  5. after each CSV ingest succeeds, ingest-summary runs once (its `after` trigger), reading the
- *     upstream run's object from LONGSHORE_UPSTREAM_S3_*.
+ *     upstream run's object from LONGSHORE_UPSTREAM_S3_*;
+ *  6. an Order Placed event on the shop's bus, delivered twice (EventBridge is at least once):
+ *     order-fulfilment runs once, with ORDER_ID, ORDER_TOTAL and FIRST_SKU taken from the event;
+ *  7. a re-sent order on the back office's queue: order-fulfilment runs once for it.
  */
 import type { Attempt, Run } from '../domain/run.ts';
 import { runIdFor } from '../domain/runId.ts';
+import { busEvent } from './eventFactory.ts';
 import type { LocalRuntime } from './LocalRuntime.ts';
 import type { ScriptEntry } from './taskScript.ts';
 
@@ -49,6 +53,9 @@ export interface DemoResult {
   idle: boolean;
 }
 
+/** The back office's queue of the order-fulfilment job's sqs trigger, as jobs.ts names it. */
+const ORDERS_RESEND_QUEUE = 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-orders-resend';
+
 /** Plays the demo's four triggers (and the runs after them), saying each (`say`), and waits for the flow to settle. */
 export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: string) => void): Promise<DemoResult> => {
   const started = Date.now();
@@ -70,11 +77,27 @@ export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: str
   collect(await rt.upload('acme-partner-drop', `incoming/initech-${plan.stamp}.csv`, csv(300)));
   say(`4. schedule tick of nightly-report at ${plan.tick.toISOString()} (image cannot be pulled: fails and alerts)`);
   collect(await rt.tick('nightly-report', 0, plan.tick));
+  const order = busEvent({
+    source: 'acme.shop',
+    'detail-type': 'Order Placed',
+    detail: { orderId: `o-${plan.stamp}-1`, channel: 'web', total: 42.5, items: [{ sku: 'MUG-RED', qty: 2 }] },
+  });
+  say(`5. Order Placed ${order.id} on bus acme-shop, delivered twice (order-fulfilment: one run)`);
+  for (const delivery of [...(await rt.putEvent(order, 'acme-shop')), ...(await rt.putEvent(order, 'acme-shop'))])
+    collect(delivery);
+  const resent = { orderId: `o-${plan.stamp}-2`, total: 19.9, items: [{ sku: 'TEA-GREEN', qty: 1 }] };
+  say(`6. message on queue acme-orders-resend for order ${resent.orderId} (order-fulfilment: one run)`);
+  const sent = await rt.sendMessage(ORDERS_RESEND_QUEUE, JSON.stringify(resent));
+  if (!sent.ok || (sent.result as { batchItemFailures: unknown[] }).batchItemFailures.length > 0)
+    throw new Error(
+      `demo step failed: the queue message did not become a run (${sent.error?.message ?? 'batch item failure'})`,
+    );
+  runIds.push(runIdFor('order-fulfilment', { type: 'sqs', identity: [resent.orderId] }));
   const idle = await rt.idle(90_000);
   // 5. The runs after the two ingests: their ids derive from the upstream run ids.
   const ingests = runIds.filter((id) => id.startsWith('csv-ingest-'));
   runIds.push(...ingests.map((id) => runIdFor('ingest-summary', { type: 'after', upstreamRunId: id })));
-  const runs = (await Promise.all(runIds.map((id) => rt.store.getHistory(id)))).filter(
+  const runs = (await Promise.all([...new Set(runIds)].map((id) => rt.store.getHistory(id)))).filter(
     (h): h is NonNullable<typeof h> => h !== undefined,
   );
   return {
@@ -99,6 +122,12 @@ export const demoProblems = (result: DemoResult): string[] => {
   const summaries = result.runs.filter((r) => r.run.job === 'ingest-summary' && r.run.status === 'SUCCEEDED');
   if (summaries.length !== 2)
     problems.push(`${summaries.length} ingest-summary runs succeeded after the ingests, not 2`);
+  const orders = result.runs.filter((r) => r.run.job === 'order-fulfilment');
+  const distinct = new Set(orders.map((r) => r.run.runId));
+  if (distinct.size !== 2 || orders.some((r) => r.run.status !== 'SUCCEEDED'))
+    problems.push(
+      `order-fulfilment ran ${distinct.size} times (${orders.map((r) => r.run.status).join(', ')}), not once per order (2)`,
+    );
   if (result.alerts < 1) problems.push('no alert was sent');
   if (!result.idle) problems.push('the flow did not settle within 90 s');
   return problems;

@@ -4,7 +4,10 @@
  * lib/domain/names.ts), so the local flow, `longshore invoke`, `osls invoke local`, the tests and
  * the benchmarks all build it the same way.
  */
+import { arnIn } from '../catalog/arn.ts';
+import type { Catalog } from '../catalog/schema.ts';
 import type { EnvName } from '../config.ts';
+import { queueKeys } from '../domain/eventTrigger.ts';
 import { alertTopicName, clusterName, eventBusName, launchQueueName, tableName } from '../domain/names.ts';
 
 /** The local flow imitates the `dev` stage, so the sample events in events/ (stage dev) all apply. */
@@ -81,3 +84,18 @@ export const localEnvironment = (
   AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint,
   POWERTOOLS_METRICS_DISABLED: 'true',
 });
+
+/**
+ * A queue of an sqs trigger as it is on this machine: a literal ARN in the local account and Region,
+ * a stage parameter a queue of the parameter's name there.
+ */
+export const localQueueArn = (key: string): string =>
+  key.startsWith('param:')
+    ? `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${key.slice('param:'.length)}`
+    : arnIn(key, { region: LOCAL_REGION, account: LOCAL_ACCOUNT });
+
+/** `LONGSHORE_QUEUES` on this machine (lib/infra/queues.ts builds the deployed one). */
+export const localQueues = (catalog: Catalog): string =>
+  queueKeys(catalog)
+    .map((key) => `${key}=${localQueueArn(key)}`)
+    .join(',');

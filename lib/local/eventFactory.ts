@@ -84,3 +84,38 @@ export const sqsBatch = (
 ): { Records: Event[] } => ({
   Records: messages.map((m) => ({ ...m, eventSource: 'aws:sqs', attributes, messageAttributes: {} })),
 });
+
+/** An event an event trigger's rule matched, as its input transformer hands it to onEvent (lib/infra/triggers.ts). */
+export const eventTriggerDelivery = (job: string, triggerIndex: number, event: Event): Event => ({
+  longshore: 'event',
+  job,
+  trigger: triggerIndex,
+  event,
+});
+
+/** An SQS message of an sqs trigger's queue, as its event source mapping hands it to onMessage. */
+export const queueMessage = (queueArn: string, body: string, messageId: string = randomUUID()): Event => ({
+  messageId,
+  receiptHandle: `local-${messageId}`,
+  body,
+  attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
+  messageAttributes: {},
+  md5OfBody: createHash('md5').update(body).digest('hex'),
+  eventSource: 'aws:sqs',
+  eventSourceARN: queueArn,
+  awsRegion: LOCAL_REGION,
+});
+
+/** An EventBridge event as a producer's PutEvents entry becomes one on the bus (id, time, account filled in). */
+export const busEvent = (
+  entry: { source: string; 'detail-type': string; detail: unknown },
+  at = new Date(),
+): Event => ({
+  version: '0',
+  id: randomUUID(),
+  account: LOCAL_ACCOUNT,
+  time: toSecond(at),
+  region: LOCAL_REGION,
+  resources: [],
+  ...entry,
+});

@@ -19,6 +19,8 @@ export const HANDLER_MODULES: Record<FunctionKey, () => Promise<unknown>> = {
   sweeper: () => import('../../functions/sweeper/handler.ts'),
   alert: () => import('../../functions/alert/handler.ts'),
   onRunFinished: () => import('../../functions/onRunFinished/handler.ts'),
+  onEvent: () => import('../../functions/onEvent/handler.ts'),
+  onMessage: () => import('../../functions/onMessage/handler.ts'),
 };
 
 export const FUNCTION_KEYS = Object.keys(HANDLER_MODULES) as readonly FunctionKey[];

@@ -5,8 +5,9 @@
  * where nothing runs on its own.
  */
 import type { Catalog } from '../catalog/schema.ts';
+import { matchingEventTriggers } from '../domain/eventTrigger.ts';
 import { afterPattern, alertPattern, taskStatePattern } from '../infra/triggers.ts';
-import { runEventDelivery } from './eventFactory.ts';
+import { eventTriggerDelivery, runEventDelivery } from './eventFactory.ts';
 import type { FunctionKey } from './functionKeys.ts';
 import type { Recorder } from './Recorder.ts';
 
@@ -58,6 +59,20 @@ export const createRouter = ({ stage, clusterArn, recorder, catalog, deliver }: 
       if (matchesPattern(alerting, delivered)) deliver('alert', delivered);
       const after = afterPattern(stage, catalog()) as Pattern | undefined;
       if (after && matchesPattern(after, delivered)) deliver('onRunFinished', delivered);
+    },
+    /**
+     * An event put on a bus (the default one, or a named one): what each event trigger's rule whose
+     * pattern matches hands onEvent (the full pattern language: lib/domain/eventPattern.ts).
+     * Returned, not delivered: the caller invokes them (and waits), in the flow and in an invoke.
+     */
+    busEvent: (event: Record<string, unknown>, bus = 'default'): Record<string, unknown>[] => {
+      const matched = matchingEventTriggers(catalog(), event, bus);
+      if (matched.length > 0)
+        recorder.event({
+          detailType: String(event['detail-type']),
+          detail: (event.detail ?? {}) as Record<string, unknown>,
+        });
+      return matched.map((m) => eventTriggerDelivery(m.job.name, m.triggerIndex, event));
     },
   };
 };

@@ -1,12 +1,16 @@
 /**
  * The local flow left running (`longshore up` on a terminal): files dropped into the bucket folders
- * are uploads, schedules tick on time, the sweeper runs every minute. It tells what it starts
+ * are uploads, an event file dropped into `events/<bus>/` is put on that local bus, a file dropped
+ * into `queues/<queue>/` is a message on that queue (its content the body), schedules tick on time,
+ * the sweeper runs every minute. It tells what it starts
  * through the callbacks (the CLI prints them) and returns what stops it all.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { queueKeys } from '../domain/eventTrigger.ts';
 import { cronOccurrences, parseScheduleExpression } from '../domain/scheduleExpression.ts';
-import { watchBuckets } from './bucketFolders.ts';
+import { watchBuckets, watchFolder } from './bucketFolders.ts';
+import { busEvent } from './eventFactory.ts';
 import type { LocalRuntime } from './LocalRuntime.ts';
 
 export interface WatchEvents {
@@ -14,7 +18,65 @@ export interface WatchEvents {
   /** A file that starts no run, and why (no job watches its bucket, or none matches its key). */
   unmatched(bucket: string, key: string, why: string): void;
   tick(job: string, expression: string, timezone: string, at: Date): void;
+  /** An event file or a message file delivered (`where`: `bus acme-shop` or `queue acme-orders-resend`), and what came of it. */
+  delivered(where: string, file: string, outcome: string): void;
 }
+
+/** The queue key (lib/domain/eventTrigger.ts) a folder under `queues/` names: its ARN's last part, or the parameter's name. */
+const queueOfFolder = (rt: LocalRuntime, folder: string): string | undefined =>
+  queueKeys(rt.catalog()).find((k) => k.split(':').pop() === folder);
+
+/** What one delivery came to, in words: the runs it started or found, or why it starts none. */
+const outcomeOf = (results: { ok: boolean; result?: unknown; error?: { message: string } }[]): string => {
+  if (results.length === 0) return 'no event trigger on this bus matches it';
+  return results
+    .map((r) => {
+      if (!r.ok) return `rejected: ${r.error?.message}`;
+      const x = r.result as { runId?: string; created?: boolean; batchItemFailures?: unknown[] };
+      if (x.batchItemFailures) return x.batchItemFailures.length > 0 ? 'cannot become a run (see the log)' : 'accepted';
+      return `${x.created ? 'starts' : 'is already'} run ${x.runId}`;
+    })
+    .join('; ');
+};
+
+/** The folders of the event and sqs triggers: `events/<bus>/*.json` and `queues/<queue>/*`. */
+const watchEventFolders = (rt: LocalRuntime, on: WatchEvents): (() => void) => {
+  mkdirSync(rt.eventsDir, { recursive: true });
+  mkdirSync(rt.queuesDir, { recursive: true });
+  const seen = new Map<string, string>();
+  const stopEvents = watchFolder(rt.eventsDir, seen, ([bus, ...rest], file) => {
+    if (!bus || rest.length === 0) return;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      on.delivered(`bus ${bus}`, rest.join('/'), 'not JSON: nothing is put on the bus');
+      return;
+    }
+    // A PutEvents entry (source, detail-type, detail) becomes an event as EventBridge would make it.
+    const event = entry.id ? entry : busEvent(entry as never);
+    void rt.putEvent(event, bus).then((results) => on.delivered(`bus ${bus}`, rest.join('/'), outcomeOf(results)));
+  });
+  const stopQueues = watchFolder(rt.queuesDir, seen, ([folder, ...rest], file) => {
+    if (!folder || rest.length === 0) return;
+    const queue = queueOfFolder(rt, folder);
+    if (!queue) {
+      on.delivered(
+        `queue ${folder}`,
+        rest.join('/'),
+        'no sqs trigger reads this queue; deployed, nothing would receive it',
+      );
+      return;
+    }
+    void rt
+      .sendMessage(queue, readFileSync(file, 'utf8'))
+      .then((result) => on.delivered(`queue ${folder}`, rest.join('/'), outcomeOf([result])));
+  });
+  return () => {
+    stopEvents();
+    stopQueues();
+  };
+};
 
 /** The longest a Node timer may wait (about 24.8 days); later ticks are armed again when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -87,11 +149,13 @@ export const watchFlow = (rt: LocalRuntime, on: WatchEvents): (() => void) => {
     (bucket, key) =>
       on.unmatched(bucket, key, `no job has an S3 trigger on bucket ${bucket}; deployed, no rule would deliver it`),
   );
+  const stopEventFolders = watchEventFolders(rt, on);
   const stopTicks = scheduleTicks(rt, on);
   const sweeper = setInterval(() => void rt.sweep(), 60_000);
   return () => {
     clearInterval(sweeper);
     stopTicks();
     stopWatch();
+    stopEventFolders();
   };
 };

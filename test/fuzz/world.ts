@@ -18,6 +18,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildHandler as alertHandler } from '../../functions/alert/handler.ts';
 import { buildHandler as controlHandler } from '../../functions/control/handler.ts';
 import { buildHandler as launcherHandler } from '../../functions/launcher/handler.ts';
+import { buildHandler as onEventHandler } from '../../functions/onEvent/handler.ts';
+import { buildHandler as onMessageHandler } from '../../functions/onMessage/handler.ts';
 import { buildHandler as onRunFinishedHandler } from '../../functions/onRunFinished/handler.ts';
 import { buildHandler as onScheduleHandler } from '../../functions/onSchedule/handler.ts';
 import { buildHandler as onTaskStateChangeHandler } from '../../functions/onTaskStateChange/handler.ts';
@@ -72,7 +74,9 @@ const KIND: Record<FunctionKey, 'async' | 'sqs' | 'sync'> = {
   sweeper: 'async',
   alert: 'async',
   onRunFinished: 'async',
+  onEvent: 'async',
   launcher: 'sqs',
+  onMessage: 'sqs',
   control: 'sync',
 };
 
@@ -490,6 +494,11 @@ export class World {
         return onTaskStateChangeHandler(core);
       case 'onRunFinished':
         return onRunFinishedHandler(core);
+      // The generated catalogs have no event or sqs triggers: these never receive anything here.
+      case 'onEvent':
+        return onEventHandler(core);
+      case 'onMessage':
+        return onMessageHandler(core, new Map());
       case 'sweeper':
         return sweeperHandler({ ...core, ecs });
       case 'launcher':

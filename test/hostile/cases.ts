@@ -6,7 +6,16 @@
  * or recognised as foreign or duplicate: the result says which).
  */
 import type { FunctionKey } from '../../lib/local/functionKeys.ts';
-import { classic, controlTrigger, launchBatch, sample, taskChange, upload } from './events.ts';
+import {
+  classic,
+  controlTrigger,
+  launchBatch,
+  orderDelivery,
+  resendBatch,
+  sample,
+  taskChange,
+  upload,
+} from './events.ts';
 
 export type Expected =
   | { invalid: string }
@@ -700,6 +709,123 @@ export const HOSTILE: HostileCase[] = [
     'onSchedule',
     { ...sample('schedule-rule'), resources: ['arn:aws:events:eu-west-1:123456789012:rule/someone-else'] },
     { invalid: "is not a longshore schedule of stage 'dev'" },
+  ),
+
+  // Event triggers (onEvent): the delivery's shape at the edge; what the trigger takes, in the use case.
+  c(
+    'event trigger',
+    'a delivery without the wrapped event',
+    'onEvent',
+    { longshore: 'event', job: 'order-fulfilment', trigger: 0 },
+    {
+      invalid: 'event',
+    },
+  ),
+  c('event trigger', 'an event as the bus holds it, not as the rule delivers it', 'onEvent', sample('order-placed'), {
+    invalid: 'longshore',
+  }),
+  c(
+    'event trigger',
+    'a delivery for a job named __proto__',
+    'onEvent',
+    { ...orderDelivery(), job: '__proto__' },
+    {
+      invalid: 'job',
+    },
+  ),
+  c(
+    'event trigger',
+    'a delivery for a trigger the job does not have',
+    'onEvent',
+    { ...orderDelivery(), trigger: 7 },
+    {
+      error: 'RequestRejectedError',
+      says: 'no event trigger #7',
+    },
+  ),
+  c(
+    'event trigger',
+    'an event without the identity path',
+    'onEvent',
+    orderDelivery((_e, d) => {
+      delete d.orderId;
+    }),
+    { error: 'RequestRejectedError', says: 'identity: $.detail.orderId is not in the event' },
+  ),
+  c(
+    'event trigger',
+    'an event whose value is null',
+    'onEvent',
+    orderDelivery((_e, d) => {
+      d.total = null;
+    }),
+    { error: 'RequestRejectedError', says: 'ORDER_TOTAL: $.detail.total is null in the event' },
+  ),
+  c(
+    'event trigger',
+    'an event with an oversized value',
+    'onEvent',
+    orderDelivery((_e, d) => {
+      d.items = [{ sku: 'X'.repeat(5000) }];
+    }),
+    {
+      error: 'RequestRejectedError',
+      says: 'FIRST_SKU: the value at $.detail.items[0].sku is 5000 characters; at most 4096',
+    },
+  ),
+  c(
+    'event trigger',
+    'an event whose value holds an escape sequence',
+    'onEvent',
+    orderDelivery((_e, d) => {
+      d.orderId = 'o-1\u001b[2J';
+    }),
+    { error: 'RequestRejectedError', says: 'holds a control character (U+001B)' },
+  ),
+  c(
+    'event trigger',
+    'an event whose item is an object where a string was expected (passed as JSON)',
+    'onEvent',
+    orderDelivery((_e, d) => {
+      d.items = [{ sku: JSON.parse('{"__proto__":{"admin":true},"code":"A"}') }];
+    }),
+    { ok: { job: 'order-fulfilment', created: true } },
+  ),
+  // Sqs triggers (onMessage): each message on its own; the ones that cannot become runs are reported.
+  c('sqs trigger', 'a batch without records', 'onMessage', { Records: [] }, { invalid: 'Records' }),
+  c('sqs trigger', 'a body that is not JSON', 'onMessage', resendBatch(['order 44 please']), { failures: ['q0'] }),
+  c('sqs trigger', 'a body that is JSON null', 'onMessage', resendBatch(['null']), { failures: ['q0'] }),
+  c('sqs trigger', 'a body without the identity path', 'onMessage', resendBatch([body({ total: 1 })]), {
+    failures: ['q0'],
+  }),
+  c(
+    'sqs trigger',
+    'a message from a queue no trigger reads',
+    'onMessage',
+    resendBatch([body({ orderId: 'o-9', total: 1, items: [{ sku: 'A' }] })], (r) => {
+      r.eventSourceARN = 'arn:aws:sqs:eu-west-1:123456789012:someone-else';
+    }),
+    { failures: ['q0'] },
+  ),
+  c(
+    'sqs trigger',
+    'a record without its queue',
+    'onMessage',
+    resendBatch([body({ orderId: 'o-9', total: 1, items: [{ sku: 'A' }] })], (r) => {
+      delete r.eventSourceARN;
+    }),
+    { failures: ['q0'] },
+  ),
+  c(
+    'sqs trigger',
+    'one bad message among good ones: only it is reported',
+    'onMessage',
+    resendBatch([
+      body({ orderId: 'o-hostile-1', total: 1, items: [{ sku: 'A' }] }),
+      '{"orderId":',
+      body({ orderId: 'o-hostile-2', total: 2, items: [{ sku: 'B' }] }),
+    ]),
+    { failures: ['q1'] },
   ),
 
   // The sweeper reads nothing from its event (it sweeps the whole table): any event is a sweep.

@@ -60,3 +60,23 @@ export const classic = (encodedKey: string): Json => ({
     },
   ],
 });
+
+/** The Order Placed event as order-fulfilment's rule delivers it, its event changed by `change`. */
+export const orderDelivery = (change: (event: Json, detail: Json) => void = () => undefined): Json => {
+  const d = sample('order-placed-delivery');
+  const event = d.event as Json;
+  change(event, event.detail as Json);
+  return d;
+};
+
+/** An SQS batch from the orders-resend queue with these bodies (ids q0, q1, ...), each record changed by `change`. */
+export const resendBatch = (bodies: unknown[], change: (record: Json, i: number) => void = () => undefined): Json => {
+  const base = (sample('orders-resend-queue').Records as Json[])[0] as Json;
+  return {
+    Records: bodies.map((body, i) => {
+      const record = { ...base, messageId: `q${i}`, body };
+      change(record, i);
+      return record;
+    }),
+  };
+};

@@ -29,6 +29,7 @@ describe('CLI: catalog', () => {
       'nightly-report',
       'csv-ingest',
       'ingest-summary',
+      'order-fulfilment',
     ]);
   });
 
@@ -49,7 +50,7 @@ describe('CLI: catalog', () => {
     // Assess
     expect([ok.code, ok.out]).toEqual([
       EXIT.ok,
-      'valid: 4 jobs (thumbnails, nightly-report, csv-ingest, ingest-summary)\n',
+      'valid: 5 jobs (thumbnails, nightly-report, csv-ingest, ingest-summary, order-fulfilment)\n',
     ]);
     expect(bad.code).toBe(EXIT.invalid);
     expect(bad.out).toContain(
@@ -66,7 +67,12 @@ describe('CLI: catalog', () => {
     // Assess
     expect(json<{ stage: string; resources: Record<string, number>; afterGraph: string[] }>(r)).toMatchObject({
       stage: 'prod',
-      resources: { 'AWS::ECS::TaskDefinition': 4, 'AWS::Lambda::Permission': 5 },
+      resources: {
+        'AWS::ECS::TaskDefinition': 5,
+        'AWS::Lambda::Permission': 6,
+        'AWS::Events::Rule': 7,
+        'AWS::Lambda::EventSourceMapping': 1,
+      },
       afterGraph: ['csv-ingest -> ingest-summary (on SUCCEEDED)'],
     });
   });
@@ -311,6 +317,8 @@ describe('CLI: the local flow', () => {
       ['csv-ingest', 'SUCCEEDED'],
       ['csv-ingest', 'SUCCEEDED'],
       ['nightly-report', 'FAILED'],
+      ['order-fulfilment', 'SUCCEEDED'],
+      ['order-fulfilment', 'SUCCEEDED'],
       ['ingest-summary', 'SUCCEEDED'],
       ['ingest-summary', 'SUCCEEDED'],
     ]);

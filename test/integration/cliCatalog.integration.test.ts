@@ -12,7 +12,7 @@ import { projectCopy, runCli } from '../helpers/cliProcess.ts';
 const PROBLEMS = [
   "job 'thumbs': size.memory: 3000 is not valid with cpu 512; use 1024, 2048, 3072 or 4096",
   "job 'Report': name: must be lowercase letters, digits and -, starting with a letter and not ending with -",
-  "job 'Report': triggers: needs at least one trigger ({ type: 's3' | 'schedule' | 'manual' | 'after' })",
+  "job 'Report': triggers: needs at least one trigger ({ type: 's3' | 'schedule' | 'manual' | 'after' | 'event' | 'sqs' })",
 ];
 
 let project = '';

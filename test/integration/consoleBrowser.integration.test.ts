@@ -102,7 +102,7 @@ beforeAll(async () => {
     ]),
   });
   stopServer = await serveFlow(rt);
-  stopWatch = watchFlow(rt, { upload: () => {}, tick: () => {}, unmatched: () => {} });
+  stopWatch = watchFlow(rt, { upload: () => {}, tick: () => {}, unmatched: () => {}, delivered: () => {} });
   ({ child: cli, url } = await startConsoleCli());
   origin = new URL(url).origin;
   if (!existsSync(CHROMIUM))

@@ -181,6 +181,39 @@ describe('Hostile corpus: invalid catalogs', () => {
     ],
     ['a network the catalog does not define', baseCatalog([job({ network: 'elsewhere' })]), 'elsewhere'],
     ['a memory size Fargate does not offer', baseCatalog([job({ size: { cpu: 256, memory: 4096 } })]), 'memory'],
+    [
+      'an event pattern EventBridge would refuse',
+      baseCatalog([
+        job({ triggers: [{ type: 'event', pattern: { detail: { n: [{ numeric: ['>', 1, '>', 2] }] } } }] }),
+      ]),
+      'triggers[0].pattern.detail.n[0]',
+    ],
+    [
+      'an event pattern whose operator is unknown',
+      baseCatalog([job({ triggers: [{ type: 'event', pattern: { source: [{ regex: '.*' }] } }] })]),
+      '"regex" is not an EventBridge operator',
+    ],
+    [
+      'an event path with a filter expression',
+      baseCatalog([
+        job({ triggers: [{ type: 'event', pattern: { source: ['a'] }, environment: { X: '$.detail[?(@.a)]' } }] }),
+      ]),
+      'triggers[0].environment.X',
+    ],
+    [
+      'an event variable named __proto__',
+      baseCatalog([
+        job({
+          triggers: [{ type: 'event', pattern: { source: ['a'] }, environment: JSON.parse('{"__proto__":"$.id"}') }],
+        }),
+      ]),
+      'environment',
+    ],
+    [
+      'an sqs queue given as a URL',
+      baseCatalog([job({ triggers: [{ type: 'sqs', queue: 'https://sqs.eu-west-1.amazonaws.com/1/q' }] })]),
+      'triggers[0].queue',
+    ],
   ])('refuses %s, naming the field', async (_what, input, field) => {
     // Prepare
     const { validateCatalog } = await import('../../lib/catalog/validate.ts');

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runIdFor } from '../../lib/domain/runId.ts';
 import { serveFlow } from '../../lib/local/flowServer.ts';
 import { LocalRuntime } from '../../lib/local/LocalRuntime.ts';
 import { scriptFrom } from '../../lib/local/taskScript.ts';
@@ -131,6 +132,7 @@ describe('Local flow: uploads that start no run', () => {
       upload: () => undefined,
       tick: () => undefined,
       unmatched: (bucket, key, why) => said.push(`${bucket}/${key}: ${why}`),
+      delivered: () => undefined,
     });
     await new Promise((r) => setTimeout(r, 200));
 
@@ -148,5 +150,54 @@ describe('Local flow: uploads that start no run', () => {
       "acme-partner-drop/outgoing/x.csv: no job's S3 trigger on acme-partner-drop matches the key (csv-ingest: incoming/*.csv)",
       'nobody-watches/a.txt: no job has an S3 trigger on bucket nobody-watches; deployed, no rule would deliver it',
     ]);
+  });
+});
+
+describe('Local flow: event and queue folders', () => {
+  it('puts a dropped event file on its bus (one run per order, however often) and sends a dropped message file', async () => {
+    // Prepare
+    const said: string[] = [];
+    const stop = watchFlow(rt, {
+      upload: () => undefined,
+      tick: () => undefined,
+      unmatched: () => undefined,
+      delivered: (where, file, outcome) => said.push(`${where}: ${file} ${outcome}`),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const order = {
+      source: 'acme.shop',
+      'detail-type': 'Order Placed',
+      detail: { orderId: 'o-folder-1', channel: 'web', total: 3, items: [{ sku: 'MUG-RED' }] },
+    };
+    const waitFor = async (n: number) => {
+      const deadline = Date.now() + 10_000;
+      while (said.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    };
+
+    // Act
+    for (const dir of ['acme-shop', 'default']) mkdirSync(join(rt.eventsDir, dir), { recursive: true });
+    writeFileSync(join(rt.eventsDir, 'acme-shop', 'order.json'), JSON.stringify(order));
+    await waitFor(1);
+    writeFileSync(join(rt.eventsDir, 'acme-shop', 'order-again.json'), JSON.stringify(order));
+    await waitFor(2);
+    writeFileSync(join(rt.eventsDir, 'default', 'order.json'), JSON.stringify(order));
+    await waitFor(3);
+    mkdirSync(join(rt.queuesDir, 'acme-orders-resend'), { recursive: true });
+    writeFileSync(
+      join(rt.queuesDir, 'acme-orders-resend', 'm1.json'),
+      JSON.stringify({ ...order.detail, orderId: 'o-folder-2' }),
+    );
+    await waitFor(4);
+    stop();
+
+    // Assess
+    const run = (id: string, kind: 'event' | 'sqs') => runIdFor('order-fulfilment', { type: kind, identity: [id] });
+    expect(said).toEqual([
+      `bus acme-shop: order.json starts run ${run('o-folder-1', 'event')}`,
+      `bus acme-shop: order-again.json is already run ${run('o-folder-1', 'event')}`,
+      'bus default: order.json no event trigger on this bus matches it',
+      'queue acme-orders-resend: m1.json accepted',
+    ]);
+    expect((await rt.store.getRun(run('o-folder-2', 'sqs')))?.job).toBe('order-fulfilment');
   });
 });

@@ -50,6 +50,8 @@ describe('Packaged service (osls package)', () => {
       'alert.zip',
       'control.zip',
       'launcher.zip',
+      'onEvent.zip',
+      'onMessage.zip',
       'onRunFinished.zip',
       'onSchedule.zip',
       'onTaskStateChange.zip',
@@ -67,7 +69,7 @@ describe('Packaged service (osls package)', () => {
     const fns = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
 
     // Assess
-    expect(fns).toHaveLength(8);
+    expect(fns).toHaveLength(10);
     for (const fn of fns)
       expect([fn.Properties?.Runtime, fn.Properties?.Architectures]).toEqual(['nodejs24.x', ['arm64']]);
   });

@@ -8,6 +8,7 @@ import type { CfnResource } from '../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
 import { tableGrants } from '../../lib/infra/functionSpec.ts';
 import { jobLogicalId } from '../../lib/infra/jobResources.ts';
+import { catalogQueues } from '../../lib/infra/queues.ts';
 import { buildService } from '../../lib/infra/service.ts';
 import { keyFilter } from '../../lib/infra/triggers.ts';
 import { baseCatalog, baseJob, ec2Catalog, exampleCatalog } from '../helpers/catalogs.ts';
@@ -337,6 +338,12 @@ describe('Service definition (serverless.ts)', () => {
           case 'kms':
             return r === json({ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] });
           case 'sqs':
+            // The sqs triggers' own queues, to onMessage only, for consuming only.
+            if (
+              fn === 'onMessage' &&
+              ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].includes(action)
+            )
+              return catalogQueues(catalog).some((q) => r === json(q.arn));
             return ['LaunchQueue', 'EventsDeadLetterQueue'].some((q) => r === json({ 'Fn::GetAtt': [q, 'Arn'] }));
           case 'logs':
             return (
@@ -547,6 +554,8 @@ describe('Operations resources', () => {
       'csv-ingest: duration and queue wait (seconds)',
       'ingest-summary: runs',
       'ingest-summary: duration and queue wait (seconds)',
+      'order-fulfilment: runs',
+      'order-fulfilment: duration and queue wait (seconds)',
       'Handler errors',
       'Handler duration p99 (ms)',
       'Queues',

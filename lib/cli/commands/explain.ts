@@ -5,7 +5,22 @@ import { checkRunId } from '../arguments.ts';
 import { type CommandContext, readJson, withBackend } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import { type Explanation, explainEvent } from '../explainEvent.ts';
+import type { TriggerEventExplanation } from '../explainTriggerEvent.ts';
 import type { Output } from '../Output.ts';
+
+const printTriggerEvent = (o: Output, x: TriggerEventExplanation): void => {
+  o.line(x.what);
+  for (const s of x.starts) {
+    if (s.problems) {
+      o.line(`  ${o.c.bold(s.job)} (its trigger #${s.triggerIndex}, ${s.from}) matches, but cannot start a run:`);
+      for (const p of s.problems) o.line(`    ${o.c.red(p)}`);
+      continue;
+    }
+    o.line(`  starts ${o.c.bold(s.job)} as run ${s.runId} (its trigger #${s.triggerIndex}, ${s.from}), with:`);
+    for (const [name, value] of Object.entries(s.environment ?? {})) o.line(`    ${name}=${value}`);
+  }
+  o.line(`  ${x.note}`);
+};
 
 const printExplanation = (o: Output, x: Explanation): void => {
   if (x.kind === 'upload') {
@@ -20,6 +35,10 @@ const printExplanation = (o: Output, x: Explanation): void => {
   }
   if (x.kind === 'schedule') {
     o.line(x.job ? `${o.c.bold(x.job)}: ${x.note}` : x.note);
+    return;
+  }
+  if (x.kind === 'triggerEvent' || x.kind === 'messages') {
+    for (const item of x.kind === 'messages' ? x.messages : [x]) printTriggerEvent(o, item);
     return;
   }
   if (x.kind === 'runEvent') {

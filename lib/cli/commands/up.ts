@@ -145,6 +145,7 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
         unmatched: (bucket, key, why) => out.line(out.c.yellow(`upload s3://${bucket}/${key} starts no run: ${why}`)),
         tick: (job, expression, timezone, at) =>
           out.line(out.c.dim(`tick ${job} ${expression} (${timezone}) at ${at.toISOString()}`)),
+        delivered: (where, file, outcome) => out.line(out.c.dim(`${where}: ${file} ${outcome}`)),
       });
       const patterns = rt
         .catalog()
@@ -153,6 +154,9 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
       out.line(
         out.c.bold('Watching.') +
           ` Drop a file into ${rel(rt.bucketsDir)}/<bucket>/... to upload it (buckets with jobs: ${[...new Set(patterns)].join(', ')}).`,
+      );
+      out.line(
+        `Drop an event (JSON) into ${rel(rt.eventsDir)}/<bus>/ to put it on that bus (e.g. events/acme-shop/), a message body into ${rel(rt.queuesDir)}/<queue>/ to send it (e.g. queues/acme-orders-resend/).`,
       );
       out.line(
         `Schedules tick on time; the sweeper runs every minute. In another terminal: ${out.c.cyan('npx longshore trigger csv-ingest --object s3://acme-partner-drop/incoming/<a file there>.csv')}, ${out.c.cyan('npx longshore runs list')}. Ctrl-C to stop.`,

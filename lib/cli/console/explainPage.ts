@@ -49,6 +49,19 @@ export const renderExplanation = (x: Explanation): Html => {
           .map(([n, v]) => `${n}=${v}`)
           .join(' ')}</code></li>`,
     )}</ul><p>${x.note}</p></div>`;
+  if (x.kind === 'triggerEvent' || x.kind === 'messages')
+    return html`<div class="explanation">${(x.kind === 'messages' ? x.messages : [x]).map(
+      (m) =>
+        html`<p>${m.what}</p><ul>${m.starts.map((s) =>
+          s.problems
+            ? html`<li><b>${s.job}</b> (trigger #${s.triggerIndex}, ${s.from}) matches, but cannot start a run: ${s.problems.join('; ')}</li>`
+            : html`<li>starts <b>${s.job}</b> as run <code>${s.runId ?? ''}</code> (${s.from}), with <code>${Object.entries(
+                s.environment ?? {},
+              )
+                .map(([n, v]) => `${n}=${v}`)
+                .join(' ')}</code></li>`,
+        )}</ul><p>${m.note}</p>`,
+    )}</div>`;
   const v = x.verdict;
   return html`<div class="explanation">
 <p><b>${x.job}</b>${x.runId ? html` run <code>${x.runId}</code> attempt ${x.attempt}` : ''}: task ${x.status}</p>

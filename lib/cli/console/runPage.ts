@@ -51,6 +51,10 @@ const triggerFields = (run: Run): Field[] => {
       'after',
       html`<a href="/runs/${o.upstream.runId}">${o.upstream.runId}</a> (${o.upstream.job} ${o.upstream.status})`,
     ]);
+  } else if (o.type === 'event') {
+    rows.push(['event', html`<code>${o.source} ${o.detailType}</code> ${o.eventId}`]);
+  } else if (o.type === 'sqs') {
+    rows.push(['message', html`<code>${o.queue}</code> ${o.messageId}`]);
   } else if (o.requestedBy) rows.push(['requested by', o.requestedBy]);
   return rows;
 };

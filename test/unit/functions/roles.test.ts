@@ -24,6 +24,8 @@ import { handler as alert } from '../../../functions/alert/handler.ts';
 import { handler as control } from '../../../functions/control/handler.ts';
 import { functions } from '../../../functions/index.ts';
 import { handler as launcher } from '../../../functions/launcher/handler.ts';
+import { handler as onEvent } from '../../../functions/onEvent/handler.ts';
+import { buildHandler as onMessageHandler } from '../../../functions/onMessage/handler.ts';
 import { handler as onRunFinished } from '../../../functions/onRunFinished/handler.ts';
 import { handler as onSchedule } from '../../../functions/onSchedule/handler.ts';
 import { handler as onTaskStateChange } from '../../../functions/onTaskStateChange/handler.ts';
@@ -32,10 +34,12 @@ import { handler as sweeper } from '../../../functions/sweeper/handler.ts';
 import rawCatalog from '../../../jobs.ts';
 import { useCatalog } from '../../../lib/catalog/active.ts';
 import { validateCatalog } from '../../../lib/catalog/validate.ts';
+import { parseQueues } from '../../../lib/config.ts';
 import type { CfnResource } from '../../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES } from '../../../lib/infra/context.ts';
 import { functionRoleLogicalId } from '../../../lib/infra/ids.ts';
 import { buildService } from '../../../lib/infra/service.ts';
+import { coreDeps } from '../../../lib/wiring.ts';
 import { freezeClock } from '../../helpers/clock.ts';
 import { loadEvent, taskEvent } from '../../helpers/events.ts';
 import { attemptItem, runItem } from '../../helpers/items.ts';
@@ -97,6 +101,32 @@ const ctx = (fn: string): Context => lambdaContext(`longshore-test-${fn}`);
 // -- Representative events per function ---------------------------------------------------------
 
 const upload = loadEvent('s3-object-created');
+/** The sample queue batch's first message (the second is not JSON: a batch item failure, no table call). */
+const firstMessage = () => {
+  const batch = loadEvent<{ Records: unknown[] }>('orders-resend-queue');
+  return { Records: batch.Records.slice(0, 1) };
+};
+const resendQueue = () =>
+  parseQueues(
+    'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-orders-resend=arn:aws:sqs:eu-west-1:123456789012:acme-orders-resend',
+  );
+const eventTrigger = { triggerIndex: 0, identity: ['o-20261122-0042'], environment: {} };
+const queuedOrder = runItem('order-fulfilment', {
+  type: 'event',
+  ...eventTrigger,
+  eventId: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+  source: 'acme.shop',
+  detailType: 'Order Placed',
+});
+const resentOrder = runItem('order-fulfilment', {
+  type: 'sqs',
+  triggerIndex: 1,
+  identity: ['o-20261122-0043'],
+  environment: {},
+  messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+  queue: 'arn:aws:sqs:eu-west-1:123456789012:acme-orders-resend',
+});
+
 const queuedUpload = runItem('thumbnails', {
   type: 's3',
   bucket: 'acme-media-uploads',
@@ -344,6 +374,34 @@ const SCENARIOS: Record<string, Scenario[]> = {
         const e = loadEvent<{ detail: Record<string, unknown> }>('run-succeeded');
         return onRunFinished({ ...e, detail: { ...e.detail, stage: 'test' } }, ctx('onRunFinished'));
       },
+    },
+  ],
+  onEvent: [
+    {
+      name: "an Order Placed event order-fulfilment's rule delivered",
+      invoke: () => onEvent(loadEvent('order-placed-delivery'), ctx('onEvent')),
+    },
+    {
+      name: 'the same event delivered again (the run exists: read back, not created)',
+      prepare: () => {
+        ddb.on(PutCommand).rejects(conditionFailed());
+        ddb.on(GetCommand).resolves({ Item: queuedOrder });
+      },
+      invoke: () => onEvent(loadEvent('order-placed-delivery'), ctx('onEvent')),
+    },
+  ],
+  onMessage: [
+    {
+      name: 'a batch from the orders-resend queue: one order, one body that is not JSON',
+      invoke: () => onMessageHandler(coreDeps(), resendQueue())(firstMessage(), ctx('onMessage')),
+    },
+    {
+      name: 'the same message received again (the run exists: read back, not created)',
+      prepare: () => {
+        ddb.on(PutCommand).rejects(conditionFailed());
+        ddb.on(GetCommand).resolves({ Item: resentOrder });
+      },
+      invoke: () => onMessageHandler(coreDeps(), resendQueue())(firstMessage(), ctx('onMessage')),
     },
   ],
 };

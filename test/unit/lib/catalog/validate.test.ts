@@ -20,7 +20,13 @@ describe('Function: validateCatalog', () => {
     const catalog = exampleCatalog();
 
     // Assess
-    expect(catalog.jobs.map((j) => j.name)).toEqual(['thumbnails', 'nightly-report', 'csv-ingest', 'ingest-summary']);
+    expect(catalog.jobs.map((j) => j.name)).toEqual([
+      'thumbnails',
+      'nightly-report',
+      'csv-ingest',
+      'ingest-summary',
+      'order-fulfilment',
+    ]);
     const report = catalog.jobs[1];
     expect(report?.capacity).toEqual({ type: 'fargate' });
     expect(report?.container.logs).toEqual({ streamPrefix: 'report', retentionDays: 90 });
@@ -344,8 +350,8 @@ describe('Function: validateCatalog', () => {
     ],
     [
       'unknown trigger type',
-      { triggers: [{ type: 'sqs' }] } as unknown as Partial<JobInput>,
-      'job \'thumbs\': triggers[0].type: must be "s3", "schedule", "manual" or "after"',
+      { triggers: [{ type: 'kafka' }] } as unknown as Partial<JobInput>,
+      'job \'thumbs\': triggers[0].type: must be "s3", "schedule", "manual", "after", "event" or "sqs"',
     ],
     ['missing image', { container: {} } as unknown as Partial<JobInput>, "job 'thumbs': container.image: is required"],
   ])('rejects %s', (_name, overrides, expected) => {

@@ -600,7 +600,7 @@ describe('Function: runDoctor', () => {
 
     // Assess
     expect(only(report)).toEqual([
-      'warning quotas: at maxConcurrent the jobs need 29.75 Fargate on-demand vCPU; the quota is 10',
+      'warning quotas: at maxConcurrent the jobs need 31 Fargate on-demand vCPU; the quota is 10',
       "blocking quotas: job 'csv-ingest' needs 1 vCPU per task; the account's Fargate spot vCPU quota is 0.5",
     ]);
     expect(report.findings[1]?.fix).toBe(
@@ -627,7 +627,7 @@ describe('Function: runDoctor', () => {
       'blocking quotas: the account has 5 unreserved Lambda concurrent executions (of 10); the service needs 8 at least',
     ]);
     expect(only(tight)).toEqual([
-      'warning quotas: the account allows 40 concurrent Lambda executions; with every job at maxConcurrent the task events may need 65',
+      'warning quotas: the account allows 40 concurrent Lambda executions; with every job at maxConcurrent the task events may need 70',
     ]);
     expect(only(open)).toEqual([
       "warning quotas: job 'thumbnails' has no maxConcurrent: its demand on the Fargate vCPU quota is unbounded",
