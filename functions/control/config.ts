@@ -15,6 +15,7 @@ const config: FunctionConfig = () => ({
     'releaseSlot',
     'slotHolders',
     'queuedRuns',
+    'claimDispatch',
     'markPublished',
   ],
   statements: [grants.enqueueLaunch(), grants.stopTasks(), grants.publishRunEvents()],

@@ -655,7 +655,8 @@ describe('Function: tableGrants', () => {
       },
     ]);
     expect(withIndex.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
-      ['RunsTable', ['dynamodb:GetItem'], [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }]],
+      // The indexes project keys only: a method that queries one reads the runs with BatchGetItem.
+      ['RunsTable', ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }]],
       ['RunsTableIndexes', ['dynamodb:Query'], [{ 'Fn::Sub': '${RunsTable.Arn}/index/*' }]],
     ]);
     expect(tableGrants([])).toEqual([]);
