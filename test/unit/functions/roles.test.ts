@@ -167,7 +167,7 @@ const hourly = runItem(
  * keys and BatchGetItem the items (the default BatchGetItem mock answers from here).
  */
 const rows = new Map<string, object>();
-const inIndex = (...items: { pk: string; sk: string }[]) => {
+const inIndex = <T extends { pk: string; sk: string }>(...items: T[]) => {
   for (const i of items) rows.set(`${i.pk}|${i.sk}`, i);
   return { Items: items.map((i) => ({ pk: i.pk, sk: i.sk })) };
 };
