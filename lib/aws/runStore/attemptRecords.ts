@@ -39,14 +39,12 @@ export const attemptRecords = (t: Table, runs: Pick<RunStore, 'transition'>): At
             cpu: init.cpu,
             memory: init.memory,
           },
+          // No runId, attempt or kind: the keys say them (attemptFromItem).
           setIfMissing: {
-            runId: init.runId,
-            attempt: init.attempt,
             status: 'LAUNCHING',
             clientToken: init.clientToken,
             launchRequestedAt: nowIso,
             launchTries: 0,
-            kind: 'attempt',
             expiresAt: init.expiresAt,
           },
         },
