@@ -222,6 +222,12 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         logger.info('Another launcher holds this attempt', { leaseUntil: claim.attempt.leaseUntil });
         return 'busy';
       }
+      // A launcher that died after recording a launch failed for good and before settling the run
+      // (the run is still QUEUED at this attempt): the failure policy decides now, once.
+      if (claim.attempt.status === 'LAUNCH_FAILED') {
+        const { run: after } = await settleAttempt(deps, run, claim.attempt, job);
+        return after.status === 'QUEUED' ? 'deferred' : 'failed';
+      }
       return 'skipped';
     }
 
