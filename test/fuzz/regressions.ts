@@ -15,22 +15,6 @@ export interface Regression {
 
 export const REGRESSIONS: Regression[] = [
   {
-    name: 'a launch refused for good whose launcher died before settling the run is settled by the redelivered message (the run was left QUEUED, holding its slot)',
-    found: 'npm run fuzz -- --runs 20 --seed 894001762 --path 19:4:8:6:10:14:12:12:12:12:12',
-    history: {
-      seed: 514158879,
-      faultRate: 0.05,
-      dupRate: 0,
-      crashes: [],
-      launchFates: [{ kind: 'failure', reason: 'INACTIVE' }, { kind: 'ok' }],
-      taskFates: [{ kind: 'exit', code: 0, afterSeconds: 15 }],
-      steps: [
-        { kind: 'tick', job: 'nightly', hour: 0, copies: 1 },
-        { kind: 'retry', run: 0, token: 0 },
-      ],
-    },
-  },
-  {
     name: 'a STOPPED event whose first delivery died after the run became FAILED still publishes Run Failed (and alerts) on redelivery',
     found: 'npm run fuzz -- --runs 5 --seed 1',
     history: {

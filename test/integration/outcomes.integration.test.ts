@@ -520,6 +520,34 @@ describe('Outcomes: a Lambda dies between two steps', () => {
     expect(ctx.events.seen().filter((x) => x === 'Run Failed')).toHaveLength(1);
   });
 
+  it('after a launch refused for good was recorded and before the run was settled: the redelivered launch message settles it', async () => {
+    // Prepare: found by \`npm run fuzz -- --runs 20 --seed 894001762\`: the run stayed QUEUED, holding its slot.
+    const ctx = buildDeps(store, catalog);
+    const j = catalog.jobs.find((x) => x.name === 'thumbnails') as NonNullable<(typeof catalog.jobs)[number]>;
+    const [a] = await acceptRuns(ctx.core, [{ job: j, trigger: { type: 'manual', token: `unsettled-${++seq}` } }]);
+    const runId = a?.runId ?? '';
+    const refusing = {
+      ...ctx.launch,
+      ecs: { ...ctx.ecs, runTask: async () => Promise.reject(new LaunchError('ATTRIBUTE', 'config')) },
+    };
+    const dying = {
+      ...refusing,
+      store: { ...store, recordDecision: async () => Promise.reject(new Error('Lambda died')) },
+    };
+
+    // Act
+    await expect(launchOne(dying, { v: 1, runId, attempt: 1 })).rejects.toThrow('Lambda died');
+    const left = await store.getRun(runId);
+    const again = await launchOne(refusing, { v: 1, runId, attempt: 1 });
+
+    // Assess
+    expect(left).toMatchObject({ status: 'QUEUED', attempt: 1 });
+    expect(again).toBe('failed');
+    expect(await store.getRun(runId)).toMatchObject({ status: 'FAILED', published: ['failed#1'] });
+    expect((await store.slotHolders('thumbnails')).filter((h) => h.runId === runId)).toEqual([]);
+    expect(ctx.events.seen().filter((x) => x === 'Run Failed')).toHaveLength(1);
+  });
+
   it('after a launch refused for good made the run FAILED and before Run Failed: the redelivered launch message publishes it', async () => {
     // Prepare
     const ctx = buildDeps(store, catalog);
