@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { compileChild } from './build/bundles.ts';
 import type { Packaged } from './build/package.ts';
@@ -48,9 +48,18 @@ export const tableState = async (endpoint: string, table: string, runIds: string
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of out.Items ?? []) {
-        const run = unmarshall(item) as { runId: string; status: string };
-        status.set(run.runId, run.status);
+      // The index projects keys only: the runs themselves come from the table.
+      const keys = (out.Items ?? []).map((i) => ({ pk: i.pk, sk: i.sk })) as unknown as Record<string, never>[];
+      for (let i = 0; i < keys.length; i += 100) {
+        let pending = keys.slice(i, i + 100);
+        while (pending.length > 0) {
+          const got = await db.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending } } }));
+          for (const item of got.Responses?.[table] ?? []) {
+            const run = unmarshall(item) as { runId: string; status: string };
+            status.set(run.runId, run.status);
+          }
+          pending = (got.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, never>[];
+        }
       }
       start = out.LastEvaluatedKey as Record<string, never> | undefined;
     } while (start);

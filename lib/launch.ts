@@ -103,9 +103,9 @@ const recordTask = async (
   how: 'launched' | 'adopted',
 ): Promise<LaunchResult> => {
   addCorrelation({ taskArn });
-  const updated = await deps.store.recordLaunched(run, taskArn, deps.now());
-  const current = updated ?? (await deps.store.getRun(run.runId)) ?? run;
-  const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+  const recorded = await deps.store.recordLaunched(run, taskArn, deps.now());
+  const current = recorded.run ?? (await deps.store.getRun(run.runId)) ?? run;
+  const attempt = recorded.attempt ?? (await deps.store.getAttempt(run.runId, run.attempt));
   if (isBeingStopped(current) && current.attempt === run.attempt && attempt?.status !== 'STOPPED') {
     await stopStrayTask(deps, current, taskArn);
     return 'skipped';
@@ -181,10 +181,11 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
     if (job.maxConcurrent !== undefined) {
       let slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);
       if (slot === undefined) {
-        // Say we wait before looking again, so a slot freed in between is not missed by both sides.
+        // Say we wait before looking again, so a slot freed in between is not missed by both sides;
+        // and that this dispatch is handled, so the next freed slot sends this run again.
         await deps.store.transition(
           run,
-          { from: ['QUEUED'], attempt: run.attempt, set: { waitingForSlot: true } },
+          { from: ['QUEUED'], attempt: run.attempt, set: { waitingForSlot: true }, remove: ['dispatchedAt'] },
           now,
         );
         slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);
@@ -193,10 +194,10 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
           return 'waiting';
         }
       }
-      if (run.slot !== slot || run.waitingForSlot) {
+      if (run.slot !== slot || run.waitingForSlot || run.dispatchedAt) {
         const updated = await deps.store.transition(
           run,
-          { from: ['QUEUED'], attempt: run.attempt, set: { slot }, remove: ['waitingForSlot'] },
+          { from: ['QUEUED'], attempt: run.attempt, set: { slot }, remove: ['waitingForSlot', 'dispatchedAt'] },
           now,
         );
         if (!updated) {

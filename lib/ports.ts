@@ -26,6 +26,11 @@ export interface TransitionSpec {
   to?: RunStatus;
   set?: Partial<Run>;
   remove?: (keyof Run)[];
+  /**
+   * Run events this transition makes due (`publishKey`s), recorded in `Run.published` by the same
+   * write: the run says which events it owes without a write of its own after each PutEvents.
+   */
+  publish?: string[];
 }
 
 /** Who holds one of a job's concurrency slots. */
@@ -112,9 +117,10 @@ export interface RunStore {
   /**
    * Records the task RunTask started: the attempt moves LAUNCHING -> STARTING unless a task event
    * got there first (then only the task is filled in); the run moves QUEUED -> STARTING if it is
-   * still at this attempt. Returns the run if it moved.
+   * still at this attempt. Returns the run if it moved, and the attempt as it is now (one read less
+   * for the caller that publishes Run Started with it).
    */
-  recordLaunched(run: Run, taskArn: string, now: Date): Promise<Run | undefined>;
+  recordLaunched(run: Run, taskArn: string, now: Date): Promise<{ run?: Run; attempt?: Attempt }>;
   /** Gives the attempt back after a retryable launch failure (throttling, capacity): the next try may claim it at once. */
   releaseAttempt(runId: string, attempt: number, error: string, now: Date): Promise<void>;
   /** Closes an attempt whose launch failed for good (if it is still launching). */
@@ -164,7 +170,11 @@ export interface RunStore {
    * other invocation sends it again). Only the lease holder's record applies: false otherwise.
    */
   recordAlertSent(key: AlertKey, holder: string, channel: AlertChannel | undefined, done: boolean): Promise<boolean>;
-  /** Remembers that run events were published, so a redelivery publishes only what is missing. */
+  /**
+   * Records run events as due (in `Run.published`) when no transition recorded them: the caller
+   * publishes them after. A transition that makes an event due records it itself
+   * (`TransitionSpec.publish`), so on a clean run this is never called.
+   */
   markPublished(runId: string, keys: string[]): Promise<void>;
   /**
    * Takes one of the job's `max` concurrency slots for the run (invariant 6), or undefined when all
@@ -176,6 +186,13 @@ export interface RunStore {
   slotHolders(job: string): Promise<SlotHolder[]>;
   /** Runs of a job waiting to launch, oldest first. */
   queuedRuns(job: string, limit: number): Promise<Run[]>;
+  /**
+   * Takes the sending of a launch message to a run that waits for a slot (`waitingForSlot`), at
+   * its attempt, unless another freed slot sent it one less than `resendSeconds` ago (its message
+   * is on the way: the launcher clears `dispatchedAt` when it handles it). True when the caller
+   * must send it; a sender that dies before sending is repeated after `resendSeconds`.
+   */
+  claimDispatch(run: Run, now: Date, resendSeconds: number): Promise<boolean>;
   /** Every run of a job that is not final. */
   activeRuns(job: string): Promise<Run[]>;
   /** Runs of a job, newest first, optionally since a time; paginated by cursor. */

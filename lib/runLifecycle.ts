@@ -17,22 +17,35 @@ export const FINAL_EVENT: Partial<Record<RunStatus, RunEventType>> = {
   SKIPPED: 'Run Skipped',
 };
 
-/**
- * Publishes a run event unless the run records it as published; then records it. A crash between
- * the two publishes it again on redelivery: at least once, never lost.
- */
-export const publishOnce = async (deps: CoreDeps, run: Run, type: RunEventType, attempt?: Attempt): Promise<void> => {
-  const key = publishKey(type, run.attempt);
-  if (run.published.includes(key)) return;
-  await deps.events.publish([runEvent(type, deps.settings.stage, run, attempt, jobOf(deps, run))]);
-  await deps.store.markPublished(run.runId, [key]);
-  run.published = [...run.published, key].sort();
+/** The run event key a transition to `status` at `attempt` makes due (the final event), if any. */
+export const finalEventKey = (status: RunStatus, attempt: number): string[] => {
+  const type = FINAL_EVENT[status];
+  return type ? [publishKey(type, attempt)] : [];
 };
 
 /**
- * Publishes a final run's final event if it is not recorded as published: a delivery that died after
- * the final write (and before the event) is repaired by the next delivery that finds the run final,
- * whichever it is (the task's STOPPED event again, the launch message again, the cancel again).
+ * Publishes a run event, once from its consumers' view: the event carries a fixed `eventId` (the run
+ * and the event's key), so a second publication after a crash or a redelivery is the same event.
+ * The transition that made the event due recorded it in its own write (`TransitionSpec.publish`);
+ * only a caller that gets here without such a transition records it first (one more write), so the
+ * run never owes an event it does not say it owes. Nothing is written after PutEvents: a crash
+ * between the transition and PutEvents leaves the event due, and the redelivery, which finds the
+ * transition done, publishes it (docs/decisions.md, "Run events recorded with the transition").
+ */
+export const publishOnce = async (deps: CoreDeps, run: Run, type: RunEventType, attempt?: Attempt): Promise<void> => {
+  const key = publishKey(type, run.attempt);
+  if (!run.published.includes(key)) {
+    await deps.store.markPublished(run.runId, [key]);
+    run.published = [...run.published, key].sort();
+  }
+  await deps.events.publish([runEvent(type, deps.settings.stage, run, attempt, jobOf(deps, run))]);
+};
+
+/**
+ * Publishes a final run's final event: a delivery that died after the final write (and before the
+ * event) is repaired by the next delivery that finds the run final, whichever it is (the task's
+ * STOPPED event again, the launch message again, the cancel again); consumers know the repeat by
+ * its `eventId`.
  */
 export const publishFinal = async (
   deps: CoreDeps,
@@ -40,28 +53,47 @@ export const publishFinal = async (
   attempt?: Attempt | (() => Promise<Attempt | undefined>),
 ): Promise<void> => {
   const type = FINAL_EVENT[run.status];
-  if (!type || run.published.includes(publishKey(type, run.attempt))) return;
+  if (!type) return;
   await publishOnce(deps, run, type, typeof attempt === 'function' ? await attempt() : attempt);
 };
 
 /**
- * Sends the oldest queued runs of a job to the launcher, as many as it has free slots (all of them
- * when it has no limit). Safe to call any time: the launcher re-checks everything.
+ * A waiting run whose dispatch was taken this long ago and that the launcher has not handled since
+ * is sent again: the dispatcher may have died between taking it and sending the message. Longer
+ * than a launch message waits in a busy queue, so a message on the way is not doubled.
+ */
+export const DISPATCH_RESEND_SECONDS = 300;
+/** How many queued runs a dispatch looks at beyond its free slots (delayed retries among them). */
+const DISPATCH_LOOKAHEAD = 10;
+
+/**
+ * Sends the oldest runs of a job that wait for a slot to the launcher, as many as it has free slots
+ * (up to 25 when it has no limit), each once: only runs the launcher parked (`waitingForSlot`) are
+ * sent, since any other queued run has a launch message on the way already (its first, a retry's),
+ * and each is taken with a conditional write first (`claimDispatch`), so that two slots freed at
+ * once send two different runs, not the same one twice. Safe to call any time: the launcher
+ * re-checks everything.
  */
 export const dispatchQueued = async (deps: CoreDeps, job: Job): Promise<number> => {
-  const now = deps.now().toISOString();
+  const now = deps.now();
+  const nowIso = now.toISOString();
   let room = 25;
   if (job.maxConcurrent !== undefined) {
     const holders = await deps.store.slotHolders(job.name);
     room = Math.max(0, job.maxConcurrent - holders.filter((h) => h.slot < (job.maxConcurrent ?? 0)).length);
   }
   if (room === 0) return 0;
-  const queued = (await deps.store.queuedRuns(job.name, room + 5))
-    .filter((r) => !r.notBefore || r.notBefore <= now)
-    .slice(0, room);
-  await deps.queue.enqueue(queued.map((r) => ({ runId: r.runId, attempt: r.attempt })));
-  if (queued.length > 0) logger.debug('Dispatched queued runs', { job: job.name, runs: queued.map((r) => r.runId) });
-  return queued.length;
+  const waiting = (await deps.store.queuedRuns(job.name, room + DISPATCH_LOOKAHEAD)).filter(
+    (r) => r.waitingForSlot === true && (!r.notBefore || r.notBefore <= nowIso),
+  );
+  const sent: Run[] = [];
+  for (const run of waiting) {
+    if (sent.length === room) break;
+    if (await deps.store.claimDispatch(run, now, DISPATCH_RESEND_SECONDS)) sent.push(run);
+  }
+  await deps.queue.enqueue(sent.map((r) => ({ runId: r.runId, attempt: r.attempt })));
+  if (sent.length > 0) logger.debug('Dispatched waiting runs', { job: job.name, runs: sent.map((r) => r.runId) });
+  return sent.length;
 };
 
 /** Frees the run's concurrency slot (if it holds one) and lets the next queued run of the job go. */
@@ -99,7 +131,8 @@ export const finishRun = async (deps: CoreDeps, run: Run, spec: FinishSpec, atte
         ...(spec.reason !== undefined ? { reason: spec.reason } : {}),
         ...(spec.outcome ? { outcome: spec.outcome } : {}),
       },
-      remove: ['waitingForSlot', 'notBefore'],
+      remove: ['waitingForSlot', 'dispatchedAt', 'notBefore'],
+      publish: finalEventKey(spec.to, spec.attempt ?? run.attempt),
     },
     now,
   );

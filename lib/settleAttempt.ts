@@ -11,6 +11,7 @@ import { factsFromAttempt } from './domain/attemptFacts.ts';
 import { summarizeAttempt } from './domain/attemptSummary.ts';
 import { decide, type Verdict } from './domain/policy.ts';
 import { type Attempt, type Run, type RunOutcome, WORKING_STATUSES } from './domain/run.ts';
+import { publishKey } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
 import { finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
@@ -50,7 +51,15 @@ const retryRun = async (
         outcome: runOutcome(verdict),
         ...(notBefore ? { notBefore } : {}),
       },
-      remove: ['taskArn', 'startedAt', 'slot', 'waitingForSlot', ...(notBefore ? [] : (['notBefore'] as const))],
+      remove: [
+        'taskArn',
+        'startedAt',
+        'slot',
+        'waitingForSlot',
+        'dispatchedAt',
+        ...(notBefore ? [] : (['notBefore'] as const)),
+      ],
+      publish: [publishKey('Run Retrying', verdict.nextAttempt)],
     },
     now,
   );

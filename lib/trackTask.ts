@@ -14,6 +14,7 @@ import { logTargetOf, summarizeTaskEvent } from './domain/attemptSummary.ts';
 import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
+import { publishKey } from './domain/runEvents.ts';
 import { isSpotNotice, taskPhase } from './domain/taskStatus.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
@@ -149,6 +150,9 @@ export const trackTaskEvent = async (
           to: 'RUNNING',
           set: { taskArn: detail.taskArn, ...(detail.startedAt ? { startedAt: detail.startedAt } : {}) },
           remove: ['waitingForSlot'],
+          // From QUEUED (the task's event before the launcher's record), Run Started becomes due
+          // here; the launcher publishes it when it records the task. From STARTING it is there.
+          publish: [publishKey('Run Started', run.attempt)],
         },
         now,
       );

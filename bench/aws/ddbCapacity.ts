@@ -78,7 +78,18 @@ const projected = (item: Item, idx: IndexDef): Item => {
 };
 
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Attribute order is not part of an item: DynamoDB Local returns an updated item's in another order. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 export interface WriteUnits {
   table: number;

@@ -15,6 +15,7 @@ const config: FunctionConfig = () => ({
     'releaseSlot',
     'slotHolders',
     'queuedRuns',
+    'claimDispatch',
     'markPublished',
     // backfill: a rate schedule's ticks are counted from one it recorded
     'scheduleTicks',

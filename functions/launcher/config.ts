@@ -36,6 +36,7 @@ const config: FunctionConfig = (ctx) => ({
     'markPublished',
     'slotHolders',
     'queuedRuns',
+    'claimDispatch',
   ],
   environment: {
     LONGSHORE_NETWORKS: networksEnvironment(ctx),

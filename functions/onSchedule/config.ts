@@ -17,6 +17,7 @@ const config: FunctionConfig = () => ({
     'releaseSlot',
     'slotHolders',
     'queuedRuns',
+    'claimDispatch',
     'recordScheduleTick',
   ],
   statements: [grants.enqueueLaunch(), grants.stopTasks(), grants.publishRunEvents()],

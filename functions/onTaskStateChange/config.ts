@@ -16,6 +16,7 @@ const config: FunctionConfig = () => ({
     'releaseSlot',
     'slotHolders',
     'queuedRuns',
+    'claimDispatch',
     'markPublished',
   ],
   statements: [grants.enqueueLaunch(), grants.publishRunEvents()],

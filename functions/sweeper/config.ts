@@ -17,6 +17,7 @@ const config: FunctionConfig = () => ({
     'slotHolders',
     'releaseSlot',
     'queuedRuns',
+    'claimDispatch',
     'scheduleTicks',
     'takeLease',
     'releaseLease',

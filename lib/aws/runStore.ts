@@ -24,9 +24,10 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string): RunSt
 
 /**
  * What a store method sends to the table: a DynamoDB action as IAM names it, with a Query on an
- * index written `QueryIndex` (it needs the index's ARN, a Query on the table the table's).
+ * index written `QueryIndex` (it needs the index's ARN, a Query on the table the table's). The
+ * indexes project keys only: a method that queries one reads the runs it found with BatchGetItem.
  */
-export type TableAccess = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'QueryIndex';
+export type TableAccess = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'QueryIndex';
 export type StoreMethod = keyof RunStore;
 
 /**
@@ -61,7 +62,8 @@ export const STORE_ACCESS = {
   acquireSlot: ['Query', 'PutItem'],
   releaseSlot: ['DeleteItem'],
   slotHolders: ['Query'],
-  queuedRuns: ['QueryIndex'],
-  activeRuns: ['QueryIndex'],
-  runsOfJob: ['QueryIndex'],
+  queuedRuns: ['QueryIndex', 'BatchGetItem'],
+  claimDispatch: ['UpdateItem'],
+  activeRuns: ['QueryIndex', 'BatchGetItem'],
+  runsOfJob: ['QueryIndex', 'BatchGetItem'],
 } as const satisfies Record<StoreMethod, readonly TableAccess[]>;

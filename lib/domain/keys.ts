@@ -10,7 +10,10 @@
  * - Alert:     pk = RUN#<runId>        sk = ALERT#<FAILED|TIMED_OUT|MISSED>  (an alert sent once; for a missed
  *              tick, beside the run the tick would have created)
  * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
- * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <status>#<since>#<runId>
+ * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <QUEUED|STARTED>#<createdAt>#<runId>
+ *   (queued runs first, oldest first; STARTED groups STARTING, RUNNING and CANCELLING, so a run that
+ *   starts running does not move in the index: one index write less per run)
+ * Both indexes project keys only: the store reads the runs a query finds from the table.
  */
 
 export const TABLE_KEYS = { pk: 'pk', sk: 'sk' } as const;
@@ -33,4 +36,7 @@ export const alertSk = (what: string): string => `ALERT#${what}`;
 export const jobGsiPk = (job: string): string => `JOB#${job}`;
 export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
 export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;
-export const activeGsiSk = (status: string, since: string, runId: string): string => `${status}#${since}#${runId}`;
+/** The status group a run sorts under in the active index: waiting to launch, or past the queue. */
+export const activeGroup = (status: string): 'QUEUED' | 'STARTED' => (status === 'QUEUED' ? 'QUEUED' : 'STARTED');
+export const activeGsiSk = (status: string, since: string, runId: string): string =>
+  `${activeGroup(status)}#${since}#${runId}`;

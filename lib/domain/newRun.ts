@@ -5,6 +5,7 @@
  */
 import type { Job } from '../catalog/schema.ts';
 import { expiresAtFor, type Run, type RunOverrides, type RunTrigger } from './run.ts';
+import { publishKey } from './runEvents.ts';
 import { identityOf, runIdFor } from './runId.ts';
 import { initialCapacity } from './taskRequest.ts';
 
@@ -35,7 +36,8 @@ export const newRun = (request: RunRequest, now: Date): Run => {
     retries: { app: 0, infra: 0, rules: {} },
     ...(status === 'SKIPPED' ? { finishedAt: iso } : {}),
     ...(request.reason ? { reason: request.reason } : {}),
-    published: [],
+    // A SKIPPED run owes its Run Skipped event from the write that creates it.
+    published: status === 'SKIPPED' ? [publishKey('Run Skipped', 1)] : [],
     expiresAt: expiresAtFor(now),
   };
 };

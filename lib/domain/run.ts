@@ -152,6 +152,8 @@ export interface Run {
   /** A delayed retry must not launch before this time. */
   notBefore?: string;
   waitingForSlot?: boolean;
+  /** When a freed slot last sent this waiting run a launch message (cleared when the launcher handles it). */
+  dispatchedAt?: string;
   slot?: number;
   taskArn?: string;
   startedAt?: string;
@@ -163,7 +165,12 @@ export interface Run {
   /** CANCELLING: when the cancel was asked for, and when StopTask last succeeded (the sweeper repeats it). */
   cancelRequestedAt?: string;
   stopRequestedAt?: string;
-  /** Run events already published (keys like "started#1"), so redeliveries publish the rest once. */
+  /**
+   * Run events this run owes (keys like "started#1"), recorded by the write that made each due; the
+   * invocation that made the write publishes it, and a redelivery that finds the write done
+   * publishes it again under the same `eventId` (docs/decisions.md, "Run events recorded with the
+   * transition").
+   */
   published: string[];
   expiresAt: number;
 }

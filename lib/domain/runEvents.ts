@@ -38,6 +38,11 @@ export const FINISHED_TYPES = [
 ] as const satisfies readonly RunEventType[];
 
 export interface RunEventDetail {
+  /**
+   * The same for every publication of one event (`<runId>/<publishKey>`): a publication repeated
+   * after a crash or a redelivery is the same event, and a consumer that keeps ids sees it once.
+   */
+  eventId: string;
   stage: string;
   runId: string;
   job: string;
@@ -106,6 +111,7 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
   const s = attempt ? summarizeAttempt(attempt, job ? logTargetOf(stage, job) : undefined) : undefined;
   const ended = s?.ended === true;
   const detail: RunEventDetail = {
+    eventId: runEventId(run.runId, type, run.attempt),
     stage,
     runId: run.runId,
     job: run.job,
@@ -145,6 +151,10 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
   return { type, detail };
 };
 
-/** The key under which a run remembers it published an event ("started#2", "failed"). */
+/** The id every publication of one run event carries (`RunEventDetail.eventId`). */
+export const runEventId = (runId: string, type: RunEventType, attempt: number): string =>
+  `${runId}/${publishKey(type, attempt)}`;
+
+/** The key under which a run records an event it owes ("started#2", "failed#3"). */
 export const publishKey = (type: RunEventType, attempt: number): string =>
   `${type.replace(/^Run /, '').toLowerCase().replace(/\s+/g, '-')}#${attempt}`;

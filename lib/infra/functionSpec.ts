@@ -43,6 +43,7 @@ const tableIndexes = sub(`\${${IDS.table}.Arn}/index/*`);
 /** Table actions in a stable order, for readable policies. */
 const TABLE_ACTIONS: readonly Exclude<TableAccess, 'QueryIndex'>[] = [
   'GetItem',
+  'BatchGetItem',
   'PutItem',
   'UpdateItem',
   'DeleteItem',

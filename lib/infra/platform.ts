@@ -39,7 +39,11 @@ export const taskArnPattern: CfnValue = {
 
 export const isProtectedStage = (ctx: BuildContext): boolean => ctx.protectedStages.includes(ctx.stage);
 
-/** Keys and indexes of the runs table, shared by the stack and by the local engines' CreateTable. */
+/**
+ * Keys and indexes of the runs table, shared by the stack and by the local engines' CreateTable.
+ * The indexes project keys only: a write that leaves an index's keys alone writes nothing to it,
+ * and the store reads the runs a query finds from the table (docs/decisions.md, "Lean indexes").
+ */
 export const tableKeySchema = () => ({
   AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, GSI1.pk, GSI1.sk, GSI2.pk, GSI2.sk].map((name) => ({
     AttributeName: name,
@@ -55,7 +59,7 @@ export const tableKeySchema = () => ({
       { AttributeName: gsi.pk, KeyType: 'HASH' as const },
       { AttributeName: gsi.sk, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
   })),
 });
 

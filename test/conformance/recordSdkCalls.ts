@@ -68,7 +68,8 @@ const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap
 const marshallDocument = (v: unknown, key = ''): unknown => {
   if (MARSHALLED.has(key) && v !== null && typeof v === 'object' && !Array.isArray(v))
     return marshall(v as Record<string, unknown>, marshallOptions);
-  if (Array.isArray(v)) return v.map((x) => marshallDocument(x));
+  // BatchGetItem's `Keys`: a list of keys, each marshalled like `Key`.
+  if (Array.isArray(v)) return v.map((x) => (key === 'Keys' ? marshallDocument(x, 'Key') : marshallDocument(x)));
   if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array))
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, marshallDocument(x, k)]));
   return v;

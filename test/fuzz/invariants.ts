@@ -16,6 +16,7 @@
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { attemptFromItem } from '../../lib/aws/runStore/table.ts';
 import type { Catalog, Job } from '../../lib/catalog/schema.ts';
 import { followersOf, upstreamOf } from '../../lib/domain/afterMatch.ts';
 import { DEFAULT_RULES } from '../../lib/domain/defaultRules.ts';
@@ -55,7 +56,7 @@ export const scanTable = async (doc: DynamoDBDocumentClient, table: string): Pro
       const run = { ...(i as unknown as Run), published: [...((i.published as Iterable<string>) ?? [])].sort() };
       snap.runs.set(run.runId, run);
     } else if (sk.startsWith('ATTEMPT#')) {
-      const a = i as unknown as Attempt;
+      const a = attemptFromItem(i);
       snap.attempts.set(
         a.runId,
         [...(snap.attempts.get(a.runId) ?? []), a].sort((x, y) => x.attempt - y.attempt),

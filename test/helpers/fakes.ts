@@ -74,6 +74,23 @@ export const fakeEvents = () => {
       published.push(...events);
     },
     types: () => published.map((e) => e.type),
+    /**
+     * The types a consumer that keeps event ids receives: each run event once (by `eventId`), in
+     * the order first published. A run event is published again by a redelivery that cannot tell
+     * whether the delivery before it did; its id says it is the same event.
+     */
+    seen: () => {
+      const ids = new Set<unknown>();
+      return published
+        .filter((e) => {
+          const id = e.detail.eventId;
+          if (id === undefined) return true;
+          if (ids.has(id)) return false;
+          ids.add(id);
+          return true;
+        })
+        .map((e) => e.type);
+    },
   };
 };
 

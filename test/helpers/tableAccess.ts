@@ -7,6 +7,7 @@ import type { TableAccess } from '../../lib/aws/runStore.ts';
 
 const ACTIONS: Record<string, TableAccess> = {
   GetCommand: 'GetItem',
+  BatchGetCommand: 'BatchGetItem',
   PutCommand: 'PutItem',
   UpdateCommand: 'UpdateItem',
   DeleteCommand: 'DeleteItem',

@@ -487,7 +487,7 @@ describe('Launch path: schedules', () => {
     expect(second).toMatchObject({ status: 'SKIPPED', created: true });
     expect(again).toMatchObject({ runId: second.runId, created: false });
     expect((await store.getRun(second.runId))?.reason).toBe(`overlap forbidden: run ${first.runId} is still QUEUED`);
-    expect(events.types()).toEqual(['Run Skipped']);
+    expect(events.seen()).toEqual(['Run Skipped']);
   });
 
   it('replace: cancels the active run, stops its task, queues the new tick; the old run is CANCELLED once stopped', async () => {

@@ -81,7 +81,7 @@ describe('Tracking: order and duplicates', () => {
           durationSeconds: a?.durationSeconds,
           decision: a?.decision,
         },
-        events: ctx.events.types(),
+        events: ctx.events.seen(),
       });
     }
 
@@ -294,7 +294,7 @@ describe('Outcomes: the failure policy in the flow', () => {
       'FARGATE_SPOT',
       'FARGATE',
     ]);
-    expect(ctx.events.types()).toEqual(['Run Started', 'Run Retrying', 'Run Started', 'Run Succeeded']);
+    expect(ctx.events.seen()).toEqual(['Run Started', 'Run Retrying', 'Run Started', 'Run Succeeded']);
   });
 
   it('out of memory: retries at once with the next memory size', async () => {
@@ -379,7 +379,85 @@ describe('Outcomes: the failure policy in the flow', () => {
     expect((await store.getRun(t.runId))?.status).toBe('CANCELLED');
     expect((await store.getAttempt(t.runId, 1))?.decision).toBeUndefined();
     expect(await store.slotHolders('nightly-report')).toEqual([]);
-    expect(ctx.events.types().filter((x) => x === 'Run Cancelled')).toHaveLength(1);
+    expect(ctx.events.seen().filter((x) => x === 'Run Cancelled')).toHaveLength(1);
+  });
+});
+
+describe('Run events: recorded with the transition, published once from the consumer view', () => {
+  /** The store, counting the writes that record an event as due on their own (markPublished). */
+  const counting = () => {
+    const marks: string[][] = [];
+    return {
+      marks,
+      store: {
+        ...store,
+        markPublished: async (id: string, keys: string[]) => {
+          marks.push(keys);
+          return store.markPublished(id, keys);
+        },
+      },
+    };
+  };
+
+  it('a clean run writes no marker of its own: each event is recorded by the transition that made it due', async () => {
+    // Prepare
+    const { marks, store: watched } = counting();
+    const ctx = buildDeps(watched, catalog);
+
+    // Act
+    const t = await launched(ctx, 'thumbnails');
+    await deliver(ctx.core, 'ecs-task-running', { ...t, attempt: 1 });
+    await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess
+    expect(marks).toEqual([]);
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'SUCCEEDED', published: ['started#1', 'succeeded#1'] });
+    expect(ctx.events.published.map((e) => [e.type, e.detail.eventId])).toEqual([
+      ['Run Started', `${t.runId}/started#1`],
+      ['Run Succeeded', `${t.runId}/succeeded#1`],
+    ]);
+  });
+
+  it('between the final write and PutEvents: the event stays due, and the redelivery publishes it, once', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const dying = { ...ctx.core, events: { publish: async () => Promise.reject(new Error('Lambda died')) } };
+
+    // Act
+    await expect(deliver(dying, 'ecs-task-stopped-success', { ...t, attempt: 1 })).rejects.toThrow('Lambda died');
+    const owed = await store.getRun(t.runId);
+    await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess
+    expect(owed).toMatchObject({ status: 'SUCCEEDED', published: ['started#1', 'succeeded#1'] });
+    expect(ctx.events.published.filter((e) => e.type === 'Run Succeeded').map((e) => e.detail.eventId)).toEqual([
+      `${t.runId}/succeeded#1`,
+    ]);
+  });
+
+  it('after PutEvents and before the invocation ended: the redelivery publishes the same event again, seen once', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const dying = {
+      ...ctx.core,
+      events: {
+        publish: async (events: Parameters<typeof ctx.events.publish>[0]) => {
+          await ctx.events.publish(events);
+          throw new Error('Lambda died');
+        },
+      },
+    };
+
+    // Act
+    await expect(deliver(dying, 'ecs-task-stopped-success', { ...t, attempt: 1 })).rejects.toThrow('Lambda died');
+    await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess
+    const ids = ctx.events.published.filter((e) => e.type === 'Run Succeeded').map((e) => e.detail.eventId);
+    expect(ids).toEqual([`${t.runId}/succeeded#1`, `${t.runId}/succeeded#1`]);
+    expect(ctx.events.seen()).toEqual(['Run Started', 'Run Succeeded']);
   });
 });
 
@@ -428,7 +506,7 @@ describe('Outcomes: a Lambda dies between two steps', () => {
     // Assess
     expect([again.outcome, third.outcome]).toEqual(['settled', 'stale']);
     expect(await store.getRun(t.runId)).toMatchObject({ status: 'SUCCEEDED', published: ['started#1', 'succeeded#1'] });
-    expect(ctx.events.types().filter((x) => x === 'Run Succeeded')).toHaveLength(1);
+    expect(ctx.events.seen().filter((x) => x === 'Run Succeeded')).toHaveLength(1);
   });
 
   it('after queueing the retry and before queueing its launch: the redelivery queues it and publishes Run Retrying once', async () => {
@@ -450,7 +528,7 @@ describe('Outcomes: a Lambda dies between two steps', () => {
     // Assess
     expect(await store.getRun(t.runId)).toMatchObject({ status: 'QUEUED', attempt: 2 });
     expect(ctx.queue.sent.filter((m) => m.attempt === 2).length).toBeGreaterThanOrEqual(1);
-    expect(ctx.events.types().filter((x) => x === 'Run Retrying')).toHaveLength(1);
+    expect(ctx.events.seen().filter((x) => x === 'Run Retrying')).toHaveLength(1);
   });
 
   it('after the run became FAILED and before Run Failed was published: the redelivered STOPPED event publishes it, once', async () => {
@@ -466,7 +544,35 @@ describe('Outcomes: a Lambda dies between two steps', () => {
 
     // Assess
     expect(await store.getRun(t.runId)).toMatchObject({ status: 'FAILED', published: ['failed#1', 'started#1'] });
-    expect(ctx.events.types().filter((x) => x === 'Run Failed')).toHaveLength(1);
+    expect(ctx.events.seen().filter((x) => x === 'Run Failed')).toHaveLength(1);
+  });
+
+  it('after a launch refused for good was recorded and before the run was settled: the redelivered launch message settles it', async () => {
+    // Prepare: found by \`npm run fuzz -- --runs 20 --seed 894001762\`: the run stayed QUEUED, holding its slot.
+    const ctx = buildDeps(store, catalog);
+    const j = catalog.jobs.find((x) => x.name === 'thumbnails') as NonNullable<(typeof catalog.jobs)[number]>;
+    const [a] = await acceptRuns(ctx.core, [{ job: j, trigger: { type: 'manual', token: `unsettled-${++seq}` } }]);
+    const runId = a?.runId ?? '';
+    const refusing = {
+      ...ctx.launch,
+      ecs: { ...ctx.ecs, runTask: async () => Promise.reject(new LaunchError('ATTRIBUTE', 'config')) },
+    };
+    const dying = {
+      ...refusing,
+      store: { ...store, recordDecision: async () => Promise.reject(new Error('Lambda died')) },
+    };
+
+    // Act
+    await expect(launchOne(dying, { v: 1, runId, attempt: 1 })).rejects.toThrow('Lambda died');
+    const left = await store.getRun(runId);
+    const again = await launchOne(refusing, { v: 1, runId, attempt: 1 });
+
+    // Assess
+    expect(left).toMatchObject({ status: 'QUEUED', attempt: 1 });
+    expect(again).toBe('failed');
+    expect(await store.getRun(runId)).toMatchObject({ status: 'FAILED', published: ['failed#1'] });
+    expect((await store.slotHolders('thumbnails')).filter((h) => h.runId === runId)).toEqual([]);
+    expect(ctx.events.seen().filter((x) => x === 'Run Failed')).toHaveLength(1);
   });
 
   it('after a launch refused for good made the run FAILED and before Run Failed: the redelivered launch message publishes it', async () => {
@@ -492,7 +598,7 @@ describe('Outcomes: a Lambda dies between two steps', () => {
 
     // Assess
     expect(await store.getRun(runId)).toMatchObject({ status: 'FAILED', published: ['failed#1'] });
-    expect(ctx.events.types().filter((x) => x === 'Run Failed')).toHaveLength(1);
+    expect(ctx.events.seen().filter((x) => x === 'Run Failed')).toHaveLength(1);
   });
 
   it('after a cancel made a queued run CANCELLED and before Run Cancelled: the repeated cancel publishes it', async () => {
@@ -511,6 +617,6 @@ describe('Outcomes: a Lambda dies between two steps', () => {
 
     // Assess
     expect(await store.getRun(runId)).toMatchObject({ status: 'CANCELLED', published: ['cancelled#1'] });
-    expect(ctx.events.types().filter((x) => x === 'Run Cancelled')).toHaveLength(1);
+    expect(ctx.events.seen().filter((x) => x === 'Run Cancelled')).toHaveLength(1);
   });
 });

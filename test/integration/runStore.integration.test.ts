@@ -162,7 +162,8 @@ describe('RunStore: claimAttempt', () => {
     const updated = await store.recordLaunched(run, 'arn:task/late', at('2026-11-22T10:00:03Z'));
 
     // Assess
-    expect(updated).toBeUndefined();
+    expect(updated.run).toBeUndefined();
+    expect(updated.attempt).toMatchObject({ status: 'RUNNING', taskArn: 'arn:task/late' });
     const history = await store.getHistory(run.runId);
     expect(history?.run.status).toBe('RUNNING');
     expect(history?.attempts[0]).toMatchObject({ status: 'RUNNING', taskArn: 'arn:task/late', taskVersion: 3 });

@@ -236,9 +236,26 @@ const BRANCHES: Record<StoreMethod, (key: string) => Promise<Branch[]>> = {
     await plain.acquireSlot(key, 2, 'run-a', T0);
     return [['the holders of a job', () => recorded.slotHolders(key)]];
   },
-  queuedRuns: async () => [['the queued runs of a job', () => recorded.queuedRuns(job.name, 5)]],
-  activeRuns: async () => [['the active runs of a job', () => recorded.activeRuns(job.name)]],
-  runsOfJob: async () => [['the runs of a job', () => recorded.runsOfJob(job.name, { limit: 5 })]],
+  // The indexes project keys only: each of these reads the runs it found from the table.
+  queuedRuns: async (key) => {
+    await plain.createRun(manualRun(key));
+    return [['the queued runs of a job', () => recorded.queuedRuns(job.name, 5)]];
+  },
+  claimDispatch: async (key) => {
+    const { run } = await plain.createRun({ ...manualRun(key), waitingForSlot: true });
+    return [
+      ['a waiting run not dispatched yet', () => recorded.claimDispatch(run, T0, 300)],
+      ['a waiting run dispatched a moment ago', () => recorded.claimDispatch(run, T0, 300)],
+    ];
+  },
+  activeRuns: async (key) => {
+    await plain.createRun(manualRun(key));
+    return [['the active runs of a job', () => recorded.activeRuns(job.name)]];
+  },
+  runsOfJob: async (key) => {
+    await plain.createRun(manualRun(key));
+    return [['the runs of a job', () => recorded.runsOfJob(job.name, { limit: 5 })]];
+  },
 };
 
 describe('RunStore: STORE_ACCESS', () => {

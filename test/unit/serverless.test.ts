@@ -498,6 +498,24 @@ describe('Service definition (serverless.ts)', () => {
     expect(prod?.DeletionPolicy).toBe('Retain');
   });
 
+  it('indexes the table by job and by active status, projecting keys only (the store reads the runs from the table)', () => {
+    // Act
+    const table = build(exampleCatalog(), 'dev').resources.RunsTable;
+
+    // Assess
+    const indexes = (table?.Properties?.GlobalSecondaryIndexes ?? []) as {
+      IndexName: string;
+      KeySchema: { AttributeName: string; KeyType: string }[];
+      Projection: { ProjectionType: string };
+    }[];
+    expect(
+      indexes.map((i) => [i.IndexName, i.KeySchema.map((k) => `${k.AttributeName}:${k.KeyType}`), i.Projection]),
+    ).toEqual([
+      ['byJob', ['gsi1pk:HASH', 'gsi1sk:RANGE'], { ProjectionType: 'KEYS_ONLY' }],
+      ['active', ['gsi2pk:HASH', 'gsi2sk:RANGE'], { ProjectionType: 'KEYS_ONLY' }],
+    ]);
+  });
+
   it('sends what rules, schedules and async invocations cannot deliver to the events dead-letter queue', () => {
     // Act
     const { config, resources } = build(exampleCatalog());
@@ -664,7 +682,8 @@ describe('Function: tableGrants', () => {
       },
     ]);
     expect(withIndex.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
-      ['RunsTable', ['dynamodb:GetItem'], [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }]],
+      // The indexes project keys only: a method that queries one reads the runs with BatchGetItem.
+      ['RunsTable', ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [{ 'Fn::GetAtt': ['RunsTable', 'Arn'] }]],
       ['RunsTableIndexes', ['dynamodb:Query'], [{ 'Fn::Sub': '${RunsTable.Arn}/index/*' }]],
     ]);
     expect(tableGrants([])).toEqual([]);

@@ -1,5 +1,6 @@
 /** Attempt records: one item per attempt of a run (`RUN#<id>` / `ATTEMPT#<nnnn>`), each launched once. */
 import { attemptSk, runPk } from '../../domain/keys.ts';
+import { publishKey } from '../../domain/runEvents.ts';
 import type { RunStore } from '../../ports.ts';
 import { buildUpdate } from './expressions.ts';
 import { attemptFromItem, type Table } from './table.ts';
@@ -38,14 +39,12 @@ export const attemptRecords = (t: Table, runs: Pick<RunStore, 'transition'>): At
             cpu: init.cpu,
             memory: init.memory,
           },
+          // No runId, attempt or kind: the keys say them (attemptFromItem).
           setIfMissing: {
-            runId: init.runId,
-            attempt: init.attempt,
             status: 'LAUNCHING',
             clientToken: init.clientToken,
             launchRequestedAt: nowIso,
             launchTries: 0,
-            kind: 'attempt',
             expiresAt: init.expiresAt,
           },
         },
@@ -70,7 +69,7 @@ export const attemptRecords = (t: Table, runs: Pick<RunStore, 'transition'>): At
 
     recordLaunched: async (run, taskArn, now) => {
       const k = key(run.runId, run.attempt);
-      await t.ifConditionHolds(
+      const written = await t.ifConditionHolds(
         () =>
           t.update(
             k,
@@ -78,20 +77,25 @@ export const attemptRecords = (t: Table, runs: Pick<RunStore, 'transition'>): At
               { set: { status: 'STARTING', taskArn, launchedAt: now.toISOString() }, remove: ['leaseUntil'] },
               ...STILL_LAUNCHING,
             ),
+            { ReturnValues: 'ALL_NEW' },
           ),
-        () => t.update(k, buildUpdate({ setIfMissing: { taskArn }, remove: ['leaseUntil'] })),
+        () =>
+          t.update(k, buildUpdate({ setIfMissing: { taskArn }, remove: ['leaseUntil'] }), { ReturnValues: 'ALL_NEW' }),
       );
-      return runs.transition(
+      const attempt = written.Attributes ? attemptFromItem(written.Attributes) : undefined;
+      const moved = await runs.transition(
         run,
         {
           from: ['QUEUED'],
           attempt: run.attempt,
           to: 'STARTING',
           set: { taskArn },
-          remove: ['waitingForSlot', 'notBefore'],
+          remove: ['waitingForSlot', 'dispatchedAt', 'notBefore'],
+          publish: [publishKey('Run Started', run.attempt)],
         },
         now,
       );
+      return { ...(moved ? { run: moved } : {}), ...(attempt ? { attempt } : {}) };
     },
 
     releaseAttempt: async (runId, attempt, error, now) => {

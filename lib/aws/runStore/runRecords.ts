@@ -1,13 +1,21 @@
 /** Run records: one item per run (`RUN#<id>` / `RUN`), listed by job and, while active, by status. */
 import { ATTEMPT_SK_PREFIX, activeGsiPk, GSI1, GSI2, jobGsiPk, RUN_SK, runPk } from '../../domain/keys.ts';
-import { isFinal } from '../../domain/run.ts';
+import { isFinal, type Run } from '../../domain/run.ts';
 import type { RunStore } from '../../ports.ts';
 import { buildCondition, buildUpdate } from './expressions.ts';
 import { activeKeys, attemptFromItem, type Item, runFromItem, runItem, type Table } from './table.ts';
 
 type RunMethods = Pick<
   RunStore,
-  'getRun' | 'transition' | 'createRun' | 'getHistory' | 'markPublished' | 'queuedRuns' | 'activeRuns' | 'runsOfJob'
+  | 'getRun'
+  | 'transition'
+  | 'createRun'
+  | 'getHistory'
+  | 'markPublished'
+  | 'queuedRuns'
+  | 'claimDispatch'
+  | 'activeRuns'
+  | 'runsOfJob'
 >;
 
 export const runRecords = (t: Table): RunMethods => {
@@ -15,6 +23,12 @@ export const runRecords = (t: Table): RunMethods => {
     const item = await t.get({ pk: runPk(runId), sk: RUN_SK });
     return item ? runFromItem(item) : undefined;
   };
+
+  /** The runs whose keys an index query returned, read from the table, in the index's order. */
+  const runsAt = async (keys: Item[]): Promise<Run[]> =>
+    (await t.getMany(keys.map((k) => ({ pk: String(k.pk), sk: String(k.sk) })))).flatMap((item) =>
+      item ? [runFromItem(item)] : [],
+    );
 
   return {
     getRun,
@@ -32,7 +46,8 @@ export const runRecords = (t: Table): RunMethods => {
         `#status IN (${Object.keys(fromValues).join(', ')})`,
         ...(spec.attempt !== undefined ? ['#attempt = :attempt'] : []),
       ].join(' AND ');
-      const expression = buildUpdate({ set, remove }, condition, {
+      const add = spec.publish?.length ? { published: new Set(spec.publish) } : undefined;
+      const expression = buildUpdate({ set, remove, ...(add ? { add } : {}) }, condition, {
         ...fromValues,
         ...(spec.attempt !== undefined ? { ':attempt': spec.attempt } : {}),
       });
@@ -73,17 +88,48 @@ export const runRecords = (t: Table): RunMethods => {
       return { run: runFromItem(runFound), attempts };
     },
 
+    claimDispatch: (run, now, resendSeconds) =>
+      t.ifConditionHolds(
+        async () => {
+          await t.update(
+            { pk: runPk(run.runId), sk: RUN_SK },
+            buildUpdate(
+              { set: { dispatchedAt: now.toISOString() } },
+              '#status = :queued AND #attempt = :attempt AND #waitingForSlot = :true AND ' +
+                '(attribute_not_exists(#dispatchedAt) OR #dispatchedAt <= :resend)',
+              {
+                ':queued': 'QUEUED',
+                ':attempt': run.attempt,
+                ':true': true,
+                ':resend': new Date(now.getTime() - resendSeconds * 1000).toISOString(),
+              },
+            ),
+          );
+          return true;
+        },
+        () => false,
+      ),
+
     markPublished: async (runId, keys) => {
       if (keys.length === 0) return;
       await t.update({ pk: runPk(runId), sk: RUN_SK }, buildUpdate({ add: { published: new Set(keys) } }));
     },
 
+    // The indexes project keys only (docs/decisions.md, "Lean indexes"): a query finds the runs,
+    // the table gives them whole and current (an index is eventually consistent; the table read is
+    // not, so a run that moved on since is left out here rather than shown as it was).
     queuedRuns: async (job, limit) =>
       (
-        await t.queryPartition({ index: GSI2, pk: activeGsiPk(job), skPrefix: 'QUEUED#', order: 'oldest-first' }, limit)
-      ).map(runFromItem),
+        await runsAt(
+          await t.queryPartition(
+            { index: GSI2, pk: activeGsiPk(job), skPrefix: 'QUEUED#', order: 'oldest-first' },
+            limit,
+          ),
+        )
+      ).filter((r) => r.status === 'QUEUED'),
 
-    activeRuns: async (job) => (await t.queryPartition({ index: GSI2, pk: activeGsiPk(job) })).map(runFromItem),
+    activeRuns: async (job) =>
+      (await runsAt(await t.queryPartition({ index: GSI2, pk: activeGsiPk(job) }))).filter((r) => !isFinal(r.status)),
 
     runsOfJob: async (job, opts) => {
       const page = await t.queryPage(
@@ -91,7 +137,7 @@ export const runRecords = (t: Table): RunMethods => {
         opts.limit,
         opts.cursor,
       );
-      return { runs: page.items.map(runFromItem), ...(page.cursor ? { cursor: page.cursor } : {}) };
+      return { runs: await runsAt(page.items), ...(page.cursor ? { cursor: page.cursor } : {}) };
     },
   };
 };

@@ -4,6 +4,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DeleteCommandInput,
   type DynamoDBDocumentClient,
@@ -17,6 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
+  ATTEMPT_SK_PREFIX,
   activeGsiPk,
   activeGsiSk,
   GSI1,
@@ -45,7 +47,15 @@ export const runFromItem = (item: Item): Run => {
   const run = strip(item) as unknown as Run & { published?: Set<string> | string[] };
   return { ...run, published: [...(run.published ?? [])].sort() };
 };
-export const attemptFromItem = (item: Item): Attempt => strip(item) as unknown as Attempt;
+/**
+ * An attempt from its item. Its run and number are not stored (the keys say them): one attribute
+ * fewer to pay for in every write, so that a settled attempt stays under 1 KB, one write unit.
+ */
+export const attemptFromItem = (item: Item): Attempt => ({
+  ...(strip(item) as unknown as Attempt),
+  runId: String(item.pk).slice(runPk('').length),
+  attempt: Number(String(item.sk).slice(ATTEMPT_SK_PREFIX.length)),
+});
 
 /** The sparse "active" index keys: present only while the run is not final. */
 export const activeKeys = (run: Pick<Run, 'job' | 'status' | 'createdAt' | 'runId'>): Item =>
@@ -128,6 +138,29 @@ export const tableOf = (doc: DynamoDBDocumentClient, name: string) => {
     /** One item by key, read consistently. */
     get: async (key: Key): Promise<Item | undefined> =>
       (await doc.send(new GetCommand({ TableName: name, Key: key, ConsistentRead: true }))).Item,
+
+    /**
+     * Items by key, read consistently, in the order of `keys` (undefined where there is none): the
+     * indexes project keys only, so a query on one reads the items it found here (100 keys a
+     * request; keys DynamoDB leaves unprocessed, under throttling, are asked for again).
+     */
+    getMany: async (keys: Key[]): Promise<(Item | undefined)[]> => {
+      const found = new Map<string, Item>();
+      const id = (k: { pk: unknown; sk: unknown }) => `${String(k.pk)}\u0000${String(k.sk)}`;
+      for (let i = 0; i < keys.length; i += 100) {
+        let pending: Key[] = keys.slice(i, i + 100);
+        for (let round = 0; pending.length > 0; round++) {
+          if (round >= 8) throw new Error(`DynamoDB left ${pending.length} keys unprocessed 8 times (throttled)`);
+          if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** round)));
+          const out = await doc.send(
+            new BatchGetCommand({ RequestItems: { [name]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[name] ?? []) found.set(id(item as Key), item);
+          pending = (out.UnprocessedKeys?.[name]?.Keys ?? []) as Key[];
+        }
+      }
+      return keys.map((k) => found.get(id(k)));
+    },
 
     /** An update of one item; `ReturnValues` and the like in `extra`. */
     update: (key: Key, expression: Expression, extra: Partial<UpdateCommandInput> = {}) =>

@@ -30,7 +30,10 @@ describe('Handler: launcher', () => {
       acquireSlot: async () => 7,
       transition: async (r, spec) => ({ ...r, ...spec.set, status: spec.to ?? r.status }),
       claimAttempt: async () => ({ claimed: true, attempt: attemptItem(run) }),
-      recordLaunched: async (r, taskArn) => ({ ...r, status: 'STARTING', taskArn }),
+      recordLaunched: async (r, taskArn) => ({
+        run: { ...r, status: 'STARTING', taskArn, published: ['started#1'] },
+        attempt: attemptItem(run, { status: 'STARTING', taskArn }),
+      }),
       getAttempt: async () => attemptItem(run, { status: 'STARTING' }),
       markPublished: async () => undefined,
     });

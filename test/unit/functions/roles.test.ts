@@ -10,6 +10,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -191,6 +192,22 @@ const hourly = runItem(
   { status: 'SUCCEEDED', createdAt: '2026-11-22T06:00:01.000Z' },
 );
 
+/**
+ * Runs the index queries of a scenario find: the indexes project keys only, so a query answers their
+ * keys and BatchGetItem the items (the default BatchGetItem mock answers from here).
+ */
+const rows = new Map<string, object>();
+const inIndex = <T extends { pk: string; sk: string }>(...items: T[]) => {
+  for (const i of items) rows.set(`${i.pk}|${i.sk}`, i);
+  return { Items: items.map((i) => ({ pk: i.pk, sk: i.sk })) };
+};
+/** A run of the job waiting for a slot, which the slot a scenario frees sends to the launcher. */
+const waitingRun = (job: string) => runItem(job, { type: 'manual', token: `waiting-${job}` }, { waitingForSlot: true });
+const queuedOf = (job: string) => ({
+  IndexName: 'active',
+  ExpressionAttributeValues: { ':pk': `ACTIVE#${job}`, ':sk': 'QUEUED#' },
+});
+
 const runFailed = loadEvent<{ detail: Record<string, unknown> }>('run-failed');
 
 const SCENARIOS: Record<string, Scenario[]> = {
@@ -223,7 +240,7 @@ const SCENARIOS: Record<string, Scenario[]> = {
   onSchedule: [
     {
       name: 'a tick while a run is active and overlap is forbidden (a SKIPPED run)',
-      prepare: () => ddb.on(QueryCommand).resolves({ Items: [{ ...activeReport, status: 'RUNNING', taskArn: TASK }] }),
+      prepare: () => ddb.on(QueryCommand).resolves(inIndex({ ...activeReport, status: 'RUNNING', taskArn: TASK })),
       invoke: () => onSchedule(tick, ctx('onSchedule')),
     },
     {
@@ -232,9 +249,7 @@ const SCENARIOS: Record<string, Scenario[]> = {
       prepare: () => {
         ddb
           .on(QueryCommand, { IndexName: 'active', ExpressionAttributeValues: { ':pk': 'ACTIVE#nightly-report' } })
-          .resolves({
-            Items: [activeReport],
-          });
+          .resolves(inIndex(activeReport));
         ddb.on(GetCommand, { Key: { pk: activeReport.pk, sk: 'RUN' } }).resolves({ Item: activeReport });
         ddb
           .on(UpdateCommand, { Key: { pk: activeReport.pk, sk: 'RUN' }, ReturnValues: 'ALL_NEW' })
@@ -255,6 +270,7 @@ const SCENARIOS: Record<string, Scenario[]> = {
       prepare: () => {
         const queued = csvRun({ slot: 2 });
         ddb.on(GetCommand, { Key: { pk: queued.pk, sk: 'RUN' } }).resolves({ Item: queued });
+        ddb.on(QueryCommand, queuedOf('csv-ingest')).resolves(inIndex(waitingRun('csv-ingest')));
         ddb.on(UpdateCommand, { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { ...queued, status: 'CANCELLED' } });
       },
       invoke: () => control(loadEvent('control-cancel'), ctx('control')),
@@ -276,6 +292,7 @@ const SCENARIOS: Record<string, Scenario[]> = {
       name: 'a launch RunTask refuses for good: the run fails and frees its slot',
       prepare: () => {
         launchMocks({ status: 'FAILED' });
+        ddb.on(QueryCommand, queuedOf('thumbnails')).resolves(inIndex(waitingRun('thumbnails')));
         ddb.on(GetCommand, { Key: { pk: launch.run.pk, sk: 'ATTEMPT#0001' } }).resolves({
           Item: attemptItem(launch.run, {
             status: 'LAUNCH_FAILED',
@@ -321,6 +338,7 @@ const SCENARIOS: Record<string, Scenario[]> = {
         ddb
           .on(UpdateCommand, { Key: { pk: tracked.pk, sk: 'RUN' } })
           .resolves({ Attributes: { ...tracked, status: 'SUCCEEDED' } });
+        ddb.on(QueryCommand, queuedOf('thumbnails')).resolves(inIndex(waitingRun('thumbnails')));
       },
       invoke: () =>
         onTaskStateChange(
@@ -336,9 +354,7 @@ const SCENARIOS: Record<string, Scenario[]> = {
       prepare: () => {
         const started = '2026-11-22T07:00:00.000Z';
         const running = { ...tracked, status: 'RUNNING', startedAt: started, updatedAt: started };
-        ddb
-          .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'ACTIVE#thumbnails' } })
-          .resolves({ Items: [running] });
+        ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'ACTIVE#thumbnails' } }).resolves(inIndex(running));
         ddb.on(UpdateCommand).resolves({ Attributes: { ...running, timeoutRequestedAt: '2026-11-22T09:00:05.000Z' } });
       },
       invoke: () => sweeper(loadEvent('sweeper-tick'), ctx('sweeper')),
@@ -428,6 +444,13 @@ const run = async (s: Scenario): Promise<Observed> => {
   ddb.on(UpdateCommand).resolves({});
   ddb.on(DeleteCommand).resolves({});
   ddb.on(QueryCommand).resolves({ Items: [] });
+  rows.clear();
+  ddb
+    .on(BatchGetCommand)
+    .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string; sk: string }[] }> }) => {
+      const [table, asked] = Object.entries(input.RequestItems)[0] ?? ['', { Keys: [] }];
+      return { Responses: { [table]: asked.Keys.flatMap((k) => rows.get(`${k.pk}|${k.sk}`) ?? []) } };
+    });
   s.prepare?.();
   reached.length = 0;
   if (s.catalog) useCatalog(s.catalog);

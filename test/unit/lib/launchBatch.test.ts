@@ -19,12 +19,13 @@ const message = JSON.stringify({ v: 1, runId: run.runId, attempt: 1 });
 const parse = (body: string) => parseEvent(launchMessage, JSON.parse(body), 'launch message');
 
 describe('Function: launchBatch', () => {
-  it('skips a message for a run that has moved on, without calling ECS', async () => {
+  it('skips a message for a run that has moved on, without calling ECS; its final event again, same id', async () => {
     // Prepare
     const store = fakeStore({
       getRun: async () => ({ ...run, status: 'SUCCEEDED', published: ['started#1', 'succeeded#1'] }),
+      getAttempt: async () => attemptItem(run, { status: 'STOPPED' }),
     });
-    const { launch, ecs } = buildDeps(store, exampleCatalog());
+    const { launch, ecs, events } = buildDeps(store, exampleCatalog());
 
     // Act
     const out = await launchBatch(launch, [{ messageId: 'm-1', body: message }], parse);
@@ -32,6 +33,12 @@ describe('Function: launchBatch', () => {
     // Assess
     expect(out.batchItemFailures).toEqual([]);
     expect(ecs.calls).toHaveLength(0);
+    // The run cannot tell whether the delivery that finished it published before dying: it says again
+    // what it owes, under the event's fixed id, and writes nothing.
+    expect(events.published.map((e) => [e.type, e.detail.eventId])).toEqual([
+      ['Run Succeeded', `${run.runId}/succeeded#1`],
+    ]);
+    expect(store.calls.map((c) => c.method)).toEqual(['getRun', 'getAttempt']);
   });
 
   it('reports a malformed message as a batch item failure (dead-letter after its retries)', async () => {
