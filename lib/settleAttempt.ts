@@ -13,7 +13,7 @@ import { decide, type Verdict } from './domain/policy.ts';
 import { type Attempt, type Run, type RunOutcome, WORKING_STATUSES } from './domain/run.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
-import { finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
+import { costWith, finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
 
 /**
  * What the run records of the attempt that decided (`Run.outcome`): the verdict, and the stop code
@@ -34,6 +34,7 @@ const retryRun = async (
   attempt: Attempt,
 ): Promise<Run> => {
   const now = deps.now();
+  const cost = costWith(run, attempt);
   const notBefore =
     verdict.delaySeconds > 0 ? new Date(now.getTime() + verdict.delaySeconds * 1000).toISOString() : undefined;
   const next = await deps.store.transition(
@@ -49,6 +50,7 @@ const retryRun = async (
         retries: verdict.retries,
         outcome: runOutcome(verdict),
         ...(notBefore ? { notBefore } : {}),
+        ...(cost ? { costUsd: cost.costUsd } : {}),
       },
       remove: ['taskArn', 'startedAt', 'slot', 'waitingForSlot', ...(notBefore ? [] : (['notBefore'] as const))],
     },
@@ -61,6 +63,7 @@ const retryRun = async (
   await deps.queue.enqueue([{ runId: current.runId, attempt: current.attempt, delaySeconds: verdict.delaySeconds }]);
   await publishOnce(deps, current, 'Run Retrying', attempt);
   if (next) deps.metrics.record(run.job, 'RunsRetried', 1);
+  if (next && cost && cost.added > 0) deps.metrics.record(run.job, 'Cost', cost.added);
   logger.info('Attempt failed; retrying', {
     rule: verdict.rule,
     action: verdict.action,
