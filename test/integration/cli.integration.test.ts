@@ -311,6 +311,7 @@ describe('CLI: the local flow', () => {
       ['csv-ingest', 'SUCCEEDED'],
       ['csv-ingest', 'SUCCEEDED'],
       ['nightly-report', 'FAILED'],
+      ['csv-ingest', 'FAILED'],
       ['ingest-summary', 'SUCCEEDED'],
       ['ingest-summary', 'SUCCEEDED'],
     ]);
