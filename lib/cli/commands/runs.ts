@@ -10,7 +10,16 @@ import { MAIN_CONTAINER_NAME } from '../../domain/names.ts';
 import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
 import { triggerSummary } from '../../domain/runEvents.ts';
 import { summarizeRuns } from '../../domain/runStats.ts';
-import { checkJobName, checkReason, checkRunId, checkStatus, checkToken, sinceOf } from '../arguments.ts';
+import {
+  checkJobName,
+  checkReason,
+  checkRunId,
+  checkStatus,
+  checkToken,
+  parseOverrideOptions,
+  sinceOf,
+  type TriggerOptions,
+} from '../arguments.ts';
 import type { Backend, RunHistory } from '../backends.ts';
 import {
   type CommandContext,
@@ -126,6 +135,15 @@ const listRuns = async (
   return all.sort((a, c) => c.createdAt.localeCompare(a.createdAt)).slice(0, opts.limit);
 };
 
+/** "SIZES set, cpu 1024, memory 2048": what a retry changes, for its answer (names only: a value is never printed). */
+const describeChanges = (o: ReturnType<typeof parseOverrideOptions>): string =>
+  [
+    ...Object.keys(o.environment ?? {}).map((name) => `${name} set`),
+    ...(o.command ? ['its command'] : []),
+    ...(o.cpu !== undefined ? [`cpu ${o.cpu}`] : []),
+    ...(o.memory !== undefined ? [`memory ${o.memory}`] : []),
+  ].join(', ');
+
 /** `runs list --summary`: each job's figures over the window, from its runs read in full (up to STATS_RUNS). */
 const summarize = async (b: Backend, o: Output, names: string[], since: string): Promise<void> => {
   const to = new Date();
@@ -211,21 +229,35 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
   registerRunLogs(runs, ctx);
   runs
     .command('retry')
-    .description('run a finished run again, as a new run with the same trigger')
+    .description(
+      'run a finished run again, as a new run of the same trigger (same object or tick), with changes the job allows',
+    )
     .argument('<run>')
+    .option('--env <NAME=VALUE...>', 'set a variable for the new run (repeatable; the others stay as they were)')
+    .option('--cpu <units>', 'cpu for the new run')
+    .option('--memory <mib>', 'memory for the new run (MiB)')
+    .option('--command <json>', 'command for the new run, as a JSON array')
     .option('--token <token>', 'client token (repeat the command safely)')
     .option('--wait', 'wait for the new run to finish')
-    .action(async (runId: string, opts: { token?: string; wait?: boolean }, cmd: Command) => {
+    .action(async (runId: string, opts: TriggerOptions & { wait?: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
       const o: Output = ctx.out(cmd);
       checkRunId('run', runId);
       if (opts.token !== undefined) checkToken(opts.token);
-      const request = { action: 'retry' as const, runId, clientToken: opts.token ?? `cli-${randomUUID()}` };
+      const overrides = parseOverrideOptions(opts);
+      const request = {
+        action: 'retry' as const,
+        runId,
+        clientToken: opts.token ?? `cli-${randomUUID()}`,
+        ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
+      };
       await controlRequest(g, request, async (r, b) => {
         if (o.json && !opts.wait) o.document(r);
         else if (!o.json)
           o.line(
-            `${r.created ? 'Created' : 'Found'} run ${o.c.bold(r.runId)} (${o.status(r.status)}), a retry of ${runId}`,
+            `${r.created ? 'Created' : 'Found'} run ${o.c.bold(r.runId)} (${o.status(r.status)}), a retry of ${runId}${
+              Object.keys(overrides).length > 0 ? ` with ${describeChanges(overrides)}` : ''
+            }`,
           );
         ctx.setExit(await waitForRun(b, o, r.runId, opts.wait === true, g));
       });
