@@ -35,7 +35,8 @@ export interface AlertDeps {
   local?: boolean;
   topic: AlertTopicPort;
   secret: (nameOrArn: string) => Promise<string>;
-  post: (url: string, body: unknown) => Promise<void>;
+  /** POSTs the body; `idempotencyKey` is the same for every send of one alert (run and status). */
+  post: (url: string, body: unknown, idempotencyKey: string) => Promise<void>;
   /** The alert markers (lib/aws/runStore/alertRecords.ts). */
   store: Pick<RunStore, 'claimAlert' | 'recordAlertSent'>;
   now: () => Date;
@@ -234,6 +235,9 @@ const alertKeyOf = (event: AlertEvent): { key: AlertKey; expiresAt: number } =>
         expiresAt: expiresAtFor(new Date(event.detail.createdAt)),
       };
 
+/** One alert's identity, the same on every send of it: `<runId>:<FAILED|TIMED_OUT|MISSED>`. */
+export const alertIdOf = (key: AlertKey): string => `${key.runId}:${key.what}`;
+
 /**
  * The last lines of the deciding container's log (`logExcerpt`: 20 lines, each at most 1 KB, the
  * whole at most 8 KB, well inside SNS's 256 KB and a chat webhook's limits), when the task started
@@ -316,7 +320,14 @@ export const sendAlert = async (deps: AlertDeps, event: AlertEvent, holder: stri
       const url = await deps.secret(route.webhookSecret as string);
       if (!/^https:\/\//.test(url))
         throw new Error(`The webhook secret of route '${routeName}' does not hold an https URL`);
-      await deps.post(url, { text: message.text, subject: message.subject, type, ...message.attributes, detail });
+      // A retry after a crash between the post and its mark sends it again (docs/decisions.md):
+      // the same alertId lets the receiver drop the second copy.
+      const alertId = alertIdOf(key);
+      await deps.post(
+        url,
+        { alertId, text: message.text, subject: message.subject, type, ...message.attributes, detail },
+        alertId,
+      );
     }
     sent.push(channel);
     await deps.store.recordAlertSent(key, holder, channel, i === todo.length - 1);
@@ -328,10 +339,11 @@ export const sendAlert = async (deps: AlertDeps, event: AlertEvent, holder: stri
 };
 
 /** POSTs JSON with a timeout; the URL never appears in an error or a log line. */
-export const postJson = async (url: string, body: unknown): Promise<void> => {
+export const postJson = async (url: string, body: unknown, idempotencyKey: string): Promise<void> => {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // The header many receivers already dedupe on (IETF draft "The Idempotency-Key HTTP Header Field").
+    headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(5000),
   }).catch((e: Error) => {

@@ -8,7 +8,7 @@
  */
 import { type Attempt, isFinal, type Run, WORKING_STATUSES } from './domain/run.ts';
 import { cancelReason } from './domain/stopReasons.ts';
-import { faultKind, RunNotFoundError } from './errors.ts';
+import { faultKind, RunNotFoundError, TaskGoneError } from './errors.ts';
 import { logger, withCorrelation } from './logger.ts';
 import type { StopDeps } from './ports.ts';
 import { finishRun, publishFinal } from './runLifecycle.ts';
@@ -24,13 +24,20 @@ export const requestStop = async (deps: StopDeps, run: Run, taskArn: string): Pr
   try {
     await deps.ecs.stopTask(deps.settings.clusterArn, taskArn, cancelReason(run.reason ?? 'cancelled'));
   } catch (e) {
-    deps.metrics.fault(faultKind(e));
-    logger.warn('StopTask failed for a cancelled run; the sweeper will ask again', { taskArn, error: e as Error });
-    return false;
+    // A task ECS no longer knows is not running: the stop is done; the sweeper's reconcile finds
+    // it MISSING and closes the run.
+    if (e instanceof TaskGoneError) logger.info('StopTask: ECS no longer knows the task; nothing runs', { taskArn });
+    else {
+      deps.metrics.fault(faultKind(e));
+      logger.warn('StopTask failed for a cancelled run; the sweeper will ask again', { taskArn, error: e as Error });
+      return false;
+    }
   }
   await deps.store.transition(
     run,
-    { from: ['CANCELLING'], set: { stopRequestedAt: deps.now().toISOString(), taskArn } },
+    // Only on the attempt whose task this is: a stale read must not put an earlier attempt's task
+    // back on a run that has moved on (found by the generated histories).
+    { from: ['CANCELLING'], attempt: run.attempt, set: { stopRequestedAt: deps.now().toISOString(), taskArn } },
     deps.now(),
   );
   return true;
@@ -80,15 +87,24 @@ export const cancelRun = async (deps: StopDeps, runId: string, reason: string): 
       return finishRun(deps, run, { to: 'CANCELLED', from: WORKING_STATUSES, reason, releaseSlot: true });
     }
     const now = deps.now();
+    // On the attempt read above: if a concurrent STOPPED event retried the run meanwhile, the task
+    // found here is the earlier attempt's, and the cancel must look again (it then finds no task).
     const cancelling = await deps.store.transition(
       run,
-      { from: WORKING_STATUSES, to: 'CANCELLING', set: { reason, cancelRequestedAt: now.toISOString() } },
+      {
+        from: WORKING_STATUSES,
+        attempt: run.attempt,
+        to: 'CANCELLING',
+        set: { reason, cancelRequestedAt: now.toISOString() },
+      },
       now,
     );
     if (!cancelling) {
-      // Moved on meanwhile (settled, or cancelled by another request): answer with what it is now.
+      // Moved on meanwhile (settled, retried, or cancelled by another request): look again.
       const current = (await deps.store.getRun(runId)) ?? run;
-      return current.status === run.status ? current : cancelRun(deps, runId, reason);
+      return current.status === run.status && current.attempt === run.attempt
+        ? current
+        : cancelRun(deps, runId, reason);
     }
     if (taskArn) await requestStop(deps, cancelling, taskArn);
     logger.info('Run cancelling: task stopping', { taskArn });

@@ -5,20 +5,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
+import { backfill } from './backfill.ts';
 import { cancelRun } from './cancelRun.ts';
 import { findJob } from './catalog/active.ts';
 import type { Job } from './catalog/schema.ts';
-import { type ControlRequest, type ControlResponse, parseControlRequest } from './contracts/control.ts';
+import {
+  type BackfillResponse,
+  type ControlRequest,
+  type ControlResponse,
+  parseControlRequest,
+} from './contracts/control.ts';
 import { newRun } from './domain/newRun.ts';
 import { overrideProblems } from './domain/overrides.ts';
 import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './domain/run.ts';
 import { jobsForObject } from './domain/s3Match.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
-import type { StopDeps } from './ports.ts';
+import type { ControlDeps, StopDeps } from './ports.ts';
+
+/** The requests about one run (a backfill is about many: lib/backfill.ts). */
+type RunControlRequest = Exclude<ControlRequest, { action: 'backfill' }>;
 
 export interface ControlResult {
-  action: ControlRequest['action'];
+  action: RunControlRequest['action'];
   runId: string;
   status: string;
   created: boolean;
@@ -83,7 +92,7 @@ export const retryOverrides = (old: RunOverrides | undefined, changes: RunOverri
   };
 };
 
-const result = (action: ControlRequest['action'], r: AcceptedRun): ControlResult => ({
+const result = (action: RunControlRequest['action'], r: AcceptedRun): ControlResult => ({
   action,
   runId: r.runId,
   status: r.status,
@@ -99,7 +108,7 @@ const result = (action: ControlRequest['action'], r: AcceptedRun): ControlResult
 const triggerOnObject = async (
   deps: StopDeps,
   job: Job,
-  request: Extract<ControlRequest, { action: 'trigger' }>,
+  request: Extract<RunControlRequest, { action: 'trigger' }>,
   overrides: RunOverrides,
   newToken: () => string,
 ): Promise<ControlResult> => {
@@ -134,7 +143,7 @@ const triggerOnObject = async (
  */
 export const control = async (
   deps: StopDeps,
-  request: ControlRequest,
+  request: RunControlRequest,
   newToken: () => string = randomUUID,
 ): Promise<ControlResult> => {
   switch (request.action) {
@@ -192,9 +201,11 @@ export const control = async (
  *
  * @example await answerControl(deps, { action: 'cancel', runId: 'csv-ingest-...' })
  */
-export const answerControl = async (deps: StopDeps, event: unknown): Promise<ControlResponse> => {
+export const answerControl = async (deps: ControlDeps, event: unknown): Promise<ControlResponse | BackfillResponse> => {
   try {
-    return { ok: true, ...(await control(deps, parseControlRequest(event))) };
+    const request = parseControlRequest(event);
+    if (request.action === 'backfill') return { ok: true, ...(await backfill(deps, request)) };
+    return { ok: true, ...(await control(deps, request)) };
   } catch (e) {
     if (e instanceof AppError && !e.retryable) return { ok: false, error: { code: e.code, message: e.message } };
     throw e;

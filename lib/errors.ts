@@ -79,6 +79,23 @@ export class OverridesTooLargeError extends AppError {
  * RunTask did not start the task: either the call threw, or it "succeeded" with only `failures[]`.
  * `retryable` is true for throttling and capacity, which are back-pressure, not failure.
  */
+/**
+ * StopTask on a task ECS no longer knows (stopped over an hour ago, or lost with its host): ECS
+ * answers InvalidParameterException "The referenced task was not found." Nothing is running, so a
+ * caller that wanted it stopped has what it wanted; the run itself is closed by the sweeper's
+ * reconcile, which finds the task MISSING.
+ */
+export class TaskGoneError extends AppError {
+  override readonly name = 'TaskGoneError';
+  readonly code = 'TASK_GONE';
+  constructor(
+    readonly taskArn: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(`ECS no longer knows task ${taskArn}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+  }
+}
+
 export class LaunchError extends AppError {
   override readonly name = 'LaunchError';
   readonly code = 'LAUNCH_FAILED';

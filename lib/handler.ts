@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { AppError, asError, faultKind, InvalidEventError } from './errors.ts';
 import { logger } from './logger.ts';
-import { emfMetrics, type MetricsPort } from './metrics.ts';
+import type { MetricsPort } from './metrics.ts';
 import { issueSentences } from './schemaIssues.ts';
 
 /**
@@ -45,17 +45,21 @@ export interface HandlerSpec<E> {
   name: string;
   /** Parses the raw event; throws InvalidEventError. */
   parse: (event: unknown) => E;
-  /** Where a failed invocation is counted (the handler's deps' metrics; CloudWatch EMF by default). */
-  metrics?: MetricsPort;
+  /**
+   * Where a failed invocation is counted: the handler's deps' metrics, so a test or the generated
+   * histories see the count. Required: a handler that left it out counted nowhere they could see
+   * (onRunFinished did, found by the histories).
+   */
+  metrics: MetricsPort;
 }
 
 /**
  * Builds a Lambda handler with the house middy chain.
  *
- * @example export const handler = createHandler({ name: 'onUpload', parse: parseUpload }, (e) => acceptUploads(deps, e));
+ * @example export const handler = createHandler({ name: 'onUpload', parse: parseUploads, metrics: deps.metrics }, (e) => acceptUploads(deps, e));
  */
 export const createHandler = <E, R>(spec: HandlerSpec<E>, inner: (event: E, context: Context) => Promise<R>) =>
   middy<unknown, R, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logErrors(spec.name, spec.metrics ?? emfMetrics))
+    .use(logErrors(spec.name, spec.metrics))
     .handler(async (event, context) => inner(spec.parse(event), context));

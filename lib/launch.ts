@@ -22,7 +22,7 @@ import { type Attempt, isFinal, type Run } from './domain/run.ts';
 import { clientTokenFor } from './domain/runId.ts';
 import { notLaunchedReason } from './domain/stopReasons.ts';
 import { buildRunTaskRequest } from './domain/taskRequest.ts';
-import { LaunchError, OverridesTooLargeError } from './errors.ts';
+import { LaunchError, OverridesTooLargeError, TaskGoneError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { LaunchDeps } from './ports.ts';
 import { jobOf, publishFinal, publishOnce } from './runLifecycle.ts';
@@ -80,11 +80,16 @@ const stopStrayTask = async (deps: LaunchDeps, run: Run, taskArn: string): Promi
   if (run.status === 'CANCELLING') {
     await requestStop(deps, run, taskArn);
   } else {
-    await deps.ecs.stopTask(
-      deps.settings.clusterArn,
-      taskArn,
-      `longshore: run ${run.status.toLowerCase()} while launching`,
-    );
+    try {
+      await deps.ecs.stopTask(
+        deps.settings.clusterArn,
+        taskArn,
+        `longshore: run ${run.status.toLowerCase()} while launching`,
+      );
+    } catch (e) {
+      // A task ECS no longer knows runs nowhere: what this wanted.
+      if (!(e instanceof TaskGoneError)) throw e;
+    }
   }
   logger.warn('Run was cancelled or final while its task was launching: task stopped', { status: run.status });
 };
@@ -220,6 +225,14 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       if (claim.attempt.status === 'LAUNCHING') {
         logger.info('Another launcher holds this attempt', { leaseUntil: claim.attempt.leaseUntil });
         return 'busy';
+      }
+      // A launcher that recorded a launch failure and died (or failed) before the policy moved the
+      // run on: the run is still QUEUED on this attempt, and nothing else would ever settle it.
+      if (claim.attempt.status === 'LAUNCH_FAILED') {
+        // The reason was logged (and counted) where it was met; the attempt holds it for the policy.
+        logger.warn('Launch failure recorded before: settling it');
+        const { run: after } = await settleAttempt(deps, run, claim.attempt, job);
+        return after.status === 'QUEUED' ? 'deferred' : 'failed';
       }
       return 'skipped';
     }

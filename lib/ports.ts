@@ -9,6 +9,7 @@
  * this one file so that an adapter's port is always found in the same place.
  */
 import type { Catalog } from './catalog/schema.ts';
+import type { DeadLetterQueue, RawDeadLetter } from './domain/deadLetter.ts';
 import type { Attempt, Decision, Run, RunStatus } from './domain/run.ts';
 import type { RunEvent } from './domain/runEvents.ts';
 import type { NetworkSettings, RunTaskRequest } from './domain/taskRequest.ts';
@@ -264,6 +265,12 @@ export interface StopDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask'>;
 }
 
+/** The control function's deps: a backfill names the schedules' ARNs, as the sweeper does. */
+export interface ControlDeps extends StopDeps {
+  /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
+  scheduleArn: (job: string, triggerIndex: number) => string;
+}
+
 export interface SweepDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask' | 'describeTasks' | 'tasksStartedBy'>;
   /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
@@ -440,4 +447,40 @@ export interface ObjectFacts {
   versionId?: string;
   etag?: string;
   size?: number;
+}
+
+// -- The dead-letter queues, as `longshore dlq` reads and redrives them --------------------------
+
+/** `dlq list` reads at most this many messages of a queue; a redrive of chosen ids looks this far. */
+export const MAX_DEAD_LETTERS = 500;
+
+export interface MoveTask {
+  status: string;
+  taskHandle?: string;
+  moved?: number;
+  toMove?: number;
+  startedAt?: string;
+  failureReason?: string;
+}
+
+export interface RedriveReport {
+  queue: DeadLetterQueue;
+  /** A redrive of a whole launch DLQ is SQS's message move task. */
+  moveTask?: MoveTask;
+  redriven: string[];
+  notFound: string[];
+  failed: { id: string; error: string }[];
+}
+
+/** A stage's (or the local flow's) dead-letter queues. */
+export interface DeadLetterQueuesPort {
+  /** The messages, without consuming them (they stay in the queue, visible). */
+  list(queue: DeadLetterQueue, limit: number): Promise<RawDeadLetter[]>;
+  /** The queue's message move tasks, newest first (none locally). */
+  moveTasks(queue: DeadLetterQueue): Promise<MoveTask[]>;
+  /**
+   * Sends the messages back where they failed (launch: the launch queue; events: their function,
+   * as lib/domain/deadLetter.ts reads it), then removes them.
+   */
+  redrive(queue: DeadLetterQueue, ids: string[] | 'all'): Promise<RedriveReport>;
 }

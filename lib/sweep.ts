@@ -20,7 +20,7 @@ import { formatDuration, parseDuration } from './domain/duration.ts';
 import { startedBy } from './domain/names.ts';
 import { isFinal, type Run } from './domain/run.ts';
 import { LOST_REASON, timeoutReason } from './domain/stopReasons.ts';
-import { faultKind } from './errors.ts';
+import { faultKind, TaskGoneError } from './errors.ts';
 import { logger, withCorrelation } from './logger.ts';
 import { missedTicks } from './missedTicks.ts';
 import type { SweepDeps } from './ports.ts';
@@ -61,7 +61,16 @@ const stopTimedOut = async (deps: SweepDeps, job: Job, run: Run, now: Date, repo
   const since = run.startedAt ?? run.updatedAt;
   if (!run.taskArn || run.timeoutRequestedAt || age(since, now) <= limit) return false;
   const reason = timeoutReason(formatDuration(age(since, now)), job.timeout);
-  await deps.ecs.stopTask(deps.settings.clusterArn, run.taskArn, reason);
+  try {
+    await deps.ecs.stopTask(deps.settings.clusterArn, run.taskArn, reason);
+  } catch (e) {
+    if (!(e instanceof TaskGoneError)) throw e;
+    // Nothing to stop: the task is gone without a STOPPED event (its host lost). Closed as lost now,
+    // so the policy decides; left alone, StopTask would fail the same way at every sweep.
+    logger.warn('Run past its timeout, and ECS no longer knows its task: closed as lost');
+    await closeLost(deps, run, run.taskArn, now, report);
+    return true;
+  }
   await deps.store.transition(
     run,
     { from: ['STARTING', 'RUNNING'], attempt: run.attempt, set: { timeoutRequestedAt: now.toISOString() } },
@@ -87,22 +96,27 @@ const reconcile = async (deps: SweepDeps, runs: Run[], now: Date, report: SweepR
       // CANCELLING run's updatedAt moves with every stop request: its age counts from the cancel.
       const since = run?.status === 'CANCELLING' ? run.cancelRequestedAt : run?.updatedAt;
       if (!run || age(since, now) < START_DEADLINE_SECONDS) continue;
-      const attempt = await deps.store.getAttempt(run.runId, run.attempt);
-      const out = await trackTaskEvent(deps, {
-        taskArn: arn,
-        clusterArn: deps.settings.clusterArn,
-        lastStatus: 'STOPPED',
-        desiredStatus: 'STOPPED',
-        version: (attempt?.taskVersion ?? 0) + 1,
-        startedBy: startedBy(deps.settings.stage, run.runId, run.attempt),
-        stoppedReason: LOST_REASON,
-        stoppedAt: now.toISOString(),
-        containers: [],
-      });
-      report.lost.push(run.runId);
-      report.reconciled.push({ runId: run.runId, outcome: out.outcome });
+      await closeLost(deps, run, arn, now, report);
     }
   }
+};
+
+/** A task ECS no longer knows, with no STOPPED event seen: its attempt ends as lost, and the policy decides. */
+const closeLost = async (deps: SweepDeps, run: Run, taskArn: string, now: Date, report: SweepReport): Promise<void> => {
+  const attempt = await deps.store.getAttempt(run.runId, run.attempt);
+  const out = await trackTaskEvent(deps, {
+    taskArn,
+    clusterArn: deps.settings.clusterArn,
+    lastStatus: 'STOPPED',
+    desiredStatus: 'STOPPED',
+    version: (attempt?.taskVersion ?? 0) + 1,
+    startedBy: startedBy(deps.settings.stage, run.runId, run.attempt),
+    stoppedReason: LOST_REASON,
+    stoppedAt: now.toISOString(),
+    containers: [],
+  });
+  report.lost.push(run.runId);
+  report.reconciled.push({ runId: run.runId, outcome: out.outcome });
 };
 
 /**

@@ -3,7 +3,7 @@ import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
 /** Operator requests from the CLI: trigger a job, retry a run, cancel a run. Invoked synchronously. */
 const config: FunctionConfig = () => ({
   handler: 'functions/control/handler.handler',
-  description: 'Manual trigger, retry and cancel (invoked by the longshore CLI)',
+  description: 'Manual trigger, retry, cancel and backfill (invoked by the longshore CLI)',
   timeout: 30,
   async: false,
   // trigger and retry: acceptRuns; cancel: cancelRun -> finishRun -> releaseSlotOf -> dispatchQueued
@@ -16,6 +16,8 @@ const config: FunctionConfig = () => ({
     'slotHolders',
     'queuedRuns',
     'markPublished',
+    // backfill: a rate schedule's ticks are counted from one it recorded
+    'scheduleTicks',
   ],
   statements: [grants.enqueueLaunch(), grants.stopTasks(), grants.publishRunEvents()],
 });

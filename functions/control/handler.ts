@@ -1,13 +1,17 @@
 import { ecs } from '../../lib/aws/ecs.ts';
 import { answerControl } from '../../lib/control.ts';
+import { scheduleArnFrom } from '../../lib/domain/names.ts';
 import { createHandler } from '../../lib/handler.ts';
-import type { StopDeps } from '../../lib/ports.ts';
+import type { ControlDeps } from '../../lib/ports.ts';
 import { coreDeps } from '../../lib/wiring.ts';
 
-/** Operator requests from the CLI (synchronous): trigger, retry, cancel; refusals answered `ok: false`. */
-export const buildHandler = (deps: StopDeps) =>
-  createHandler({ name: 'control', parse: (event) => event, metrics: deps.metrics }, (event) =>
-    answerControl(deps, event),
+/**
+ * Operator requests from the CLI (synchronous): trigger, retry, cancel, backfill; refusals answered
+ * `ok: false`. A backfill names schedule ARNs in this function's own account and Region (from its ARN).
+ */
+export const buildHandler = (deps: Omit<ControlDeps, 'scheduleArn'>) =>
+  createHandler({ name: 'control', parse: (event) => event, metrics: deps.metrics }, (event, context) =>
+    answerControl({ ...deps, scheduleArn: scheduleArnFrom(context.invokedFunctionArn, deps.settings.stage) }, event),
   );
 
 export const handler = buildHandler({ ...coreDeps(), ecs });

@@ -6,6 +6,8 @@ import { coreDeps } from '../../lib/wiring.ts';
 
 /** A finished run's event from the run-event bus -> one queued run per job that runs after it. */
 export const buildHandler = (deps: CoreDeps) =>
-  createHandler({ name: 'onRunFinished', parse: parseFinishedRunEvent }, (finished) => acceptAfterRun(deps, finished));
+  createHandler({ name: 'onRunFinished', parse: parseFinishedRunEvent, metrics: deps.metrics }, (finished) =>
+    acceptAfterRun(deps, finished),
+  );
 
 export const handler = buildHandler(coreDeps());

@@ -14,7 +14,7 @@ import {
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { classifyLaunchFailure } from '../domain/launchFailure.ts';
-import { awsCheck, LaunchError } from '../errors.ts';
+import { awsCheck, LaunchError, TaskGoneError } from '../errors.ts';
 import type { EcsPort } from '../ports.ts';
 
 /** Adaptive retry mode adds client-side rate limiting on top of backoff when ECS throttles. */
@@ -65,7 +65,14 @@ export const buildEcs = (client: ECSClient): EcsPort => ({
   },
 
   stopTask: async (cluster, taskArn, reason) => {
-    await client.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+    try {
+      await client.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+    } catch (e) {
+      const error = e as { name?: string; message?: string };
+      if (error.name === 'InvalidParameterException' && /referenced task was not found/i.test(error.message ?? ''))
+        throw new TaskGoneError(taskArn, { cause: e });
+      throw e;
+    }
   },
 
   /** Tasks by ARN; ARNs ECS no longer knows (stopped over an hour ago) come back in `missing`. */

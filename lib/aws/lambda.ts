@@ -24,3 +24,19 @@ export const buildLambda = (lambda: LambdaClient): LambdaPort => ({
     return { payload: answer, ...(out.FunctionError ? { functionError: out.FunctionError } : {}) };
   },
 });
+
+/**
+ * Invokes a function asynchronously (InvocationType Event), as EventBridge and Scheduler do: a
+ * redriven event then meets the function's own retries and on-failure destination again.
+ */
+export const invokeAsync = async (lambda: LambdaClient, functionName: string, payload: unknown): Promise<void> => {
+  const out = await lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'Event',
+      Payload: new TextEncoder().encode(JSON.stringify(payload)),
+    }),
+  );
+  if (out.StatusCode !== 202)
+    throw new Error(`Lambda answered ${out.StatusCode} to the asynchronous invoke of ${functionName}`);
+};

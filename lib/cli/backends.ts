@@ -12,10 +12,11 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { asError } from '../errors.ts';
+import { localDeadLetters } from '../local/deadLetters.ts';
 import { LOCAL_STAGE } from '../local/environment.ts';
 import { FLOW_AUTH_HEADER, type FlowInfo, type StoreOp } from '../local/flowServer.ts';
 import { localTaskLogs } from '../local/localLogs.ts';
-import type { ObjectFacts, RunPage, SlotHolder, TaskLogsPort } from '../ports.ts';
+import type { DeadLetterQueuesPort, ObjectFacts, RunPage, SlotHolder, TaskLogsPort } from '../ports.ts';
 import { CliError, EXIT } from './exitCodes.ts';
 import { listRuns, type RunListing, type RunQuery, type RunReader } from './runListing.ts';
 
@@ -43,6 +44,8 @@ export interface Backend {
   stage: string;
   /** The tasks' container logs: CloudWatch Logs, or the local flow's files. */
   logs: TaskLogsPort;
+  /** The dead-letter queues (`longshore dlq`): SQS's, or the local flow's files. */
+  deadLetters: DeadLetterQueuesPort;
   /** An object of a bucket (`trigger --object`): S3's HeadObject, or the local bucket folder's file. */
   objectFacts(bucket: string, key: string): Promise<ObjectFacts | undefined>;
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
@@ -128,6 +131,11 @@ export const directLocalBackend = async (
     ...readsOver(rt.store),
     stage: LOCAL_STAGE,
     logs: localTaskLogs(rt.logsDir),
+    deadLetters: (() => {
+      const dlq = localDeadLetters(rt.stateDir, (fn, event) => rt.invoke(fn, event));
+      // A redriven launch runs its task in this process: let it finish before the store closes.
+      return { ...dlq, redrive: async (queue, ids) => dlq.redrive(queue, ids).finally(() => rt.idle(120_000)) };
+    })(),
     objectFacts: async (bucket, key) => localObjectFacts(rt.bucketsDir, bucket, key),
     history: async (runId) => withSlotHolders(await rt.store.getHistory(runId), (job) => rt.store.slotHolders(job)),
     control: async (request) => {
@@ -182,6 +190,10 @@ export const flowBackend = (
     ...readsOver(reader),
     stage: LOCAL_STAGE,
     logs: stateDir ? localTaskLogs(join(stateDir, 'logs')) : { read: async () => ({ lines: [] }) },
+    // The flow's dead-letter files, redriven through its handlers (its `/invoke`).
+    deadLetters: localDeadLetters(stateDir ?? '.longshore', (fn, event) =>
+      call<{ ok: boolean; result?: unknown; error?: { message: string } }>('/invoke', { fn, event }),
+    ),
     objectFacts: async (bucket, key) =>
       stateDir ? localObjectFacts(join(stateDir, 'buckets'), bucket, key) : undefined,
     history: async (runId) => withSlotHolders(await reader.getHistory(runId), (job) => reader.slotHolders(job)),
@@ -236,12 +248,14 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
   const { buildTaskLogs, logsClient } = await import('../aws/logs.ts');
   const { objectFacts, s3ClientFor } = await import('../aws/s3.ts');
   const s3 = s3ClientFor(region);
+  const deadLetters = await stageDeadLetters(stage, region, outputs);
   return {
     label: `stage ${stage} (${region})`,
     local: false,
     ...readsOver(store),
     stage,
     logs: buildTaskLogs(logsClient(region)),
+    deadLetters,
     objectFacts: async (bucket, key) => {
       try {
         return await objectFacts(s3, bucket, key);
@@ -265,4 +279,37 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
     waitFor: (runId, timeoutMs, onUpdate) => pollHistory(() => store.getHistory(runId), timeoutMs, 5000, onUpdate),
     close: async () => undefined,
   };
+};
+
+/**
+ * A stage's dead-letter queues, from the stack's outputs. An events message goes back to its
+ * function only if that is one of this stage's (`longshore-<stage>-...`): a redrive never invokes
+ * anything else, whatever a message says.
+ */
+const stageDeadLetters = async (
+  stage: string,
+  region: string,
+  outputs: Record<string, string>,
+): Promise<DeadLetterQueuesPort> => {
+  const launchDlq = outputs.LaunchDeadLetterQueueUrl;
+  const eventsDlq = outputs.EventsDeadLetterQueueUrl;
+  const launchQueue = outputs.LaunchQueueUrl;
+  const missing = (): never => {
+    throw new CliError(
+      `Stack longshore-${stage} has no LaunchDeadLetterQueueUrl/EventsDeadLetterQueueUrl/LaunchQueueUrl outputs: deploy it again with this version`,
+      EXIT.backend,
+    );
+  };
+  if (!launchDlq || !eventsDlq || !launchQueue)
+    return { list: async () => missing(), moveTasks: async () => missing(), redrive: async () => missing() };
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  const { buildDeadLetterQueues } = await import('../aws/sqs.ts');
+  const { invokeAsync } = await import('../aws/lambda.ts');
+  const lambda = new LambdaClient({ region });
+  const prefix = `longshore-${stage}-`;
+  return buildDeadLetterQueues(new SQSClient({ region }), { launchDlq, eventsDlq, launchQueue }, (fn, payload) => {
+    const name = fn.startsWith('arn:') ? (fn.split(':')[6] ?? '') : fn;
+    if (!name.startsWith(prefix)) throw new Error(`${fn} is not a function of stage ${stage}; not invoked`);
+    return invokeAsync(lambda, fn, payload);
+  });
 };

@@ -8,8 +8,10 @@ import { Command, CommanderError } from 'commander';
 import { AppError, CatalogError } from '../errors.ts';
 import { shutdownEngine } from '../local/engine.ts';
 import { commandContext, type Globals } from './commandContext.ts';
+import { registerBackfillCommand } from './commands/backfill.ts';
 import { registerBucketsCommand } from './commands/buckets.ts';
 import { registerConsoleCommand } from './commands/console.ts';
+import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerExplainCommand } from './commands/explain.ts';
 import { registerInvokeCommand } from './commands/invoke.ts';
@@ -69,6 +71,8 @@ Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 run or job not found, 4 r
   registerUpCommand(program, ctx);
   registerDoctor(program, ctx);
   registerConsoleCommand(program, ctx);
+  registerBackfillCommand(program, ctx);
+  registerDlqCommands(program, ctx);
   return program;
 };
 

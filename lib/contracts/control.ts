@@ -2,7 +2,15 @@
 import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
-import { clientTokenField, environmentOverrides, jobNameField, plainText, runIdField, singleLine } from './common.ts';
+import {
+  clientTokenField,
+  environmentOverrides,
+  isoTime,
+  jobNameField,
+  plainText,
+  runIdField,
+  singleLine,
+} from './common.ts';
 
 const token = clientTokenField;
 const who = singleLine(128).optional();
@@ -68,13 +76,42 @@ export const controlRequest = z.discriminatedUnion('action', [
     reason: plainText(255).optional(),
     requestedBy: who,
   }),
+  /** `backfill JOB --from T --to T`: the window's schedule ticks as runs (lib/backfill.ts). */
+  z.strictObject({
+    action: z.literal('backfill'),
+    job: jobNameField,
+    from: isoTime,
+    to: isoTime,
+    dryRun: z.boolean().optional(),
+    requestedBy: who,
+  }),
 ]);
 export type ControlRequest = z.output<typeof controlRequest>;
 /** What a client sends (environment overrides as `{ NAME: value }` or `[{ name, value }]`). */
 export type ControlRequestInput = z.input<typeof controlRequest>;
 
 export type ControlResponse =
-  | { ok: true; action: ControlRequest['action']; runId: string; status: string; created: boolean }
+  | { ok: true; action: Exclude<ControlRequest['action'], 'backfill'>; runId: string; status: string; created: boolean }
+  | { ok: false; error: { code: string; message: string } };
+
+/** A backfill's answer: each tick of the window, its run id and (unless a dry run) its run. */
+export type BackfillResponse =
+  | {
+      ok: true;
+      action: 'backfill';
+      job: string;
+      from: string;
+      to: string;
+      dryRun: boolean;
+      ticks: {
+        scheduledTime: string;
+        triggerIndex: number;
+        expression: string;
+        runId: string;
+        status?: string;
+        created?: boolean;
+      }[];
+    }
   | { ok: false; error: { code: string; message: string } };
 
 export const parseControlRequest = (event: unknown): ControlRequest => {

@@ -1,7 +1,8 @@
 /**
  * The launch queue, locally: SendMessageBatch stores messages with their delay; a pump delivers due
  * ones to the launcher in batches of 10, as the SQS event source mapping would, and redelivers the
- * ones the launcher reports as failed after a (short) visibility timeout, up to 10 receives.
+ * ones the launcher reports as failed after a (short) visibility timeout, up to 10 receives, then
+ * hands them to its dead-letter queue.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,14 @@ export class LocalQueue {
   private deliver?: Deliver;
 
   constructor(
-    private readonly opts: { visibilityMs: number; maxReceives: number; persistFile?: string; delayScale?: number },
+    private readonly opts: {
+      visibilityMs: number;
+      maxReceives: number;
+      persistFile?: string;
+      delayScale?: number;
+      /** A message that failed `maxReceives` receives: the queue's dead-letter queue takes it (lib/local/deadLetters.ts). */
+      onDeadLetter?: (m: QueuedMessage) => void;
+    },
   ) {
     if (opts.persistFile && existsSync(opts.persistFile)) {
       const saved = JSON.parse(readFileSync(opts.persistFile, 'utf8')) as QueuedMessage[];
@@ -101,8 +109,10 @@ export class LocalQueue {
         const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
         for (const m of due.filter((x) => failed.has(x.messageId))) {
           m.receives++;
-          if (m.receives >= this.opts.maxReceives) this.deadLetters.push(m);
-          else {
+          if (m.receives >= this.opts.maxReceives) {
+            this.deadLetters.push(m);
+            this.opts.onDeadLetter?.(m);
+          } else {
             const { earlyMs: _early, ...again } = m;
             this.messages.push({ ...again, dueAt: Date.now() + this.opts.visibilityMs });
           }

@@ -17,6 +17,7 @@ import { clusterName, functionName, startedBy, tableName } from '../domain/names
 import type { RunStore } from '../ports.ts';
 import { installAwsSimulation, recordingSend } from './awsSimulation.ts';
 import { fileStamp } from './bucketFolders.ts';
+import { ASYNC_FUNCTIONS, addDeadLetter, invocationRecord } from './deadLetters.ts';
 import { ensureRunsTable } from './dynamo.ts';
 import { engineFor, shutdownEngine } from './engine.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localEnvironment } from './environment.ts';
@@ -162,7 +163,18 @@ export class LocalRuntime {
       visibilityMs: 2000,
       maxReceives: 10,
       delayScale: this.opts.delayScale ?? 1,
-      ...(this.flows ? { persistFile: join(this.stateDir, 'queue.json') } : {}),
+      ...(this.flows
+        ? {
+            persistFile: join(this.stateDir, 'queue.json'),
+            onDeadLetter: (m) =>
+              addDeadLetter(this.stateDir, 'launch', {
+                messageId: m.messageId,
+                body: m.body,
+                sentAt: new Date().toISOString(),
+                receiveCount: m.receives,
+              }),
+          }
+        : {}),
     });
     this.restores.push(
       installAwsSimulation({
@@ -260,7 +272,12 @@ export class LocalRuntime {
         return { ok: true, result: await h(structuredClone(event), context) };
       } catch (e) {
         const error = e as Error;
-        if (this.flows) this.onHandlerError(fn, error);
+        if (this.flows) {
+          // Deployed, an async invocation that fails its retries lands in the events DLQ with its record.
+          if (ASYNC_FUNCTIONS.includes(fn))
+            addDeadLetter(this.stateDir, 'events', invocationRecord(fn, event, error, new Date()));
+          this.onHandlerError(fn, error);
+        }
         return { ok: false, error: { name: error.name, message: error.message } };
       }
     })();

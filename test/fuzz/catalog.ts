@@ -1,7 +1,8 @@
 /**
  * The catalog the generated histories run: an upload job limited to 2 at a time with its own rules,
  * a Spot job that falls back to on-demand and grows its memory, a forbid-overlap schedule alerting
- * through a webhook route, a replace-overlap schedule that never alerts, and a manual job.
+ * through a webhook route, a replace-overlap schedule that never alerts, a manual job, and a job
+ * that runs after each finished `media` run (succeeded or failed) and after `adhoc` successes.
  */
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
@@ -65,6 +66,14 @@ export const fuzzCatalog = (): Catalog =>
           alerts: false,
         }),
         baseJob({ name: 'adhoc', triggers: [{ type: 'manual' }], policy: { retries: 0 } }),
+        baseJob({
+          name: 'report',
+          triggers: [
+            { type: 'after', job: 'media', on: ['SUCCEEDED', 'FAILED'] },
+            { type: 'after', job: 'adhoc', on: ['SUCCEEDED'] },
+          ],
+          policy: { retries: 1 },
+        }),
       ],
       {
         alerts: {

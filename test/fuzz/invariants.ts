@@ -17,6 +17,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Catalog, Job } from '../../lib/catalog/schema.ts';
+import { followersOf, upstreamOf } from '../../lib/domain/afterMatch.ts';
 import { DEFAULT_RULES } from '../../lib/domain/defaultRules.ts';
 import { type Attempt, isFinal, type Run } from '../../lib/domain/run.ts';
 import { identityOf, runIdFor } from '../../lib/domain/runId.ts';
@@ -115,10 +116,17 @@ export class InvariantChecker {
   }
 
   /** At quiescence. */
-  async atEnd(expectedRuns: Set<string>): Promise<void> {
+  async atEnd(triggered: Set<string>): Promise<void> {
     const where = 'at quiescence';
     const snap = await this.afterStep(where);
-    // 1: every trigger that was accepted has its run, and no other run exists.
+    // 1: every trigger that was accepted has its run, and no other run exists; a finished run whose
+    // job has followers (after triggers) is a trigger too, one run per follower.
+    const expectedRuns = new Set(triggered);
+    for (const run of snap.runs.values()) {
+      if (!isFinal(run.status)) continue;
+      for (const f of followersOf(this.catalog, upstreamOf(run)))
+        expectedRuns.add(runIdFor(f.job.name, { type: 'after', upstreamRunId: run.runId }));
+    }
     for (const id of expectedRuns)
       if (!snap.runs.has(id)) this.fail(where, '1 one run per trigger', `no run ${id} for an accepted trigger`);
     for (const id of snap.runs.keys())
@@ -297,19 +305,27 @@ export class InvariantChecker {
       const job = this.job(m.job);
       expected.set(m.runId, { route: job ? job.alerts : 'default', what: 'MISSED' });
     }
+    // Which run an alert is about, by the fields that name it: an alert's text may name other runs
+    // too (a job that runs after another names its upstream run).
+    const aboutRun = (event: unknown): string => {
+      const detail = (event as { detail?: { runId?: unknown; expectedRunId?: unknown } }).detail;
+      return String(detail?.expectedRunId ?? detail?.runId ?? '');
+    };
     const failedAfterSend = (key: string, channel: 'SNS' | 'Webhook') =>
       this.world.records.filter(
         (r) =>
           r.inv.fn === 'alert' &&
           !r.ok &&
-          JSON.stringify(r.event).includes(key) &&
+          aboutRun(r.event) === key &&
           (channel === 'SNS'
             ? this.world.sns.some((m) => m.inv === r.inv.id)
             : this.world.webhooks.some((w) => w.inv === r.inv.id)),
       ).length;
-    const snsFor = (key: string) =>
-      this.world.sns.filter((m) => m.attributes.runId === key || m.text.includes(`run ${key}`));
-    const hooksFor = (key: string) => this.world.webhooks.filter((w) => JSON.stringify(w.body).includes(key));
+    const snsRun = (m: { attributes: Record<string, string>; text: string }) =>
+      m.attributes.runId ?? /run ([a-z0-9-]+-[a-z2-7]{20})/.exec(m.text)?.[1];
+    const snsFor = (key: string) => this.world.sns.filter((m) => snsRun(m) === key);
+    const hooksFor = (key: string) =>
+      this.world.webhooks.filter((w) => String((w.body as { alertId?: unknown }).alertId).startsWith(`${key}:`));
     for (const [key, { route, what }] of expected) {
       const sns = snsFor(key).length;
       const hooks = hooksFor(key).length;
@@ -332,7 +348,7 @@ export class InvariantChecker {
       check('Webhook', channels.webhook, hooks);
     }
     for (const m of this.world.sns) {
-      const key = m.attributes.runId ?? /run ([a-z0-9-]+-[a-z2-7]{20})/.exec(m.text)?.[1];
+      const key = snsRun(m);
       if (!key || !expected.has(key)) this.fail(where, '7 alerts once', `an alert for no final failure: ${m.subject}`);
     }
   }

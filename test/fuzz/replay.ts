@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../lib/aws/dynamodb.ts';
 import { scheduleArn } from '../../lib/domain/names.ts';
+import { type Attempt, isFinal, type Run } from '../../lib/domain/run.ts';
 import { identityOf, runIdFor } from '../../lib/domain/runId.ts';
 import { encodeNotificationKey } from '../../lib/domain/s3Key.ts';
 import { jobsForObject } from '../../lib/domain/s3Match.ts';
@@ -20,6 +21,8 @@ import { STAGE, World } from './world.ts';
 
 export interface ReplayReport {
   violations: string[];
+  /** The runs not final at the end (with their attempts), when there are any. */
+  unfinished?: { run: Run; attempts: Attempt[] }[];
   stats: World['stats'] & {
     steps: number;
     runs: number;
@@ -111,8 +114,13 @@ export const replay = async (h: History, endpoint: string, onWorld?: (w: World) 
     client.destroy();
   }
   const snap = await scanTable(doc, table).catch(() => undefined);
+  // The runs left unfinished, with their attempts: what a failing history's reader needs first.
+  const unfinished = [...(snap?.runs.values() ?? [])]
+    .filter((r) => !isFinal(r.status))
+    .map((run) => ({ run, attempts: snap?.attempts.get(run.runId) ?? [] }));
   return {
     violations: checker.violations,
+    ...(unfinished.length > 0 ? { unfinished } : {}),
     stats: {
       ...world.stats,
       steps: h.steps.length,

@@ -8,7 +8,7 @@ import type { Catalog } from '../../lib/catalog/schema.ts';
 import { createTokenBucket } from '../../lib/domain/rateLimiter.ts';
 import type { RunEvent } from '../../lib/domain/runEvents.ts';
 import type { RunTaskRequest } from '../../lib/domain/taskRequest.ts';
-import { LaunchError } from '../../lib/errors.ts';
+import { LaunchError, TaskGoneError } from '../../lib/errors.ts';
 import type {
   AlertChannel,
   AlertKey,
@@ -83,6 +83,7 @@ export const fakeEcs = (behaviour: FakeEcsBehaviour = () => undefined) => {
   const calls: RunTaskRequest[] = [];
   const byToken = new Map<string, string>();
   const stopped: { taskArn: string; reason: string }[] = [];
+  const gone = new Set<string>();
   let seq = 0;
   return {
     calls,
@@ -104,7 +105,10 @@ export const fakeEcs = (behaviour: FakeEcsBehaviour = () => undefined) => {
       calls
         .filter((c) => c.startedBy === startedBy)
         .flatMap((c) => (byToken.has(c.clientToken) ? [byToken.get(c.clientToken) as string] : [])),
+    /** Tasks ECS no longer knows: StopTask on one throws TaskGoneError, as the adapter does. */
+    gone,
     stopTask: async (_cluster: string, taskArn: string, reason: string): Promise<void> => {
+      if (gone.has(taskArn)) throw new TaskGoneError(taskArn);
       stopped.push({ taskArn, reason });
     },
     /** What DescribeTasks answers: set `described[arn]` to a Task, leave it out for MISSING. */

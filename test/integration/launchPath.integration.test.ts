@@ -193,6 +193,37 @@ describe('Launch path: a Lambda dies between two calls', () => {
     expect(events.types()).toEqual(['Run Started']);
     expect((await store.getRun(msg.runId))?.published).toEqual(['started#1']);
   });
+  it('after recording a launch failure and before the policy moved the run: the retry settles it (found by the histories)', async () => {
+    // Prepare: RunTask refuses the launch for good; the run's transition dies after the attempt says so.
+    const { core, launch, queue, events } = buildDeps(store, catalog);
+    const ecs = fakeEcs(() => new LaunchError('ClientException: TaskDefinition is inactive', 'config'));
+    const { runId } = await control(core as never, {
+      action: 'trigger',
+      job: 'allower',
+      clientToken: 'died-after-refusal',
+    });
+    const [message] = queue.take();
+    const msg = { v: 1 as const, runId: message?.runId ?? '', attempt: 1 };
+    const dyingStore = { ...launch.store, transition: () => Promise.reject(new Error('Lambda died')) };
+
+    // Act
+    await expect(launchOne({ ...launch, ecs, store: dyingStore }, msg)).rejects.toThrow('Lambda died');
+    const between = await store.getHistory(runId);
+    const retry = await launchOne({ ...launch, ecs }, msg);
+
+    // Assess: the run was stuck QUEUED on a LAUNCH_FAILED attempt; the retry finishes it, without RunTask.
+    expect(between?.run.status).toBe('QUEUED');
+    expect(between?.attempts[0]?.status).toBe('LAUNCH_FAILED');
+    expect(retry).toBe('failed');
+    expect(ecs.calls).toHaveLength(1);
+    const history = await store.getHistory(runId);
+    expect(history?.run).toMatchObject({
+      status: 'FAILED',
+      reason: 'RunTask refused the launch: ClientException: TaskDefinition is inactive',
+    });
+    expect(history?.attempts[0]?.decision).toMatchObject({ action: 'fail', rule: 'launch-rejected' });
+    expect(events.types()).toEqual(['Run Failed']);
+  });
 });
 
 describe('Launch path: launch failures', () => {

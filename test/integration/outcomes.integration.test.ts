@@ -383,6 +383,33 @@ describe('Outcomes: the failure policy in the flow', () => {
   });
 });
 
+describe('Outcomes: a cancel racing the STOPPED event that retries the run', () => {
+  it("cancels the retry (no task), never putting the earlier attempt's task back on the run (found by the histories)", async () => {
+    // Prepare: the cancel read the run while attempt 1 ran; the STOPPED event retried it before the cancel wrote.
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const seenByCancel = await store.getRun(t.runId);
+    const retried = await deliver(ctx.core, 'ecs-task-stopped-app-failure', { ...t, attempt: 1 });
+    let reads = 0;
+    const staleFirst = {
+      ...store,
+      getRun: async (id: string) => (reads++ === 0 ? seenByCancel : store.getRun(id)),
+    };
+
+    // Act
+    const out = await cancelRun({ ...ctx.core, ecs: ctx.ecs, store: staleFirst }, t.runId, 'operator');
+
+    // Assess: CANCELLED at attempt 2 with no task; nothing left for the sweeper to stop for ever.
+    expect(retried.outcome).toBe('settled');
+    expect(seenByCancel).toMatchObject({ status: 'STARTING', attempt: 1, taskArn: t.taskArn });
+    expect(out).toMatchObject({ status: 'CANCELLED', attempt: 2 });
+    const run = await store.getRun(t.runId);
+    expect(run).toMatchObject({ status: 'CANCELLED', attempt: 2 });
+    expect(run?.taskArn).toBeUndefined();
+    expect(ctx.ecs.stopped).toEqual([]);
+  });
+});
+
 describe('Outcomes: a Lambda dies between two steps', () => {
   it('after recording STOPPED and before moving the run: the redelivered event settles it, once', async () => {
     // Prepare

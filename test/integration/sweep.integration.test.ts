@@ -48,6 +48,28 @@ const launchedRun = async (ctx: ReturnType<typeof setup>, job: string) => {
 };
 
 describe('Sweeper', () => {
+  it('closes as lost a run past its timeout whose task ECS no longer knows (StopTask: task not found), and sweeps on', async () => {
+    // Prepare: found by the generated histories; the sweep used to fail at every tick from here on.
+    const ctx = setup();
+    const t = await launchedRun(ctx, 'thumbnails');
+    await trackTaskEvent(ctx.core, parseTaskStateChange(taskEvent('ecs-task-running', { ...t, attempt: 1 })));
+    ctx.clock.set('2026-11-22T09:26:00.000Z'); // started 09:15:17, timeout 10m
+    ctx.ecs.gone.add(t.taskArn);
+
+    // Act
+    const first = await sweep(ctx.deps);
+    const second = await sweep(ctx.deps);
+
+    // Assess: the attempt ends as lost and the policy retries it (a lost task is an infrastructure failure).
+    expect(first.lost).toEqual([t.runId]);
+    expect(first.timedOut).toEqual([]);
+    expect(second.lost).toEqual([]);
+    expect(ctx.ecs.stopped).toEqual([]);
+    const history = await store.getHistory(t.runId);
+    expect(history?.attempts[0]).toMatchObject({ status: 'STOPPED', decision: { action: 'retry' } });
+    expect(history?.run).toMatchObject({ status: 'QUEUED', attempt: 2 });
+  });
+
   it('stops a run past its timeout once, and the STOPPED event then records TIMED_OUT', async () => {
     // Prepare
     const ctx = setup();

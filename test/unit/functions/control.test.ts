@@ -47,7 +47,7 @@ describe('Handler: control', () => {
     [
       'an unknown action',
       { action: 'explode' },
-      'Invalid control request: action: must be "trigger", "retry" or "cancel"',
+      'Invalid control request: action: must be "trigger", "retry", "cancel" or "backfill"',
     ],
     [
       'a NUL in a command argument',

@@ -477,10 +477,15 @@ describe('Function: sendAlert', () => {
     const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe(WEBHOOK);
     expect(JSON.parse(String(init.body))).toMatchObject({
+      alertId: `${failed.runId}:FAILED`,
       type: 'Run Failed',
       job: 'nightly-report',
       text: expect.stringContaining('nightly-report run FAILED'),
     });
+    // The key a receiver dedupes a resend on: the same for every send of this alert, another per status.
+    expect(new Headers(init.headers).get('idempotency-key')).toBe(`${failed.runId}:FAILED`);
+    const [, timedOut] = fetchMock.mock.calls[1] as unknown as [string, RequestInit];
+    expect(new Headers(timedOut.headers).get('idempotency-key')).toBe(`${failed.runId}:TIMED_OUT`);
     expect(lines.join('')).not.toContain('very-secret-token');
   });
 

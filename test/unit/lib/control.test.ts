@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../lib/catalog/schema.ts';
 import { answerControl } from '../../../lib/control.ts';
+import { scheduleArnFrom } from '../../../lib/domain/names.ts';
 import type { Run } from '../../../lib/domain/run.ts';
 import { exampleCatalog } from '../../helpers/catalogs.ts';
 import { buildDeps, fakeStore } from '../../helpers/fakes.ts';
@@ -18,9 +19,12 @@ const anyVariable = (): Catalog => {
   };
 };
 
+/** The control function's own ARN: schedule ARNs are named in its account and Region. */
+const FN_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:longshore-test-control';
+
 const answer = (store: ReturnType<typeof fakeStore>, request: unknown, catalog: Catalog = anyVariable()) => {
   const { core, ecs } = buildDeps(store, catalog);
-  return answerControl({ ...core, ecs }, request);
+  return answerControl({ ...core, ecs, scheduleArn: scheduleArnFrom(FN_ARN, 'test') }, request);
 };
 
 describe('Function: answerControl', () => {

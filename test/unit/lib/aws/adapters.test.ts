@@ -15,7 +15,7 @@ import { buildRunEventPublisher } from '../../../../lib/aws/eventbridge.ts';
 import { buildAlertTopic } from '../../../../lib/aws/sns.ts';
 import { buildLaunchQueue } from '../../../../lib/aws/sqs.ts';
 import type { RunTaskRequest } from '../../../../lib/domain/taskRequest.ts';
-import { EventPublishError, LaunchError } from '../../../../lib/errors.ts';
+import { EventPublishError, LaunchError, TaskGoneError } from '../../../../lib/errors.ts';
 
 const ecsMock = mockClient(ECSClient);
 const sqsMock = mockClient(SQSClient);
@@ -145,6 +145,20 @@ describe('Adapter: ecs.runTask', () => {
 
     // Assess
     expect(ecsMock.commandCalls(StopTaskCommand)[0]?.args[0].input.reason).toHaveLength(255);
+  });
+
+  it('says a task ECS no longer knows is gone (StopTask: "The referenced task was not found."), and rethrows other refusals', async () => {
+    // Prepare
+    const notFound = Object.assign(new Error('The referenced task was not found.'), {
+      name: 'InvalidParameterException',
+    });
+    const badCluster = Object.assign(new Error('Cluster is not valid'), { name: 'InvalidParameterException' });
+    ecsMock.on(StopTaskCommand, { task: 'arn:task/gone' }).rejects(notFound);
+    ecsMock.on(StopTaskCommand, { task: 'arn:task/other' }).rejects(badCluster);
+
+    // Act & Assess
+    await expect(ecs.stopTask('c', 'arn:task/gone', 'cancelled')).rejects.toBeInstanceOf(TaskGoneError);
+    await expect(ecs.stopTask('c', 'arn:task/other', 'cancelled')).rejects.toThrow('Cluster is not valid');
   });
 
   it('reports tasks ECS no longer knows as missing', async () => {

@@ -1,5 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -115,5 +121,84 @@ describe('Function: awsBackend', () => {
         EXIT.backend,
       ),
     );
+  });
+});
+
+describe('Function: awsBackend, dead-letter queues', () => {
+  const sqs = mockClient(SQSClient);
+  const DLQ = 'https://sqs.eu-west-1.amazonaws.com/111122223333/longshore-prod-events-dlq';
+  const record = (functionArn: string) =>
+    JSON.stringify({ requestContext: { functionArn }, requestPayload: { hello: 'world' }, responsePayload: {} });
+
+  beforeEach(() => {
+    sqs.reset();
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'longshore-prod',
+          CreationTime: new Date(),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: [
+            ...outputs,
+            { OutputKey: 'LaunchDeadLetterQueueUrl', OutputValue: `${DLQ.replace('events', 'launch')}` },
+            { OutputKey: 'EventsDeadLetterQueueUrl', OutputValue: DLQ },
+            { OutputKey: 'LaunchQueueUrl', OutputValue: DLQ.replace('events-dlq', 'launch') },
+          ],
+        },
+      ],
+    });
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+    sqs.on(DeleteMessageCommand).resolves({});
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  });
+
+  it("invokes a function of the stage asynchronously with the original event, and never another stage's", async () => {
+    // Prepare
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: 'ours',
+            ReceiptHandle: 'r1',
+            Body: record('arn:aws:lambda:eu-west-1:111122223333:function:longshore-prod-onUpload'),
+          },
+          {
+            MessageId: 'theirs',
+            ReceiptHandle: 'r2',
+            Body: record('arn:aws:lambda:eu-west-1:111122223333:function:payroll-export'),
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
+
+    // Act
+    const b = await awsBackend('prod', 'eu-west-1');
+    const report = await b.deadLetters.redrive('events', 'all');
+
+    // Assess
+    expect(report.redriven).toEqual(['ours']);
+    expect(report.failed).toEqual([
+      { id: 'theirs', error: expect.stringContaining('is not a function of stage prod; not invoked') },
+    ]);
+    expect(
+      lambda.commandCalls(InvokeCommand).map((c) => [c.args[0].input.FunctionName, c.args[0].input.InvocationType]),
+    ).toEqual([['arn:aws:lambda:eu-west-1:111122223333:function:longshore-prod-onUpload', 'Event']]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(['r1']);
+  });
+
+  it('says the stack must be deployed again when it has no dead-letter queue outputs', async () => {
+    // Prepare
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'longshore-prod', Outputs: outputs, CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE' },
+      ],
+    });
+
+    // Act
+    const b = await awsBackend('prod', 'eu-west-1');
+
+    // Assess
+    await expect(b.deadLetters.list('launch', 10)).rejects.toThrow('has no LaunchDeadLetterQueueUrl');
   });
 });
