@@ -9,16 +9,19 @@
  * exactly-once is a crash after SNS accepted the message and before the marker says so: the retry
  * sends it again (docs/decisions.md, "Alerts once per run and final status").
  */
-import type { AlertRoute, Catalog } from './catalog/schema.ts';
+import type { AlertRoute, Catalog, Job } from './catalog/schema.ts';
 import type { AlertEvent } from './contracts/runEvents.ts';
+import { logTargetOf } from './domain/attemptSummary.ts';
 import { formatDuration } from './domain/duration.ts';
 import { failureHeadline } from './domain/failureHeadline.ts';
 import { formatCpu, formatMemory } from './domain/fargateSizes.ts';
+import { EXCERPT_LINES, logExcerpt } from './domain/logExcerpt.ts';
+import { logStreamName, parseTaskArn } from './domain/logLink.ts';
 import { expiresAtFor } from './domain/run.ts';
 import type { AlertType } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
 import type { MetricsPort } from './metrics.ts';
-import type { AlertChannel, AlertKey, AlertMessage, AlertTopicPort, RunStore } from './ports.ts';
+import type { AlertChannel, AlertKey, AlertMessage, AlertTopicPort, RunStore, TaskLogsPort } from './ports.ts';
 
 const routeKind: Record<AlertType, AlertRoute['on'][number]> = {
   'Run Failed': 'FAILED',
@@ -38,7 +41,19 @@ export interface AlertDeps {
   store: Pick<RunStore, 'claimAlert' | 'recordAlertSent'>;
   now: () => Date;
   metrics: MetricsPort;
+  /**
+   * The deciding container's log (CloudWatch Logs deployed, the task's log file locally): the
+   * alert quotes its last lines. Without it, or when it cannot be read in `LOG_READ_MS`, the alert
+   * goes without them.
+   */
+  logs?: Pick<TaskLogsPort, 'read'>;
 }
+
+/**
+ * How long the alert waits for the log lines before it goes without them: a slow or throttled
+ * CloudWatch Logs must not delay the page (the function's timeout is 30 s, its lease 45 s).
+ */
+export const LOG_READ_MS = 3000;
 
 /**
  * How long an invocation holds an alert it is sending: longer than the alert function's 30 s
@@ -103,7 +118,11 @@ const attemptPhrase = (n: number | undefined, m: number | undefined): string => 
  *
  * @example composeAlert('Run Failed', detail).text
  */
-export const composeAlert = (type: AlertType, detail: unknown, opts: { local?: boolean } = {}): AlertMessage => {
+export const composeAlert = (
+  type: AlertType,
+  detail: unknown,
+  opts: { local?: boolean; logExcerpt?: { container: string; lines: readonly string[] } } = {},
+): AlertMessage => {
   const d = record(detail);
   const stage = str(d.stage);
   const job = str(d.job);
@@ -174,6 +193,13 @@ export const composeAlert = (type: AlertType, detail: unknown, opts: { local?: b
     `Next:       ${str(decision.next) ?? 'nothing: the run is final'}. ${retryHint}`,
     `Logs:       ${started === false ? 'none: the task did not start, so it has no log stream' : link ? `${container ? `container '${container}': ` : ''}${link}` : 'no log link was recorded'}`,
     ...(taskArn ? [`Task:       ${taskArn}`] : []),
+    ...(opts.logExcerpt && opts.logExcerpt.lines.length > 0
+      ? [
+          '',
+          `Last ${opts.logExcerpt.lines.length} log line${opts.logExcerpt.lines.length === 1 ? '' : 's'} of container '${opts.logExcerpt.container}':`,
+          ...opts.logExcerpt.lines.map((l) => `  | ${l}`),
+        ]
+      : []),
   ];
   const headline =
     failureHeadline({
@@ -213,6 +239,43 @@ const alertKeyOf = (event: AlertEvent): { key: AlertKey; expiresAt: number } =>
 export const alertIdOf = (key: AlertKey): string => `${key.runId}:${key.what}`;
 
 /**
+ * The last lines of the deciding container's log (`logExcerpt`: 20 lines, each at most 1 KB, the
+ * whole at most 8 KB, well inside SNS's 256 KB and a chat webhook's limits), when the task started
+ * and its container and task are known. Any failure, or no answer in `LOG_READ_MS`, gives none and
+ * is logged (once: this runs once per alert sent): the alert goes without them.
+ */
+const decidingLogExcerpt = async (
+  deps: AlertDeps,
+  job: Job | undefined,
+  detail: Record<string, unknown>,
+): Promise<{ container: string; lines: string[] } | undefined> => {
+  const container = str(detail.decidingContainer);
+  const taskId = parseTaskArn(str(detail.taskArn) ?? '')?.taskId;
+  const stage = str(detail.stage);
+  if (!deps.logs || !job || !container || !taskId || !stage || detail.started !== true) return undefined;
+  const target = logTargetOf(stage, job);
+  const ref = { group: target.group, stream: logStreamName(target.streamPrefix, container, taskId) };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const read = deps.logs.read(ref, { tail: EXCERPT_LINES });
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${LOG_READ_MS} ms`)), LOG_READ_MS);
+    });
+    const { lines } = await Promise.race([read, late]);
+    return { container, lines: logExcerpt(lines.map((l) => l.message)) };
+  } catch (e) {
+    logger.warn('Alert goes without its log lines: the log could not be read', {
+      logGroup: ref.group,
+      logStream: ref.stream,
+      error: (e as Error).name === 'Error' ? (e as Error).message : (e as Error).name,
+    });
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/**
  * Sends one alert along the job's route, once: `holder` (the invocation's request id) takes the
  * alert's marker first; a marker that says sent (a duplicate event) or that another invocation
  * holds (a concurrent duplicate: its own retry finishes it) sends nothing.
@@ -244,7 +307,11 @@ export const sendAlert = async (deps: AlertDeps, event: AlertEvent, holder: stri
     logger.info(`Alert ${skipped}`, { type, runId: key.runId, alert: key.what });
     return { sent: [], skipped };
   }
-  const message = composeAlert(type, detail, { local: deps.local === true });
+  const excerpt = type === 'Schedule Missed' ? undefined : await decidingLogExcerpt(deps, job, detail);
+  const message = composeAlert(type, detail, {
+    local: deps.local === true,
+    ...(excerpt ? { logExcerpt: excerpt } : {}),
+  });
   const todo = channels.filter((c) => !claim.sent.includes(c));
   const sent: AlertChannel[] = [];
   for (const [i, channel] of todo.entries()) {

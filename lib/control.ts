@@ -61,7 +61,7 @@ const canonicalOverrides = (o: RunOverrides | undefined): string =>
  */
 const refuseReusedToken = async (
   deps: StopDeps,
-  request: { job: Job; trigger: Extract<RunTrigger, { type: 'manual' }>; overrides: RunOverrides },
+  request: { job: Job; trigger: Extract<RunTrigger, { type: 'manual' | 'retry' }>; overrides: RunOverrides },
 ): Promise<void> => {
   const asked = newRun(request, deps.now());
   const existing = await deps.store.getRun(asked.runId);
@@ -69,6 +69,27 @@ const refuseReusedToken = async (
     throw new RequestRejectedError(
       `Client token '${request.trigger.token}' was already used for run ${existing.runId} with other overrides (environment, command, cpu or memory); repeat it with the same ones, or use a new token for a new run`,
     );
+};
+
+/**
+ * A retry's overrides: the retried run's, changed by the request's. A variable given replaces the
+ * one of the same name (the others stay); a command, cpu or memory given replaces the old one.
+ */
+export const retryOverrides = (old: RunOverrides | undefined, changes: RunOverrides | undefined): RunOverrides => {
+  const changed = new Set((changes?.environment ?? []).map((e) => e.name));
+  const environment = [
+    ...(old?.environment ?? []).filter((e) => !changed.has(e.name)),
+    ...(changes?.environment ?? []),
+  ];
+  const command = changes?.command ?? old?.command;
+  const cpu = changes?.cpu ?? old?.cpu;
+  const memory = changes?.memory ?? old?.memory;
+  return {
+    ...(environment.length > 0 ? { environment } : {}),
+    ...(command ? { command } : {}),
+    ...(cpu !== undefined ? { cpu } : {}),
+    ...(memory !== undefined ? { memory } : {}),
+  };
 };
 
 const result = (action: RunControlRequest['action'], r: AcceptedRun): ControlResult => ({
@@ -112,6 +133,7 @@ const triggerOnObject = async (
     action: 'retry',
     runId: accepted.runId,
     clientToken: request.clientToken ?? newToken(),
+    ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
   });
 };
@@ -157,10 +179,11 @@ export const control = async (
         original: originalTrigger(run.trigger),
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
       };
-      if (run.overrides) checkOverrides(deps, job, trigger, run.overrides);
-      const [accepted] = await acceptRuns(deps, [
-        { job, trigger, ...(run.overrides ? { overrides: run.overrides } : {}) },
-      ]);
+      const overrides = retryOverrides(run.overrides, request.overrides);
+      const changed = Object.keys(overrides).length > 0;
+      if (changed) checkOverrides(deps, job, trigger, overrides);
+      await refuseReusedToken(deps, { job, trigger, overrides });
+      const [accepted] = await acceptRuns(deps, [{ job, trigger, ...(changed ? { overrides } : {}) }]);
       return result('retry', accepted as AcceptedRun);
     }
     case 'cancel': {

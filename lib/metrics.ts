@@ -13,7 +13,9 @@ export type MetricName =
   | 'RunsTimedOut'
   | 'RunsCancelled'
   | 'RunDuration'
-  | 'QueueWait';
+  | 'QueueWait'
+  /** An attempt's estimated cost in US dollars, when it settles (lib/domain/cost.ts). */
+  | 'Cost';
 
 export const METRIC_NAMES: readonly MetricName[] = [
   'RunsStarted',
@@ -24,6 +26,7 @@ export const METRIC_NAMES: readonly MetricName[] = [
   'RunsCancelled',
   'RunDuration',
   'QueueWait',
+  'Cost',
 ];
 
 export interface MetricsPort {
@@ -50,7 +53,11 @@ export const emfMetrics: MetricsPort = {
     single.addDimension('job', job);
     single.addMetric(
       name,
-      name === 'RunDuration' || name === 'QueueWait' ? MetricUnit.Seconds : MetricUnit.Count,
+      name === 'RunDuration' || name === 'QueueWait'
+        ? MetricUnit.Seconds
+        : name === 'Cost'
+          ? MetricUnit.NoUnit // CloudWatch has no currency unit: US dollars, said in the metric's docs
+          : MetricUnit.Count,
       value,
     );
   },

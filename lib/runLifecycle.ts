@@ -104,6 +104,16 @@ export const releaseSlotOf = async (deps: CoreDeps, run: Run): Promise<void> => 
   if (job) await dispatchQueued(deps, job);
 };
 
+/**
+ * The run's cost once `attempt` is settled: what it had plus the attempt's estimate. Only for the
+ * run's current attempt (an earlier attempt's cost was added when its retry moved the run on), and
+ * only by the conditional transition that settles it, so each attempt is counted once.
+ */
+export const costWith = (run: Run, attempt: Attempt | undefined): { costUsd: number; added: number } | undefined =>
+  attempt?.cost && attempt.attempt === run.attempt
+    ? { costUsd: (run.costUsd ?? 0) + attempt.cost.costUsd, added: attempt.cost.costUsd }
+    : undefined;
+
 export interface FinishSpec {
   to: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED' | 'SKIPPED';
   from: readonly RunStatus[];
@@ -120,6 +130,7 @@ export interface FinishSpec {
  */
 export const finishRun = async (deps: CoreDeps, run: Run, spec: FinishSpec, attempt?: Attempt): Promise<Run> => {
   const now = deps.now();
+  const cost = costWith(run, attempt);
   const finished = await deps.store.transition(
     run,
     {
@@ -128,6 +139,7 @@ export const finishRun = async (deps: CoreDeps, run: Run, spec: FinishSpec, atte
       to: spec.to,
       set: {
         finishedAt: now.toISOString(),
+        ...(cost ? { costUsd: cost.costUsd } : {}),
         ...(spec.reason !== undefined ? { reason: spec.reason } : {}),
         ...(spec.outcome ? { outcome: spec.outcome } : {}),
       },
@@ -137,6 +149,7 @@ export const finishRun = async (deps: CoreDeps, run: Run, spec: FinishSpec, atte
     now,
   );
   const current = finished ?? (await deps.store.getRun(run.runId)) ?? run;
+  if (finished && cost && cost.added > 0) deps.metrics.record(run.job, 'Cost', cost.added);
   // Also on redelivery after a crash: the slot release and the event are idempotent.
   if (current.status === spec.to) {
     if (spec.releaseSlot) await releaseSlotOf(deps, current);

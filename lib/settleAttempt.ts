@@ -14,7 +14,7 @@ import { type Attempt, type Run, type RunOutcome, WORKING_STATUSES } from './dom
 import { publishKey } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
-import { finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
+import { costWith, finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
 
 /**
  * What the run records of the attempt that decided (`Run.outcome`): the verdict, and the stop code
@@ -35,6 +35,7 @@ const retryRun = async (
   attempt: Attempt,
 ): Promise<Run> => {
   const now = deps.now();
+  const cost = costWith(run, attempt);
   const notBefore =
     verdict.delaySeconds > 0 ? new Date(now.getTime() + verdict.delaySeconds * 1000).toISOString() : undefined;
   const next = await deps.store.transition(
@@ -50,6 +51,7 @@ const retryRun = async (
         retries: verdict.retries,
         outcome: runOutcome(verdict),
         ...(notBefore ? { notBefore } : {}),
+        ...(cost ? { costUsd: cost.costUsd } : {}),
       },
       remove: [
         'taskArn',
@@ -70,6 +72,7 @@ const retryRun = async (
   await deps.queue.enqueue([{ runId: current.runId, attempt: current.attempt, delaySeconds: verdict.delaySeconds }]);
   await publishOnce(deps, current, 'Run Retrying', attempt);
   if (next) deps.metrics.record(run.job, 'RunsRetried', 1);
+  if (next && cost && cost.added > 0) deps.metrics.record(run.job, 'Cost', cost.added);
   logger.info('Attempt failed; retrying', {
     rule: verdict.rule,
     action: verdict.action,

@@ -11,10 +11,12 @@ import { closeCancelled } from './cancelRun.ts';
 import type { TaskDetail } from './contracts/ecs.ts';
 import { containerResults } from './domain/attemptFacts.ts';
 import { logTargetOf, summarizeTaskEvent } from './domain/attemptSummary.ts';
+import { attemptCostOf, regionOfArn } from './domain/cost.ts';
 import { parseStartedBy } from './domain/names.ts';
 import type { Verdict } from './domain/policy.ts';
 import { type Attempt, isFinal } from './domain/run.ts';
 import { publishKey } from './domain/runEvents.ts';
+import { LOST_REASON_PREFIX } from './domain/stopReasons.ts';
 import { isSpotNotice, taskPhase } from './domain/taskStatus.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
@@ -82,6 +84,29 @@ export const trackTaskEvent = async (
       containerResults(job, detail.containers),
       job && logTargetOf(deps.settings.stage, job),
     );
+    // Priced in the same write as the stop (no extra write): the capacity and size the task ran with.
+    // A lost task's stop time is when the sweeper gave up on it: its bill is not known, so no estimate.
+    const lost = (detail.stoppedReason ?? '').startsWith(LOST_REASON_PREFIX);
+    const cost =
+      stopped && !lost
+        ? attemptCostOf({
+            cpu: detail.cpu !== undefined ? Number(detail.cpu) : run.size.cpu,
+            memory: detail.memory !== undefined ? Number(detail.memory) : run.size.memory,
+            capacity: detail.capacityProviderName ?? run.capacity,
+            architecture: job?.architecture ?? 'X86_64',
+            ...(job?.size.ephemeralStorageGiB !== undefined
+              ? { ephemeralStorageGiB: job.size.ephemeralStorageGiB }
+              : {}),
+            ...(regionOfArn(detail.taskArn) ? { region: regionOfArn(detail.taskArn) } : {}),
+            started: ran.costApplies,
+            times: {
+              pullStartedAt: detail.pullStartedAt,
+              startedAt: detail.startedAt,
+              taskCreatedAt: detail.createdAt,
+              stoppedAt: detail.stoppedAt,
+            },
+          })
+        : undefined;
     const set: Partial<Attempt> = {
       lastStatus: detail.lastStatus,
       desiredStatus: detail.desiredStatus,
@@ -90,6 +115,7 @@ export const trackTaskEvent = async (
       cpu: detail.cpu !== undefined ? Number(detail.cpu) : undefined,
       memory: detail.memory !== undefined ? Number(detail.memory) : undefined,
       taskCreatedAt: detail.createdAt,
+      pullStartedAt: detail.pullStartedAt,
       startedAt: detail.startedAt,
       stoppingAt: detail.stoppingAt,
       stoppedAt: detail.stoppedAt,
@@ -98,6 +124,7 @@ export const trackTaskEvent = async (
       containers: detail.containers.length ? containerResults(job, detail.containers) : undefined,
       durationSeconds: ran.durationSeconds,
       logLink: ran.logLink,
+      ...(cost ? { cost } : {}),
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),
     };
     // Its own attempt's task only, newer than what is recorded, never reopening STOPPED (invariant 3).

@@ -1,5 +1,6 @@
 import { type AlertDeps, postJson, sendAlert } from '../../lib/alert.ts';
 import { documentClient } from '../../lib/aws/dynamodb.ts';
+import { buildTaskLogs, logsClient } from '../../lib/aws/logs.ts';
 import { buildRunStore } from '../../lib/aws/runStore.ts';
 import { readSecretString } from '../../lib/aws/secrets.ts';
 import { buildAlertTopic, snsClient } from '../../lib/aws/sns.ts';
@@ -24,4 +25,5 @@ export const handler = buildHandler({
   store: buildRunStore(documentClient, getEnv(SERVICE_ENV.table)),
   now: () => new Date(),
   metrics: emfMetrics,
+  logs: buildTaskLogs(logsClient()),
 });

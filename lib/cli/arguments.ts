@@ -173,6 +173,20 @@ export interface TriggerOptions {
   command?: string;
 }
 
+/** `--env K=V... --cpu N --memory N --command JSON` (of `trigger` and `runs retry`) as run overrides, each checked. */
+export const parseOverrideOptions = (
+  opts: Pick<TriggerOptions, 'env' | 'cpu' | 'memory' | 'command'>,
+): NonNullable<Extract<ControlRequestInput, { action: 'trigger' }>['overrides']> => {
+  const environment = parseEnvOptions(opts.env ?? []);
+  const command = opts.command !== undefined ? parseCommandOption(opts.command) : undefined;
+  return {
+    ...(Object.keys(environment).length ? { environment } : {}),
+    ...(command ? { command } : {}),
+    ...(opts.cpu !== undefined ? { cpu: checkPositiveInteger('--cpu', opts.cpu) } : {}),
+    ...(opts.memory !== undefined ? { memory: checkPositiveInteger('--memory', opts.memory) } : {}),
+  };
+};
+
 /**
  * `trigger JOB [--env ...] [--cpu N --memory N] [--command JSON] [--token T]` as the control request
  * it sends (without who asks): every argument checked first.
@@ -184,14 +198,7 @@ export const parseTriggerOptions = (
 ): Extract<ControlRequestInput, { action: 'trigger' }> => {
   checkJobName('job', job);
   if (opts.token !== undefined) checkToken(opts.token);
-  const environment = parseEnvOptions(opts.env ?? []);
-  const command = opts.command !== undefined ? parseCommandOption(opts.command) : undefined;
-  const overrides = {
-    ...(Object.keys(environment).length ? { environment } : {}),
-    ...(command ? { command } : {}),
-    ...(opts.cpu !== undefined ? { cpu: checkPositiveInteger('--cpu', opts.cpu) } : {}),
-    ...(opts.memory !== undefined ? { memory: checkPositiveInteger('--memory', opts.memory) } : {}),
-  };
+  const overrides = parseOverrideOptions(opts);
   return {
     action: 'trigger',
     job,

@@ -157,3 +157,29 @@ export const listRuns = async (reader: RunReader, q: RunQuery): Promise<RunListi
     ...(searchedBack ? { searchedBack } : {}),
   };
 };
+
+/** The most runs per job a window's figures are made of (the console's Jobs page, `runs list --summary`). */
+export const STATS_RUNS = 5000;
+
+/**
+ * A job's runs created since `since`, newest first, up to `STATS_RUNS`; `capped` when there were
+ * more (the figures then say so), so a long history costs a bounded read.
+ */
+export const runsInWindow = async (
+  reader: Pick<RunReader, 'runsOfJob'>,
+  job: string,
+  since: string,
+): Promise<{ runs: Run[]; capped: boolean }> => {
+  const runs: Run[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await reader.runsOfJob(job, {
+      since,
+      limit: Math.min(1000, STATS_RUNS - runs.length),
+      ...(cursor ? { cursor } : {}),
+    });
+    runs.push(...page.runs);
+    cursor = page.cursor;
+  } while (cursor && runs.length < STATS_RUNS);
+  return { runs, capped: cursor !== undefined };
+};

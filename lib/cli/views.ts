@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../catalog/schema.ts';
 import { type AttemptSummary, summarizeAttempt } from '../domain/attemptSummary.ts';
-import { estimateCost, formatCost } from '../domain/cost.ts';
+import { DEFAULT_PRICE_REGION, estimateCost, formatCost, PRICES_AS_OF } from '../domain/cost.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import type { Attempt, Run } from '../domain/run.ts';
 import { triggerSummary } from '../domain/runEvents.ts';
+import type { RunStats } from '../domain/runStats.ts';
 import { localLogFile } from '../local/localLogs.ts';
 import type { RunHistory } from './backends.ts';
 import type { Output } from './Output.ts';
@@ -46,7 +47,9 @@ export const printRunList = (out: Output, runs: Run[]): void => {
   );
 };
 
+/** The attempt's recorded estimate (lib/trackTask.ts), else one made now from its record (older records). */
 export const attemptCost = (catalog: Catalog, run: Run, a: Attempt): number | undefined => {
+  if (a.cost) return a.cost.costUsd;
   const job = catalog.jobs.find((j) => j.name === run.job);
   const s = summarizeAttempt(a);
   if (s.costApplies && s.durationSeconds === undefined) return undefined;
@@ -75,6 +78,59 @@ export const logsOf = (a: Attempt, localLogsDir?: string): string | undefined =>
 };
 
 const DID_NOT_START = 'did not start';
+
+/** The Regions whose prices the attempts were estimated at ("us-east-1"). */
+const priceRegions = (attempts: readonly Attempt[]): string =>
+  [...new Set(attempts.map((a) => a.cost?.priceRegion ?? DEFAULT_PRICE_REGION))].join(', ');
+
+/** One job's figures over the window of `runs list --summary`. */
+export interface JobSummary {
+  job: string;
+  stats: RunStats;
+  /** The window held more runs than were read (`STATS_RUNS`): the figures are of the newest ones. */
+  capped: boolean;
+}
+
+const percentOf = (ratio: number | undefined): string => (ratio === undefined ? '-' : `${Math.round(ratio * 100)}%`);
+const secondsText = (s: number | undefined): string =>
+  s === undefined ? '-' : s < 10 ? `${s.toFixed(1)}s` : formatDuration(Math.round(s));
+
+/**
+ * `runs list --summary`: per job over the window, its runs, how many ended by themselves and
+ * succeeded (success rate), p50/p95 duration (creation to finish) and the recorded cost.
+ */
+export const printRunSummary = (out: Output, window: { from: string; to: string }, jobs: JobSummary[]): void => {
+  if (out.json) {
+    out.document({
+      window,
+      pricesAsOf: PRICES_AS_OF,
+      jobs: jobs.map(({ job, stats, capped }) => {
+        const { buckets: _b, ...figures } = stats;
+        return { job, ...figures, ...(capped ? { capped } : {}) };
+      }),
+    });
+    return;
+  }
+  out.line(`Runs created from ${window.from} to ${window.to}`);
+  out.table(
+    ['job', 'runs', 'succeeded', 'failed', 'success', 'p50', 'p95', 'cost'],
+    jobs.map(({ job, stats, capped }) => [
+      job,
+      `${stats.runs}${capped ? '+' : ''}`,
+      String(stats.byStatus.SUCCEEDED ?? 0),
+      String((stats.byStatus.FAILED ?? 0) + (stats.byStatus.TIMED_OUT ?? 0)),
+      percentOf(stats.successRate),
+      secondsText(stats.p50Seconds),
+      secondsText(stats.p95Seconds),
+      stats.costUsd === undefined ? '-' : formatCost(stats.costUsd),
+    ]),
+  );
+  out.line(
+    out.c.dim(
+      `Success: succeeded of the runs that ended by themselves. Duration: creation to finish. Cost: estimate at Fargate list prices as of ${PRICES_AS_OF}.`,
+    ),
+  );
+};
 
 /** "did not start (stop code TaskFailedToStart)", "not yet", or the start time. */
 const startedField = (a: Attempt, s: AttemptSummary): string | undefined =>
@@ -164,7 +220,7 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
       noneStarted
         ? `none (${DID_NOT_START})`
         : total !== undefined
-          ? `${formatCost(total)} (estimate: Fargate list prices, us-east-1)`
+          ? `${formatCost(total)} (estimate: Fargate list prices, ${priceRegions(attempts)}, as of ${PRICES_AS_OF})`
           : undefined,
     ],
   ]);

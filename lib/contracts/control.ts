@@ -66,6 +66,8 @@ export const controlRequest = z.discriminatedUnion('action', [
     action: z.literal('retry'),
     runId: runIdField,
     clientToken: token.optional(),
+    /** Changes for the new run, over the retried run's own overrides (the job's policy applies). */
+    overrides: runOverrides.optional(),
     requestedBy: who,
   }),
   z.strictObject({

@@ -6,6 +6,7 @@
  * its task is known stopped (then CANCELLED). SKIPPED is a tick an overlap policy declined. A final
  * status is never left.
  */
+import type { AttemptCost } from './cost.ts';
 import type { EnvPair } from './taskEnvironment.ts';
 
 export const RUN_STATUSES = [
@@ -172,6 +173,11 @@ export interface Run {
    * transition").
    */
   published: string[];
+  /**
+   * The estimated cost of the attempts settled so far, US dollars (each attempt's `cost`, added by
+   * the transition that settles it, so once); absent while none was priced (EC2 capacity).
+   */
+  costUsd?: number;
   expiresAt: number;
 }
 
@@ -209,6 +215,8 @@ export interface Attempt {
   lastStatus?: string;
   desiredStatus?: string;
   taskCreatedAt?: string;
+  /** When the task began pulling its image: Fargate bills from here (lib/domain/cost.ts). */
+  pullStartedAt?: string;
   startedAt?: string;
   stoppingAt?: string;
   stoppedAt?: string;
@@ -219,6 +227,8 @@ export interface Attempt {
   spotNoticeAt?: string;
   launchFailure?: string;
   logLink?: string;
+  /** The cost estimate, recorded with the STOPPED event (none for EC2 capacity). */
+  cost?: AttemptCost;
   decision?: Decision;
   /** The run's own expiry (DynamoDB TTL): every item of a run goes with it. */
   expiresAt?: number;

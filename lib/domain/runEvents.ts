@@ -72,6 +72,13 @@ export interface RunEventDetail {
   durationSeconds?: number;
   /** The deciding container's log stream; absent when the task never started. */
   logLink?: string;
+  /**
+   * Estimated cost, US dollars (lib/domain/cost.ts): of this attempt (0 when its task never
+   * started), and of the run's attempts settled so far. Absent for EC2 capacity or an attempt
+   * not yet stopped.
+   */
+  attemptCostUsd?: number;
+  costUsd?: number;
   createdAt: string;
   finishedAt?: string;
   [key: string]: unknown;
@@ -146,6 +153,8 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
       : {}),
     ...(s?.durationSeconds !== undefined ? { durationSeconds: s.durationSeconds } : {}),
     ...(s?.logLink ? { logLink: s.logLink } : {}),
+    ...(attempt?.cost ? { attemptCostUsd: attempt.cost.costUsd } : {}),
+    ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
   };
   return { type, detail };

@@ -200,6 +200,7 @@ export class LocalRuntime {
         secretValues: () => this.currentSecrets().secrets,
         alertRoutes: () => this.catalog().alerts,
         localAlertText: (message) => withLocalLogFiles(this.logsDir, message),
+        logsDir: this.logsDir,
         onRunEvent: router.runEvent,
       }),
     );

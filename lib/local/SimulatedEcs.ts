@@ -201,6 +201,8 @@ export class SimulatedEcs {
 
   private start(task: SimTask, job: Job): void {
     const pace = this.opts.pace ?? { startMs: 150, stepMs: 400 };
+    // The simulated task pulls its image at once (a real one after provisioning): billing starts here.
+    task.pullStartedAt = new Date();
     const outcome: TaskEnding =
       this.opts.script(task) ?? (task.command ? { kind: 'command' } : { kind: 'exit', code: 0 });
     if (outcome.kind === 'pull-failure' || outcome.kind === 'secrets-failure') {

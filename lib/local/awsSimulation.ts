@@ -1,12 +1,13 @@
 /**
  * The one simulation of AWS every local path uses (the local flow, `longshore invoke`, `osls invoke
- * local`): the SDK clients of ECS, SQS, EventBridge, SNS and Secrets Manager are mocked at the class
+ * local`): the SDK clients of ECS, SQS, EventBridge, SNS, Secrets Manager and CloudWatch Logs (GetLogEvents) are mocked at the class
  * level with aws-sdk-client-mock, so the handlers run the deployed adapters unchanged, and each call
  * is recorded, then answered by the simulated ECS, the local queue, the router (run events) or
  * here. Webhook posts to `webhook.local` are received here. DynamoDB is a real local engine; its
  * calls are recorded by `recordingSend`.
  */
 import { randomUUID } from 'node:crypto';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeTasksCommand,
   type DescribeTasksCommandInput,
@@ -26,6 +27,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Catalog } from '../catalog/schema.ts';
 import { WEBHOOK_HOST } from './environment.ts';
 import type { LocalQueue } from './LocalQueue.ts';
+import { localTaskLogs } from './localLogs.ts';
 import type { Recorder } from './Recorder.ts';
 import type { SimulatedEcs } from './SimulatedEcs.ts';
 
@@ -39,6 +41,8 @@ export interface AwsSimulation {
   alertRoutes: () => Catalog['alerts'];
   /** How an alert reads on this machine (its console links made local files); as sent when absent. */
   localAlertText?: (message: string) => string;
+  /** Where the simulated tasks' logs are (GetLogEvents reads them); no lines when absent. */
+  logsDir?: string;
   /** Each run event PutEvents put on the bus (the router's, in the flow and invokes). */
   onRunEvent?: (source: string, detailType: string, detail: Record<string, unknown>) => void;
 }
@@ -104,6 +108,17 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     secretOfValue.set(value.trim(), id);
     return { Name: id, SecretString: value };
   });
+  // GetLogEvents (the alert's excerpt) reads the simulated task's log file: its last `limit` lines.
+  const logs = mockClient(CloudWatchLogsClient);
+  logs.on(GetLogEventsCommand).callsFake(async (input) => {
+    rec.call('CloudWatchLogs', 'GetLogEvents', input);
+    if (!sim.logsDir) return { events: [] };
+    const { lines } = await localTaskLogs(sim.logsDir).read(
+      { group: String(input.logGroupName), stream: String(input.logStreamName) },
+      { tail: input.limit ?? 10_000 },
+    );
+    return { events: lines.map((l) => ({ message: l.message })) };
+  });
   // Webhooks to webhook.local are received here (the alert handler posts with fetch).
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
@@ -121,7 +136,7 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     return new Response('ok', { status: 200 });
   }) as typeof fetch;
   return () => {
-    for (const m of [ecs, sqs, eb, sns, sm]) m.restore();
+    for (const m of [ecs, sqs, eb, sns, sm, logs]) m.restore();
     globalThis.fetch = realFetch;
   };
 };

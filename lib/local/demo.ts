@@ -1,15 +1,17 @@
 /**
- * The demo scenario `npm start` plays on the local flow: three uploads and a schedule tick, each
+ * The demo scenario `npm start` plays on the local flow: four uploads and a schedule tick, each
  * showing one part of the failure policy; the CLI prints what happens (lib/cli/commands/up.ts).
  *  1. an image upload: thumbnails runs its local command and succeeds;
  *  2. a CSV upload whose first attempt is killed for memory: retried at once with 4 GB, succeeds;
  *  3. a CSV upload whose Spot task is interrupted: retried on on-demand Fargate, succeeds;
  *  4. the nightly report's tick, whose image cannot be pulled: fails at once and alerts;
- *  5. after each CSV ingest succeeds, ingest-summary runs once (its `after` trigger), reading the
- *     upstream run's object from LONGSHORE_UPSTREAM_S3_*;
+ *  5. a CSV upload with no `id` column: the ingest rejects it (exit 65), the run fails at once and
+ *     its alert quotes the container's last log lines;
  *  6. an Order Placed event on the shop's bus, delivered twice (EventBridge is at least once):
  *     order-fulfilment runs once, with ORDER_ID, ORDER_TOTAL and FIRST_SKU taken from the event;
- *  7. a re-sent order on the back office's queue: order-fulfilment runs once for it.
+ *  7. a re-sent order on the back office's queue: order-fulfilment runs once for it;
+ *  8. after each CSV ingest succeeds, ingest-summary runs once (its `after` trigger), reading the
+ *     upstream run's object from LONGSHORE_UPSTREAM_S3_*.
  */
 import type { Attempt, Run } from '../domain/run.ts';
 import { runIdFor } from '../domain/runId.ts';
@@ -45,9 +47,14 @@ const csv = (rows: number) =>
     ...Array.from({ length: rows }, (_, i) => `${i + 1},ACME-${1000 + i},${(i * 7.31).toFixed(2)}`),
   ].join('\n');
 
+/** A partner file the ingest rejects: its header has no `id` column. */
+const rejectedCsv = ['account,amount', 'ACME-1000,12.50', 'ACME-1001,7.31'].join('\n');
+
 export interface DemoResult {
   runs: { run: Run; attempts: Attempt[] }[];
   alerts: number;
+  /** The alerts' texts, as the local flow shows them. */
+  alertTexts: string[];
   webhooks: number;
   seconds: number;
   idle: boolean;
@@ -56,7 +63,7 @@ export interface DemoResult {
 /** The back office's queue of the order-fulfilment job's sqs trigger, as jobs.ts names it. */
 const ORDERS_RESEND_QUEUE = 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-orders-resend';
 
-/** Plays the demo's four triggers (and the runs after them), saying each (`say`), and waits for the flow to settle. */
+/** Plays the demo's seven triggers (and the runs after them), saying each (`say`), and waits for the flow to settle. */
 export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: string) => void): Promise<DemoResult> => {
   const started = Date.now();
   const runIds: string[] = [];
@@ -77,16 +84,20 @@ export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: str
   collect(await rt.upload('acme-partner-drop', `incoming/initech-${plan.stamp}.csv`, csv(300)));
   say(`4. schedule tick of nightly-report at ${plan.tick.toISOString()} (image cannot be pulled: fails and alerts)`);
   collect(await rt.tick('nightly-report', 0, plan.tick));
+  say(
+    `5. upload s3://acme-partner-drop/incoming/hooli-${plan.stamp}.csv (csv-ingest: no id column, fails and alerts with its last log lines)`,
+  );
+  collect(await rt.upload('acme-partner-drop', `incoming/hooli-${plan.stamp}.csv`, rejectedCsv));
   const order = busEvent({
     source: 'acme.shop',
     'detail-type': 'Order Placed',
     detail: { orderId: `o-${plan.stamp}-1`, channel: 'web', total: 42.5, items: [{ sku: 'MUG-RED', qty: 2 }] },
   });
-  say(`5. Order Placed ${order.id} on bus acme-shop, delivered twice (order-fulfilment: one run)`);
+  say(`6. Order Placed ${order.id} on bus acme-shop, delivered twice (order-fulfilment: one run)`);
   for (const delivery of [...(await rt.putEvent(order, 'acme-shop')), ...(await rt.putEvent(order, 'acme-shop'))])
     collect(delivery);
   const resent = { orderId: `o-${plan.stamp}-2`, total: 19.9, items: [{ sku: 'TEA-GREEN', qty: 1 }] };
-  say(`6. message on queue acme-orders-resend for order ${resent.orderId} (order-fulfilment: one run)`);
+  say(`7. message on queue acme-orders-resend for order ${resent.orderId} (order-fulfilment: one run)`);
   const sent = await rt.sendMessage(ORDERS_RESEND_QUEUE, JSON.stringify(resent));
   if (!sent.ok || (sent.result as { batchItemFailures: unknown[] }).batchItemFailures.length > 0)
     throw new Error(
@@ -94,7 +105,7 @@ export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: str
     );
   runIds.push(runIdFor('order-fulfilment', { type: 'sqs', identity: [resent.orderId] }));
   const idle = await rt.idle(90_000);
-  // 5. The runs after the two ingests: their ids derive from the upstream run ids.
+  // 8. The runs after the ingests that succeeded: their ids derive from the upstream run ids.
   const ingests = runIds.filter((id) => id.startsWith('csv-ingest-'));
   runIds.push(...ingests.map((id) => runIdFor('ingest-summary', { type: 'after', upstreamRunId: id })));
   const runs = (await Promise.all([...new Set(runIds)].map((id) => rt.store.getHistory(id)))).filter(
@@ -103,22 +114,27 @@ export const playDemo = async (rt: LocalRuntime, plan: DemoPlan, say: (step: str
   return {
     runs,
     alerts: rt.recorder.alerts.length,
+    alertTexts: rt.recorder.alerts.map((a) => a.message),
     webhooks: rt.recorder.webhooks.length,
     seconds: (Date.now() - started) / 1000,
     idle,
   };
 };
 
-/** Expected endings of the demo's four runs: what differs, in words (the demo exits 1 if any does). */
+/** Expected endings of the demo's five runs: what differs, in words (the demo exits 1 if any does). */
 export const demoProblems = (result: DemoResult): string[] => {
   const problems: string[] = [];
-  const [thumb, oom, spot, report] = result.runs.map((r) => r.run);
+  const [thumb, oom, spot, report, rejected] = result.runs.map((r) => r.run);
   if (thumb?.status !== 'SUCCEEDED') problems.push(`thumbnails ended ${thumb?.status}`);
   if (oom?.status !== 'SUCCEEDED' || oom.attempt !== 2 || oom.size.memory !== 4096)
     problems.push(`the OOM run ended ${oom?.status} at attempt ${oom?.attempt} with ${oom?.size.memory} MiB`);
   if (spot?.status !== 'SUCCEEDED' || spot.attempt !== 2 || spot.capacity !== 'FARGATE')
     problems.push(`the Spot run ended ${spot?.status} at attempt ${spot?.attempt} on ${spot?.capacity}`);
   if (report?.status !== 'FAILED') problems.push(`the report run ended ${report?.status}`);
+  if (rejected?.status !== 'FAILED' || rejected.outcome?.rule !== 'partner-file-rejected')
+    problems.push(`the rejected file's run ended ${rejected?.status} [${rejected?.outcome?.rule}]`);
+  else if (!result.alertTexts.some((t) => t.includes(rejected.runId) && t.includes("has no 'id' column")))
+    problems.push("the rejected file's alert does not quote its last log lines");
   const summaries = result.runs.filter((r) => r.run.job === 'ingest-summary' && r.run.status === 'SUCCEEDED');
   if (summaries.length !== 2)
     problems.push(`${summaries.length} ingest-summary runs succeeded after the ingests, not 2`);

@@ -40,6 +40,8 @@ export interface SimTask {
   lastStatus: string;
   desiredStatus: string;
   createdAt: Date;
+  /** When the (simulated) image pull began: Fargate bills from here. */
+  pullStartedAt?: Date;
   startedAt?: Date;
   stoppingAt?: Date;
   stoppedAt?: Date;
@@ -88,7 +90,13 @@ export const taskEventVariants = (base: SimTask, place: TaskPlace): Record<strin
     };
     return taskStateChange(describeTask(t, place, true), t.stoppedAt ?? t.startedAt ?? t.createdAt);
   };
-  const running = { lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: 3, startedAt: at(15_000) };
+  const running = {
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    version: 3,
+    pullStartedAt: at(5_000),
+    startedAt: at(15_000),
+  };
   const stopped = (v: number, extra: Partial<SimTask> = {}) => ({
     ...running,
     lastStatus: 'STOPPED',
@@ -150,6 +158,7 @@ export const describeTask = (
       memory: String(task.memory),
       availabilityZone: `${LOCAL_REGION}a`,
       createdAt: t(task.createdAt),
+      pullStartedAt: t(task.pullStartedAt),
       startedAt: t(task.startedAt),
       stoppingAt: t(task.stoppingAt),
       stoppedAt: t(task.stoppedAt),

@@ -317,6 +317,7 @@ describe('CLI: the local flow', () => {
       ['csv-ingest', 'SUCCEEDED'],
       ['csv-ingest', 'SUCCEEDED'],
       ['nightly-report', 'FAILED'],
+      ['csv-ingest', 'FAILED'],
       ['order-fulfilment', 'SUCCEEDED'],
       ['order-fulfilment', 'SUCCEEDED'],
       ['ingest-summary', 'SUCCEEDED'],

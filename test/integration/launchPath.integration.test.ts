@@ -601,6 +601,53 @@ describe('Launch path: manual control', () => {
     expect(env).toMatchObject({ S3_KEY: 'in/retry-me.jpg', LONGSHORE_TRIGGER: 'retry' });
   });
 
+  it('retries a final run with changes over its own overrides, within what the job allows, once per token', async () => {
+    // Prepare
+    const { core, launch, queue, ecs } = buildDeps(store, catalog);
+    const deps = { ...core, ecs };
+    const first = await control(deps, {
+      action: 'trigger',
+      job: 'allower',
+      clientToken: 'retry-changes',
+      overrides: { environment: [{ name: 'MODE', value: 'full' }] },
+    });
+    await drain(launch, queue);
+    const run = await store.getRun(first.runId);
+    if (!run) throw new Error('no run');
+    await finishRun(core, run, { to: 'FAILED', from: ['STARTING'], releaseSlot: true });
+    const changes = { environment: [{ name: 'BIG', value: 'yes' }], cpu: 2048, memory: 4096 };
+
+    // Act
+    const retry = await control(deps, { action: 'retry', runId: run.runId, clientToken: 'rc-1', overrides: changes });
+    const again = await control(deps, { action: 'retry', runId: run.runId, clientToken: 'rc-1', overrides: changes });
+    await drain(launch, queue);
+
+    // Assess
+    expect(again).toMatchObject({ runId: retry.runId, created: false });
+    expect((await store.getRun(retry.runId))?.overrides).toEqual({
+      environment: [
+        { name: 'MODE', value: 'full' },
+        { name: 'BIG', value: 'yes' },
+      ],
+      cpu: 2048,
+      memory: 4096,
+    });
+    expect(ecs.calls.at(-1)?.overrides).toMatchObject({ cpu: '2048', memory: '4096' });
+    const env = Object.fromEntries(
+      (ecs.calls.at(-1)?.overrides.containerOverrides[0]?.environment ?? []).map((e) => [e.name, e.value]),
+    );
+    expect(env).toMatchObject({ MODE: 'full', BIG: 'yes', LONGSHORE_TRIGGER: 'retry' });
+    await expect(
+      control(deps, { action: 'retry', runId: run.runId, clientToken: 'rc-1', overrides: { cpu: 4096, memory: 8192 } }),
+    ).rejects.toThrow(`Client token 'rc-1' was already used for run ${retry.runId} with other overrides`);
+    await expect(
+      control(deps, { action: 'retry', runId: run.runId, overrides: { cpu: 2048, memory: 3000 } }),
+    ).rejects.toThrow('memory 3000 is not valid with cpu 2048; use 4096, 5120');
+    await expect(
+      control(deps, { action: 'retry', runId: run.runId, overrides: { environment: [{ name: 'OTHER', value: '1' }] } }),
+    ).rejects.toThrow("environment.OTHER: job 'allower' does not accept it");
+  });
+
   it('cancels a queued run at once, and stops the task of one launched mid-cancel (CANCELLING until it stops)', async () => {
     // Prepare
     const { core, launch, queue, ecs } = buildDeps(store, catalog);

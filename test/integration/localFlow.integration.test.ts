@@ -32,13 +32,13 @@ afterAll(async () => {
 });
 
 describe('Local flow', () => {
-  it('plays the demo: success, OOM then bigger, Spot then on-demand, pull failure with an alert', async () => {
+  it('plays the demo: success, OOM then bigger, Spot then on-demand, pull failure with an alert, a rejected file whose alert quotes its log', async () => {
     // Act
     const result = await playDemo(rt, plan, () => undefined);
 
     // Assess
     expect(result.idle).toBe(true);
-    const [thumb, oom, spot, report] = result.runs;
+    const [thumb, oom, spot, report, rejected] = result.runs;
     expect(thumb?.run).toMatchObject({ job: 'thumbnails', status: 'SUCCEEDED', attempt: 1 });
     expect(oom?.run).toMatchObject({ job: 'csv-ingest', status: 'SUCCEEDED', attempt: 2, size: { memory: 4096 } });
     expect(oom?.attempts.map((a) => a.decision?.action)).toEqual(['retry-bigger', 'succeed']);
@@ -52,7 +52,18 @@ describe('Local flow', () => {
       status: 'FAILED',
       outcome: { rule: 'image-not-pullable' },
     });
-    expect([result.alerts, result.webhooks]).toEqual([1, 1]);
+    expect(rejected?.run).toMatchObject({
+      job: 'csv-ingest',
+      status: 'FAILED',
+      outcome: { rule: 'partner-file-rejected' },
+    });
+    expect([result.alerts, result.webhooks]).toEqual([2, 1]);
+    const rejectedAlert = rt.recorder.alerts.find((a) => a.message.includes(rejected?.run.runId ?? '?'))?.message;
+    expect(rejectedAlert).toContain("Last 3 log lines of container 'main':");
+    expect(rejectedAlert).toMatch(/ {2}\| csv-ingest: incoming\/hooli-\d{8}T\d{6}\.csv has no 'id' column/);
+    expect(
+      rt.recorder.calls.filter((c) => c.service === 'CloudWatchLogs' && c.command === 'GetLogEvents'),
+    ).toHaveLength(1);
     expect(rt.recorder.alerts.find((a) => a.message.includes(report?.run.runId ?? '?'))?.subject).toContain(
       'nightly-report FAILED',
     );

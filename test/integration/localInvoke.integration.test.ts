@@ -151,8 +151,9 @@ describe('Local invoke: every handler on its sample events', () => {
       'run-failed',
       (r) =>
         expect([calls(r), r.alerts[0]?.subject]).toEqual([
-          // the alert's marker taken, the topic published to, the marker closed (once per run and status)
-          ['DynamoDB Update', 'SNS Publish', 'DynamoDB Update'],
+          // the alert's marker taken, the deciding container's last log lines read (after the
+          // marker: a duplicate reads nothing), the topic published to, the marker closed
+          ['DynamoDB Update', 'CloudWatchLogs GetLogEvents', 'SNS Publish', 'DynamoDB Update'],
           expect.stringContaining('csv-ingest FAILED'),
         ]),
     ],

@@ -146,4 +146,59 @@ describe('What decided: the tracker, the metric, the run event and the alert', (
       { job: 'csv-ingest', name: 'RunDuration', value: 756 },
     ]);
   });
+
+  it("records each attempt's cost from its image pull to its stop, adds it to the run once, and carries it in the events and the Cost metric", async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const first = await launched(ctx, 'csv-ingest');
+
+    // Act: an OOM on Spot (2 GB), retried with 4 GB on demand, which exits 1 (retried again); its STOPPED event comes twice
+    await deliver(ctx, 'ecs-task-stopped-oom', first, (d) => {
+      d.cpu = '1024';
+      d.memory = '2048';
+    });
+    const second = await launchNext(ctx, first.runId);
+    const atFour = (d: Detail) => {
+      d.cpu = '1024';
+      d.memory = '4096';
+      d.capacityProviderName = 'FARGATE';
+      d.containers = d.containers.map((c) => ({ ...c, exitCode: 1, reason: undefined }));
+    };
+    await deliver(ctx, 'ecs-task-stopped-oom', second, atFour);
+    await deliver(ctx, 'ecs-task-stopped-oom', second, atFour);
+
+    // Assess: 09:15:09 (pull start) to 09:27:53 is 764 s, priced at us-east-1's list (eu-west-1 is not in the table)
+    const h = await store.getHistory(first.runId);
+    const hours = 764 / 3600;
+    const onDemand = (memoryGb: number) => hours * (0.04048 + memoryGb * 0.004445);
+    const [a1, a2] = h?.attempts ?? [];
+    expect(a1?.pullStartedAt).toBe('2026-11-22T09:15:09.000Z');
+    expect(a1?.cost?.priceRegion).toBe('us-east-1');
+    expect(a1?.cost?.costUsd).toBeCloseTo(onDemand(2) * 0.3, 10);
+    expect(a2?.cost).toMatchObject({ vcpuSeconds: 764, gbSeconds: 764 * 4 });
+    expect(a2?.cost?.costUsd).toBeCloseTo(onDemand(4), 10);
+    expect(h?.run.costUsd).toBeCloseTo(onDemand(2) * 0.3 + onDemand(4), 10);
+    const retrying = ctx.events.published.filter((e) => e.type === 'Run Retrying').map((e) => e.detail);
+    expect(retrying).toHaveLength(2);
+    expect(retrying[1]?.attemptCostUsd).toBeCloseTo(onDemand(4), 10);
+    expect(retrying[1]?.costUsd).toBeCloseTo(h?.run.costUsd ?? -1, 10);
+    const costs = ctx.metrics.recorded.filter((m) => m.name === 'Cost').map((m) => m.value);
+    expect(costs).toHaveLength(2);
+    expect((costs[0] ?? 0) + (costs[1] ?? 0)).toBeCloseTo(h?.run.costUsd ?? -1, 10);
+  });
+
+  it('prices a task that never started at nothing, and sends no Cost metric for it', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'csv-ingest');
+
+    // Act
+    await deliver(ctx, 'ecs-task-stopped-pull-failure', t);
+
+    // Assess
+    const h = await store.getHistory(t.runId);
+    expect(h?.attempts[0]?.cost).toMatchObject({ costUsd: 0, vcpuSeconds: 0, gbSeconds: 0 });
+    expect(h?.run.costUsd).toBe(0);
+    expect(ctx.metrics.recorded.some((m) => m.name === 'Cost')).toBe(false);
+  });
 });

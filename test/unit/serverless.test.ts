@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { functions } from '../../functions/index.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
-import { LONGEST_REGION, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
+import { LONGEST_REGION, logGroupName, MAX_STAGE_LENGTH, NAME_LIMITS } from '../../lib/domain/names.ts';
 import type { CfnResource } from '../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES, stageFromArgv } from '../../lib/infra/context.ts';
 import { tableGrants } from '../../lib/infra/functionSpec.ts';
@@ -304,6 +304,8 @@ describe('Service definition (serverless.ts)', () => {
         'dynamodb:GetItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        // the deciding container's last log lines, quoted in the alert
+        'logs:GetLogEvents',
         'sns:Publish',
         'kms:Decrypt',
         'kms:GenerateDataKey',
@@ -348,9 +350,20 @@ describe('Service definition (serverless.ts)', () => {
           case 'logs':
             return (
               r ===
-              json({
-                'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/longshore-dev-${fn}:*`,
-              })
+                json({
+                  'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/longshore-dev-${fn}:*`,
+                }) ||
+              // the alert reads the streams of the log groups of the jobs that alert, nothing else
+              (fn === 'alert' &&
+                action === 'logs:GetLogEvents' &&
+                catalog.jobs.some(
+                  (j) =>
+                    j.alerts !== false &&
+                    r ===
+                      json({
+                        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName('dev', j)}:log-stream:*`,
+                      }),
+                ))
             );
           case 'ecs':
             return (
@@ -727,5 +740,30 @@ describe('Function: keyFilter', () => {
   ])('builds %o as %o', (trigger, filter) => {
     // Act & Assess
     expect(keyFilter(trigger)).toEqual(filter);
+  });
+});
+
+describe('The alert function reads job logs', () => {
+  it('may read only the log streams of the jobs that alert, with GetLogEvents and nothing else of CloudWatch Logs', () => {
+    // Prepare
+    const catalog = exampleCatalog();
+    const silent = { ...catalog, jobs: catalog.jobs.map((j, i) => (i === 0 ? { ...j, alerts: false as const } : j)) };
+
+    // Act
+    const { resources } = build(silent);
+    const read = iamStatements(resources).filter(
+      (s) => s.where.startsWith('AlertRole/') && asList(s.statement.Action).includes('logs:GetLogEvents'),
+    );
+
+    // Assess
+    expect(read).toHaveLength(1);
+    expect(asList(read[0]?.statement.Action)).toEqual(['logs:GetLogEvents']);
+    const resourcesRead = JSON.stringify(read[0]?.statement.Resource);
+    for (const [i, job] of silent.jobs.entries())
+      expect(resourcesRead.includes(`log-group:${logGroupName('dev', job)}:log-stream:*`)).toBe(i !== 0);
+    const others = iamStatements(resources).filter(
+      (s) => !s.where.startsWith('AlertRole/') && asList(s.statement.Action).includes('logs:GetLogEvents'),
+    );
+    expect(others).toEqual([]);
   });
 });

@@ -9,7 +9,17 @@ import { logStreamName, parseTaskArn } from '../../domain/logLink.ts';
 import { MAIN_CONTAINER_NAME } from '../../domain/names.ts';
 import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
 import { triggerSummary } from '../../domain/runEvents.ts';
-import { checkJobName, checkReason, checkRunId, checkStatus, checkToken, sinceOf } from '../arguments.ts';
+import { summarizeRuns } from '../../domain/runStats.ts';
+import {
+  checkJobName,
+  checkReason,
+  checkRunId,
+  checkStatus,
+  checkToken,
+  parseOverrideOptions,
+  sinceOf,
+  type TriggerOptions,
+} from '../arguments.ts';
 import type { Backend, RunHistory } from '../backends.ts';
 import {
   type CommandContext,
@@ -22,7 +32,8 @@ import {
 } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
 import type { Output } from '../Output.ts';
-import { printRunHistory, printRunList } from '../views.ts';
+import { runsInWindow } from '../runListing.ts';
+import { type JobSummary, printRunHistory, printRunList, printRunSummary } from '../views.ts';
 import { registerRunLogs } from './runLogs.ts';
 
 /**
@@ -124,6 +135,27 @@ const listRuns = async (
   return all.sort((a, c) => c.createdAt.localeCompare(a.createdAt)).slice(0, opts.limit);
 };
 
+/** "SIZES set, cpu 1024, memory 2048": what a retry changes, for its answer (names only: a value is never printed). */
+const describeChanges = (o: ReturnType<typeof parseOverrideOptions>): string =>
+  [
+    ...Object.keys(o.environment ?? {}).map((name) => `${name} set`),
+    ...(o.command ? ['its command'] : []),
+    ...(o.cpu !== undefined ? [`cpu ${o.cpu}`] : []),
+    ...(o.memory !== undefined ? [`memory ${o.memory}`] : []),
+  ].join(', ');
+
+/** `runs list --summary`: each job's figures over the window, from its runs read in full (up to STATS_RUNS). */
+const summarize = async (b: Backend, o: Output, names: string[], since: string): Promise<void> => {
+  const to = new Date();
+  const from = new Date(since);
+  const jobs: JobSummary[] = [];
+  for (const job of names) {
+    const { runs, capped } = await runsInWindow(b, job, since);
+    jobs.push({ job, stats: summarizeRuns(runs, { from, to, bucketCount: 1 }, (r) => r.costUsd), capped });
+  }
+  printRunSummary(o, { from: from.toISOString(), to: to.toISOString() }, jobs);
+};
+
 export const registerRunsCommands = (program: Command, ctx: CommandContext): void => {
   const runs = program.command('runs').description('runs: list, show, logs, retry, cancel');
   runs
@@ -137,8 +169,15 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
     .option('--since <when>', 'created since a duration ago (2h, 1d) or a date')
     .option('--limit <n>', 'at most this many', '20')
     .option('--watch', 'then keep printing each run that appears or changes, until Ctrl-C')
+    .option(
+      '--summary',
+      'per job over the window (--since, default 1d): runs, success rate, p50/p95 duration, total cost',
+    )
     .action(
-      async (opts: { job?: string; status?: string; since?: string; limit: string; watch?: boolean }, cmd: Command) => {
+      async (
+        opts: { job?: string; status?: string; since?: string; limit: string; watch?: boolean; summary?: boolean },
+        cmd: Command,
+      ) => {
         const g = ctx.globals(cmd);
         const o = ctx.out(cmd);
         const limit = Number(opts.limit);
@@ -153,6 +192,15 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
           throw new CliError(`Unknown job '${opts.job}'`, EXIT.notFound);
         if (opts.watch && o.json)
           throw new CliError('--watch prints lines as runs change; it has no --json form', EXIT.invalid);
+        if (opts.summary) {
+          if (opts.watch || status)
+            throw new CliError(
+              `--summary counts every run of the window; it takes no ${opts.watch ? '--watch' : '--status'}`,
+              EXIT.invalid,
+            );
+          await withBackend(g, (b) => summarize(b, o, names, since ?? (sinceOf('1d') as string)));
+          return;
+        }
         const list = (b: Backend) =>
           listRuns(b, names, { limit, ...(since ? { since } : {}), ...(status ? { status } : {}) });
         await withBackend(g, async (b) => {
@@ -181,21 +229,35 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
   registerRunLogs(runs, ctx);
   runs
     .command('retry')
-    .description('run a finished run again, as a new run with the same trigger')
+    .description(
+      'run a finished run again, as a new run of the same trigger (same object or tick), with changes the job allows',
+    )
     .argument('<run>')
+    .option('--env <NAME=VALUE...>', 'set a variable for the new run (repeatable; the others stay as they were)')
+    .option('--cpu <units>', 'cpu for the new run')
+    .option('--memory <mib>', 'memory for the new run (MiB)')
+    .option('--command <json>', 'command for the new run, as a JSON array')
     .option('--token <token>', 'client token (repeat the command safely)')
     .option('--wait', 'wait for the new run to finish')
-    .action(async (runId: string, opts: { token?: string; wait?: boolean }, cmd: Command) => {
+    .action(async (runId: string, opts: TriggerOptions & { wait?: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
       const o: Output = ctx.out(cmd);
       checkRunId('run', runId);
       if (opts.token !== undefined) checkToken(opts.token);
-      const request = { action: 'retry' as const, runId, clientToken: opts.token ?? `cli-${randomUUID()}` };
+      const overrides = parseOverrideOptions(opts);
+      const request = {
+        action: 'retry' as const,
+        runId,
+        clientToken: opts.token ?? `cli-${randomUUID()}`,
+        ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
+      };
       await controlRequest(g, request, async (r, b) => {
         if (o.json && !opts.wait) o.document(r);
         else if (!o.json)
           o.line(
-            `${r.created ? 'Created' : 'Found'} run ${o.c.bold(r.runId)} (${o.status(r.status)}), a retry of ${runId}`,
+            `${r.created ? 'Created' : 'Found'} run ${o.c.bold(r.runId)} (${o.status(r.status)}), a retry of ${runId}${
+              Object.keys(overrides).length > 0 ? ` with ${describeChanges(overrides)}` : ''
+            }`,
           );
         ctx.setExit(await waitForRun(b, o, r.runId, opts.wait === true, g));
       });

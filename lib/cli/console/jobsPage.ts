@@ -4,15 +4,15 @@
  * as small charts. The window's runs are read per job, newest first, up to `STATS_RUNS` (the page
  * says when it stopped there), so a long history costs a bounded read.
  *
- * Phase 2 (issue 13) plugs in here: a job's paused state (`pausedOf`) and the recorded cost
- * (`costOf`, summed by `summarizeRuns` into the window's total).
+ * Phase 2 (issue 13) plugs in here: a job's paused state (`pausedOf`). The window's cost is the
+ * sum of its runs' recorded `costUsd`.
  */
 import type { Job, ScheduleTrigger } from '../../catalog/schema.ts';
 import { formatCost } from '../../domain/cost.ts';
-import type { Run } from '../../domain/run.ts';
 import { type RunStats, summarizeRuns } from '../../domain/runStats.ts';
 import { cronOccurrences, parseScheduleExpression } from '../../domain/scheduleExpression.ts';
 import { describeCapacity, describeTrigger } from '../catalogText.ts';
+import { runsInWindow, STATS_RUNS } from '../runListing.ts';
 import { outcomeBars, shareBar } from './charts.ts';
 import type { ConsoleContext, PageRequest } from './context.ts';
 import { duration, percent, taskSize, timeTag } from './format.ts';
@@ -20,8 +20,6 @@ import { type Html, html } from './html.ts';
 import { layout } from './layout.ts';
 import { WINDOWS, type WindowName, windowParam } from './params.ts';
 
-/** The most runs per job the window's figures are made of. */
-export const STATS_RUNS = 5000;
 const BUCKETS: Record<WindowName, number> = { '1h': 12, '24h': 24, '7d': 28, '30d': 30 };
 const WINDOW_LABEL: Record<WindowName, string> = {
   '1h': 'last hour',
@@ -39,25 +37,6 @@ const nextFires = (t: ScheduleTrigger, now: Date): Html => {
   const next = cronOccurrences(expr.cron, t.timezone, now, new Date(now.getTime() + 400 * 86400_000), 3);
   if (next.length === 0) return html`<span class="muted">no fire time in the next 400 days</span>`;
   return html`next ${next.map((d, i) => html`${i > 0 ? ', ' : ''}${timeTag(d.toISOString())}`)}`;
-};
-
-const runsInWindow = async (
-  ctx: ConsoleContext,
-  job: string,
-  since: string,
-): Promise<{ runs: Run[]; capped: boolean }> => {
-  const runs: Run[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.backend.runsOfJob(job, {
-      since,
-      limit: Math.min(1000, STATS_RUNS - runs.length),
-      ...(cursor ? { cursor } : {}),
-    });
-    runs.push(...page.runs);
-    cursor = page.cursor;
-  } while (cursor && runs.length < STATS_RUNS);
-  return { runs, capped: cursor !== undefined };
 };
 
 const retriesOf = (s: RunStats): Html => {
@@ -104,8 +83,8 @@ export const jobsPage = async (ctx: ConsoleContext, req: PageRequest): Promise<H
   const from = new Date(now.getTime() - WINDOWS[window] * 1000);
   const cards = await Promise.all(
     ctx.catalog.jobs.map(async (job) => {
-      const { runs, capped } = await runsInWindow(ctx, job.name, from.toISOString());
-      const stats = summarizeRuns(runs, { from, to: now, bucketCount: BUCKETS[window] });
+      const { runs, capped } = await runsInWindow(ctx.backend, job.name, from.toISOString());
+      const stats = summarizeRuns(runs, { from, to: now, bucketCount: BUCKETS[window] }, (r) => r.costUsd);
       return jobCard(ctx, job, stats, capped, window);
     }),
   );

@@ -16,7 +16,9 @@ if (!buckets || !bucket || !key) {
 const lines = readFileSync(join(buckets, bucket, key), 'utf8')
   .split(/\r?\n/)
   .filter(Boolean);
+console.log(`csv-ingest: reading s3://${bucket}/${key}: ${lines.length} lines`);
 const header = (lines[0] ?? '').split(',');
+console.log(`csv-ingest: header ${header.join(',')}`);
 if (!header.includes('id')) {
   console.error(`csv-ingest: ${key} has no 'id' column (header: ${header.join(',')})`);
   process.exit(65);

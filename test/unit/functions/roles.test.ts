@@ -5,6 +5,7 @@
  * fails when a request is not granted to the function's role in the template, when a grant is used
  * by no event, or when a store method is reached that the function's config does not declare.
  */
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -75,6 +76,8 @@ const sqs = mockClient(SQSClient);
 const eb = mockClient(EventBridgeClient);
 const ecs = mockClient(ECSClient);
 const sns = mockClient(SNSClient);
+// The alert quotes the deciding container's last log lines (its grant is checked in serverless.test.ts).
+const cwl = mockClient(CloudWatchLogsClient);
 
 const conditionFailed = () =>
   Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
@@ -433,8 +436,9 @@ interface Observed {
 }
 
 const run = async (s: Scenario): Promise<Observed> => {
-  for (const m of [ddb, sqs, eb, ecs, sns]) m.reset();
+  for (const m of [ddb, sqs, eb, ecs, sns, cwl]) m.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  cwl.on(GetLogEventsCommand).resolves({ events: [{ message: 'the last line', timestamp: 0 }] });
   sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
   ecs.on(StopTaskCommand).resolves({});

@@ -1,9 +1,11 @@
 import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHandler } from '../../../functions/alert/handler.ts';
-import { type AlertDeps, composeAlert, postJson, sendAlert } from '../../../lib/alert.ts';
+import { type AlertDeps, composeAlert, LOG_READ_MS, postJson, sendAlert } from '../../../lib/alert.ts';
+import { buildTaskLogs } from '../../../lib/aws/logs.ts';
 import { readSecretString } from '../../../lib/aws/secrets.ts';
 import type { Job } from '../../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../../lib/catalog/validate.ts';
@@ -22,6 +24,7 @@ import { loadEvent } from '../../helpers/events.ts';
 import { fakeMetrics, memoryAlertStore } from '../../helpers/fakes.ts';
 import { exampleJob } from '../../helpers/items.ts';
 import { lambdaContext } from '../../helpers/lambda.ts';
+import { captureLogs } from '../../helpers/logs.ts';
 
 const secrets = mockClient(SecretsManagerClient);
 const ctx = lambdaContext('longshore-test-alert');
@@ -638,5 +641,105 @@ describe('Handler: alert (what an alert event must carry)', () => {
     // Act & Assess
     await expect(buildHandler(alertDeps(topic))(event('Run Failed', detail), ctx)).rejects.toThrow(message);
     expect(topic.published).toHaveLength(0);
+  });
+});
+
+describe("Function: sendAlert (the deciding container's last log lines)", () => {
+  const cwl = mockClient(CloudWatchLogsClient);
+  const ranAndFailed = { ...failed, started: true, decidingContainer: 'main' };
+  const csvIngest = exampleCatalog().jobs.find((j) => j.name === 'csv-ingest') as Job;
+  beforeEach(() => cwl.reset());
+  afterAll(() => cwl.restore());
+
+  it('quotes the last 20 lines of the stream of the container that decided, each cut at 1 KB', async () => {
+    // Prepare
+    const messages = Array.from({ length: 24 }, (_, i) => `line ${i + 1}`);
+    messages[22] = `big ${'x'.repeat(3000)}`;
+    cwl
+      .on(GetLogEventsCommand)
+      .resolves({ events: messages.map((message, i) => ({ message, timestamp: i })).slice(-20) });
+    const topic = recordingTopic();
+    const deps = alertDeps(topic, { logs: buildTaskLogs(new CloudWatchLogsClient({ region: 'eu-west-1' })) });
+
+    // Act
+    await sendAlert(deps, runFailed(ranAndFailed), 'req-1');
+
+    // Assess
+    expect(cwl.commandCalls(GetLogEventsCommand)[0]?.args[0].input).toEqual({
+      logGroupName: logGroupName('dev', csvIngest),
+      logStreamName: `${csvIngest.container.logs.streamPrefix}/main/c3e5a7b9`,
+      startFromHead: false,
+      limit: 20,
+    });
+    const text = topic.published[0]?.text ?? '';
+    expect(text).toContain("Last 20 log lines of container 'main':\n  | line 5\n");
+    expect(text).toContain('  | line 24');
+    const big = text.split('\n').find((l) => l.startsWith('  | big '));
+    expect(new TextEncoder().encode(big ?? '').length).toBeLessThanOrEqual(1024 + 4);
+    expect(big).toMatch(/\[cut: \d+ more bytes\]$/);
+  });
+
+  it('sends the alert without log lines, and says so once, when CloudWatch Logs refuses the read', async () => {
+    // Prepare
+    cwl.on(GetLogEventsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const topic = recordingTopic();
+    const deps = alertDeps(topic, {
+      logs: buildTaskLogs(new CloudWatchLogsClient({ region: 'eu-west-1', maxAttempts: 1 })),
+    });
+    const log = captureLogs();
+
+    // Act
+    const out = await sendAlert(deps, runFailed(ranAndFailed), 'req-1');
+    log.stop();
+
+    // Assess
+    expect(out).toEqual({ sent: ['sns'] });
+    expect(topic.published[0]?.text).not.toContain('Last ');
+    expect(log.faultLines('without its log lines')).toHaveLength(1);
+    expect(log.faultLines('without its log lines')[0]).toMatchObject({ error: 'AccessDeniedException' });
+  });
+
+  it(`does not wait more than ${LOG_READ_MS} ms for the log lines`, async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const topic = recordingTopic();
+    const deps = alertDeps(topic, { logs: { read: () => new Promise(() => undefined) } });
+
+    // Act
+    const sending = sendAlert(deps, runFailed(ranAndFailed), 'req-1');
+    await vi.advanceTimersByTimeAsync(LOG_READ_MS);
+    const out = await sending;
+    vi.useRealTimers();
+
+    // Assess
+    expect(out).toEqual({ sent: ['sns'] });
+    expect(topic.published).toHaveLength(1);
+  });
+
+  it('reads no log for a task that never started, nor for a missed tick', async () => {
+    // Prepare
+    const read = vi.fn(async () => ({ lines: [{ message: 'x' }] }));
+    const topic = recordingTopic();
+    const deps = alertDeps(topic, { logs: { read }, secret: async () => WEBHOOK, post: async () => undefined });
+
+    // Act
+    await sendAlert(deps, runFailed({ ...ranAndFailed, started: false } as typeof failed), 'req-1');
+    await sendAlert(
+      deps,
+      {
+        type: 'Schedule Missed',
+        detail: {
+          stage: 'dev',
+          job: 'nightly-report',
+          scheduledTime: '2026-11-21T01:00:00.000Z',
+          expectedRunId: 'nightly-report-aaaaaaaaaaaaaaaaaaaa',
+        },
+      },
+      'req-2',
+    );
+
+    // Assess
+    expect(topic.published).toHaveLength(2);
+    expect(read).not.toHaveBeenCalled();
   });
 });
