@@ -225,4 +225,28 @@ export const REGRESSIONS: Regression[] = [
       ],
     },
   },
+  {
+    name: 'an SNS Publish whose answer was lost and which the SDK sent again is one extra alert the window allows, not a broken invariant (the checker counts SDK retries of a send)',
+    found: 'npm run fuzz -- --runs 40 --seed 20261122 (history 14, after the fixes)',
+    history: {
+      seed: 1226012456,
+      faultRate: 0.1,
+      dupRate: 0,
+      crashes: [],
+      launchFates: [{ kind: 'failure', reason: 'MISSING' }, { kind: 'ok' }],
+      taskFates: [{ kind: 'exit', code: 0, afterSeconds: 50 }],
+      steps: [
+        { kind: 'trigger', job: 'media', token: 0, copies: 1, env: true },
+        { kind: 'deliver', count: 4, concurrent: true },
+        { kind: 'deliver', count: 3, concurrent: true },
+        { kind: 'upload', object: 0, version: 0, copies: 2, shape: 'eventbridge' },
+        { kind: 'upload', object: 3, version: 0, copies: 2, shape: 'eventbridge' },
+        { kind: 'deliver', count: 6, concurrent: false },
+        { kind: 'advance', seconds: 1542 },
+        { kind: 'tick', job: 'nightly', hour: 0, copies: 2 },
+        { kind: 'trigger', job: 'media', token: 0, copies: 2, env: false, size: true },
+        { kind: 'trigger', job: 'adhoc', token: 3, copies: 3, env: true, size: false },
+      ],
+    },
+  },
 ];
