@@ -30,6 +30,7 @@ export const ASYNC_FUNCTIONS: readonly FunctionKey[] = [
   'sweeper',
   'alert',
   'onRunFinished',
+  'onEvent',
 ];
 
 export const deadLetterFile = (stateDir: string, queue: DeadLetterQueue): string =>

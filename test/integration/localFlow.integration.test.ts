@@ -43,8 +43,11 @@ describe('Local flow', () => {
     expect(oom?.run).toMatchObject({ job: 'csv-ingest', status: 'SUCCEEDED', attempt: 2, size: { memory: 4096 } });
     expect(oom?.attempts.map((a) => a.decision?.action)).toEqual(['retry-bigger', 'succeed']);
     expect(spot?.run).toMatchObject({ status: 'SUCCEEDED', attempt: 2, capacity: 'FARGATE' });
+    // The interruption notice and the STOPPED event are two events, delivered in any order (as AWS
+    // does); when STOPPED comes first the notice is stale and leaves no spotNoticeAt (seen on a loaded
+    // machine). What decides is the stop code; the notice itself is tested in outcomes.integration.
     expect(spot?.attempts[0]).toMatchObject({
-      spotNoticeAt: expect.any(String),
+      stopCode: 'SpotInterruption',
       decision: { action: 'retry-on-demand' },
     });
     expect(report?.run).toMatchObject({

@@ -4,7 +4,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../../lib/cli/exitCodes.ts';
@@ -115,7 +115,9 @@ describe('Command: runs list --summary (a stage)', () => {
         { status: 'CANCELLED', createdAt: at(3), finishedAt: at(4) },
       ),
     ];
-    ddb.on(QueryCommand).resolves({ Items: items });
+    // The index projects keys only: the query answers keys, BatchGetItem the runs.
+    ddb.on(QueryCommand).resolves({ Items: items.map((i) => ({ pk: i.pk, sk: i.sk })) });
+    ddb.on(BatchGetCommand).resolves({ Responses: { 'longshore-prod-runs': items } });
 
     // Act
     const r = await runMain([
