@@ -7,32 +7,13 @@
  */
 import { acceptRuns } from './acceptRuns.ts';
 import { findJob } from './catalog/active.ts';
-import type { ControlRequest } from './contracts/control.ts';
+import type { BackfilledTick, BackfillResult, ControlRequest } from './contracts/control.ts';
+
 import { BackfillWindowError, backfillTicks } from './domain/backfill.ts';
 import type { RunTrigger } from './domain/run.ts';
 import { identityOf, runIdFor } from './domain/runId.ts';
 import { RequestRejectedError } from './errors.ts';
 import type { ControlDeps } from './ports.ts';
-
-export interface BackfilledTick {
-  scheduledTime: string;
-  triggerIndex: number;
-  expression: string;
-  runId: string;
-  /** The run's status: as found (dry run, or a tick that had a run), or as created. */
-  status?: string;
-  /** True when this backfill created the run; false when the tick had one; absent in a dry run. */
-  created?: boolean;
-}
-
-export interface BackfillResult {
-  action: 'backfill';
-  job: string;
-  from: string;
-  to: string;
-  dryRun: boolean;
-  ticks: BackfilledTick[];
-}
 
 export const backfill = async (
   deps: ControlDeps,

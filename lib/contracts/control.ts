@@ -94,24 +94,31 @@ export type ControlResponse =
   | { ok: true; action: Exclude<ControlRequest['action'], 'backfill'>; runId: string; status: string; created: boolean }
   | { ok: false; error: { code: string; message: string } };
 
-/** A backfill's answer: each tick of the window, its run id and (unless a dry run) its run. */
+/** One tick of a backfill's window: its run id and (unless a dry run) its run. */
+export interface BackfilledTick {
+  scheduledTime: string;
+  triggerIndex: number;
+  expression: string;
+  runId: string;
+  /** The run's status: as found (dry run, or a tick that had a run), or as created. */
+  status?: string;
+  /** True when this backfill created the run; false when the tick had one; absent in a dry run. */
+  created?: boolean;
+}
+
+/** What a backfill did (or, in a dry run, would do), tick by tick. */
+export interface BackfillResult {
+  action: 'backfill';
+  job: string;
+  from: string;
+  to: string;
+  dryRun: boolean;
+  ticks: BackfilledTick[];
+}
+
+/** A backfill's answer. */
 export type BackfillResponse =
-  | {
-      ok: true;
-      action: 'backfill';
-      job: string;
-      from: string;
-      to: string;
-      dryRun: boolean;
-      ticks: {
-        scheduledTime: string;
-        triggerIndex: number;
-        expression: string;
-        runId: string;
-        status?: string;
-        created?: boolean;
-      }[];
-    }
+  | ({ ok: true } & BackfillResult)
   | { ok: false; error: { code: string; message: string } };
 
 export const parseControlRequest = (event: unknown): ControlRequest => {
