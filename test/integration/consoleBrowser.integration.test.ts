@@ -185,6 +185,64 @@ describe('Console: in a browser, on the local flow', () => {
     expect(await page.locator('dd a', { hasText: failedId }).count()).toBe(1);
   });
 
+  it("quotes a failed run's last log lines, and retries it with more memory as a new run of that size", async () => {
+    // Prepare: a partner file without its id column makes csv-ingest exit 65 after printing its header.
+    drop('acme-partner-drop', 'incoming/console-no-id.csv', 'account,amount\nACME-1,2.50\n');
+    const link = page.locator('tr[data-run] a', { hasText: 'csv-ingest-' }).first();
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${origin}/runs?status=FAILED&trigger=incoming/console-no-id`);
+          return link.count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    await link.click();
+    const failedId = (await page.locator('h1 code').textContent()) ?? '';
+
+    // Act
+    const excerpt = (await page.locator('figure.log-excerpt').textContent()) ?? '';
+    const logsCommands = await page.locator('dd code', { hasText: `runs logs ${failedId} --attempt 1` }).count();
+    await shot('run-failed-log-lines');
+    await page.locator('button[data-action="retry"]').click();
+    await page.locator('dialog#confirm input[name="memory"]').fill('4096');
+    await shot('run-retry-changes');
+    await page.locator('dialog#confirm button[value="ok"]').click();
+    const created = page.locator('#new-run');
+    await created.waitFor();
+    const newId = (await created.textContent()) ?? '';
+    await created.click();
+
+    // Assess
+    expect(excerpt).toContain("of container 'main'");
+    expect(excerpt).toContain('csv-ingest: header account,amount');
+    expect(excerpt).toContain("has no 'id' column");
+    expect(logsCommands).toBe(1);
+    expect(newId).not.toBe(failedId);
+    expect(await page.locator('dd a', { hasText: failedId }).count()).toBe(1);
+    expect(
+      await page.locator('dt', { hasText: 'overrides' }).locator('xpath=following-sibling::dd[1]').textContent(),
+    ).toContain('4 GB');
+  });
+
+  it('refuses a retry whose changes the job does not allow, in the words of the policy, and creates no run', async () => {
+    // Prepare
+    await page.goto(`${origin}/runs?status=FAILED&trigger=incoming/console-no-id`);
+    await page.locator('tr[data-run] a').first().click();
+
+    // Act
+    await page.locator('button[data-action="retry"]').click();
+    await page.locator('dialog#confirm textarea[name="environment"]').fill('NODE_OPTIONS=--require /tmp/x.js');
+    await page.locator('dialog#confirm button[value="ok"]').click();
+
+    // Assess
+    const answer = page.locator('#action-result .error');
+    await answer.waitFor();
+    expect(await answer.textContent()).toMatch(/retry refused: .*NODE_OPTIONS/);
+    expect(await page.locator('#new-run').count()).toBe(0);
+  });
+
   it('cancels a running run after a confirm: the page follows it to CANCELLED', async () => {
     // Prepare
     drop('acme-media-uploads', 'uploads/hang-here.jpg', 'jpeg');

@@ -1,12 +1,7 @@
 /** `longshore runs list | show | retry | cancel`: the runs of the store or of a stage. */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import type { Catalog } from '../../catalog/schema.ts';
 import type { ControlRequestInput, ControlResponse } from '../../contracts/control.ts';
-import { logTargetOf, summarizeAttempt } from '../../domain/attemptSummary.ts';
-import { EXCERPT_LINES, logExcerpt } from '../../domain/logExcerpt.ts';
-import { logStreamName, parseTaskArn } from '../../domain/logLink.ts';
-import { MAIN_CONTAINER_NAME } from '../../domain/names.ts';
 import { FINAL_STATUSES, type Run } from '../../domain/run.ts';
 import { triggerSummary } from '../../domain/runEvents.ts';
 import { summarizeRuns } from '../../domain/runStats.ts';
@@ -20,7 +15,7 @@ import {
   sinceOf,
   type TriggerOptions,
 } from '../arguments.ts';
-import type { Backend, RunHistory } from '../backends.ts';
+import type { Backend } from '../backends.ts';
 import {
   type CommandContext,
   checkControl,
@@ -31,40 +26,11 @@ import {
   withBackend,
 } from '../commandContext.ts';
 import { CliError, EXIT } from '../exitCodes.ts';
+import { failureExcerpt } from '../failureExcerpt.ts';
 import type { Output } from '../Output.ts';
 import { runsInWindow } from '../runListing.ts';
 import { type JobSummary, printRunHistory, printRunList, printRunSummary } from '../views.ts';
 import { registerRunLogs } from './runLogs.ts';
-
-/**
- * The last log lines of the container that decided a failed run's last attempt (as the alert
- * quotes them); none for a run that did not fail, a task that never started, or logs that cannot
- * be read (then `runs show` shows the rest, and `runs logs` says why).
- */
-const failureExcerpt = async (
-  b: Backend,
-  catalog: Catalog,
-  h: RunHistory,
-): Promise<RunHistory['logExcerpt'] | undefined> => {
-  if (!['FAILED', 'TIMED_OUT'].includes(h.run.status)) return undefined;
-  const attempt = h.attempts.at(-1);
-  const job = catalog.jobs.find((j) => j.name === h.run.job);
-  if (!attempt?.taskArn || !job) return undefined;
-  const summary = summarizeAttempt(attempt);
-  const taskId = parseTaskArn(attempt.taskArn)?.taskId;
-  if (!summary.started || !taskId) return undefined;
-  const container = summary.deciding?.name ?? MAIN_CONTAINER_NAME;
-  const target = logTargetOf(b.stage, job);
-  try {
-    const { lines } = await b.logs.read(
-      { group: target.group, stream: logStreamName(target.streamPrefix, container, taskId) },
-      { tail: EXCERPT_LINES },
-    );
-    return { attempt: attempt.attempt, container, lines: logExcerpt(lines.map((l) => l.message)) };
-  } catch {
-    return undefined;
-  }
-};
 
 /** `runs list --watch` reads the list again this often: the local store is cheap, a stage's table is not. */
 const WATCH_LOCAL_MS = 1000;

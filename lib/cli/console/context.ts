@@ -1,7 +1,7 @@
 /** What every page of the console is made with: the backend, the catalog, the clock, and the request. */
 import type { Catalog } from '../../catalog/schema.ts';
-import type { Attempt, Run } from '../../domain/run.ts';
-import type { Backend } from '../backends.ts';
+import type { Backend, RunHistory } from '../backends.ts';
+import type { FailureExcerpt } from '../failureExcerpt.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { Session } from './guard.ts';
 
@@ -19,10 +19,11 @@ export interface ConsoleContext {
   requester: string;
   cursors: CursorCodec;
   /**
-   * An attempt's last log lines, when its record or the backend has them (issue 13 records them;
-   * until then none): the Run page shows them only when there are some.
+   * A failed run's last log lines (lib/cli/failureExcerpt.ts: the deciding container of the last
+   * attempt, as the alert quotes them), read from the backend's logs; the Run page shows them only
+   * when there are some.
    */
-  logExcerpt?: (run: Run, attempt: Attempt) => readonly string[] | undefined;
+  logExcerpt: (h: RunHistory) => Promise<FailureExcerpt | undefined>;
 }
 
 export interface PageRequest {

@@ -5,10 +5,8 @@
  * and the actions (retry, cancel), each confirmed in a dialog, its answer shown. While the run is
  * active the page script keeps the live part fresh (`/runs/<id>/body`).
  *
- * Phase 2 (issue 13) plugs in here: the log excerpt (`ConsoleContext.logExcerpt`, shown only when it
- * gives lines) and the `runs logs` command in `logsCell`, the
- * retry overrides in `actions` (the dialog's `overrides` slot, the `retry` body in server.ts),
- * a recorded cost in place of the estimate in `attemptCost`.
+ * A failed run's page quotes the deciding container's last log lines (as the alert does) and names
+ * the `runs logs` command for all of them; retry offers the changes the job allows (`retryChanges`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../../catalog/schema.ts';
@@ -18,6 +16,7 @@ import type { QueueWait } from '../../domain/queueWait.ts';
 import { type Attempt, isFinal, originalTrigger, type Run } from '../../domain/run.ts';
 import { ALERT_TYPES, type AlertType, publishKey, triggerSummary } from '../../domain/runEvents.ts';
 import type { RunHistory } from '../backends.ts';
+import type { FailureExcerpt } from '../failureExcerpt.ts';
 import { attemptCost, logsOf } from '../views.ts';
 import { type Segment, timelineBar } from './charts.ts';
 import type { ConsoleContext, PageRequest } from './context.ts';
@@ -169,12 +168,19 @@ const logsCell = (a: Attempt, s: AttemptSummary, localLogsDir: string | undefine
     : html`<code>${where}</code>${of}`;
 };
 
-/** The attempt's last log lines, when the backend has them (ConsoleContext.logExcerpt): escaped, as they are. */
-const excerptBlock = (ctx: ConsoleContext, run: Run, a: Attempt): Html | undefined => {
-  const lines = ctx.logExcerpt?.(run, a);
-  if (!lines || lines.length === 0) return undefined;
-  return html`<figure class="log-excerpt"><figcaption>last ${lines.length} log line${lines.length === 1 ? '' : 's'}</figcaption><pre>${lines.join('\n')}</pre></figure>`;
+/**
+ * The last log lines of the container that decided (ConsoleContext.logExcerpt: a failed run's last
+ * attempt, as its alert quotes them), escaped as they are, with the command that shows all of them.
+ */
+const excerptBlock = (excerpt: FailureExcerpt | undefined, a: Attempt): Html | undefined => {
+  if (!excerpt || excerpt.attempt !== a.attempt || excerpt.lines.length === 0) return undefined;
+  const n = excerpt.lines.length;
+  return html`<figure class="log-excerpt"><figcaption>last ${n} log line${n === 1 ? '' : 's'} of container '${excerpt.container}'</figcaption><pre>${excerpt.lines.join('\n')}</pre></figure>`;
 };
+
+/** The CLI command that prints (or follows) every log line of an attempt: `runs logs`. */
+const logsCommand = (ctx: ConsoleContext, run: Run, a: Attempt): Html =>
+  html`<code>npx longshore${ctx.backend.local ? '' : ` --stage ${ctx.stage}`} runs logs ${run.runId} --attempt ${a.attempt}</code>`;
 
 const decidedBy = (s: AttemptSummary): string | undefined => {
   if (!s.ended) return undefined;
@@ -190,6 +196,7 @@ const attemptSection = (
   a: Attempt,
   s: AttemptSummary,
   wait: QueueWait | undefined,
+  excerpt: FailureExcerpt | undefined,
 ): Html => {
   const cost = attemptCost(ctx.catalog, run, a);
   const notStarted = s.ended && !s.started;
@@ -238,7 +245,8 @@ ${
 }
 ${fields([
   ['logs', logsCell(a, s, ctx.localLogsDir)],
-  ['log excerpt', excerptBlock(ctx, run, a)],
+  ['all log lines', s.started ? logsCommand(ctx, run, a) : undefined],
+  ['log excerpt', excerptBlock(excerpt, a)],
   [
     'cost',
     notStarted && cost === 0
@@ -251,14 +259,45 @@ ${fields([
 </section>`;
 };
 
+/**
+ * The changes a retry may carry, as the job's override policy allows them (lib/domain/overrides.ts
+ * checks them again in control): a size, variables, a command. A template the page script puts in
+ * the confirm dialog; nothing when the job allows no change.
+ */
+const retryChanges = (catalog: Catalog, run: Run): Html | undefined => {
+  const policy = catalog.jobs.find((j) => j.name === run.job)?.overrides;
+  if (!policy) return undefined;
+  const names = policy.environment === true ? 'any name' : Array.isArray(policy.environment) ? policy.environment : [];
+  const env = names === 'any name' || names.length > 0;
+  if (!policy.size && !env && !policy.command) return undefined;
+  const size =
+    run.overrides?.cpu || run.overrides?.memory
+      ? { cpu: run.overrides.cpu ?? run.size.cpu, memory: run.overrides.memory ?? run.size.memory }
+      : run.size;
+  return html`<template id="retry-changes"><fieldset class="changes"><legend>Changes for the new run (optional)</legend>${
+    policy.size
+      ? html`<label>cpu units <input name="cpu" type="text" inputmode="numeric" placeholder="${size.cpu}" size="6"></label> <label>memory MiB <input name="memory" type="text" inputmode="numeric" placeholder="${size.memory}" size="7"></label>`
+      : ''
+  }${
+    env
+      ? html`<label class="wide">environment, one <code>NAME=value</code> per line (${names === 'any name' ? 'any name' : (names as string[]).join(', ')})<textarea name="environment" rows="3" spellcheck="false"></textarea></label>`
+      : ''
+  }${
+    policy.command
+      ? html`<label class="wide">command, as a JSON array <input name="command" type="text" spellcheck="false" placeholder='["python", "main.py"]'></label>`
+      : ''
+  }</fieldset></template>`;
+};
+
 /** Retry (a final run) or cancel (an active one): a button, a dialog that confirms, a place for the answer. */
-const actions = (run: Run): Html => {
+const actions = (catalog: Catalog, run: Run): Html => {
   const final = isFinal(run.status);
-  // A client token per page view: a second click (or a repeated request) finds the same new run.
+  // A client token per page view: a second click (or a repeated request) finds the same new run;
+  // the page script adds the changes' digest, so a retry with other changes is another run.
   const token = `console-${randomUUID()}`;
   return html`<div class="actions">${
     final
-      ? html`<button type="button" data-action="retry" data-run="${run.runId}" data-token="${token}" data-confirm="Retry run ${run.runId}? A new run starts with the same trigger (${triggerSummary(run.trigger)}).">Retry…</button>`
+      ? html`<button type="button" data-action="retry" data-run="${run.runId}" data-token="${token}" data-confirm="Retry run ${run.runId}? A new run starts with the same trigger (${triggerSummary(run.trigger)}).">Retry…</button>${retryChanges(catalog, run) ?? ''}`
       : run.status !== 'CANCELLING'
         ? html`<button type="button" class="danger" data-action="cancel" data-run="${run.runId}" data-confirm="Cancel run ${run.runId}? Its task is stopped; the run ends CANCELLED.">Cancel…</button>`
         : html`<span class="muted">cancelling: waiting for the task to stop</span>`
@@ -276,8 +315,9 @@ export const runLive = async (ctx: ConsoleContext, h: RunHistory): Promise<Html>
   const total = costs.some((c) => c !== undefined) ? costs.reduce<number>((s, c) => s + (c ?? 0), 0) : undefined;
   const noneStarted = summaries.length > 0 && summaries.every((s) => s.ended && !s.started);
   const retries = run.retries;
+  const excerpt = await ctx.logExcerpt(h);
   return html`<div id="run-live"${isFinal(run.status) ? '' : html` data-poll="/runs/${run.runId}/body"`}>
-<div class="run-head"><h1><span class="muted">Run</span> <code>${run.runId}</code> ${statusBadge(run.status)}</h1>${actions(run)}</div>
+<div class="run-head"><h1><span class="muted">Run</span> <code>${run.runId}</code> ${statusBadge(run.status)}</h1>${actions(ctx.catalog, run)}</div>
 ${fields([
   ['job', html`<a href="/runs?job=${run.job}">${run.job}</a>`],
   ...triggerFields(run),
@@ -322,7 +362,7 @@ ${fields([
 ])}
 <h2>Attempts</h2>
 ${timeline(run, attempts, summaries, ctx.now())}
-${attempts.map((a, i) => attemptSection(ctx, run, a, summaries[i] as AttemptSummary, wait))}
+${attempts.map((a, i) => attemptSection(ctx, run, a, summaries[i] as AttemptSummary, wait, excerpt))}
 ${attempts.length === 0 ? html`<p class="muted">No attempt yet: the run waits for its launch.</p>` : ''}
 </div>`;
 };

@@ -10,10 +10,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import * as z from 'zod';
 import type { Catalog } from '../../catalog/schema.ts';
-import type { ControlRequestInput, ControlResponse } from '../../contracts/control.ts';
+import { type ControlRequestInput, type ControlResponse, runOverrides } from '../../contracts/control.ts';
 import { Refused, readBody } from '../../local/flowServer.ts';
 import { issueSentences } from '../../schemaIssues.ts';
 import type { Backend } from '../backends.ts';
+import { failureExcerpt } from '../failureExcerpt.ts';
 import { ASSETS } from './assets.ts';
 import type { ConsoleContext, PageRequest } from './context.ts';
 import { cursorCodec } from './cursor.ts';
@@ -38,7 +39,7 @@ export interface ConsoleOptions {
   localLogsDir?: string;
   /** The token (tests); a new random one otherwise. */
   token?: string;
-  /** An attempt's last log lines, when the backend has them (phase 2, issue 13): see ConsoleContext. */
+  /** A failed run's last log lines (tests); else read from the backend's logs: see ConsoleContext. */
   logExcerpt?: ConsoleContext['logExcerpt'];
   /** Told of each refused request (the command prints it), and of each failure. */
   onRefused?: (what: string) => void;
@@ -65,13 +66,14 @@ const SECURITY_HEADERS = {
 
 const HTML = 'text/html; charset=utf-8';
 
-/** The bodies of the actions; phase 2 (issue 13) adds `overrides` to `retry`, as the control contract will take them. */
+/** The bodies of the actions: a retry's changes are the control contract's own (checked again there, with the job's policy). */
 const bodies = {
   retry: z.strictObject({
     clientToken: z
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,64}$/)
       .optional(),
+    overrides: runOverrides.optional(),
   }),
   cancel: z.strictObject({ reason: z.string().max(255).optional() }),
   explain: z.strictObject({ event: z.string().min(1), run: z.string().max(64).optional() }),
@@ -107,7 +109,7 @@ export const startConsole = async (opts: ConsoleOptions): Promise<RunningConsole
     cursors: cursorCodec(),
     ...(opts.eventsDir ? { eventsDir: opts.eventsDir } : {}),
     ...(opts.localLogsDir ? { localLogsDir: opts.localLogsDir } : {}),
-    ...(opts.logExcerpt ? { logExcerpt: opts.logExcerpt } : {}),
+    logExcerpt: opts.logExcerpt ?? ((h) => failureExcerpt(opts.backend, opts.catalog, h)),
   };
   let guard = consoleGuard(0);
   const sockets = new Set<Socket>();
@@ -179,6 +181,7 @@ export const startConsole = async (opts: ConsoleOptions): Promise<RunningConsole
           action: 'retry',
           runId,
           ...(body.clientToken ? { clientToken: body.clientToken } : {}),
+          ...(body.overrides && Object.keys(body.overrides).length > 0 ? { overrides: body.overrides } : {}),
         });
         return send(res, r.status, 'application/json', JSON.stringify(r.body));
       }

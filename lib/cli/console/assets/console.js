@@ -2,8 +2,8 @@
 // - times in the browser's own zone, with their age;
 // - the live part of a page ([data-poll]) refreshed from its URL: every second while it changes,
 //   backing off to 15 s while it does not (an unchanged answer is a 304), paused in a hidden tab;
-// - actions (retry, cancel): confirmed in a dialog, POSTed with the page's CSRF token, answered in
-//   words;
+// - actions (retry, cancel): confirmed in a dialog (a retry with the changes the job allows),
+//   POSTed with the page's CSRF token, answered in words;
 // - Explain: a pasted event posted and its explanation shown.
 // Every page works without it, except the actions, which need the CSRF header.
 
@@ -107,12 +107,63 @@ const text = (s, cls) => {
   return p;
 };
 
-const act = async (button) => {
+/**
+ * A retry's changes from the confirm dialog's fields (the job's allowed ones, see runPage.ts):
+ * `{ overrides }`, or `{ error }` naming the field.
+ */
+const changesOf = (form) => {
+  const overrides = {};
+  for (const name of ['cpu', 'memory']) {
+    const v = form.querySelector(`[name="${name}"]`)?.value.trim();
+    if (!v) continue;
+    if (!/^\d+$/.test(v)) return { error: `${name}: '${v}' is not a whole number` };
+    overrides[name] = Number(v);
+  }
+  const env = form.querySelector('[name="environment"]')?.value ?? '';
+  const lines = env.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length > 0) {
+    overrides.environment = [];
+    for (const l of lines) {
+      const at = l.indexOf('=');
+      if (at <= 0) return { error: `environment: '${l}' is not NAME=value` };
+      overrides.environment.push({ name: l.slice(0, at).trim(), value: l.slice(at + 1) });
+    }
+  }
+  const command = form.querySelector('[name="command"]')?.value.trim();
+  if (command) {
+    let parsed;
+    try {
+      parsed = JSON.parse(command);
+    } catch {
+      return { error: 'command: not JSON (write it as ["program", "argument"])' };
+    }
+    if (!Array.isArray(parsed) || parsed.some((a) => typeof a !== 'string'))
+      return { error: 'command: must be a JSON array of strings' };
+    overrides.command = parsed;
+  }
+  return { overrides };
+};
+
+/** The client token for these changes: the page's own, plus a digest of the changes when there are some. */
+const tokenFor = async (token, overrides) => {
+  if (Object.keys(overrides).length === 0) return token;
+  const bytes = new TextEncoder().encode(JSON.stringify(overrides));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return `${token}.${Array.from(digest.slice(0, 6), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+};
+
+const act = async (button, form) => {
   const { action, run, token } = button.dataset;
-  const res = await post(
-    `/runs/${encodeURIComponent(run)}/${action}`,
-    action === 'retry' && token ? { clientToken: token } : {},
-  );
+  let body = {};
+  if (action === 'retry') {
+    const changes = form ? changesOf(form) : { overrides: {} };
+    if (changes.error) return say(text(`retry not sent: ${changes.error}`, 'error'));
+    body = {
+      ...(token ? { clientToken: await tokenFor(token, changes.overrides) } : {}),
+      ...(Object.keys(changes.overrides).length > 0 ? { overrides: changes.overrides } : {}),
+    };
+  }
+  const res = await post(`/runs/${encodeURIComponent(run)}/${action}`, body);
   const answer = await res.json().catch(() => ({ ok: false, error: { message: `HTTP ${res.status}` } }));
   if (!answer.ok) return say(text(`${action} refused: ${answer.error?.message ?? res.status}`, 'error'));
   if (action === 'retry') {
@@ -121,7 +172,7 @@ const act = async (button) => {
     a.href = `/runs/${encodeURIComponent(answer.runId)}`;
     a.textContent = answer.runId;
     a.id = 'new-run';
-    span.append(a, ` (${answer.status}), a retry of ${run}.`);
+    span.append(a, ` (${answer.status}), a retry of ${run}${body.overrides ? ' with changes' : ''}.`);
     return say(span);
   }
   say(text(`Run ${answer.runId} is ${answer.status}.`, 'ok'));
@@ -137,10 +188,14 @@ document.addEventListener('click', (e) => {
   const d = document.getElementById('confirm');
   if (!d) return;
   d.querySelector('.confirm-text').textContent = button.dataset.confirm ?? `${button.dataset.action}?`;
+  // A retry's allowed changes (a template beside its button) go into the dialog, empty each time.
+  const slot = d.querySelector('.overrides');
+  const changes = button.dataset.action === 'retry' ? document.getElementById('retry-changes') : null;
+  slot?.replaceChildren(...(changes ? [changes.content.cloneNode(true)] : []));
   d.returnValue = '';
   d.onclose = () => {
     if (d.returnValue === 'ok')
-      act(button).catch((err) => say(text(`${button.dataset.action} failed: ${err.message}`, 'error')));
+      act(button, slot).catch((err) => say(text(`${button.dataset.action} failed: ${err.message}`, 'error')));
   };
   d.showModal();
 });

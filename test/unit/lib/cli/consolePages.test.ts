@@ -50,6 +50,7 @@ const contextOf = (extra: Partial<ConsoleContext> = {}, backend: Partial<Backend
   now: () => NOW,
   requester: 'test',
   cursors: cursorCodec(),
+  logExcerpt: async () => undefined,
   ...extra,
 });
 
@@ -72,16 +73,63 @@ describe('Function: runLive', () => {
     expect(page).not.toContain('data-poll');
   });
 
-  it('shows the log excerpt when the backend has one, escaped', async () => {
+  it('shows the log excerpt when the backend has one, escaped, and the command for all the lines', async () => {
     // Prepare
-    const ctx = contextOf({ logExcerpt: () => ['reading incoming/globex.csv', 'Error: <unexpected> column'] });
+    const seen: string[] = [];
+    const ctx = contextOf({
+      logExcerpt: async (h) => {
+        seen.push(h.run.runId);
+        return { attempt: 1, container: 'main', lines: ['reading incoming/globex.csv', 'Error: <unexpected> column'] };
+      },
+    });
+    const h = failed();
+
+    // Act
+    const page = (await runLive(ctx, h)).text;
+
+    // Assess
+    expect(seen).toEqual([h.run.runId]);
+    expect(page).toContain("last 2 log lines of container 'main'");
+    expect(page).toContain('reading incoming/globex.csv\nError: &lt;unexpected&gt; column');
+    expect(page).toContain(`npx longshore --stage dev runs logs ${h.run.runId} --attempt 1`);
+  });
+
+  it('shows no excerpt beside an attempt that is not the one the excerpt is of', async () => {
+    // Prepare
+    const ctx = contextOf({ logExcerpt: async () => ({ attempt: 2, container: 'main', lines: ['later'] }) });
 
     // Act
     const page = (await runLive(ctx, failed())).text;
 
     // Assess
-    expect(page).toContain('last 2 log lines');
-    expect(page).toContain('reading incoming/globex.csv\nError: &lt;unexpected&gt; column');
+    expect(page).not.toContain('log-excerpt');
+    expect(page).not.toContain('later');
+  });
+
+  it('offers the changes the job allows with a retry: size always (by default), variables only when named, a command only when allowed', async () => {
+    // Prepare
+    const catalog = exampleCatalog();
+    const job = catalog.jobs.find((j) => j.name === 'csv-ingest');
+    if (!job) throw new Error('csv-ingest is in the example catalog');
+    const strict = contextOf({
+      catalog: { ...catalog, jobs: [{ ...job, overrides: { command: false, environment: [], size: false } }] },
+    });
+    const open = contextOf({
+      catalog: { ...catalog, jobs: [{ ...job, overrides: { command: true, environment: ['LIMIT'], size: true } }] },
+    });
+
+    // Act
+    const none = (await runLive(strict, failed())).text;
+    const all = (await runLive(open, failed())).text;
+
+    // Assess
+    expect(none).toContain('data-action="retry"');
+    expect(none).not.toContain('retry-changes');
+    expect(all).toContain('<template id="retry-changes">');
+    expect(all).toMatch(/name="cpu"[^>]*placeholder="\d+"/);
+    expect(all).toContain('name="memory"');
+    expect(all).toContain('(LIMIT)<textarea name="environment"');
+    expect(all).toContain('name="command"');
   });
 
   it('says on the local store that a simulated attempt without a command has no log file, not a CloudWatch link', async () => {
