@@ -214,7 +214,12 @@ export const decide = (job: Job, run: PolicyRun, facts: AttemptFacts): Verdict =
         delaySeconds: 0,
         capacity: run.capacity,
         size: next,
-        retries: run.retries,
+        // Bounded by the memory cap, not by a budget; counted under the rule's name so the run's
+        // retries say why it has another attempt ("1 out-of-memory").
+        retries: {
+          ...run.retries,
+          rules: { ...run.retries.rules, [rule.name]: (run.retries.rules[rule.name] ?? 0) + 1 },
+        },
         nextAttempt: run.attempt + 1,
         maxAttempts: run.attempt + 1,
         ...withCode,

@@ -73,6 +73,8 @@ describe('Function: decide (default rules, real event shapes)', () => {
         delaySeconds: 0,
         diagnosis:
           "exit 137: container 'main' used more than its 2 GB and was killed (OutOfMemoryError); retrying with 4 GB",
+        // Not a budget (the memory cap bounds it), but counted, so the run says why it has another attempt.
+        retries: { app: 0, infra: 0, rules: { 'out-of-memory': 1 } },
       },
     ],
     [
