@@ -5,8 +5,10 @@
  * with `version` numbers. StopTask, DescribeTasks and ListTasks answer from the same tasks. In
  * record-only mode (`longshore invoke`, `osls invoke local`) RunTask answers and nothing runs.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { InvalidParameterException } from '@aws-sdk/client-ecs';
 import type { Catalog, Job } from '../catalog/schema.ts';
 import { logGroupName, MAIN_CONTAINER_NAME, parseStartedBy } from '../domain/names.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './environment.ts';
@@ -103,7 +105,12 @@ export class SimulatedEcs {
 
   stopTask(input: { task?: string; reason?: string }): { task?: Record<string, unknown> } {
     const task = this.tasks.get(input.task ?? '');
-    if (!task) return {};
+    // As ECS answers for a task it does not know (lib/aws/ecs.ts turns it into TaskGoneError).
+    if (!task)
+      throw new InvalidParameterException({
+        message: 'The referenced task was not found.',
+        $metadata: { httpStatusCode: 400 },
+      });
     if (task.lastStatus !== 'STOPPED') {
       this.finish(task, {
         stopCode: 'UserInitiated',
@@ -125,14 +132,12 @@ export class SimulatedEcs {
     };
   }
 
+  /** As ECS lists: without a desiredStatus, only the tasks it wants RUNNING ("The default status filter is RUNNING"). */
   listTasks(input: { startedBy?: string; desiredStatus?: string }): { taskArns: string[] } {
+    const desired = input.desiredStatus ?? 'RUNNING';
     return {
       taskArns: [...this.tasks.values()]
-        .filter(
-          (t) =>
-            (!input.startedBy || t.startedBy === input.startedBy) &&
-            (!input.desiredStatus || t.desiredStatus === input.desiredStatus),
-        )
+        .filter((t) => (!input.startedBy || t.startedBy === input.startedBy) && t.desiredStatus === desired)
         .map((t) => t.taskArn),
     };
   }

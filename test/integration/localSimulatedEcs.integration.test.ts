@@ -80,3 +80,52 @@ describe('Function: SimulatedEcs.runTask', () => {
     });
   });
 });
+
+describe('Function: SimulatedEcs as ECS answers', () => {
+  const simulated = () =>
+    new SimulatedEcs({
+      stage: 'dev',
+      clusterArn: 'arn:aws:ecs:eu-west-1:000000000000:cluster/longshore-dev',
+      catalog: exampleCatalog,
+      script: () => undefined,
+      emit: () => undefined,
+      secrets: () => ({}),
+      logsDir: join(dir, 'logs'),
+      bucketsDir: join(dir, 'buckets'),
+      projectDir: process.cwd(),
+      pace: { startMs: 10, stepMs: 20 },
+      recordOnly: true,
+    });
+
+  it('refuses StopTask of a task it does not know, in the words of ECS', () => {
+    // Prepare
+    const ecs = simulated();
+
+    // Act
+    const stop = () =>
+      ecs.stopTask({ task: 'arn:aws:ecs:eu-west-1:000000000000:task/longshore-dev/0123', reason: 'x' });
+
+    // Assess
+    expect(stop).toThrow(
+      expect.objectContaining({ name: 'InvalidParameterException', message: 'The referenced task was not found.' }),
+    );
+  });
+
+  it('lists only the tasks it wants RUNNING unless asked for STOPPED ones, as ListTasks does by default', () => {
+    // Prepare
+    const ecs = simulated();
+    const startedBy = 'longshore/dev/nightly-report-aaaaaaaaaaaaaaaaaaaa/1';
+    const { tasks } = ecs.runTask({ taskDefinition: 'longshore-dev-nightly-report', clientToken: 'list-1', startedBy });
+    const taskArn = String(tasks[0]?.taskArn);
+    ecs.stopTask({ task: taskArn, reason: 'done' });
+
+    // Act
+    const byDefault = ecs.listTasks({ startedBy });
+    const stopped = ecs.listTasks({ desiredStatus: 'STOPPED' });
+
+    // Assess
+    expect(byDefault.taskArns).toEqual([]);
+    expect(stopped.taskArns).toEqual([taskArn]);
+    ecs.shutdown();
+  });
+});
