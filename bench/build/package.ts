@@ -6,9 +6,9 @@
  * rebuilding a handler with them gives the deployed bundle byte for byte).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageInputsHash } from '../../test/helpers/packageCache.ts';
 import { zipEntry } from '../../test/helpers/zip.ts';
 import { BENCH_STAGE, ROOT, WORK } from '../production.ts';
 
@@ -89,36 +89,6 @@ const actionsOf = (template: Record<string, Cfn>, role: unknown): string[] => {
     ),
   );
   return [...new Set(actions.filter((a) => !a.startsWith('logs:')))].sort();
-};
-
-/** What the package is built from: every source file the bundles and the template can depend on. */
-const PACKAGE_INPUTS = [
-  'lib',
-  'functions',
-  'types',
-  'jobs.ts',
-  'serverless.ts',
-  'package.json',
-  'package-lock.json',
-  'tsconfig.json',
-];
-
-/**
- * A hash of the package's inputs (paths and contents). A package is reused only when it was built
- * from the same inputs: a smoke run after an edit must measure the edited code, and its check that
- * a rebuild equals the deployed bundle must not fail on a stale package.
- */
-export const packageInputsHash = (): string => {
-  const hash = createHash('sha256');
-  const add = (path: string): void => {
-    const full = join(ROOT, path);
-    if (!existsSync(full)) return;
-    if (statSync(full).isDirectory()) {
-      for (const name of readdirSync(full).sort()) add(join(path, name));
-    } else hash.update(`${path}\0`).update(readFileSync(full));
-  };
-  for (const input of PACKAGE_INPUTS) add(input);
-  return hash.digest('hex');
 };
 
 /**

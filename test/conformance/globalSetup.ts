@@ -2,16 +2,10 @@
  * Packages the service once per test run for the conformance suites (`osls package`, the real
  * Serverless output): the example catalog (`serverless.ts`) and the every-feature catalog
  * (`serverless.conformance.ts`), both for the longest stage name allowed, one after the other: they share serverless-esbuild's
- * build folder (about 5 s each).
+ * build folder (about 5 s each). A package made from the same inputs is reused (test/helpers/packageCache.ts).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-
-const run = promisify(execFile);
+import { packagedService } from '../helpers/packageCache.ts';
 
 /** The longest stage name allowed (MAX_STAGE_LENGTH, 10): every physical name at its longest. */
 export const CONFORMANCE_STAGE = 'abcdefghij';
@@ -23,29 +17,8 @@ declare module 'vitest' {
   }
 }
 
-const pack = async (config: string | undefined, dir: string): Promise<void> => {
-  await run(
-    'node_modules/.bin/osls',
-    ['package', '--stage', CONFORMANCE_STAGE, '--package', dir, ...(config ? ['--config', config] : [])],
-    {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'ci',
-        AWS_SECRET_ACCESS_KEY: 'ci',
-        AWS_REGION: 'eu-west-1',
-        SLS_TELEMETRY_DISABLED: '1',
-      },
-      timeout: 170_000,
-    },
-  );
-};
-
-export default async function setup(project: TestProject): Promise<() => void> {
-  const root = mkdtempSync(join(tmpdir(), 'longshore-conformance-'));
-  const example = join(root, 'example');
-  const everything = join(root, 'everything');
-  await pack(undefined, example);
-  await pack('serverless.conformance.ts', everything);
+export default async function setup(project: TestProject): Promise<void> {
+  const example = await packagedService({ stage: CONFORMANCE_STAGE });
+  const everything = await packagedService({ stage: CONFORMANCE_STAGE, config: 'serverless.conformance.ts' });
   project.provide('packaged', { example, everything });
-  return () => rmSync(root, { recursive: true, force: true });
 }
