@@ -15,9 +15,26 @@ export interface AttemptFacts {
   launchFailure?: string;
 }
 
-/** The essential container whose exit decided the attempt (the first one that did not exit 0). */
-export const decidingContainer = (facts: AttemptFacts): ContainerResult | undefined =>
-  facts.containers.find((c) => c.essential !== false && c.exitCode !== 0);
+/**
+ * A container ECS stopped because another essential one exited: ECS stops the other containers of
+ * the task ("If the essential parameter of a container is marked as true, and that container fails
+ * or stops for any reason, all other containers that are part of the task are stopped", ECS task
+ * definition parameters), with SIGTERM (exit 143) and, after stopTimeout, SIGKILL (137, with no
+ * reason: an out-of-memory kill has one).
+ */
+const stoppedAlongside = (c: ContainerResult): boolean => (c.exitCode === 143 || c.exitCode === 137) && !c.reason;
+
+/**
+ * The essential container whose exit decided the attempt: the first one that did not exit 0, except
+ * that when an essential container's exit stopped the task, one that ECS stopped alongside it is
+ * passed over for the one that exited by itself (a crashed sidecar, not `main`'s 143 after it).
+ */
+export const decidingContainer = (facts: AttemptFacts): ContainerResult | undefined => {
+  const failed = facts.containers.filter((c) => c.essential !== false && c.exitCode !== 0);
+  if (failed.length > 1 && facts.stopCode === 'EssentialContainerExited')
+    return failed.find((c) => c.exitCode !== undefined && !stoppedAlongside(c)) ?? failed[0];
+  return failed[0];
+};
 
 /** ECS cuts a container's `reason` at 1,024 characters; so does the attempt record. */
 const MAX_REASON = 1024;

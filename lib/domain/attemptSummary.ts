@@ -85,13 +85,21 @@ const secondsBetween = (from: string | undefined, to: string | undefined): numbe
 };
 
 /**
- * The policy's deciding container (the first essential one that did not exit 0), except that
+ * The policy's deciding container (lib/domain/attemptFacts.ts: the first essential one that did not
+ * exit 0, passing over one ECS stopped because another essential one exited), except that
  * among containers with no exit code the one ECS gave a reason for is named (e.g. the sidecar
  * whose image could not be pulled); for a success, `main`.
  */
-const decidingOf = (containers: readonly ContainerResult[]): ContainerResult | undefined => {
+const decidingOf = (
+  containers: readonly ContainerResult[],
+  stopCode: string | undefined,
+): ContainerResult | undefined => {
   const essential = containers.filter((c) => c.essential !== false);
-  const failed = policyDecidingContainer({ kind: 'task', containers: [...containers] });
+  const failed = policyDecidingContainer({
+    kind: 'task',
+    containers: [...containers],
+    ...(stopCode ? { stopCode } : {}),
+  });
   if (failed) {
     if (failed.exitCode !== undefined || failed.reason) return failed;
     return essential.find((c) => c.exitCode === undefined && c.reason) ?? failed;
@@ -110,7 +118,7 @@ export const summarizeAttempt = (a: AttemptRecord, logs?: LogTarget): AttemptSum
   const hasTask = !launchRefused && a.taskArn !== undefined;
   const ended = launchRefused || a.status === 'STOPPED' || a.stoppedAt !== undefined;
   const started = !launchRefused && (a.startedAt !== undefined || containers.some((c) => c.exitCode !== undefined));
-  const c = launchRefused ? undefined : decidingOf(containers);
+  const c = launchRefused ? undefined : decidingOf(containers, a.stopCode);
   const deciding = c
     ? {
         name: c.name,

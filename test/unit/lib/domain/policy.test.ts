@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../../lib/catalog/schema.ts';
 import { validateCatalog } from '../../../../lib/catalog/validate.ts';
-import type { AttemptFacts } from '../../../../lib/domain/attemptFacts.ts';
+import { type AttemptFacts, decidingContainer } from '../../../../lib/domain/attemptFacts.ts';
 import { DEFAULT_RULES } from '../../../../lib/domain/defaultRules.ts';
 import { decide, type PolicyRun, rulesFor } from '../../../../lib/domain/policy.ts';
 import { baseCatalog, baseJob } from '../../../helpers/catalogs.ts';
@@ -266,6 +266,76 @@ describe('Function: decide (default rules, real event shapes)', () => {
         stopCode: 'EssentialContainerExited',
       }).outcome,
     ).not.toBe('success');
+  });
+});
+
+describe('Function: decidingContainer', () => {
+  const stopped = (containers: AttemptFacts['containers'], stopCode = 'EssentialContainerExited'): AttemptFacts => ({
+    kind: 'task',
+    containers,
+    stopCode,
+  });
+
+  it.each<[string, AttemptFacts, string | undefined]>([
+    [
+      "a crashed essential sidecar, not main's SIGTERM (143) after it",
+      stopped([
+        { name: 'main', exitCode: 143, essential: true },
+        { name: 'otel-collector', exitCode: 1, essential: true },
+      ]),
+      'otel-collector',
+    ],
+    [
+      "a crashed essential sidecar, not main's SIGKILL (137, no reason) after its stopTimeout",
+      stopped([
+        { name: 'main', exitCode: 137, essential: true },
+        { name: 'otel-collector', exitCode: 2, essential: true },
+      ]),
+      'otel-collector',
+    ],
+    [
+      'main killed for memory (137 with its reason), not the sidecar ECS stopped after it',
+      stopped([
+        { name: 'otel-collector', exitCode: 143, essential: true },
+        {
+          name: 'main',
+          exitCode: 137,
+          essential: true,
+          reason: 'OutOfMemoryError: Container killed due to memory usage',
+        },
+      ]),
+      'main',
+    ],
+    [
+      'the first one when every container was stopped by a signal',
+      stopped([
+        { name: 'main', exitCode: 143, essential: true },
+        { name: 'otel-collector', exitCode: 143, essential: true },
+      ]),
+      'main',
+    ],
+    [
+      'the first one when the task was stopped for another reason (a Spot interruption stops them all)',
+      stopped(
+        [
+          { name: 'main', exitCode: 143, essential: true },
+          { name: 'otel-collector', exitCode: 1, essential: true },
+        ],
+        'SpotInterruption',
+      ),
+      'main',
+    ],
+    [
+      'none when every essential container exited 0',
+      stopped([
+        { name: 'main', exitCode: 0, essential: true },
+        { name: 'otel-collector', exitCode: 1, essential: false },
+      ]),
+      undefined,
+    ],
+  ])('names %s', (_what, facts, expected) => {
+    // Act & Assess
+    expect(decidingContainer(facts)?.name).toBe(expected);
   });
 });
 
