@@ -7,7 +7,7 @@
  * name the port by its address (Host), and must be a small JSON body naming a function of the table.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -191,10 +191,21 @@ export const serveFlow = async (host: FlowHost): Promise<() => Promise<void>> =>
   };
 };
 
-/** The running flow for a state directory, if there is one that answers to its token. */
+/**
+ * Whether this user may trust a flow file: its own, and writable by no one else. The CLI sends the
+ * file's token and every control request (overrides included) to the port the file names, so a
+ * file someone else could write would let them receive those requests.
+ */
+const trustedFile = (file: string): boolean => {
+  const st = statSync(file);
+  const uid = process.getuid?.();
+  return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+};
+
+/** The running flow for a state directory, if there is one that answers to its token (in a file only this user could write). */
 export const findFlow = async (stateDir: string): Promise<FlowInfo | undefined> => {
   const file = join(stateDir, FLOW_FILE);
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file) || !trustedFile(file)) return undefined;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as FlowInfo;
     if (typeof info.token !== 'string' || !Number.isInteger(info.port)) return undefined;

@@ -3,7 +3,7 @@
  * use it. A per-start token from the owner-only state file, no browser page (Origin), no other Host
  * name (DNS rebinding), JSON bodies of bounded size, and functions only from the function table.
  */
-import { mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,20 @@ describe('Local flow control port', () => {
     // Assess
     expect(mode).toBe(0o600);
     expect(info.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('is not trusted, so not connected to, once its state file is writable by others', async () => {
+    // Prepare
+    const file = join(state, FLOW_FILE);
+
+    // Act
+    chmodSync(file, 0o622);
+    const found = await findFlow(state);
+    chmodSync(file, 0o600);
+
+    // Assess
+    expect(found).toBeUndefined();
+    expect(await findFlow(state)).toMatchObject({ port: info.port });
   });
 
   it.each([
