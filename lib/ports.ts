@@ -419,6 +419,19 @@ export interface LambdaPort {
   invoke(functionName: string, payload: unknown): Promise<{ payload: unknown; functionError?: string }>;
 }
 
+/** A user's SQS queue as the doctor sees it (an sqs trigger's): its visibility timeout and KMS key. */
+export interface QueueState {
+  exists: 'yes' | 'no' | 'forbidden';
+  visibilityTimeoutSeconds?: number;
+  /** `KmsMasterKeyId` as SQS gives it (a key id, key ARN, alias or alias ARN); none for SSE-SQS or no encryption. */
+  kmsKeyId?: string;
+}
+
+export interface QueueInspectorPort {
+  /** The queue of this ARN, read only. */
+  state(arn: string): Promise<QueueState>;
+}
+
 /** What `runDoctor` takes: every port read-only (the doctor changes nothing). */
 export interface DoctorPorts {
   caller: CallerPort;
@@ -427,6 +440,7 @@ export interface DoctorPorts {
   secrets: SecretInspectorPort;
   roles: RolesPort;
   buckets: Pick<BucketsPort, 'state'>;
+  queues: QueueInspectorPort;
   network: NetworkPort;
   ecs: Pick<EcsPort, 'cluster' | 'activeCapacityProviders'>;
   images: ImagesPort;

@@ -1,6 +1,7 @@
+import { MESSAGE_FUNCTION_TIMEOUT_SECONDS } from '../../lib/domain/eventTrigger.ts';
 import type { CfnValue } from '../../lib/infra/cfn.ts';
 import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
-import { catalogQueues, queuesEnvironment } from '../../lib/infra/queues.ts';
+import { catalogQueueKeys, catalogQueues, queuesEnvironment } from '../../lib/infra/queues.ts';
 
 /**
  * Messages on the user's queues of the catalog's `sqs` triggers: one event source mapping per queue
@@ -10,10 +11,11 @@ import { catalogQueues, queuesEnvironment } from '../../lib/infra/queues.ts';
  */
 const config: FunctionConfig = (ctx) => {
   const queues = catalogQueues(ctx.catalog);
+  const keys = catalogQueueKeys(ctx.catalog);
   return {
     handler: 'functions/onMessage/handler.handler',
     description: 'SQS messages of sqs triggers -> one run per identity (conditional create), queued for launch',
-    timeout: 30,
+    timeout: MESSAGE_FUNCTION_TIMEOUT_SECONDS,
     async: false,
     // acceptMessages -> acceptRuns -> createRun
     storeMethods: ['createRun'],
@@ -23,6 +25,7 @@ const config: FunctionConfig = (ctx) => {
     statements: [
       grants.enqueueLaunch(),
       ...(queues.length > 0 ? [grants.consumeQueues(queues.map((q) => q.arn))] : []),
+      ...(keys.length > 0 ? [grants.decryptQueues(keys)] : []),
     ],
   };
 };

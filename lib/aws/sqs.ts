@@ -3,6 +3,7 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
+  GetQueueUrlCommand,
   ListMessageMoveTasksCommand,
   type Message,
   ReceiveMessageCommand,
@@ -14,7 +15,13 @@ import {
 import type { LaunchMessage } from '../contracts/launch.ts';
 import { type DeadLetterQueue, describeDeadLetter, type RawDeadLetter } from '../domain/deadLetter.ts';
 import { EnqueueError } from '../errors.ts';
-import { type DeadLetterQueuesPort, type LaunchQueuePort, MAX_DEAD_LETTERS, type RedriveReport } from '../ports.ts';
+import {
+  type DeadLetterQueuesPort,
+  type LaunchQueuePort,
+  MAX_DEAD_LETTERS,
+  type QueueInspectorPort,
+  type RedriveReport,
+} from '../ports.ts';
 
 export const sqsClient = new SQSClient({ maxAttempts: 6 });
 
@@ -235,3 +242,43 @@ export const buildDeadLetterQueues = (
     },
   };
 };
+
+// -- The trigger queues, for `longshore doctor` ------------------------------------------------
+
+/**
+ * What the doctor reads of a user's queue: whether it exists (GetQueueUrl by name and owner), its
+ * visibility timeout and its KMS key (GetQueueAttributes). Read only.
+ */
+export const buildQueueInspector = (client: SQSClient): QueueInspectorPort => ({
+  state: async (arn) => {
+    const [, , , region, account, name] = arn.split(':');
+    if (!region || !account || !name) return { exists: 'no' };
+    let url: string | undefined;
+    try {
+      url = (await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }))).QueueUrl;
+    } catch (e) {
+      const error = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+      // SQS's JSON protocol names it QueueDoesNotExist; its query-protocol code was AWS.SimpleQueueService.NonExistentQueue.
+      if (error.name === 'QueueDoesNotExist' || error.name === 'AWS.SimpleQueueService.NonExistentQueue')
+        return { exists: 'no' };
+      if (
+        error.name === 'AccessDenied' ||
+        error.name === 'AccessDeniedException' ||
+        error.$metadata?.httpStatusCode === 403
+      )
+        return { exists: 'forbidden' };
+      throw e;
+    }
+    if (!url) return { exists: 'no' };
+    const out = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout', 'KmsMasterKeyId'] }),
+    );
+    const visibility = Number(out.Attributes?.VisibilityTimeout);
+    const key = out.Attributes?.KmsMasterKeyId;
+    return {
+      exists: 'yes',
+      ...(Number.isInteger(visibility) ? { visibilityTimeoutSeconds: visibility } : {}),
+      ...(key ? { kmsKeyId: key } : {}),
+    };
+  },
+});

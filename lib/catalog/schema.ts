@@ -180,6 +180,13 @@ export const trigger = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('sqs'),
     queue: z.union([z.string(), paramRef]),
+    /**
+     * The queue's customer-managed KMS key (its ARN, or a stage parameter), when the queue is
+     * encrypted with one: the event source mapping receives with onMessage's role, which then needs
+     * kms:Decrypt on it (SQS developer guide, "Configuring KMS permissions"). Not for SSE-SQS or
+     * the AWS managed key alias/aws/sqs.
+     */
+    kmsKey: z.union([z.string(), paramRef]).optional(),
     environment: pathEnvironment,
     identity: z.union([z.string(), z.array(z.string())]).default('$.messageId'),
   }),

@@ -24,7 +24,7 @@ const SSM_NAME = /^\/?[A-Za-z0-9_.\-/]{1,1011}$/;
 const SSM_ARN = arnPattern('ssm', 'parameter/[A-Za-z0-9_.\\-/]+');
 const SM_ARN = arnPattern('secretsmanager', 'secret:[A-Za-z0-9/_+=.@-]+');
 const SM_FULL_ARN = arnPattern('secretsmanager', 'secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}');
-const KMS_KEY_ARN = arnPattern('kms', 'key/[A-Za-z0-9-]+');
+export const KMS_KEY_ARN = arnPattern('kms', 'key/[A-Za-z0-9-]+');
 const VERSION_ID = /^[A-Za-z0-9-]{32,64}$/;
 
 /** Problems with one reference, each a sentence fragment naming what is allowed; [] when valid. */

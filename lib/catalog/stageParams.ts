@@ -41,6 +41,8 @@ export const collectParams = (catalog: Catalog): StageParam[] => {
   for (const job of catalog.jobs) {
     job.triggers.forEach((t, i) => {
       if (t.type === 'sqs') add(t.queue, 'string', `job '${job.name}' trigger #${i} queue`);
+      if (t.type === 'sqs' && t.kmsKey !== undefined)
+        add(t.kmsKey, 'string', `job '${job.name}' trigger #${i} queue key`);
     });
     for (const vol of job.volumes) {
       add(vol.efs?.fileSystemId, 'string', `job '${job.name}' volume '${vol.name}'`);

@@ -30,7 +30,7 @@ import {
   type Policy,
   type Sidecar,
 } from './schema.ts';
-import { secretRefProblems } from './secretRefs.ts';
+import { KMS_KEY_ARN, secretRefProblems } from './secretRefs.ts';
 
 type Report = (field: string, message: string) => void;
 
@@ -300,6 +300,11 @@ const checkTriggers = (report: Report, job: Job): void => {
         report(
           `${field}.queue`,
           `'${t.queue}' is not an SQS queue ARN (arn:aws:sqs:region:account:name) or { param: 'name' }`,
+        );
+      if (typeof t.kmsKey === 'string' && !KMS_KEY_ARN.test(t.kmsKey))
+        report(
+          `${field}.kmsKey`,
+          `'${t.kmsKey}' is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); an alias cannot be granted kms:Decrypt`,
         );
       checkDataTrigger(report, field, t, job);
     }

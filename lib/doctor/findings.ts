@@ -5,6 +5,7 @@ export const CHECKS = {
   secrets: 'Secrets and parameters the jobs reference',
   'secret-access': 'The execution role may read each secret',
   buckets: 'Trigger buckets send events to EventBridge',
+  queues: 'Trigger queues can feed onMessage',
   network: 'Subnets, security groups and routes',
   cluster: 'Cluster capacity providers',
   images: 'Images in ECR',

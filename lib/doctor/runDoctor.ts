@@ -12,6 +12,7 @@ import { checkBuckets } from './checks/buckets.ts';
 import { checkCluster } from './checks/cluster.ts';
 import { checkImages } from './checks/images.ts';
 import { checkNetwork } from './checks/network.ts';
+import { checkQueues } from './checks/queues.ts';
 import { checkQuotas } from './checks/quotas.ts';
 import { checkSecretAccess } from './checks/secretAccess.ts';
 import { checkSecrets } from './checks/secrets.ts';
@@ -48,6 +49,7 @@ export const runDoctor = async (ports: DoctorPorts, input: DoctorInput): Promise
       input.before ? 'before the deploy: the execution role does not exist yet' : undefined,
     ],
     ['buckets', checkBuckets],
+    ['queues', checkQueues],
     ['network', checkNetwork],
     ['cluster', checkCluster],
     ['images', checkImages],

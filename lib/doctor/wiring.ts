@@ -13,6 +13,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { buildStacks } from '../aws/cloudformation.ts';
@@ -24,6 +25,7 @@ import { buildLambda } from '../aws/lambda.ts';
 import { buildBuckets } from '../aws/s3.ts';
 import { buildSecretInspector } from '../aws/secrets.ts';
 import { buildQuotas } from '../aws/serviceQuotas.ts';
+import { buildQueueInspector } from '../aws/sqs.ts';
 import { buildParameterStore } from '../aws/ssm.ts';
 import { buildCaller } from '../aws/sts.ts';
 import type { DoctorPorts } from '../ports.ts';
@@ -37,6 +39,7 @@ export const awsDoctorPorts = (region: string): DoctorPorts => ({
   roles: buildRoles(new IAMClient({ region })),
   // A trigger bucket in another Region answers HeadBucket with a redirect: follow it.
   buckets: buildBuckets(new S3Client({ region, followRegionRedirects: true })),
+  queues: buildQueueInspector(new SQSClient({ region })),
   network: buildNetwork(new EC2Client({ region })),
   ecs: buildEcs(new ECSClient({ region })),
   images: buildImages(new ECRClient({ region })),

@@ -104,6 +104,13 @@ export const queueTriggers = (catalog: Catalog): { job: Job; triggerIndex: numbe
     job.triggers.flatMap((trigger, triggerIndex) => (trigger.type === 'sqs' ? [{ job, triggerIndex, trigger }] : [])),
   );
 
+/**
+ * onMessage's timeout, seconds: an event source mapping cannot be created on a queue whose
+ * visibility timeout is shorter ("Queue visibility timeout: N seconds is less than Function timeout"),
+ * and Lambda recommends at least six times it (Lambda developer guide, SQS event source mappings).
+ */
+export const MESSAGE_FUNCTION_TIMEOUT_SECONDS = 30;
+
 /** A queue as the catalog names it: its ARN, or `param:<name>` for a stage parameter. */
 export const queueKey = (q: QueueTrigger['queue']): string => (typeof q === 'string' ? q : `param:${q.param}`);
 

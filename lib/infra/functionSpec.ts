@@ -86,6 +86,11 @@ export const grants = {
     Sid: 'ConsumeTriggerQueues',
     ...allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], arns),
   }),
+  /** Receiving from a queue encrypted with a customer-managed key needs kms:Decrypt on that key (SQS developer guide, "Configuring KMS permissions"). */
+  decryptQueues: (keys: CfnValue[]): Statement => ({
+    Sid: 'DecryptTriggerQueues',
+    ...allow(['kms:Decrypt'], keys),
+  }),
   publishRunEvents: (): Statement => ({
     Sid: 'PublishRunEvents',
     ...allow(['events:PutEvents'], [getAtt(IDS.eventBus, 'Arn')]),

@@ -22,6 +22,17 @@ export const catalogQueues = (catalog: Catalog): { key: string; arn: CfnValue }[
   });
 };
 
+/** The customer-managed KMS keys of the sqs triggers' queues (each once), as template values. */
+export const catalogQueueKeys = (catalog: Catalog): CfnValue[] => {
+  const keys = new Map<string, CfnValue>();
+  for (const { trigger } of queueTriggers(catalog)) {
+    const k = trigger.kmsKey;
+    if (k !== undefined)
+      keys.set(typeof k === 'string' ? k : `param:${k.param}`, typeof k === 'string' ? cfnString(k) : stringValue(k));
+  }
+  return [...keys.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
+};
+
 /**
  * `LONGSHORE_QUEUES`: `key=arn` pairs joined by commas (neither holds a comma or `=`), so the
  * function maps a record's eventSourceARN back to the catalog's queue, a parameter's included.

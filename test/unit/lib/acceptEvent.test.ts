@@ -121,6 +121,11 @@ describe('Function: validateCatalog (event and sqs triggers)', () => {
       "triggers[0].queue: 'https://sqs.eu-west-1.amazonaws.com/1/orders' is not an SQS queue ARN",
     ],
     [
+      "a queue's kmsKey given as an alias, which IAM cannot grant kms:Decrypt on",
+      [{ type: 'sqs', queue: 'arn:aws:sqs:eu-west-1:111122223333:q', kmsKey: 'alias/orders' }],
+      "triggers[0].kmsKey: 'alias/orders' is not a KMS key ARN",
+    ],
+    [
       'an sqs identity on a field that changes between receives',
       [{ type: 'sqs', queue: 'arn:aws:sqs:eu-west-1:111122223333:q', identity: '$.receiptHandle' }],
       "an sqs identity is '$.messageId' or paths into the body",

@@ -17,6 +17,7 @@ import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { GetBucketNotificationConfigurationCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -49,6 +50,7 @@ const ecr = mockClient(ECRClient);
 const ecs = mockClient(ECSClient);
 const quotas = mockClient(ServiceQuotasClient);
 const lambda = mockClient(LambdaClient);
+const sqs = mockClient(SQSClient);
 
 const awsError = (name: string, status = 400) =>
   Object.assign(new Error(`${name} (mocked)`), { name, $metadata: { httpStatusCode: status } });
@@ -60,6 +62,7 @@ interface Account {
   roleExists: boolean;
   denied: Record<string, 'implicitDeny' | 'explicitDeny'>;
   buckets: Record<string, { eventBridge: boolean; other?: Record<string, unknown> } | 'forbidden'>;
+  queues: Record<string, { visibility: number; kmsKey?: string }>;
   subnets: Record<string, string>;
   groups: Record<string, string>;
   routes: { id: string; main: boolean; subnets: string[]; target?: string }[];
@@ -95,6 +98,7 @@ const cleanAccount = (): Account => ({
   roleExists: true,
   denied: {},
   buckets: { 'acme-media-uploads': { eventBridge: true }, 'acme-partner-drop': { eventBridge: true } },
+  queues: { 'acme-orders-resend': { visibility: 180 } },
   subnets: { 'subnet-0a': 'vpc-1', 'subnet-0b': 'vpc-1' },
   groups: { 'sg-0a': 'vpc-1' },
   routes: [{ id: 'rtb-main', main: true, subnets: [], target: 'nat-0a' }],
@@ -175,6 +179,19 @@ const wire = () => {
       ? { ...(b.other ?? {}), ...(b.eventBridge ? { EventBridgeConfiguration: {} } : {}) }
       : {};
   });
+  sqs
+    .on(GetQueueUrlCommand)
+    .callsFake(({ QueueName, QueueOwnerAWSAccountId }: { QueueName: string; QueueOwnerAWSAccountId: string }) => {
+      if (!account.queues[QueueName] || QueueOwnerAWSAccountId !== ACCOUNT) throw awsError('QueueDoesNotExist');
+      return { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${QueueName}` };
+    });
+  sqs.on(GetQueueAttributesCommand).callsFake(({ QueueUrl }: { QueueUrl: string }) => {
+    const q = account.queues[QueueUrl.split('/').pop() ?? ''];
+    if (!q) throw awsError('QueueDoesNotExist');
+    return {
+      Attributes: { VisibilityTimeout: String(q.visibility), ...(q.kmsKey ? { KmsMasterKeyId: q.kmsKey } : {}) },
+    };
+  });
   const values = (filters: { Values?: string[] }[]) => filters[0]?.Values ?? [];
   ec2.on(DescribeSubnetsCommand).callsFake(({ Filters }: { Filters: { Values: string[] }[] }) => ({
     Subnets: values(Filters)
@@ -249,7 +266,7 @@ const wire = () => {
 };
 
 beforeEach(() => {
-  for (const m of [sts, cfn, ssm, sm, iam, s3, ec2, ecr, ecs, quotas, lambda]) m.reset();
+  for (const m of [sts, cfn, ssm, sm, iam, s3, ec2, ecr, ecs, quotas, lambda, sqs]) m.reset();
   account = cleanAccount();
   wire();
 });
@@ -258,6 +275,95 @@ const doctor = (opts: Partial<DoctorInput> = {}, catalog: Catalog = exampleCatal
   runDoctor(awsDoctorPorts(REGION), { catalog, stage: STAGE, region: REGION, before: false, ...opts });
 
 const only = (report: DoctorReport) => report.findings.map((f) => `${f.severity} ${f.check}: ${f.what}`);
+
+const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:acme-orders-resend`;
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
+
+/** The example catalog with its sqs trigger naming this kmsKey. */
+const withQueueKey = (kmsKey: string): Catalog => {
+  const catalog = exampleCatalog();
+  for (const job of catalog.jobs) job.triggers = job.triggers.map((t) => (t.type === 'sqs' ? { ...t, kmsKey } : t));
+  return catalog;
+};
+
+describe('Function: runDoctor (trigger queues)', () => {
+  it.each<[string, { visibility: number; kmsKey?: string }, Catalog | undefined, string[]]>([
+    [
+      'a visibility timeout under the function timeout as blocking: the deploy fails',
+      { visibility: 20 },
+      undefined,
+      [`blocking queues: queue ${QUEUE} has a visibility timeout of 20 s; onMessage's timeout is 30 s`],
+    ],
+    [
+      'a visibility timeout under six times the function timeout as a warning',
+      { visibility: 60 },
+      undefined,
+      [`warning queues: queue ${QUEUE} has a visibility timeout of 60 s; onMessage's timeout is 30 s`],
+    ],
+    [
+      'a customer-managed key the trigger does not name as blocking',
+      { visibility: 180, kmsKey: KEY_ID },
+      undefined,
+      [
+        `blocking queues: queue ${QUEUE} is encrypted with the customer-managed key ${KEY_ID}, and its sqs trigger (order-fulfilment) names no kmsKey`,
+      ],
+    ],
+    [
+      'another key than the one the trigger names as blocking',
+      { visibility: 180, kmsKey: KEY_ARN },
+      withQueueKey(`arn:aws:kms:${REGION}:${ACCOUNT}:key/99999999-0000-0000-0000-000000000000`),
+      [
+        `blocking queues: queue ${QUEUE} is encrypted with the key ${KEY_ARN}, not the kmsKey its sqs trigger names (arn:aws:kms:${REGION}:${ACCOUNT}:key/99999999-0000-0000-0000-000000000000)`,
+      ],
+    ],
+    ['nothing when the trigger names the key (by id)', { visibility: 180, kmsKey: KEY_ID }, withQueueKey(KEY_ARN), []],
+    ['nothing for the AWS managed key', { visibility: 180, kmsKey: 'alias/aws/sqs' }, undefined, []],
+    [
+      'a key given by alias as a warning: only KMS can tell which key it is',
+      { visibility: 180, kmsKey: 'alias/orders' },
+      withQueueKey(KEY_ARN),
+      [
+        `warning queues: queue ${QUEUE} names its key by the alias alias/orders: the doctor cannot tell whether it is the kmsKey ${KEY_ARN}`,
+      ],
+    ],
+  ])('reports %s', async (_what, queue, catalog, expected) => {
+    // Prepare
+    account.queues['acme-orders-resend'] = queue;
+
+    // Act
+    const report = await doctor({}, catalog);
+
+    // Assess
+    expect(only(report)).toEqual(expected);
+  });
+
+  it('reports a missing queue with the command that creates it, and a queue in another Region', async () => {
+    // Prepare
+    delete account.queues['acme-orders-resend'];
+    const elsewhere = exampleCatalog();
+    for (const job of elsewhere.jobs)
+      job.triggers = job.triggers.map((t) =>
+        t.type === 'sqs' ? { ...t, queue: `arn:aws:sqs:us-east-1:${ACCOUNT}:acme-orders-resend` } : t,
+      );
+
+    // Act
+    const missing = await doctor();
+    const other = await doctor({}, elsewhere);
+
+    // Assess
+    expect(missing.findings).toEqual([
+      expect.objectContaining({
+        severity: 'blocking',
+        what: `queue ${QUEUE} (sqs trigger of order-fulfilment) does not exist`,
+        fix: `aws sqs create-queue --region ${REGION} --queue-name acme-orders-resend --attributes VisibilityTimeout=180  (or fix the queue in the catalog)`,
+      }),
+    ]);
+    expect(only(other)).toEqual([
+      `blocking queues: queue arn:aws:sqs:us-east-1:${ACCOUNT}:acme-orders-resend (sqs trigger of order-fulfilment) is in us-east-1, not in the stage's Region ${REGION}`,
+    ]);
+  });
+});
 
 describe('Function: runDoctor', () => {
   it('finds nothing on a clean account, after the deploy', async () => {
@@ -271,6 +377,7 @@ describe('Function: runDoctor', () => {
       'secrets ok',
       'secret-access ok',
       'buckets ok',
+      'queues ok',
       'network ok',
       'cluster ok',
       'images ok',
@@ -645,7 +752,7 @@ describe('Function: runDoctor', () => {
     expect(only(report)).toEqual([
       'warning images: could not be checked: ecr:DescribeImages failed: AccessDeniedException: AccessDeniedException (mocked)',
     ]);
-    expect(report.checks.map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'findings', 'ok']);
+    expect(report.checks.map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'findings', 'ok']);
   });
 });
 
