@@ -6,13 +6,24 @@ import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import { MAIN_CONTAINER_NAME } from '../domain/names.ts';
 import type { Attempt, Run } from '../domain/run.ts';
-import { triggerSummary } from '../domain/runEvents.ts';
+import { type RunEventDetail, triggerSummary } from '../domain/runEvents.ts';
 import type { PublishedEvent, Recorder, SentAlert } from '../local/Recorder.ts';
 import type { Output } from './Output.ts';
 
 const time = () => new Date().toISOString().slice(11, 19);
 
-export const attachFlowLog = (recorder: Recorder, out: Output): void => {
+/**
+ * The live log of the local flow. `delayScale` is the flow's (LONGSHORE_LOCAL_DELAY_SCALE): a retry
+ * the policy delays by 54 s starts here after 54 s times it, and the line says so.
+ */
+export const attachFlowLog = (recorder: Recorder, out: Output, opts: { delayScale?: number } = {}): void => {
+  const scale = opts.delayScale ?? 1;
+  const localWait = (seconds: unknown): string =>
+    typeof seconds === 'number' && seconds > 0 && scale !== 1
+      ? out.c.dim(
+          ` (here in ${seconds * scale < 10 ? `${(seconds * scale).toFixed(1)}s` : formatDuration(seconds * scale)}: local delays are scaled by ${scale})`,
+        )
+      : '';
   const line = (runId: string, attempt: number | string, state: string, detail = '') => {
     out.line(`${out.c.dim(time())}  ${runId.padEnd(31)} ${`#${attempt}`.padEnd(3)} ${out.status(state, 10)} ${detail}`);
   };
@@ -26,7 +37,7 @@ export const attachFlowLog = (recorder: Recorder, out: Output): void => {
     if (kind !== 'event') return;
     const e = value as PublishedEvent;
     const d = e.detail as Record<string, unknown> & {
-      decision?: { action: string; rule: string; diagnosis: string; next: string };
+      decision?: RunEventDetail['decision'];
     };
     const runId = String(d.runId ?? '');
     switch (e.detailType) {
@@ -68,7 +79,7 @@ export const attachFlowLog = (recorder: Recorder, out: Output): void => {
           runId,
           String(Number(d.attempt) - 1),
           'RETRYING',
-          `${d.decision?.action} [${d.decision?.rule}] ${d.decision?.diagnosis}; ${d.decision?.next}`,
+          `${d.decision?.action} [${d.decision?.rule}] ${d.decision?.diagnosis}; ${d.decision?.next}${localWait(d.decision?.delaySeconds)}`,
         );
         return;
       case 'Run Succeeded':

@@ -68,7 +68,8 @@ export interface RunEventDetail {
   stoppedReason?: string;
   stopCode?: string;
   reason?: string;
-  decision?: { action: string; rule: string; diagnosis: string; next: string };
+  /** `delaySeconds`: how long a retry waits before its launch (Run Retrying of a delayed retry). */
+  decision?: { action: string; rule: string; diagnosis: string; next: string; delaySeconds?: number };
   durationSeconds?: number;
   /** The deciding container's log stream; absent when the task never started. */
   logLink?: string;
@@ -148,6 +149,7 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
             rule: attempt.decision.rule,
             diagnosis: attempt.decision.diagnosis,
             next: attempt.decision.next,
+            ...(attempt.decision.delaySeconds ? { delaySeconds: attempt.decision.delaySeconds } : {}),
           },
         }
       : {}),

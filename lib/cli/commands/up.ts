@@ -96,7 +96,7 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
       ),
     );
     out.line();
-    attachFlowLog(rt.recorder, out);
+    attachFlowLog(rt.recorder, out, { delayScale: localDelayScale() });
   }
   const orphans = await rt.settleOrphans();
   if (orphans.length > 0 && !out.json)

@@ -54,6 +54,42 @@ describe('Function: attachFlowLog', () => {
   });
 });
 
+describe('Function: attachFlowLog (delays)', () => {
+  it('says when a delayed retry starts here, where local delays are scaled, and says nothing when they are not', () => {
+    // Prepare
+    const retrying = {
+      detailType: 'Run Retrying',
+      detail: {
+        runId: 'csv-ingest-aaaaaaaaaaaaaaaaaaaa',
+        attempt: 2,
+        decision: {
+          action: 'retry',
+          rule: 'application-error',
+          diagnosis: 'exit 1',
+          next: 'retrying in 54s as attempt 2 of 3',
+          delaySeconds: 54,
+        },
+      },
+    };
+    const scaled = capture({ tty: false });
+    const real = capture({ tty: false });
+    const r1 = new Recorder();
+    const r2 = new Recorder();
+    attachFlowLog(r1, scaled.out, { delayScale: 0.1 });
+    attachFlowLog(r2, real.out);
+
+    // Act
+    r1.event(retrying);
+    r2.event(retrying);
+
+    // Assess
+    expect(strip(scaled.text())).toContain(
+      'retrying in 54s as attempt 2 of 3 (here in 5.4s: local delays are scaled by 0.1)',
+    );
+    expect(strip(real.text())).not.toContain('here in');
+  });
+});
+
 describe('Function: Output.table', () => {
   it('keeps one row per line when piped even when a cell has several lines', () => {
     // Prepare
