@@ -10,7 +10,7 @@
  * Runs that are not final are read from the sparse `active` index instead, when the filter asks
  * only for such statuses: that index holds exactly them, however long the history is.
  */
-import { ACTIVE_STATUSES, type Run } from '../domain/run.ts';
+import { ACTIVE_STATUSES, FINAL_STATUSES, type Run } from '../domain/run.ts';
 import { type RunFilter, runMatches } from '../domain/runFilter.ts';
 import type { RunStore } from '../ports.ts';
 
@@ -183,3 +183,83 @@ export const runsInWindow = async (
   } while (cursor && runs.length < STATS_RUNS);
   return { runs, capped: cursor !== undefined };
 };
+
+/**
+ * Runs created within this long before a read may still appear after it: a run's `createdAt` is
+ * the clock of the Lambda that created it, and a listing can miss a run whose write had not landed.
+ */
+const LATE_RUN_SECONDS = 300;
+/** More active runs than this in one job: read the window in full instead. */
+const MAX_ACTIVE = 1000;
+
+/** The reads the cache makes: a job's runs since a time, the active ones (the sparse index), one run. */
+export interface WindowReader {
+  runsOfJob: RunReader['runsOfJob'];
+  runs(query: RunQuery): Promise<RunListing>;
+  history(runId: string): Promise<{ run: Run } | undefined>;
+}
+
+interface CachedJob {
+  /** Every run read since `coveredFrom`, by id: final ones never change (a final status is never left). */
+  runs: Map<string, Run>;
+  coveredFrom: string;
+  /** Runs created since this may not have been seen yet: read them again. */
+  readFrom: string;
+}
+
+/**
+ * A console process's memory of the runs it has read, per job: the Jobs page is loaded again and
+ * again over the same windows, and a final run never changes. So a load after the first reads the
+ * runs created since a few minutes before the last load, the job's active runs (the sparse active
+ * index, which holds exactly them), and each run that was active last time and is not any more
+ * (now final): not the whole window again. The figures stay exact.
+ */
+export class FinalRunCache {
+  private readonly jobs = new Map<string, CachedJob>();
+
+  constructor(private readonly now: () => Date) {}
+
+  /**
+   * The job's runs created since `since`, newest first, up to STATS_RUNS (`capped` beyond), as
+   * runsInWindow gives them; `read`: the runs read from the store to answer.
+   */
+  async runsInWindow(
+    reader: WindowReader,
+    job: string,
+    since: string,
+  ): Promise<{ runs: Run[]; capped: boolean; read: number }> {
+    const readFrom = new Date(this.now().getTime() - LATE_RUN_SECONDS * 1000).toISOString();
+    const cached = this.jobs.get(job);
+    if (!cached || cached.coveredFrom > since) {
+      const all = await runsInWindow(reader, job, since);
+      if (all.capped) this.jobs.delete(job);
+      else this.jobs.set(job, { runs: new Map(all.runs.map((r) => [r.runId, r])), coveredFrom: since, readFrom });
+      return { ...all, read: all.runs.length };
+    }
+    const fresh = await runsInWindow(reader, job, cached.readFrom);
+    const active = await reader.runs({ jobs: [job], filter: { statuses: ACTIVE_STATUSES, since }, limit: MAX_ACTIVE });
+    if (fresh.capped || active.cursor) {
+      this.jobs.delete(job);
+      return this.runsInWindow(reader, job, since);
+    }
+    const runs = cached.runs;
+    let read = fresh.runs.length + active.runs.length;
+    for (const r of [...fresh.runs, ...active.runs]) runs.set(r.runId, r);
+    const seen = new Set([...fresh.runs, ...active.runs].map((r) => r.runId));
+    // Active last time, not now: it ended since (or expired), so read it once more.
+    for (const r of [...runs.values()]) {
+      if (seen.has(r.runId) || FINAL_STATUSES.includes(r.status)) continue;
+      const h = await reader.history(r.runId);
+      read++;
+      if (h) runs.set(r.runId, h.run);
+      else runs.delete(r.runId);
+    }
+    this.jobs.set(job, { runs, coveredFrom: cached.coveredFrom, readFrom });
+    const inWindow = [...runs.values()]
+      .filter((r) => r.createdAt >= since)
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? b.runId.localeCompare(a.runId) : b.createdAt.localeCompare(a.createdAt),
+      );
+    return { runs: inWindow.slice(0, STATS_RUNS), capped: inWindow.length > STATS_RUNS, read };
+  }
+}

@@ -2,6 +2,7 @@
 import type { Catalog } from '../../catalog/schema.ts';
 import type { Backend, RunHistory } from '../backends.ts';
 import type { FailureExcerpt } from '../failureExcerpt.ts';
+import type { FinalRunCache } from '../runListing.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { Session } from './guard.ts';
 
@@ -18,6 +19,8 @@ export interface ConsoleContext {
   /** Who asks, as control requests record it. */
   requester: string;
   cursors: CursorCodec;
+  /** The final runs this console has read, per job: the Jobs page reads only what may have changed. */
+  runCache: FinalRunCache;
   /**
    * A failed run's last log lines (lib/cli/failureExcerpt.ts: the deciding container of the last
    * attempt, as the alert quotes them), read from the backend's logs; the Run page shows them only

@@ -2,7 +2,8 @@
  * The Jobs page: each job with its triggers and its schedules' next fire times, and over a chosen
  * window its runs, success rate, p50/p95 duration and retries by class (lib/domain/runStats.ts),
  * as small charts. The window's runs are read per job, newest first, up to `STATS_RUNS` (the page
- * says when it stopped there), so a long history costs a bounded read.
+ * says when it stopped there), so a long history costs a bounded read; and after the first load,
+ * through the console's FinalRunCache, only the runs that may have changed since are read again.
  *
  * Phase 2 (issue 13) plugs in here: a job's paused state (`pausedOf`). The window's cost is the
  * sum of its runs' recorded `costUsd`.
@@ -12,7 +13,7 @@ import { formatCost } from '../../domain/cost.ts';
 import { type RunStats, summarizeRuns } from '../../domain/runStats.ts';
 import { cronOccurrences, parseScheduleExpression } from '../../domain/scheduleExpression.ts';
 import { describeCapacity, describeTrigger } from '../catalogText.ts';
-import { runsInWindow, STATS_RUNS } from '../runListing.ts';
+import { STATS_RUNS } from '../runListing.ts';
 import { outcomeBars, shareBar } from './charts.ts';
 import type { ConsoleContext, PageRequest } from './context.ts';
 import { duration, percent, taskSize, timeTag } from './format.ts';
@@ -83,7 +84,7 @@ export const jobsPage = async (ctx: ConsoleContext, req: PageRequest): Promise<H
   const from = new Date(now.getTime() - WINDOWS[window] * 1000);
   const cards = await Promise.all(
     ctx.catalog.jobs.map(async (job) => {
-      const { runs, capped } = await runsInWindow(ctx.backend, job.name, from.toISOString());
+      const { runs, capped } = await ctx.runCache.runsInWindow(ctx.backend, job.name, from.toISOString());
       const stats = summarizeRuns(runs, { from, to: now, bucketCount: BUCKETS[window] }, (r) => r.costUsd);
       return jobCard(ctx, job, stats, capped, window);
     }),

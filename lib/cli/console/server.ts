@@ -15,6 +15,7 @@ import { Refused, readBody } from '../../local/flowServer.ts';
 import { issueSentences } from '../../schemaIssues.ts';
 import type { Backend } from '../backends.ts';
 import { failureExcerpt } from '../failureExcerpt.ts';
+import { FinalRunCache } from '../runListing.ts';
 import { ASSETS } from './assets.ts';
 import type { ConsoleContext, PageRequest } from './context.ts';
 import { cursorCodec } from './cursor.ts';
@@ -100,11 +101,13 @@ const statusOfRefusal = (code: string): number =>
   code === 'EVENT_INVALID' ? 400 : code === 'RUN_NOT_FOUND' || code === 'JOB_UNKNOWN' ? 404 : 409;
 
 export const startConsole = async (opts: ConsoleOptions): Promise<RunningConsole> => {
+  const now = opts.now ?? (() => new Date());
   const ctx: ConsoleContext = {
     backend: opts.backend,
     catalog: opts.catalog,
     stage: opts.stage,
-    now: opts.now ?? (() => new Date()),
+    now,
+    runCache: new FinalRunCache(now),
     requester: opts.requester,
     cursors: cursorCodec(),
     ...(opts.eventsDir ? { eventsDir: opts.eventsDir } : {}),

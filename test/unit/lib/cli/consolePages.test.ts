@@ -9,6 +9,7 @@ import type { ConsoleContext } from '../../../../lib/cli/console/context.ts';
 import { cursorCodec } from '../../../../lib/cli/console/cursor.ts';
 import { runLive } from '../../../../lib/cli/console/runPage.ts';
 import { runsLive } from '../../../../lib/cli/console/runsPage.ts';
+import { FinalRunCache } from '../../../../lib/cli/runListing.ts';
 import { publishKey } from '../../../../lib/domain/runEvents.ts';
 import { exampleCatalog } from '../../../helpers/catalogs.ts';
 import { attemptItem, runItem } from '../../../helpers/items.ts';
@@ -51,6 +52,7 @@ const contextOf = (extra: Partial<ConsoleContext> = {}, backend: Partial<Backend
   requester: 'test',
   cursors: cursorCodec(),
   logExcerpt: async () => undefined,
+  runCache: new FinalRunCache(() => NOW),
   ...extra,
 });
 

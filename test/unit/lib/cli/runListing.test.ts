@@ -5,7 +5,13 @@
  * sparse active index.
  */
 import { describe, expect, it } from 'vitest';
-import { listRuns, type RunReader } from '../../../../lib/cli/runListing.ts';
+import {
+  FinalRunCache,
+  listRuns,
+  type RunReader,
+  runsInWindow,
+  type WindowReader,
+} from '../../../../lib/cli/runListing.ts';
 import type { Run, RunStatus } from '../../../../lib/domain/run.ts';
 import { runItem } from '../../../helpers/items.ts';
 
@@ -128,5 +134,72 @@ describe('Function: listRuns', () => {
     expect(ids(page.runs)).toEqual(['thumbnails@3']);
     expect(ids(next.runs)).toEqual(['csv-ingest@1']);
     expect(reads).toEqual({ pages: 0, active: 4 });
+  });
+});
+
+describe('Class: FinalRunCache', () => {
+  const BASE = Date.parse('2026-11-22T09:00:00Z');
+  const at = (second: number) => new Date(BASE + second * 1000);
+  /** The cache's reads over the fake store, counting the runs each gives. */
+  const windowReaderOf = (runs: Run[]) => {
+    const { reader } = readerOf(runs, 1000);
+    const counted = { histories: 0 };
+    const windowReader: WindowReader = {
+      runsOfJob: reader.runsOfJob,
+      runs: (query) => listRuns(reader, query),
+      history: async (runId) => {
+        counted.histories++;
+        const run = runs.find((r) => r.runId === runId);
+        return run ? { run } : undefined;
+      },
+    };
+    return { windowReader, counted };
+  };
+
+  it('reads again only the new runs, the active ones and those that ended since, and gives what a full read gives', async () => {
+    // Prepare: 200 finished runs, one still running (150 s) and one stuck QUEUED for days (10 s), read at 1,000 s.
+    const runs = Array.from({ length: 200 }, (_, i) =>
+      run('csv-ingest', i, i === 150 ? 'RUNNING' : i === 10 ? 'QUEUED' : 'SUCCEEDED'),
+    );
+    const { windowReader, counted } = windowReaderOf(runs);
+    let now = at(1000);
+    const cache = new FinalRunCache(() => now);
+    const since = at(0).toISOString();
+    const first = await cache.runsInWindow(windowReader, 'csv-ingest', since);
+    // The running one fails, and two runs arrive, one of them queued.
+    runs[150] = { ...(runs[150] as Run), status: 'FAILED' };
+    runs.push(run('csv-ingest', 1500), run('csv-ingest', 1501, 'QUEUED'));
+    now = at(1600);
+
+    // Act
+    const second = await cache.runsInWindow(windowReader, 'csv-ingest', since);
+    const full = await runsInWindow(windowReader, 'csv-ingest', since);
+
+    // Assess
+    expect(first.read).toBe(200);
+    // the 2 created since 5 minutes before the first read, the 2 active (10 s, 1501 s), the 1 that ended
+    expect([second.read, counted.histories]).toEqual([5, 1]);
+    expect(ids(second.runs)).toEqual(ids(full.runs));
+    expect(second.runs.find((r) => r.runId === runs[150]?.runId)?.status).toBe('FAILED');
+  });
+
+  it('reads a wider window in full once, then only what may have changed', async () => {
+    // Prepare
+    const runs = Array.from({ length: 10 }, (_, i) => run('csv-ingest', i * 100));
+    const { windowReader } = windowReaderOf(runs);
+    const cache = new FinalRunCache(() => at(5000));
+
+    // Act
+    const narrow = await cache.runsInWindow(windowReader, 'csv-ingest', at(500).toISOString());
+    const wide = await cache.runsInWindow(windowReader, 'csv-ingest', at(0).toISOString());
+    const again = await cache.runsInWindow(windowReader, 'csv-ingest', at(300).toISOString());
+
+    // Assess
+    expect([narrow.read, narrow.runs.length]).toEqual([5, 5]);
+    expect([wide.read, wide.runs.length]).toEqual([10, 10]);
+    expect([again.read, ids(again.runs)]).toEqual([
+      0,
+      ids(runs.filter((r) => r.createdAt >= at(300).toISOString()).reverse()),
+    ]);
   });
 });
