@@ -9,8 +9,8 @@ import { lambdaContext } from '../../helpers/lambda.ts';
 const ctx = lambdaContext('longshore-test-control');
 
 const handlerOver = (store: ReturnType<typeof fakeStore>) => {
-  const { core, ecs } = buildDeps(store, exampleCatalog());
-  return buildHandler({ ...core, ecs });
+  const { core, ecs, schedules } = buildDeps(store, exampleCatalog());
+  return buildHandler({ ...core, ecs, schedules });
 };
 
 describe('Handler: control', () => {

@@ -23,8 +23,8 @@ const anyVariable = (): Catalog => {
 const FN_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:longshore-test-control';
 
 const answer = (store: ReturnType<typeof fakeStore>, request: unknown, catalog: Catalog = anyVariable()) => {
-  const { core, ecs } = buildDeps(store, catalog);
-  return answerControl({ ...core, ecs, scheduleArn: scheduleArnFrom(FN_ARN, 'test') }, request);
+  const { core, ecs, schedules } = buildDeps(store, catalog);
+  return answerControl({ ...core, ecs, schedules, scheduleArn: scheduleArnFrom(FN_ARN, 'test') }, request);
 };
 
 describe('Function: answerControl', () => {
