@@ -13,6 +13,7 @@ import {
   type BackfillResponse,
   type ControlRequest,
   type ControlResponse,
+  type PauseResponse,
   parseControlRequest,
 } from './contracts/control.ts';
 import { newRun } from './domain/newRun.ts';
@@ -21,10 +22,11 @@ import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './
 import { jobsForObject } from './domain/s3Match.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
+import { pauseJob, resumeJob } from './pauseJob.ts';
 import type { ControlDeps, StopDeps } from './ports.ts';
 
-/** The requests about one run (a backfill is about many: lib/backfill.ts). */
-type RunControlRequest = Exclude<ControlRequest, { action: 'backfill' }>;
+/** The requests about one run (a backfill is about many: lib/backfill.ts; a pause, about a job: lib/pauseJob.ts). */
+type RunControlRequest = Exclude<ControlRequest, { action: 'backfill' | 'pause' | 'resume' }>;
 
 export interface ControlResult {
   action: RunControlRequest['action'];
@@ -201,11 +203,31 @@ export const control = async (
  *
  * @example await answerControl(deps, { action: 'cancel', runId: 'csv-ingest-...' })
  */
-export const answerControl = async (deps: ControlDeps, event: unknown): Promise<ControlResponse | BackfillResponse> => {
+export const answerControl = async (
+  deps: ControlDeps,
+  event: unknown,
+): Promise<ControlResponse | BackfillResponse | PauseResponse> => {
   try {
     const request = parseControlRequest(event);
     if (request.action === 'backfill') return { ok: true, ...(await backfill(deps, request)) };
-    return { ok: true, ...(await control(deps, request)) };
+    if (request.action === 'pause')
+      return {
+        ok: true,
+        ...(await pauseJob(deps, {
+          job: request.job,
+          mode: request.mode,
+          ...(request.requestedBy ? { by: request.requestedBy } : {}),
+        })),
+      };
+    if (request.action === 'resume')
+      return {
+        ok: true,
+        ...(await resumeJob(deps, { job: request.job, ...(request.requestedBy ? { by: request.requestedBy } : {}) })),
+      };
+    const answer = await control(deps, request);
+    // A run of a paused job waits (or is skipped) at the launcher: say so where it was asked for.
+    const state = request.action === 'trigger' ? await deps.store.getJobState(request.job) : undefined;
+    return { ok: true, ...answer, ...(state?.paused && state.mode ? { paused: state.mode } : {}) };
   } catch (e) {
     if (e instanceof AppError && !e.retryable) return { ok: false, error: { code: e.code, message: e.message } };
     throw e;

@@ -16,6 +16,7 @@ import { requestStop } from './cancelRun.ts';
 import type { Job } from './catalog/schema.ts';
 import type { LaunchMessage } from './contracts/launch.ts';
 import { fullJitterDelay } from './domain/backoff.ts';
+import type { JobState } from './domain/jobState.ts';
 import { startedBy, taskFamily } from './domain/names.ts';
 import { overridePolicyProblems } from './domain/overrides.ts';
 import { type Attempt, isFinal, type Run } from './domain/run.ts';
@@ -25,7 +26,7 @@ import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError, TaskGoneError } from './errors.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { LaunchDeps } from './ports.ts';
-import { jobOf, publishFinal, publishOnce } from './runLifecycle.ts';
+import { finishRun, jobOf, publishFinal, publishOnce } from './runLifecycle.ts';
 import { settleAttempt } from './settleAttempt.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
@@ -44,6 +45,8 @@ export type LaunchResult =
   | 'deferred'
   | 'fallback'
   | 'failed'
+  /** The job is paused: the run is held PAUSED until `jobs resume` (or SKIPPED, in skip mode). */
+  | 'paused'
   /** Another launcher holds this attempt's lease: try again after the visibility timeout. */
   | 'busy';
 
@@ -92,6 +95,45 @@ const stopStrayTask = async (deps: LaunchDeps, run: Run, taskArn: string): Promi
     }
   }
   logger.warn('Run was cancelled or final while its task was launching: task stopped', { status: run.status });
+};
+
+/**
+ * A run of a paused job is not launched: it waits PAUSED (its slot, if a launcher that died had
+ * taken one, given back first, so a held run never holds a slot), or, in `skip` mode, a first
+ * attempt is recorded SKIPPED. A retry is never skipped: it is part of a run that started before
+ * the pause, held until the resume. This runs before the attempt is claimed, so a held run has no
+ * attempt in flight, and the check reads the state consistently: a run whose launch begins after
+ * the pause was written is held (docs/decisions.md, "Pausing a job").
+ */
+const holdPaused = async (deps: LaunchDeps, run: Run, state: JobState): Promise<LaunchResult> => {
+  const now = deps.now();
+  if (state.mode === 'skip' && run.attempt === 1) {
+    const skipped = await finishRun(deps, run, {
+      to: 'SKIPPED',
+      from: ['QUEUED'],
+      attempt: run.attempt,
+      reason: `job '${run.job}' is paused (skip) since ${state.pausedAt ?? 'now'}`,
+      releaseSlot: true,
+    });
+    logger.info('Job is paused (skip): run skipped', { status: skipped.status });
+    return 'skipped';
+  }
+  if (run.slot !== undefined) await deps.store.releaseSlot(run.job, run.slot, run.runId);
+  const held = await deps.store.transition(
+    run,
+    {
+      from: ['QUEUED'],
+      attempt: run.attempt,
+      to: 'PAUSED',
+      set: { pausedAt: now.toISOString() },
+      remove: ['waitingForSlot', 'dispatchedAt', 'slot'],
+    },
+    now,
+  );
+  logger.info(held ? 'Job is paused: run held until it resumes' : 'Job is paused; the run moved on meanwhile', {
+    pausedSince: state.pausedAt,
+  });
+  return held ? 'paused' : 'skipped';
 };
 
 const isBeingStopped = (run: Run): boolean => isFinal(run.status) || run.status === 'CANCELLING';
@@ -177,6 +219,8 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
     const job = jobOf(deps, run);
     if (!job)
       return failLaunch(deps, run, notLaunchedReason(`job '${run.job}' is no longer in the catalog`), undefined);
+    const state = await deps.store.getJobState(job.name);
+    if (state?.paused) return holdPaused(deps, run, state);
 
     if (job.maxConcurrent !== undefined) {
       let slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);

@@ -5,6 +5,7 @@
  * three hours past the grace period; rate schedules: a gap longer than the interval plus the grace.
  */
 import type { Job, ScheduleTrigger } from './catalog/schema.ts';
+import { type JobState, pausedAtTime, rateTickReference } from './domain/jobState.ts';
 import { expiresAtFor } from './domain/run.ts';
 import { runIdFor } from './domain/runId.ts';
 import { cronOccurrences, parseScheduleExpression } from './domain/scheduleExpression.ts';
@@ -25,10 +26,13 @@ const age = (iso: string, now: Date): number => (now.getTime() - Date.parse(iso)
 
 /**
  * The ticks of the job's enabled schedules that are due and produced no run: each recorded once
- * (`markMissedTick`) and published as `Schedule Missed`; returns the ones found this time.
+ * (`markMissedTick`) and published as `Schedule Missed`; returns the ones found this time. None
+ * while the job is paused, and none due in a window it was paused in (`state`): its schedules were
+ * disabled, so no tick was sent (docs/decisions.md, "Pausing a job").
  */
-export const missedTicks = async (deps: SweepDeps, job: Job, now: Date): Promise<MissedTick[]> => {
+export const missedTicks = async (deps: SweepDeps, job: Job, now: Date, state?: JobState): Promise<MissedTick[]> => {
   const found: MissedTick[] = [];
+  if (state?.paused) return found;
   const schedules = job.triggers.flatMap((t, i) => (t.type === 'schedule' && t.enabled ? [{ t, i }] : [])) as {
     t: ScheduleTrigger;
     i: number;
@@ -51,9 +55,9 @@ export const missedTicks = async (deps: SweepDeps, job: Job, now: Date): Promise
         new Date(now.getTime() - MISSED_TICK_GRACE_SECONDS * 1000),
       )
         .map((d) => d.toISOString())
-        .filter((iso) => iso > first);
+        .filter((iso) => iso > first && !pausedAtTime(state, iso));
     } else {
-      const last = ticks.lastTick;
+      const last = rateTickReference(ticks.lastTick, state);
       if (age(last, now) > expr.everySeconds + MISSED_TICK_GRACE_SECONDS)
         due = [new Date(Date.parse(last) + expr.everySeconds * 1000).toISOString()];
     }

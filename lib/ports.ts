@@ -10,6 +10,7 @@
  */
 import type { Catalog } from './catalog/schema.ts';
 import type { DeadLetterQueue, RawDeadLetter } from './domain/deadLetter.ts';
+import type { JobState, PauseMode } from './domain/jobState.ts';
 import type { Attempt, Decision, Run, RunStatus } from './domain/run.ts';
 import type { RunEvent } from './domain/runEvents.ts';
 import type { NetworkSettings, RunTaskRequest } from './domain/taskRequest.ts';
@@ -197,6 +198,23 @@ export interface RunStore {
   activeRuns(job: string): Promise<Run[]>;
   /** Runs of a job, newest first, optionally since a time; paginated by cursor. */
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
+  /** The job's operating state (paused or not), read consistently; undefined if it was never paused. */
+  getJobState(job: string): Promise<JobState | undefined>;
+  /**
+   * Pauses the job (or changes how a paused job holds its runs): `changed` is false when it was
+   * paused that way already (a repeated pause keeps its first `pausedAt`).
+   */
+  pauseJob(job: string, pause: { mode: PauseMode; by?: string; reason?: string }, now: Date): Promise<PauseChange>;
+  /** Resumes a paused job, keeping the window it was paused in; `changed` is false when it was not paused. */
+  resumeJob(job: string, now: Date): Promise<PauseChange>;
+  /** Runs of a job held PAUSED, oldest first. */
+  pausedRuns(job: string, limit: number): Promise<Run[]>;
+}
+
+/** A pause or a resume: whether it changed the job's state, and the state now. */
+export interface PauseChange {
+  changed: boolean;
+  state: JobState;
 }
 
 // -- ECS, the launch queue, the run-event bus, the alert topic --------------------------------
@@ -282,10 +300,26 @@ export interface StopDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask'>;
 }
 
+/** What disabling or enabling a schedule did: nothing when it was so already; `missing` when Scheduler has no such schedule. */
+export type ScheduleStateChange = 'changed' | 'unchanged' | 'missing';
+
+/** The stage's EventBridge Scheduler schedules, as a pause and a resume change them. */
+export interface SchedulesPort {
+  /** Enables or disables one schedule, keeping the rest of its definition as it is. */
+  setEnabled(group: string, name: string, enabled: boolean): Promise<ScheduleStateChange>;
+}
+
+/** What pausing and resuming a job takes: the run store and queue, and the stage's schedules. */
+export interface PauseDeps extends CoreDeps {
+  schedules: SchedulesPort;
+}
+
 /** The control function's deps: a backfill names the schedules' ARNs, as the sweeper does. */
 export interface ControlDeps extends StopDeps {
   /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
   scheduleArn: (job: string, triggerIndex: number) => string;
+  /** `jobs pause` / `jobs resume` disable and enable the job's schedules. */
+  schedules: SchedulesPort;
 }
 
 export interface SweepDeps extends CoreDeps {

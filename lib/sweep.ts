@@ -8,7 +8,9 @@
  *   runs that are final: dispatched or freed.
  * - Cancelled runs whose task is not known stopped yet (CANCELLING): StopTask again, and closed
  *   CANCELLED once ECS says the task stopped (or never existed).
- * - Schedule ticks that produced no run: `Schedule Missed`, once per tick (lib/missedTicks.ts).
+ * - Schedule ticks that produced no run: `Schedule Missed`, once per tick (lib/missedTicks.ts); not
+ *   for a tick due while its job was paused (its schedule was disabled).
+ * - PAUSED runs of a job that is not paused (a resume that died before releasing them): released.
  * One sweep at a time (a lease item, not reserved concurrency, which new accounts cannot grant).
  */
 
@@ -23,6 +25,7 @@ import { LOST_REASON, timeoutReason } from './domain/stopReasons.ts';
 import { faultKind, TaskGoneError } from './errors.ts';
 import { logger, withCorrelation } from './logger.ts';
 import { missedTicks } from './missedTicks.ts';
+import { releasePaused } from './pauseJob.ts';
 import type { SweepDeps } from './ports.ts';
 import { dispatchQueued } from './runLifecycle.ts';
 import { trackTaskEvent } from './trackTask.ts';
@@ -49,6 +52,8 @@ export interface SweepReport {
   reconciled: { runId: string; outcome: string }[];
   lost: string[];
   requeued: string[];
+  /** PAUSED runs of a job no longer paused, released. */
+  released: string[];
   dispatched: number;
   slotsFreed: number;
   missedTicks: { job: string; scheduledTime: string }[];
@@ -162,8 +167,9 @@ const freeLeakedSlots = async (deps: SweepDeps, job: Job, report: SweepReport): 
   for (const holder of await deps.store.slotHolders(job.name)) {
     const run = await deps.store.getRun(holder.runId);
     // A run keeps its slot until its task stopped (a cancel waits in CANCELLING), so a final run's
-    // slot is a leak: its last delivery died after the final write and before the release.
-    const stale = !run || isFinal(run.status);
+    // slot is a leak: its last delivery died after the final write and before the release. A
+    // PAUSED run holds none either (the launcher gives it back before holding the run).
+    const stale = !run || isFinal(run.status) || run.status === 'PAUSED';
     if (stale && (await deps.store.releaseSlot(job.name, holder.slot, holder.runId))) {
       report.slotsFreed++;
       logger.warn('Freed a concurrency slot held by a finished run', {
@@ -187,6 +193,7 @@ export const emptySweepReport = (): SweepReport => ({
   reconciled: [],
   lost: [],
   requeued: [],
+  released: [],
   dispatched: 0,
   slotsFreed: 0,
   missedTicks: [],
@@ -228,9 +235,12 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const report: SweepReport = emptySweepReport();
   for (const job of deps.catalog().jobs) {
     const active = await deps.store.activeRuns(job.name);
+    const state = await deps.store.getJobState(job.name);
     const toCheck: Run[] = [];
     const requeue: Run[] = [];
-    for (const run of active) {
+    // Held by a paused job: no task, no slot, nothing to sweep (while the job is paused).
+    const held = active.filter((r) => r.status === 'PAUSED');
+    for (const run of active.filter((r) => r.status !== 'PAUSED')) {
       await withCorrelation(
         { job: job.name, runId: run.runId, attempt: run.attempt, ...(run.taskArn ? { taskArn: run.taskArn } : {}) },
         async () => {
@@ -265,10 +275,14 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
       await deps.queue.enqueue(requeue.map((r) => ({ runId: r.runId, attempt: r.attempt })));
       report.requeued.push(...requeue.map((r) => r.runId));
     }
+    if (held.length > 0 && !state?.paused) {
+      logger.warn('PAUSED runs of a job that is not paused: releasing them', { job: job.name, runs: held.length });
+      report.released.push(...(await releasePaused(deps, job)).released);
+    }
     await freeLeakedSlots(deps, job, report);
     if (job.maxConcurrent !== undefined)
       report.dispatched += await dispatchQueued(deps, findJob(job.name, deps.catalog()));
-    report.missedTicks.push(...(await missedTicks(deps, job, now)));
+    report.missedTicks.push(...(await missedTicks(deps, job, now, state)));
   }
   logger.info('Sweep done', { ...report, reconciled: report.reconciled.length });
   return report;

@@ -1,9 +1,9 @@
-import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
+import { type FunctionConfig, grants, hasSchedules } from '../../lib/infra/functionSpec.ts';
 
-/** Operator requests from the CLI: trigger a job, retry a run, cancel a run. Invoked synchronously. */
-const config: FunctionConfig = () => ({
+/** Operator requests from the CLI: trigger a job, retry or cancel a run, backfill, pause or resume a job. Invoked synchronously. */
+const config: FunctionConfig = (ctx) => ({
   handler: 'functions/control/handler.handler',
-  description: 'Manual trigger, retry, cancel and backfill (invoked by the longshore CLI)',
+  description: 'Manual trigger, retry, cancel, backfill, pause and resume (invoked by the longshore CLI)',
   timeout: 30,
   async: false,
   // trigger and retry: acceptRuns; cancel: cancelRun -> finishRun -> releaseSlotOf -> dispatchQueued
@@ -19,7 +19,18 @@ const config: FunctionConfig = () => ({
     'markPublished',
     // backfill: a rate schedule's ticks are counted from one it recorded
     'scheduleTicks',
+    // jobs pause / jobs resume (lib/pauseJob.ts): the job's state, its PAUSED runs released;
+    // trigger: says when the job is paused
+    'getJobState',
+    'pauseJob',
+    'resumeJob',
+    'pausedRuns',
   ],
-  statements: [grants.enqueueLaunch(), grants.stopTasks(), grants.publishRunEvents()],
+  statements: [
+    grants.enqueueLaunch(),
+    grants.stopTasks(),
+    grants.publishRunEvents(),
+    ...(hasSchedules(ctx) ? grants.toggleSchedules(ctx) : []),
+  ],
 });
 export default config;

@@ -1,4 +1,5 @@
 import { ecs } from '../../lib/aws/ecs.ts';
+import { buildSchedules, schedulerClient } from '../../lib/aws/scheduler.ts';
 import { answerControl } from '../../lib/control.ts';
 import { scheduleArnFrom } from '../../lib/domain/names.ts';
 import { createHandler } from '../../lib/handler.ts';
@@ -6,7 +7,8 @@ import type { ControlDeps } from '../../lib/ports.ts';
 import { coreDeps } from '../../lib/wiring.ts';
 
 /**
- * Operator requests from the CLI (synchronous): trigger, retry, cancel, backfill; refusals answered
+ * Operator requests from the CLI (synchronous): trigger, retry, cancel, backfill, pause and resume
+ * a job; refusals answered
  * `ok: false`. A backfill names schedule ARNs in this function's own account and Region (from its ARN).
  */
 export const buildHandler = (deps: Omit<ControlDeps, 'scheduleArn'>) =>
@@ -14,4 +16,4 @@ export const buildHandler = (deps: Omit<ControlDeps, 'scheduleArn'>) =>
     answerControl({ ...deps, scheduleArn: scheduleArnFrom(context.invokedFunctionArn, deps.settings.stage) }, event),
   );
 
-export const handler = buildHandler({ ...coreDeps(), ecs });
+export const handler = buildHandler({ ...coreDeps(), ecs, schedules: buildSchedules(schedulerClient()) });

@@ -37,6 +37,8 @@ const config: FunctionConfig = (ctx) => ({
     'slotHolders',
     'queuedRuns',
     'claimDispatch',
+    // a paused job's run is held (PAUSED) before its attempt is claimed
+    'getJobState',
   ],
   environment: {
     LONGSHORE_NETWORKS: networksEnvironment(ctx),

@@ -24,6 +24,9 @@ const config: FunctionConfig = () => ({
     'markMissedTick',
     'recordMissedTickPublished',
     'markPublished',
+    // a paused job's ticks are not missed; PAUSED runs of a job resumed meanwhile are released
+    'getJobState',
+    'pausedRuns',
   ],
   statements: [
     grants.enqueueLaunch(),

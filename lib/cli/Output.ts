@@ -58,7 +58,7 @@ export class Output {
   private statusColour(s: string): string {
     if (s === 'SUCCEEDED') return this.c.green(s);
     if (['FAILED', 'TIMED_OUT', 'LAUNCH_FAILED'].includes(s)) return this.c.red(s);
-    if (['CANCELLED', 'CANCELLING', 'SKIPPED', 'RETRYING', 'QUEUED'].includes(s)) return this.c.yellow(s);
+    if (['CANCELLED', 'CANCELLING', 'SKIPPED', 'RETRYING', 'QUEUED', 'PAUSED'].includes(s)) return this.c.yellow(s);
     return this.c.cyan(s);
   }
 

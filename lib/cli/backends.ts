@@ -10,6 +10,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
+import type { JobState } from '../domain/jobState.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { asError } from '../errors.ts';
 import { localDeadLetters } from '../local/deadLetters.ts';
@@ -55,6 +56,8 @@ export interface Backend {
   /** Who holds the job's concurrency slots, and its queued runs, oldest first: why a run waits. */
   slotHolders(job: string): Promise<SlotHolder[]>;
   queuedRuns(job: string, limit: number): Promise<Run[]>;
+  /** Whether the job is paused (`jobs pause`), and since when; undefined if it never was. */
+  jobState(job: string): Promise<JobState | undefined>;
   control(request: ControlRequestInput): Promise<ControlResponse>;
   /**
    * Waits until the run is final (or the timeout), handing each reading of its history to
@@ -67,7 +70,8 @@ export interface Backend {
 /** What every backend reads, over its store (or the running flow's). */
 const readsOver = (
   reader: RunReader,
-): Pick<Backend, 'runsOfJob' | 'runs' | 'history' | 'slotHolders' | 'queuedRuns'> => ({
+): Pick<Backend, 'runsOfJob' | 'runs' | 'history' | 'slotHolders' | 'queuedRuns' | 'jobState'> => ({
+  jobState: (job) => reader.getJobState(job),
   runsOfJob: (job, opts) => reader.runsOfJob(job, opts),
   runs: (query) => listRuns(reader, query),
   history: (runId) => reader.getHistory(runId),
@@ -87,7 +91,10 @@ const localObjectFacts = (bucketsDir: string, bucket: string, key: string): Obje
   return { etag: createHash('md5').update(content).digest('hex'), size: content.length };
 };
 
-/** Reads the history every `everyMs` until the run is final, gone, or the time is up. */
+/**
+ * Reads the history every `everyMs` until the run is final, gone, held by its paused job (nothing
+ * moves it until `jobs resume`), or the time is up.
+ */
 const pollHistory = async (
   read: () => Promise<RunHistory | undefined>,
   timeoutMs: number,
@@ -98,7 +105,7 @@ const pollHistory = async (
   for (;;) {
     const h = await read();
     if (h) onUpdate?.(h);
-    if (!h || isFinal(h.run.status) || Date.now() > deadline) return h;
+    if (!h || isFinal(h.run.status) || h.run.status === 'PAUSED' || Date.now() > deadline) return h;
     await new Promise((r) => setTimeout(r, everyMs));
   }
 };
@@ -183,6 +190,7 @@ export const flowBackend = (
     activeRuns: (job) => store<Run[]>('activeRuns', job),
     queuedRuns: (job, limit) => store<Run[]>('queuedRuns', job, limit),
     slotHolders: (job) => store<SlotHolder[]>('slotHolders', job),
+    getJobState: async (job) => (await store<JobState | null>('getJobState', job)) ?? undefined,
   };
   return {
     label: `local flow (pid ${pid})`,

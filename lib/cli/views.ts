@@ -204,15 +204,17 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
     ],
     [
       'now',
-      run.status === 'QUEUED' && run.notBefore
-        ? `queued; not before ${run.notBefore}`
-        : run.waitingForSlot
-          ? `waiting for a concurrency slot${
-              h.slotHolders && h.slotHolders.length > 0
-                ? ` (held by ${h.slotHolders.map((s) => `${s.runId} since ${s.acquiredAt}`).join(', ')})`
-                : ''
-            }`
-          : undefined,
+      run.status === 'PAUSED'
+        ? `held: job ${run.job} is paused${run.pausedAt ? ` (held since ${run.pausedAt})` : ''}; \`npx longshore jobs resume ${run.job}\` releases it`
+        : run.status === 'QUEUED' && run.notBefore
+          ? `queued; not before ${run.notBefore}`
+          : run.waitingForSlot
+            ? `waiting for a concurrency slot${
+                h.slotHolders && h.slotHolders.length > 0
+                  ? ` (held by ${h.slotHolders.map((s) => `${s.runId} since ${s.acquiredAt}`).join(', ')})`
+                  : ''
+              }`
+            : undefined,
     ],
     [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
     [

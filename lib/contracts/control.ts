@@ -1,5 +1,9 @@
-/** Operator requests to the `control` function (sent by the CLI): trigger a job, retry or cancel a run. */
+/**
+ * Operator requests to the `control` function (sent by the CLI): trigger a job, retry or cancel a
+ * run, backfill a schedule's window, pause or resume a job.
+ */
 import * as z from 'zod';
+import { type JobState, PAUSE_MODES } from '../domain/jobState.ts';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
 import {
@@ -85,13 +89,57 @@ export const controlRequest = z.discriminatedUnion('action', [
     dryRun: z.boolean().optional(),
     requestedBy: who,
   }),
+  /** `jobs pause JOB [--skip]`: its runs held PAUSED (or, with skip, recorded SKIPPED), its schedules disabled. */
+  z.strictObject({
+    action: z.literal('pause'),
+    job: jobNameField,
+    mode: z.enum(PAUSE_MODES, { error: `mode must be one of ${PAUSE_MODES.join(', ')}` }).default('hold'),
+    requestedBy: who,
+  }),
+  /** `jobs resume JOB`: its PAUSED runs released oldest first, its schedules enabled. */
+  z.strictObject({
+    action: z.literal('resume'),
+    job: jobNameField,
+    requestedBy: who,
+  }),
 ]);
 export type ControlRequest = z.output<typeof controlRequest>;
 /** What a client sends (environment overrides as `{ NAME: value }` or `[{ name, value }]`). */
 export type ControlRequestInput = z.input<typeof controlRequest>;
 
 export type ControlResponse =
-  | { ok: true; action: Exclude<ControlRequest['action'], 'backfill'>; runId: string; status: string; created: boolean }
+  | {
+      ok: true;
+      action: Exclude<ControlRequest['action'], 'backfill' | 'pause' | 'resume'>;
+      runId: string;
+      status: string;
+      created: boolean;
+      /** The job is paused: the run waits PAUSED (hold) or is skipped (skip) until it resumes. */
+      paused?: JobState['mode'];
+    }
+  | { ok: false; error: { code: string; message: string } };
+
+/** One schedule of the job, as a pause or resume left it. */
+export interface ScheduleChangeResult {
+  schedule: string;
+  /** `changed`; `unchanged` (it was so already); `missing` (Scheduler has no such schedule: not deployed?). */
+  result: 'changed' | 'unchanged' | 'missing';
+}
+
+/** What `jobs pause` / `jobs resume` did. */
+export type PauseResponse =
+  | {
+      ok: true;
+      action: 'pause' | 'resume';
+      job: string;
+      /** False for a repeated command: nothing changed, the steps were checked again. */
+      changed: boolean;
+      state: JobState;
+      schedules: ScheduleChangeResult[];
+      /** resume: the runs released, oldest first, and whether more wait for the next resume. */
+      released?: string[];
+      more?: boolean;
+    }
   | { ok: false; error: { code: string; message: string } };
 
 /** One tick of a backfill's window: its run id and (unless a dry run) its run. */

@@ -7,12 +7,13 @@
  * - Slot:      pk = SLOTS#<job>        sk = SLOT#<nnnn>         (a lease per concurrency slot)
  * - Ticks:     pk = SCHEDULE#<job>#<n> sk = TICKS               (first and last tick of a schedule)
  * - Lease:     pk = LEASE#<name>       sk = LEASE               (single-flight work, e.g. the sweeper)
+ * - Job state: pk = JOBSTATE#<job>   sk = STATE               (paused or not: `jobs pause` / `jobs resume`)
  * - Alert:     pk = RUN#<runId>        sk = ALERT#<FAILED|TIMED_OUT|MISSED>  (an alert sent once; for a missed
  *              tick, beside the run the tick would have created)
  * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
- * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <QUEUED|STARTED>#<createdAt>#<runId>
- *   (queued runs first, oldest first; STARTED groups STARTING, RUNNING and CANCELLING, so a run that
- *   starts running does not move in the index: one index write less per run)
+ * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <PAUSED|QUEUED|STARTED>#<createdAt>#<runId>
+ *   (paused runs first, then queued, each oldest first; STARTED groups STARTING, RUNNING and
+ *   CANCELLING, so a run that starts running does not move in the index: one index write less per run)
  * Both indexes project keys only: the store reads the runs a query finds from the table.
  */
 
@@ -33,10 +34,17 @@ export const TICKS_SK = 'TICKS';
 export const leasePk = (name: string): string => `LEASE#${name}`;
 export const LEASE_SK = 'LEASE';
 export const alertSk = (what: string): string => `ALERT#${what}`;
+export const jobStatePk = (job: string): string => `JOBSTATE#${job}`;
+export const JOB_STATE_SK = 'STATE';
 export const jobGsiPk = (job: string): string => `JOB#${job}`;
 export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
 export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;
-/** The status group a run sorts under in the active index: waiting to launch, or past the queue. */
-export const activeGroup = (status: string): 'QUEUED' | 'STARTED' => (status === 'QUEUED' ? 'QUEUED' : 'STARTED');
+/**
+ * The status group a run sorts under in the active index: held by a paused job, waiting to launch,
+ * or past the queue. PAUSED runs are a group of their own so a resume finds them oldest first with
+ * one query, and the launcher's queue queries (QUEUED#) never see them.
+ */
+export const activeGroup = (status: string): 'PAUSED' | 'QUEUED' | 'STARTED' =>
+  status === 'QUEUED' ? 'QUEUED' : status === 'PAUSED' ? 'PAUSED' : 'STARTED';
 export const activeGsiSk = (status: string, since: string, runId: string): string =>
   `${activeGroup(status)}#${since}#${runId}`;

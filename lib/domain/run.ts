@@ -3,14 +3,16 @@
  *
  * QUEUED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMED_OUT, and back to QUEUED for a retry
  * (attempt + 1). A cancel makes a run CANCELLED at once when it has no task, else CANCELLING until
- * its task is known stopped (then CANCELLED). SKIPPED is a tick an overlap policy declined. A final
- * status is never left.
+ * its task is known stopped (then CANCELLED). SKIPPED is a tick an overlap policy declined (or a
+ * trigger of a job paused with `--skip`). PAUSED is a QUEUED run the launcher held because its job
+ * is paused: `jobs resume` moves it back to QUEUED. A final status is never left.
  */
 import type { AttemptCost } from './cost.ts';
 import type { EnvPair } from './taskEnvironment.ts';
 
 export const RUN_STATUSES = [
   'QUEUED',
+  'PAUSED',
   'STARTING',
   'RUNNING',
   'CANCELLING',
@@ -22,10 +24,14 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'SKIPPED'];
-/** Not final: the run still holds or may still get a task. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING', 'CANCELLING'];
-/** Active and not being cancelled: the failure policy still decides what follows an attempt. */
-export const WORKING_STATUSES: readonly RunStatus[] = ['QUEUED', 'STARTING', 'RUNNING'];
+/** Not final: the run still holds or may still get a task (a PAUSED one once its job resumes). */
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['QUEUED', 'PAUSED', 'STARTING', 'RUNNING', 'CANCELLING'];
+/**
+ * Active and not being cancelled: the failure policy still decides what follows an attempt, and a
+ * cancel closes the run. A PAUSED run has no attempt in flight (the launcher held it before
+ * claiming one), so only a cancel or a resume moves it.
+ */
+export const WORKING_STATUSES: readonly RunStatus[] = ['QUEUED', 'PAUSED', 'STARTING', 'RUNNING'];
 /** The final statuses an `after` trigger may wait for (a SKIPPED run never ran: nothing follows it). */
 export const AFTER_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'] as const;
 export type AfterStatus = (typeof AFTER_STATUSES)[number];
@@ -153,6 +159,9 @@ export interface Run {
   /** A delayed retry must not launch before this time. */
   notBefore?: string;
   waitingForSlot?: boolean;
+  /** When the launcher held this run because its job was paused (PAUSED), and when a resume released it. */
+  pausedAt?: string;
+  releasedAt?: string;
   /** When a freed slot last sent this waiting run a launch message (cleared when the launcher handles it). */
   dispatchedAt?: string;
   slot?: number;

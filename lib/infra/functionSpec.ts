@@ -5,7 +5,7 @@
 import type { AWS } from '@serverless/typescript';
 import { STORE_ACCESS, type StoreMethod, type TableAccess } from '../aws/runStore.ts';
 import type { ServiceEnvName } from '../config.ts';
-import { taskFamily } from '../domain/names.ts';
+import { scheduleGroupName, scheduleName, taskFamily } from '../domain/names.ts';
 import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS } from './ids.ts';
@@ -75,8 +75,43 @@ export const tableGrants = (methods: readonly StoreMethod[]): Statement[] => {
   ];
 };
 
+/** The schedules the catalog has enabled, by name: what `jobs pause` disables and `jobs resume` enables. */
+const enabledSchedules = (ctx: BuildContext): string[] =>
+  ctx.catalog.jobs.flatMap((j) =>
+    j.triggers.flatMap((t, i) => (t.type === 'schedule' && t.enabled ? [scheduleName(ctx.stage, j.name, i)] : [])),
+  );
+
+/** Whether the stage has a schedule a pause could disable. */
+export const hasSchedules = (ctx: BuildContext): boolean => enabledSchedules(ctx).length > 0;
+
 /** Statement builders each function combines; every one is scoped to specific ARNs. */
 export const grants = {
+  /**
+   * Disabling and enabling the stage's schedules (`jobs pause` / `jobs resume`): GetSchedule, then
+   * UpdateSchedule with the whole definition, on each enabled schedule by ARN; UpdateSchedule
+   * passes the target's role again, so PassRole on the scheduler's role, to Scheduler only
+   * (as AWS's managed policy AmazonEventBridgeSchedulerFullAccess pairs scheduler actions with
+   * iam:PassRole conditioned on iam:PassedToService scheduler.amazonaws.com).
+   */
+  toggleSchedules: (ctx: BuildContext): Statement[] => [
+    {
+      Sid: 'ToggleSchedules',
+      ...allow(
+        ['scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
+        enabledSchedules(ctx).map((name) =>
+          sub(
+            `arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${scheduleGroupName(ctx.stage)}/${name}`,
+          ),
+        ),
+      ),
+    },
+    {
+      Sid: 'PassSchedulerRole',
+      ...allow(['iam:PassRole'], [getAtt(IDS.schedulerRole, 'Arn')], {
+        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      }),
+    },
+  ],
   enqueueLaunch: (): Statement => ({
     Sid: 'EnqueueLaunch',
     ...allow(['sqs:SendMessage'], [getAtt(IDS.launchQueue, 'Arn')]),

@@ -31,6 +31,7 @@ import {
 import { objectCreated, queueMessage, scheduleTick, sqsBatch, sweeperTick } from './eventFactory.ts';
 import { FUNCTION_KEYS, type FunctionKey, HANDLER_MODULES, isFunctionKey } from './functionKeys.ts';
 import { LocalQueue } from './LocalQueue.ts';
+import { LocalSchedules } from './LocalSchedules.ts';
 import { lambdaContext } from './lambdaContext.ts';
 import { withLocalLogFiles } from './localLogs.ts';
 import { type LocalSecrets, loadLocalSecrets, missingLocalSecrets, readLocalSecrets } from './localSecrets.ts';
@@ -80,6 +81,8 @@ export class LocalRuntime {
   readonly clusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${clusterName(LOCAL_STAGE)}`;
   ecs!: SimulatedEcs;
   queue!: LocalQueue;
+  /** The simulated Scheduler's schedules: the flow's ticks go only to the enabled ones. */
+  schedules!: LocalSchedules;
   store!: RunStore;
   catalog!: () => Catalog;
   secrets: LocalSecrets = { jobs: {}, secrets: {} };
@@ -175,6 +178,11 @@ export class LocalRuntime {
       ...(this.opts.pace ? { pace: this.opts.pace } : {}),
       recordOnly: !this.flows,
     });
+    this.schedules = new LocalSchedules({
+      stage: LOCAL_STAGE,
+      catalog: () => this.catalog(),
+      ...(this.flows ? { persistFile: join(this.stateDir, 'schedules.json') } : {}),
+    });
     this.queue = new LocalQueue({
       visibilityMs: 2000,
       maxReceives: 10,
@@ -197,6 +205,7 @@ export class LocalRuntime {
         recorder: this.recorder,
         ecs: this.ecs,
         queue: this.queue,
+        schedules: this.schedules,
         secretValues: () => this.currentSecrets().secrets,
         alertRoutes: () => this.catalog().alerts,
         localAlertText: (message) => withLocalLogFiles(this.logsDir, message),

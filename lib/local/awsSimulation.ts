@@ -1,6 +1,7 @@
 /**
  * The one simulation of AWS every local path uses (the local flow, `longshore invoke`, `osls invoke
- * local`): the SDK clients of ECS, SQS, EventBridge, SNS, Secrets Manager and CloudWatch Logs (GetLogEvents) are mocked at the class
+ * local`): the SDK clients of ECS, SQS, EventBridge, SNS, Secrets Manager, CloudWatch Logs (GetLogEvents)
+ * and Scheduler (GetSchedule, UpdateSchedule: LocalSchedules.ts) are mocked at the class
  * level with aws-sdk-client-mock, so the handlers run the deployed adapters unchanged, and each call
  * is recorded, then answered by the simulated ECS, the local queue, the router (run events) or
  * here. Webhook posts to `webhook.local` are received here. DynamoDB is a real local engine; its
@@ -20,6 +21,7 @@ import {
   type StopTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
@@ -27,6 +29,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Catalog } from '../catalog/schema.ts';
 import { WEBHOOK_HOST } from './environment.ts';
 import type { LocalQueue } from './LocalQueue.ts';
+import type { LocalSchedules } from './LocalSchedules.ts';
 import { localTaskLogs } from './localLogs.ts';
 import type { Recorder } from './Recorder.ts';
 import type { SimulatedEcs } from './SimulatedEcs.ts';
@@ -35,6 +38,8 @@ export interface AwsSimulation {
   recorder: Recorder;
   ecs: SimulatedEcs;
   queue: LocalQueue;
+  /** The stage's schedules (a pause disables them, a resume enables them). */
+  schedules: LocalSchedules;
   /** Secret values by name (local.secrets.json); a secret without one is a `webhook.local` URL. */
   secretValues: () => Record<string, string>;
   /** The catalog's alert routes, to name the route a webhook post came from. */
@@ -119,6 +124,11 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     );
     return { events: lines.map((l) => ({ message: l.message })) };
   });
+  const scheduler = mockClient(SchedulerClient);
+  scheduler.on(GetScheduleCommand).callsFake(answer('Scheduler', 'GetSchedule', (i) => sim.schedules.getSchedule(i)));
+  scheduler
+    .on(UpdateScheduleCommand)
+    .callsFake(answer('Scheduler', 'UpdateSchedule', (i) => sim.schedules.updateSchedule(i)));
   // Webhooks to webhook.local are received here (the alert handler posts with fetch).
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
@@ -136,7 +146,7 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     return new Response('ok', { status: 200 });
   }) as typeof fetch;
   return () => {
-    for (const m of [ecs, sqs, eb, sns, sm, logs]) m.restore();
+    for (const m of [ecs, sqs, eb, sns, sm, logs, scheduler]) m.restore();
     globalThis.fetch = realFetch;
   };
 };

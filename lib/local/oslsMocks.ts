@@ -18,6 +18,7 @@ import { tableKeySchema } from '../infra/platform.ts';
 import { installAwsSimulation, recordingSend } from './awsSimulation.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, localEnvironment } from './environment.ts';
 import { LocalQueue } from './LocalQueue.ts';
+import { LocalSchedules } from './LocalSchedules.ts';
 import { Recorder } from './Recorder.ts';
 import { SimulatedEcs } from './SimulatedEcs.ts';
 
@@ -99,6 +100,7 @@ if (process.env.LONGSHORE_LOCAL_MOCKS === '1') {
       recordOnly: true,
     }),
     queue: new LocalQueue({ visibilityMs: 2000, maxReceives: 10 }),
+    schedules: new LocalSchedules({ stage: LOCAL_STAGE, catalog: activeCatalog }),
     // Webhook secrets are `webhook.local` URLs here: a post is received, never sent.
     secretValues: () => ({}),
     alertRoutes: () => activeCatalog().alerts,

@@ -18,6 +18,8 @@ export interface WatchEvents {
   /** A file that starts no run, and why (no job watches its bucket, or none matches its key). */
   unmatched(bucket: string, key: string, why: string): void;
   tick(job: string, expression: string, timezone: string, at: Date): void;
+  /** A tick the schedule did not send: it is disabled (its job is paused). */
+  tickSkipped?(job: string, at: Date, why: string): void;
   /** An event file or a message file delivered (`where`: `bus acme-shop` or `queue acme-orders-resend`), and what came of it. */
   delivered(where: string, file: string, outcome: string): void;
 }
@@ -103,8 +105,11 @@ const scheduleTicks = (rt: LocalRuntime, on: WatchEvents): (() => void) => {
         timers.push(
           setTimeout(
             () => {
-              on.tick(job.name, t.expression, t.timezone, next);
-              void rt.tick(job.name, i, next);
+              // As Scheduler does: a disabled schedule (its job paused) sends nothing.
+              if (rt.schedules.enabled(job.name, i)) {
+                on.tick(job.name, t.expression, t.timezone, next);
+                void rt.tick(job.name, i, next);
+              } else on.tickSkipped?.(job.name, next, 'its schedule is disabled (the job is paused)');
               arm();
             },
             Math.min(next.getTime() - now.getTime(), MAX_TIMER_MS),

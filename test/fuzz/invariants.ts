@@ -34,7 +34,8 @@ export interface Snapshot {
   missed: { runId: string; scheduledTime: string; job: string }[];
 }
 
-const RUN_RANK: Record<string, number> = { QUEUED: 0, STARTING: 1, RUNNING: 2, CANCELLING: 3 };
+// PAUSED ranks with QUEUED: a paused job's launcher holds a queued run, a resume queues it again.
+const RUN_RANK: Record<string, number> = { QUEUED: 0, PAUSED: 0, STARTING: 1, RUNNING: 2, CANCELLING: 3 };
 const runRank = (s: string): number => RUN_RANK[s] ?? 4;
 const ATTEMPT_RANK: Record<string, number> = { LAUNCHING: 0, STARTING: 1, RUNNING: 2, STOPPED: 3, LAUNCH_FAILED: 3 };
 const RETRY_ACTIONS = new Set(['retry', 'retry-on-demand', 'retry-bigger']);

@@ -39,6 +39,7 @@ import type { MetricsPort } from '../../lib/metrics.ts';
 import type { AlertMessage, CoreDeps } from '../../lib/ports.ts';
 import { TEST_ACCOUNT, TEST_REGION } from '../helpers/environment.ts';
 import { matchesPattern } from '../helpers/eventPattern.ts';
+import { fakeSchedules } from '../helpers/fakes.ts';
 import { FakeEcs, type FakeTask, type LaunchFate, type TaskFate } from './ecs.ts';
 import {
   type CrashPlan,
@@ -489,7 +490,7 @@ export class World {
       case 'onSchedule':
         return onScheduleHandler({ ...core, ecs });
       case 'control':
-        return controlHandler({ ...core, ecs });
+        return controlHandler({ ...core, ecs, schedules: fakeSchedules() });
       case 'onTaskStateChange':
         return onTaskStateChangeHandler(core);
       case 'onRunFinished':

@@ -17,6 +17,7 @@ import type {
   LaunchEnqueue,
   LaunchedTask,
   RunStore,
+  SchedulesPort,
 } from '../../lib/ports.ts';
 
 export const fakeClock = (start = '2026-11-22T10:00:00.000Z') => {
@@ -180,6 +181,27 @@ export const NETWORKS = {
 
 export const SETTINGS = { stage: 'test', clusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/longshore-test' };
 
+/**
+ * The stage's schedules in memory, as Scheduler keeps them: each starts ENABLED (as the stack
+ * deploys an enabled schedule trigger) unless named in `missing`; every call is recorded.
+ */
+export const fakeSchedules = (missing: string[] = []) => {
+  const states = new Map<string, boolean>();
+  const calls: { group: string; name: string; enabled: boolean }[] = [];
+  const schedules: SchedulesPort & { calls: typeof calls; states: typeof states } = {
+    calls,
+    states,
+    setEnabled: async (group, name, enabled) => {
+      calls.push({ group, name, enabled });
+      if (missing.includes(name)) return 'missing';
+      if ((states.get(name) ?? true) === enabled) return 'unchanged';
+      states.set(name, enabled);
+      return 'changed';
+    },
+  };
+  return schedules;
+};
+
 /** Deps for use cases over a real (local) store and fakes for everything else. */
 export const buildDeps = (store: RunStore, catalog: Catalog, clock = fakeClock()) => {
   const queue = fakeQueue();
@@ -188,7 +210,8 @@ export const buildDeps = (store: RunStore, catalog: Catalog, clock = fakeClock()
   const metrics = fakeMetrics();
   const core: CoreDeps = { settings: SETTINGS, store, queue, events, catalog: () => catalog, now: clock.now, metrics };
   const launch: LaunchDeps = { ...core, ecs, networks: NETWORKS, pace: async () => undefined, random: () => 0.5 };
-  return { core, launch, queue, events, ecs, clock, metrics };
+  const schedules = fakeSchedules();
+  return { core, launch, queue, events, ecs, clock, metrics, schedules };
 };
 
 /**

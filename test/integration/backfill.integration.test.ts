@@ -33,7 +33,12 @@ afterAll(() => close());
 
 const setup = () => {
   const built = buildDeps(store, catalog, fakeClock('2026-11-22T10:00:00.000Z'));
-  const deps: ControlDeps = { ...built.core, ecs: built.ecs, scheduleArn: scheduleArnFrom(FN_ARN, 'test') };
+  const deps: ControlDeps = {
+    ...built.core,
+    ecs: built.ecs,
+    schedules: built.schedules,
+    scheduleArn: scheduleArnFrom(FN_ARN, 'test'),
+  };
   return { ...built, deps };
 };
 

@@ -26,6 +26,7 @@ const host: FlowHost = {
       return undefined;
     },
     getRun: async () => undefined,
+    getJobState: async () => undefined,
     activeRuns: async () => [],
     queuedRuns: async () => [],
     slotHolders: async () => [],

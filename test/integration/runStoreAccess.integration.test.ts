@@ -256,6 +256,35 @@ const BRANCHES: Record<StoreMethod, (key: string) => Promise<Branch[]>> = {
     await plain.createRun(manualRun(key));
     return [['the runs of a job', () => recorded.runsOfJob(job.name, { limit: 5 })]];
   },
+  // A job's state: each branch on a job of its own (the key), so the branches do not meet.
+  getJobState: async (key) => {
+    await plain.pauseJob(key, { mode: 'hold' }, T0);
+    return [
+      ['a paused job', () => recorded.getJobState(key)],
+      ['a job never paused', () => recorded.getJobState(`${key}-never`)],
+    ];
+  },
+  pauseJob: async (key) => [
+    ['a first pause', () => recorded.pauseJob(key, { mode: 'hold', by: 'ops' }, T0)],
+    ['the same pause again', () => recorded.pauseJob(key, { mode: 'hold' }, T0)],
+    [
+      'the same pause again, on an engine that returns no old item',
+      () => recordedWithoutOldItem.pauseJob(key, { mode: 'hold' }, T0),
+    ],
+    ['a pause that changes the mode', () => recorded.pauseJob(key, { mode: 'skip' }, T0)],
+  ],
+  resumeJob: async (key) => {
+    await plain.pauseJob(key, { mode: 'hold' }, T0);
+    return [
+      ['a resume of a paused job', () => recorded.resumeJob(key, at('2026-11-22T11:00:00Z'))],
+      ['the same resume again (not paused)', () => recorded.resumeJob(key, at('2026-11-22T11:00:01Z'))],
+    ];
+  },
+  pausedRuns: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.transition(run, { from: ['QUEUED'], to: 'PAUSED' }, T0);
+    return [['the paused runs of a job', () => recorded.pausedRuns(job.name, 5)]];
+  },
 };
 
 describe('RunStore: STORE_ACCESS', () => {

@@ -251,7 +251,9 @@ describe('Service definition (serverless.ts)', () => {
     const { resources } = build(catalog);
 
     // Assess
-    const passing = iamStatements(resources).filter((s) => asList(s.statement.Action).includes('iam:PassRole'));
+    const passing = iamStatements(resources).filter(
+      (s) => asList(s.statement.Action).includes('iam:PassRole') && s.where.startsWith('LauncherRole/'),
+    );
     expect(passing.map((s) => s.where)).toEqual(['LauncherRole/launcher/PassTaskRoles']);
     const statement = passing[0]?.statement;
     expect(asList(statement?.Action)).toEqual(['iam:PassRole']);
@@ -263,6 +265,37 @@ describe('Service definition (serverless.ts)', () => {
       ]),
     );
   });
+
+  it.each(catalogs)(
+    'lets only the control function pass the scheduler role, only to Scheduler, and only when a job has a schedule (%s)',
+    (_n, load) => {
+      // Prepare
+      const catalog = load();
+      const scheduled = catalog.jobs.some((j) => j.triggers.some((t) => t.type === 'schedule' && t.enabled));
+
+      // Act
+      const statements = iamStatements(build(catalog).resources);
+
+      // Assess
+      const passing = statements.filter(
+        (s) => asList(s.statement.Action).includes('iam:PassRole') && !s.where.startsWith('LauncherRole/'),
+      );
+      expect(passing.map((s) => s.where)).toEqual(scheduled ? ['ControlRole/control/PassSchedulerRole'] : []);
+      if (scheduled) {
+        expect(asList(passing[0]?.statement.Resource)).toEqual([{ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }]);
+        expect(passing[0]?.statement.Condition).toEqual({
+          StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+        });
+      }
+      const toggling = statements.filter((s) =>
+        asList(s.statement.Action).some((a) => String(a).startsWith('scheduler:')),
+      );
+      expect(toggling.map((s) => s.where)).toEqual(scheduled ? ['ControlRole/control/ToggleSchedules'] : []);
+      expect(toggling.flatMap((s) => asList(s.statement.Action))).toEqual(
+        scheduled ? ['scheduler:GetSchedule', 'scheduler:UpdateSchedule'] : [],
+      );
+    },
+  );
 
   it.each(catalogs)(
     'has no IAM statement with Resource "*" or a wildcard action, except the listed ones (%s)',
@@ -370,7 +403,24 @@ describe('Service definition (serverless.ts)', () => {
               clusterScoped(st) ||
               (action === 'ecs:TagResource' && json(st.Condition).includes('"ecs:CreateAction":"RunTask"'))
             );
+          case 'scheduler':
+            // jobs pause / resume: the stage's enabled schedules, each by name, to control only
+            return (
+              fn === 'control' &&
+              catalog.jobs.some((j) =>
+                j.triggers.some(
+                  (t, i) =>
+                    t.type === 'schedule' &&
+                    t.enabled &&
+                    r ===
+                      json({
+                        'Fn::Sub': `arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/longshore-dev/longshore-dev-${j.name}-cron${i}`,
+                      }),
+                ),
+              )
+            );
           case 'iam':
+            if (fn === 'control') return r === json({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
             return catalog.jobs.some((j) =>
               [jobLogicalId(j.name, 'ExecutionRole'), jobLogicalId(j.name, 'TaskRole')].some(
                 (id) => r === json({ 'Fn::GetAtt': [id, 'Arn'] }),

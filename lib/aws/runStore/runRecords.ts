@@ -16,6 +16,7 @@ type RunMethods = Pick<
   | 'claimDispatch'
   | 'activeRuns'
   | 'runsOfJob'
+  | 'pausedRuns'
 >;
 
 export const runRecords = (t: Table): RunMethods => {
@@ -127,6 +128,16 @@ export const runRecords = (t: Table): RunMethods => {
           ),
         )
       ).filter((r) => r.status === 'QUEUED'),
+
+    pausedRuns: async (job, limit) =>
+      (
+        await runsAt(
+          await t.queryPartition(
+            { index: GSI2, pk: activeGsiPk(job), skPrefix: 'PAUSED#', order: 'oldest-first' },
+            limit,
+          ),
+        )
+      ).filter((r) => r.status === 'PAUSED'),
 
     activeRuns: async (job) =>
       (await runsAt(await t.queryPartition({ index: GSI2, pk: activeGsiPk(job) }))).filter((r) => !isFinal(r.status)),

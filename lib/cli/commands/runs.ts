@@ -130,7 +130,7 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
     .option('--job <job>', 'only this job')
     .option(
       '--status <status>',
-      'only runs in this status (QUEUED, STARTING, RUNNING, CANCELLING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, SKIPPED)',
+      'only runs in this status (QUEUED, PAUSED, STARTING, RUNNING, CANCELLING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, SKIPPED)',
     )
     .option('--since <when>', 'created since a duration ago (2h, 1d) or a date')
     .option('--limit <n>', 'at most this many', '20')

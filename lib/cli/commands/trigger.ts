@@ -39,6 +39,12 @@ export const registerTriggerCommand = (program: Command, ctx: CommandContext): v
       await controlRequest(g, withObject, async (r, b) => {
         if (o.json && !opts.wait && !b.label.startsWith('local (')) o.document(r);
         else if (!o.json) o.line(`${r.created ? 'Created' : 'Found'} run ${o.c.bold(r.runId)} (${o.status(r.status)})`);
+        if (!o.json && r.paused)
+          o.line(
+            o.c.yellow(
+              `Job ${job} is paused: ${r.paused === 'skip' ? 'the run will be recorded SKIPPED' : 'the run waits as PAUSED'} until \`npx longshore jobs resume ${job}\``,
+            ),
+          );
         ctx.setExit(await waitForRun(b, o, r.runId, opts.wait === true, g));
       });
     });

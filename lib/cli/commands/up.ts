@@ -145,6 +145,7 @@ export const localUp = async (opts: UpOptions): Promise<number> => {
         unmatched: (bucket, key, why) => out.line(out.c.yellow(`upload s3://${bucket}/${key} starts no run: ${why}`)),
         tick: (job, expression, timezone, at) =>
           out.line(out.c.dim(`tick ${job} ${expression} (${timezone}) at ${at.toISOString()}`)),
+        tickSkipped: (job, at, why) => out.line(out.c.yellow(`tick ${job} at ${at.toISOString()} not sent: ${why}`)),
         delivered: (where, file, outcome) => out.line(out.c.dim(`${where}: ${file} ${outcome}`)),
       });
       const patterns = rt

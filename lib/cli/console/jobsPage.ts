@@ -5,11 +5,12 @@
  * says when it stopped there), so a long history costs a bounded read; and after the first load,
  * through the console's FinalRunCache, only the runs that may have changed since are read again.
  *
- * Phase 2 (issue 13) plugs in here: a job's paused state (`pausedOf`). The window's cost is the
- * sum of its runs' recorded `costUsd`.
+ * A paused job (`jobs pause`) says so under its name, with its held runs (`pausedOf`). The
+ * window's cost is the sum of its runs' recorded `costUsd`.
  */
 import type { Job, ScheduleTrigger } from '../../catalog/schema.ts';
 import { formatCost } from '../../domain/cost.ts';
+import type { JobState } from '../../domain/jobState.ts';
 import { type RunStats, summarizeRuns } from '../../domain/runStats.ts';
 import { cronOccurrences, parseScheduleExpression } from '../../domain/scheduleExpression.ts';
 import { describeCapacity, describeTrigger } from '../catalogText.ts';
@@ -53,22 +54,36 @@ const retriesOf = (s: RunStats): Html => {
     .map((p, i) => html`${i > 0 ? ', ' : ''}<i class="${p.cls}"></i>${p.value} ${p.label}`)}</span>`;
 };
 
-const jobCard = (ctx: ConsoleContext, job: Job, stats: RunStats, capped: boolean, window: WindowName): Html => {
+/** A paused job's line: since when, how its runs are held, and how to resume it. */
+const pausedOf = (job: Job, state: JobState | undefined): Html =>
+  state?.paused
+    ? html`<p class="paused"><strong>paused</strong> (${state.mode === 'skip' ? 'new runs are skipped' : html`new runs wait: <a href="/runs?job=${job.name}&amp;status=PAUSED">paused runs</a>`})${state.pausedAt ? html` since ${timeTag(state.pausedAt)}` : ''}${state.pausedBy ? ` by ${state.pausedBy}` : ''}; its schedules are disabled. Resume with <code>npx longshore jobs resume ${job.name}</code></p>`
+    : html``;
+
+const jobCard = (
+  ctx: ConsoleContext,
+  job: Job,
+  stats: RunStats,
+  capped: boolean,
+  window: WindowName,
+  state?: JobState,
+): Html => {
   const failed = (stats.byStatus.FAILED ?? 0) + (stats.byStatus.TIMED_OUT ?? 0);
   const active =
     (stats.byStatus.QUEUED ?? 0) +
+    (stats.byStatus.PAUSED ?? 0) +
     (stats.byStatus.STARTING ?? 0) +
     (stats.byStatus.RUNNING ?? 0) +
     (stats.byStatus.CANCELLING ?? 0);
   return html`<article class="job" id="job-${job.name}">
 <h2><a href="/runs?job=${job.name}">${job.name}</a></h2>
-<p class="muted small">${describeCapacity(job)} · ${taskSize(job.size.cpu, job.size.memory)} · at most ${job.maxConcurrent} at once · timeout ${job.timeout}</p>
+${pausedOf(job, state)}<p class="muted small">${describeCapacity(job)} · ${taskSize(job.size.cpu, job.size.memory)} · at most ${job.maxConcurrent} at once · timeout ${job.timeout}</p>
 <ul class="triggers">${job.triggers.map(
     (t) =>
       html`<li><code>${describeTrigger(t, { overlap: true })}</code>${t.type === 'schedule' ? html` <span class="fires">${nextFires(t, ctx.now())}</span>` : ''}</li>`,
   )}</ul>
 <div class="stats">
-<div class="figure"><span class="big">${stats.runs}${capped ? '+' : ''}</span> runs<br><span class="small">${failed > 0 ? html`<a href="/runs?job=${job.name}&amp;status=FAILED,TIMED_OUT&amp;since=${window}">${failed} failed</a>` : '0 failed'}${active > 0 ? html`, <a href="/runs?job=${job.name}&amp;status=QUEUED,STARTING,RUNNING,CANCELLING">${active} active</a>` : ''}</span></div>
+<div class="figure"><span class="big">${stats.runs}${capped ? '+' : ''}</span> runs<br><span class="small">${failed > 0 ? html`<a href="/runs?job=${job.name}&amp;status=FAILED,TIMED_OUT&amp;since=${window}">${failed} failed</a>` : '0 failed'}${active > 0 ? html`, <a href="/runs?job=${job.name}&amp;status=QUEUED,PAUSED,STARTING,RUNNING,CANCELLING">${active} active</a>` : ''}</span></div>
 <div class="figure"><span class="big">${percent(stats.successRate)}</span> succeeded</div>
 <div class="figure"><span class="big">${duration(stats.p50Seconds) ?? '–'}</span> p50<br><span class="small">p95 ${duration(stats.p95Seconds) ?? '–'}</span></div>
 ${stats.costUsd !== undefined ? html`<div class="figure"><span class="big">${formatCost(stats.costUsd)}</span> cost</div>` : ''}
@@ -86,7 +101,7 @@ export const jobsPage = async (ctx: ConsoleContext, req: PageRequest): Promise<H
     ctx.catalog.jobs.map(async (job) => {
       const { runs, capped } = await ctx.runCache.runsInWindow(ctx.backend, job.name, from.toISOString());
       const stats = summarizeRuns(runs, { from, to: now, bucketCount: BUCKETS[window] }, (r) => r.costUsd);
-      return jobCard(ctx, job, stats, capped, window);
+      return jobCard(ctx, job, stats, capped, window, await ctx.backend.jobState(job.name));
     }),
   );
   return layout(ctx, req, {

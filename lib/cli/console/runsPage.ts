@@ -47,6 +47,7 @@ const filterForm = (ctx: ConsoleContext, p: RunsParams): Html => {
 /** The last outcome, or for a run still going what it is doing (and a queued run why it waits). */
 const nowCell = (ctx: ConsoleContext, run: Run, wait: QueueWait | undefined): Html => {
   if (run.status === 'QUEUED') return wait ? waitText(wait) : html`waiting for the launcher`;
+  if (run.status === 'PAUSED') return html`held: job ${run.job} is paused (jobs resume ${run.job})`;
   if (run.status === 'STARTING') return html`provisioning`;
   if (run.status === 'RUNNING')
     return html`running for ${duration(secondsBetween(run.startedAt ?? run.updatedAt, undefined, ctx.now()))}`;

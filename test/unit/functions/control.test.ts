@@ -9,14 +9,18 @@ import { lambdaContext } from '../../helpers/lambda.ts';
 const ctx = lambdaContext('longshore-test-control');
 
 const handlerOver = (store: ReturnType<typeof fakeStore>) => {
-  const { core, ecs } = buildDeps(store, exampleCatalog());
-  return buildHandler({ ...core, ecs });
+  const { core, ecs, schedules } = buildDeps(store, exampleCatalog());
+  return buildHandler({ ...core, ecs, schedules });
 };
 
 describe('Handler: control', () => {
   it('triggers a job with overrides and answers with the run', async () => {
-    // Prepare
-    const store = fakeStore({ getRun: async () => undefined, createRun: async (run) => ({ created: true, run }) });
+    // Prepare: the job was never paused (the answer then says nothing of a pause)
+    const store = fakeStore({
+      getRun: async () => undefined,
+      createRun: async (run) => ({ created: true, run }),
+      getJobState: async () => undefined,
+    });
 
     // Act
     const out = await handlerOver(store)(loadEvent('control-trigger'), ctx);
@@ -47,7 +51,7 @@ describe('Handler: control', () => {
     [
       'an unknown action',
       { action: 'explode' },
-      'Invalid control request: action: must be "trigger", "retry", "cancel" or "backfill"',
+      'Invalid control request: action: must be "trigger", "retry", "cancel", "backfill", "pause" or "resume"',
     ],
     [
       'a NUL in a command argument',

@@ -24,9 +24,10 @@ const message = JSON.stringify({ v: 1, runId: run.runId, attempt: 1 });
 
 describe('Handler: launcher', () => {
   it('claims a slot and the attempt, then calls RunTask once with the run, attempt and capacity', async () => {
-    // Prepare
+    // Prepare: the job is not paused (it never was)
     const store = fakeStore({
       getRun: async () => run,
+      getJobState: async () => undefined,
       acquireSlot: async () => 7,
       transition: async (r, spec) => ({ ...r, ...spec.set, status: spec.to ?? r.status }),
       claimAttempt: async () => ({ claimed: true, attempt: attemptItem(run) }),
@@ -58,6 +59,45 @@ describe('Handler: launcher', () => {
       run.runId,
     ]);
     expect(events.types()).toEqual(['Run Started']);
+    // The pause is read before a slot is taken: a held run never takes one.
+    const methods = store.calls.map((c) => c.method);
+    expect(methods.indexOf('getJobState')).toBeLessThan(methods.indexOf('acquireSlot'));
+  });
+
+  it.each([
+    ['hold', 'PAUSED'],
+    ['skip', 'SKIPPED'],
+  ] as const)('holds the run of a job paused (%s) as %s: no slot, no attempt, no RunTask', async (mode, status) => {
+    // Prepare
+    const moved: { to?: string; from: readonly string[] }[] = [];
+    const store = fakeStore({
+      getRun: async () => run,
+      getJobState: async () => ({
+        job: 'thumbnails',
+        paused: true,
+        mode,
+        pausedAt: '2026-11-22T09:00:00.000Z',
+        pauses: [],
+      }),
+      transition: async (r, spec) => {
+        moved.push({ ...(spec.to ? { to: spec.to } : {}), from: spec.from });
+        return { ...r, ...spec.set, status: spec.to ?? r.status, published: spec.publish ?? r.published };
+      },
+      markPublished: async () => undefined,
+    });
+    const { launch, ecs, events } = buildDeps(store, exampleCatalog());
+
+    // Act
+    const out = await buildHandler(launch)(sqsEvent(message), ctx);
+
+    // Assess
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect(ecs.calls).toHaveLength(0);
+    expect(moved).toEqual([{ to: status, from: ['QUEUED'] }]);
+    const methods = store.calls.map((c) => c.method);
+    expect(methods).not.toContain('acquireSlot');
+    expect(methods).not.toContain('claimAttempt');
+    expect(events.types()).toEqual(mode === 'skip' ? ['Run Skipped'] : []);
   });
 
   it('rejects an event that is not an SQS batch', async () => {

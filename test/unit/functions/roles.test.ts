@@ -8,6 +8,7 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -78,6 +79,8 @@ const ecs = mockClient(ECSClient);
 const sns = mockClient(SNSClient);
 // The alert quotes the deciding container's last log lines (its grant is checked in serverless.test.ts).
 const cwl = mockClient(CloudWatchLogsClient);
+// jobs pause / resume disable and enable the job's schedules (the grant is checked in serverless.test.ts).
+const scheduler = mockClient(SchedulerClient);
 
 const conditionFailed = () =>
   Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
@@ -278,6 +281,35 @@ const SCENARIOS: Record<string, Scenario[]> = {
       },
       invoke: () => control(loadEvent('control-cancel'), ctx('control')),
     },
+    {
+      name: 'a pause of a scheduled job: its state written, its schedule disabled',
+      prepare: () =>
+        ddb.on(UpdateCommand).resolves({
+          Attributes: { job: 'nightly-report', paused: true, mode: 'hold', pausedAt: '2026-11-22T09:00:00.000Z' },
+        }),
+      invoke: () => control({ action: 'pause', job: 'nightly-report', requestedBy: 'ops' }, ctx('control')),
+    },
+    {
+      name: 'a resume: the state read and written, a PAUSED run released and dispatched',
+      prepare: () => {
+        const held = csvRun({ status: 'PAUSED' });
+        const state = { job: 'csv-ingest', paused: true, mode: 'hold', pausedAt: '2026-11-22T09:00:00.000Z' };
+        ddb.on(GetCommand, { Key: { pk: 'JOBSTATE#csv-ingest', sk: 'STATE' } }).resolves({ Item: state });
+        ddb.on(UpdateCommand, { Key: { pk: 'JOBSTATE#csv-ingest', sk: 'STATE' } }).resolves({
+          Attributes: { ...state, paused: false, resumedAt: '2026-11-22T10:00:00.000Z' },
+        });
+        ddb
+          .on(QueryCommand, {
+            IndexName: 'active',
+            ExpressionAttributeValues: { ':pk': 'ACTIVE#csv-ingest', ':sk': 'PAUSED#' },
+          })
+          .resolves(inIndex(held));
+        ddb
+          .on(UpdateCommand, { Key: { pk: held.pk, sk: 'RUN' } })
+          .resolves({ Attributes: { ...held, status: 'QUEUED', waitingForSlot: true } });
+      },
+      invoke: () => control({ action: 'resume', job: 'csv-ingest' }, ctx('control')),
+    },
   ],
   launcher: [
     {
@@ -436,7 +468,14 @@ interface Observed {
 }
 
 const run = async (s: Scenario): Promise<Observed> => {
-  for (const m of [ddb, sqs, eb, ecs, sns, cwl]) m.reset();
+  for (const m of [ddb, sqs, eb, ecs, sns, cwl, scheduler]) m.reset();
+  scheduler.on(GetScheduleCommand).resolves({
+    State: 'ENABLED',
+    ScheduleExpression: 'cron(0 2 * * ? *)',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: { Arn: 'arn:aws:lambda:eu-west-1:111122223333:function:longshore-test-onSchedule', RoleArn: 'arn:r' },
+  });
+  scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:s' });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   cwl.on(GetLogEventsCommand).resolves({ events: [{ message: 'the last line', timestamp: 0 }] });
   sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });

@@ -14,6 +14,7 @@ describe('Handler: sweeper', () => {
       takeLease: async () => true,
       releaseLease: async () => undefined,
       activeRuns: async () => [],
+      getJobState: async () => undefined,
       slotHolders: async () => [],
       queuedRuns: async () => [],
       scheduleTicks: async () => undefined,

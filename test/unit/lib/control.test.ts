@@ -23,8 +23,8 @@ const anyVariable = (): Catalog => {
 const FN_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:longshore-test-control';
 
 const answer = (store: ReturnType<typeof fakeStore>, request: unknown, catalog: Catalog = anyVariable()) => {
-  const { core, ecs } = buildDeps(store, catalog);
-  return answerControl({ ...core, ecs, scheduleArn: scheduleArnFrom(FN_ARN, 'test') }, request);
+  const { core, ecs, schedules } = buildDeps(store, catalog);
+  return answerControl({ ...core, ecs, schedules, scheduleArn: scheduleArnFrom(FN_ARN, 'test') }, request);
 };
 
 describe('Function: answerControl', () => {
@@ -66,7 +66,11 @@ describe('Function: answerControl', () => {
     const request = JSON.parse(
       '{"action":"trigger","job":"csv-ingest","clientToken":"js-keys","overrides":{"environment":{"constructor":"a","__proto__":"b","toString":"c"}}}',
     );
-    const store = fakeStore({ getRun: async () => undefined, createRun: async (run) => ({ created: true, run }) });
+    const store = fakeStore({
+      getRun: async () => undefined,
+      createRun: async (run) => ({ created: true, run }),
+      getJobState: async () => undefined,
+    });
 
     // Act
     const out = await answer(store, request);
@@ -125,6 +129,7 @@ describe('Function: answerControl', () => {
     };
     const made: Run[] = [];
     const store = fakeStore({
+      getJobState: async () => undefined,
       getRun: async (id) => made.find((r) => r.runId === id),
       createRun: async (run) => {
         const existing = made.find((r) => r.runId === run.runId);

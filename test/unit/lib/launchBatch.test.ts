@@ -79,6 +79,7 @@ describe('Function: launchBatch (a RunTask refusal is reported where it is met)'
     // Prepare: found by the generated histories: the refusal was logged only after the re-queue.
     const store = fakeStore({
       getRun: async () => run,
+      getJobState: async () => undefined,
       acquireSlot: async () => 0,
       transition: async () => ({ ...run, slot: 0 }),
       claimAttempt: async () => ({ claimed: true, attempt: attemptItem(run) }),

@@ -28,6 +28,7 @@ describe('Function: sweepOnce', () => {
     const store = fakeStore({
       takeLease: async () => true,
       activeRuns: async () => [],
+      getJobState: async () => undefined,
       slotHolders: async () => [],
       queuedRuns: async () => [],
       scheduleTicks: async () => undefined,

@@ -32,6 +32,7 @@ const readerOf = (runs: Run[], pageSize = 3) => {
   const newest = (job: string) =>
     runs.filter((r) => r.job === job).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   const reader: RunReader = {
+    getJobState: async () => undefined,
     runsOfJob: async (job, opts) => {
       reads.pages++;
       const all = newest(job).filter((r) => !opts.since || r.createdAt >= opts.since);

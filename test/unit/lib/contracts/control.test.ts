@@ -9,7 +9,7 @@ describe('Function: parseControlRequest', () => {
   });
 
   it.each([
-    [{ action: 'launch', job: 'x' }, 'action: must be "trigger", "retry", "cancel" or "backfill"'],
+    [{ action: 'launch', job: 'x' }, 'action: must be "trigger", "retry", "cancel", "backfill", "pause" or "resume"'],
     [{ action: 'trigger' }, 'job: is required (string)'],
     [{ action: 'trigger', job: 'x', clientToken: 'has space' }, 'clientToken: 1-64 letters, digits'],
     [{ action: 'trigger', job: 'x', overrides: { env: {} } }, "overrides: unknown field 'env'"],
