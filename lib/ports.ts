@@ -268,6 +268,11 @@ export interface CoreDeps {
   catalog: () => Catalog;
   now: () => Date;
   metrics: MetricsPort;
+  /**
+   * The jobs' task logs, for the functions that settle attempts of tasks that ran (the tracker, the
+   * sweeper): a job's `result` is read from its main container's last lines. Absent elsewhere.
+   */
+  logs?: Pick<TaskLogsPort, 'read'>;
 }
 
 export interface LaunchDeps extends CoreDeps {

@@ -250,6 +250,17 @@ export const overridePolicy = z.strictObject({
   size: z.boolean().default(true),
 });
 
+/**
+ * What a successful run hands on (lib/domain/runResult.ts): the main container's last log line that
+ * is a JSON object or array, at most 4 KB, recorded on the run and carried in `Run Succeeded`.
+ * `file` is refused by validation with its reason (docs/decisions.md, "Run results"): a file inside
+ * a Fargate task cannot be read once the task stopped; print it as the last line instead.
+ */
+export const resultSpec = z.strictObject({
+  lastLogLine: z.boolean().optional(),
+  file: z.string().optional(),
+});
+
 const iamStatement = z.strictObject({
   effect: z.enum(['Allow', 'Deny']).default('Allow'),
   actions: z.array(z.string()),
@@ -287,6 +298,7 @@ export const job = z.strictObject({
     })
     .default({ readTriggerObjects: true, statements: [] }),
   tags: z.record(z.string(), z.string()).default({}),
+  result: resultSpec.optional(),
 });
 
 export const catalog = z.strictObject({
@@ -317,3 +329,4 @@ export type PolicyRule = z.output<typeof policyRule>;
 export type AlertRoute = z.output<typeof alertRoute>;
 export type Backoff = z.output<typeof backoff>;
 export type OverridePolicy = z.output<typeof overridePolicy>;
+export type ResultSpec = z.output<typeof resultSpec>;

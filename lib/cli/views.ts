@@ -7,6 +7,7 @@ import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import type { Attempt, Run } from '../domain/run.ts';
 import { triggerSummary } from '../domain/runEvents.ts';
+import { parseResult } from '../domain/runResult.ts';
 import type { RunStats } from '../domain/runStats.ts';
 import { localLogFile } from '../local/localLogs.ts';
 import type { RunHistory } from './backends.ts';
@@ -181,6 +182,8 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
         };
       }),
       costUsd: total,
+      // The result as the value it is (the run record keeps its JSON text).
+      ...(run.result !== undefined ? { result: parseResult(run.result) } : {}),
       ...(h.slotHolders ? { slotHolders: h.slotHolders } : {}),
       ...(h.logExcerpt ? { logExcerpt: h.logExcerpt } : {}),
     });
@@ -215,6 +218,7 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
           : undefined,
     ],
     [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
+    ['result', run.result ?? (run.resultError ? `none: ${run.resultError}` : undefined)],
     [
       'cost',
       noneStarted

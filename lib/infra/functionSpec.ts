@@ -4,8 +4,10 @@
  */
 import type { AWS } from '@serverless/typescript';
 import { STORE_ACCESS, type StoreMethod, type TableAccess } from '../aws/runStore.ts';
+import { localArn } from '../catalog/arn.ts';
 import type { ServiceEnvName } from '../config.ts';
-import { taskFamily } from '../domain/names.ts';
+import { logStreamName } from '../domain/logLink.ts';
+import { logGroupName, MAIN_CONTAINER_NAME, taskFamily } from '../domain/names.ts';
 import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS } from './ids.ts';
@@ -134,6 +136,35 @@ export const grants = {
     Sid: 'FindTasksStartedByUs',
     ...allow(['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
   }),
+  /**
+   * The functions that settle attempts of tasks that ran (the tracker, the sweeper) read a job's
+   * `result` from its main container's stream: GetLogEvents on those streams of the jobs that
+   * declare a result, nothing else; no statement when none does (GetLogEvents' resource is the log
+   * stream: `log-group:<group>:log-stream:<stream>`, Service Authorization Reference, CloudWatch Logs).
+   */
+  readResults: (ctx: BuildContext): Statement[] => {
+    const streams = [
+      ...new Set(
+        ctx.catalog.jobs
+          .filter((j) => j.result?.lastLogLine === true)
+          .map(
+            (j) =>
+              `log-group:${logGroupName(ctx.stage, j)}:log-stream:${logStreamName(j.container.logs.streamPrefix, MAIN_CONTAINER_NAME, '*')}`,
+          ),
+      ),
+    ].sort();
+    return streams.length > 0
+      ? [
+          {
+            Sid: 'ReadJobResults',
+            ...allow(
+              ['logs:GetLogEvents'],
+              streams.map((r) => sub(localArn('logs', r))),
+            ),
+          },
+        ]
+      : [];
+  },
   /** Publishing to the encrypted topic needs its key too (SNS developer guide: the publisher needs kms:GenerateDataKey and kms:Decrypt). */
   publishAlerts: (): Statement[] => [
     { Sid: 'PublishAlerts', ...allow(['sns:Publish'], [ref(IDS.alertTopic)]) },

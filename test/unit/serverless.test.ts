@@ -363,6 +363,17 @@ describe('Service definition (serverless.ts)', () => {
                       json({
                         'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName('dev', j)}:log-stream:*`,
                       }),
+                )) ||
+              // the tracker and the sweeper read the main streams of the jobs that declare a result
+              (['onTaskStateChange', 'sweeper'].includes(fn) &&
+                action === 'logs:GetLogEvents' &&
+                catalog.jobs.some(
+                  (j) =>
+                    j.result?.lastLogLine === true &&
+                    r ===
+                      json({
+                        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName('dev', j)}:log-stream:${j.container.logs.streamPrefix}/main/*`,
+                      }),
                 ))
             );
           case 'ecs':
@@ -762,8 +773,40 @@ describe('The alert function reads job logs', () => {
     for (const [i, job] of silent.jobs.entries())
       expect(resourcesRead.includes(`log-group:${logGroupName('dev', job)}:log-stream:*`)).toBe(i !== 0);
     const others = iamStatements(resources).filter(
-      (s) => !s.where.startsWith('AlertRole/') && asList(s.statement.Action).includes('logs:GetLogEvents'),
+      (s) =>
+        !['AlertRole/', 'OnTaskStateChangeRole/', 'SweeperRole/'].some((r) => s.where.startsWith(r)) &&
+        asList(s.statement.Action).includes('logs:GetLogEvents'),
     );
     expect(others).toEqual([]);
+  });
+
+  it('lets the tracker and the sweeper read only the main container streams of the jobs that declare a result', () => {
+    // Prepare
+    const catalog = exampleCatalog();
+    const withResult = catalog.jobs.filter((j) => j.result?.lastLogLine === true);
+    const without = { ...catalog, jobs: catalog.jobs.map(({ result: _r, ...j }) => j) };
+
+    // Act
+    const readsOf = (c: Catalog) =>
+      iamStatements(build(c).resources).filter(
+        (s) =>
+          ['OnTaskStateChangeRole/', 'SweeperRole/'].some((r) => s.where.startsWith(r)) &&
+          asList(s.statement.Action).includes('logs:GetLogEvents'),
+      );
+    const reads = readsOf(catalog);
+
+    // Assess
+    expect(withResult.map((j) => j.name)).toEqual(['csv-ingest']);
+    expect(reads).toHaveLength(2);
+    for (const read of reads) {
+      expect(asList(read.statement.Action)).toEqual(['logs:GetLogEvents']);
+      expect(read.statement.Resource).toEqual([
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/longshore/dev/csv-ingest:log-stream:longshore/main/*',
+        },
+      ]);
+    }
+    expect(readsOf(without)).toEqual([]);
   });
 });

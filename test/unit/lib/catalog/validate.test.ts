@@ -66,6 +66,16 @@ describe('Function: validateCatalog', () => {
       "job 'thumbs': overrides.environment.TOKEN: is a secret of this job; secrets come only from their reference",
     ],
     [
+      'a result read from a file in the task',
+      { result: { file: '/out/result.json' } },
+      "job 'thumbs': result.file: is not supported: a file inside a Fargate task cannot be read once the task stopped; print it as the container's last log line (e.g. `cat /out/result.json` last) and declare result: { lastLogLine: true }",
+    ],
+    [
+      'a result that declares nothing',
+      { result: { lastLogLine: false } },
+      "job 'thumbs': result: declare result: { lastLogLine: true } (the last log line that is JSON), or leave result out",
+    ],
+    [
       'an override variable listed twice',
       { overrides: { environment: ['MODE', 'MODE'] } },
       "job 'thumbs': overrides.environment.MODE: is listed twice",
