@@ -33,6 +33,8 @@ const config: FunctionConfig = (ctx) => ({
     grants.publishRunEvents(),
     // a reconciled task that succeeded settles here: its job's result is read as the tracker reads it
     ...grants.readResults(ctx),
+    // the runs' task definitions on another image, once no active run uses them
+    ...grants.retireRunTaskDefinitions(ctx),
   ],
 });
 export default config;

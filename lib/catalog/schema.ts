@@ -248,6 +248,11 @@ export const overridePolicy = z.strictObject({
   environment: z.union([z.array(z.string()), z.boolean()]).default([]),
   /** Change cpu and memory for a run (to another valid size). */
   size: z.boolean().default(true),
+  /**
+   * Run on any image (`trigger --image URI`): as powerful as `command`. A tag of the job's own
+   * repository (`--image-tag`) needs no setting: that repository is the job's already.
+   */
+  image: z.boolean().default(false),
 });
 
 /**
@@ -289,7 +294,7 @@ export const job = z.strictObject({
     maxInfrastructureRetries: 5,
   }),
   alerts: z.union([z.string(), z.literal(false)]).default('default'),
-  overrides: overridePolicy.default({ command: false, environment: [], size: true }),
+  overrides: overridePolicy.default({ command: false, environment: [], size: true, image: false }),
   taskRole: z
     .strictObject({
       /** Grant s3:GetObject on the objects this job's S3 triggers match. */

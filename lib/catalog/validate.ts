@@ -502,7 +502,10 @@ const checkOverridePolicy = (report: Report, job: Job): void => {
     if (seen.has(name)) report(field, 'is listed twice');
     seen.add(name);
   }
-  if (!job.triggers.some((t) => t.type === 'manual') && (env.length > 0 || job.overrides.command))
+  if (
+    !job.triggers.some((t) => t.type === 'manual') &&
+    (env.length > 0 || job.overrides.command || job.overrides.image)
+  )
     report(
       'overrides',
       "allows overrides, but the job has no manual trigger ({ type: 'manual' }): no one can send them",

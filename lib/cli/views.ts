@@ -193,6 +193,13 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
   out.fields([
     ['job', run.job],
     ['trigger', triggerSummary(run.trigger)],
+    [
+      'image',
+      run.overrides?.image ??
+        (run.overrides?.imageTag !== undefined
+          ? `tag ${run.overrides.imageTag} of the job's image (its own task definition revision)`
+          : undefined),
+    ],
     ['created', run.createdAt],
     ['finished', run.finishedAt],
     [

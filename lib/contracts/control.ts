@@ -1,5 +1,6 @@
 /** Operator requests to the `control` function (sent by the CLI): trigger a job, retry or cancel a run. */
 import * as z from 'zod';
+import { imageTagProblem, imageUriProblem } from '../domain/imageOverride.ts';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
 import {
@@ -28,6 +29,16 @@ export const runOverrides = z.strictObject({
     .int('a whole number')
     .positive('a positive number')
     .max(122880, 'at most 122880 MiB (120 GiB)')
+    .optional(),
+  /** Another tag of the job's main image (`trigger --image-tag`): Docker's tag grammar. */
+  imageTag: z
+    .string()
+    .refine((t) => imageTagProblem(t) === undefined, { error: (i) => imageTagProblem(String(i.input)) })
+    .optional(),
+  /** Another image (`trigger --image`, where the job's overrides allow it): an image reference. */
+  image: z
+    .string()
+    .refine((u) => imageUriProblem(u) === undefined, { error: (i) => imageUriProblem(String(i.input)) })
     .optional(),
 });
 

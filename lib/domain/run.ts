@@ -117,6 +117,9 @@ export interface RunOverrides {
   command?: string[];
   cpu?: number;
   memory?: number;
+  /** Another tag of the job's main image, or (with `overrides.image`) another image: lib/domain/imageOverride.ts. */
+  imageTag?: string;
+  image?: string;
 }
 
 export interface TaskSizeRecord {

@@ -6,6 +6,7 @@ import type { AWS } from '@serverless/typescript';
 import { STORE_ACCESS, type StoreMethod, type TableAccess } from '../aws/runStore.ts';
 import { localArn } from '../catalog/arn.ts';
 import type { ServiceEnvName } from '../config.ts';
+import { DERIVED_TAGS } from '../domain/imageOverride.ts';
 import { logStreamName } from '../domain/logLink.ts';
 import { logGroupName, MAIN_CONTAINER_NAME, taskFamily } from '../domain/names.ts';
 import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
@@ -77,6 +78,15 @@ export const tableGrants = (methods: readonly StoreMethod[]): Statement[] => {
   ];
 };
 
+const taskDefinitionArn = (revision: string): CfnValue =>
+  sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${revision}`);
+
+/** The derived families' revisions of the jobs someone can trigger by hand (`<family>_*`: `_` is in no job name). */
+const derivedFamilyArns = (ctx: BuildContext): CfnValue[] =>
+  ctx.catalog.jobs
+    .filter((j) => j.triggers.some((t) => t.type === 'manual'))
+    .map((j) => taskDefinitionArn(`${taskFamily(ctx.stage, j.name)}_*:*`));
+
 /** Statement builders each function combines; every one is scoped to specific ARNs. */
 export const grants = {
   enqueueLaunch: (): Statement => ({
@@ -105,14 +115,15 @@ export const grants = {
       Sid: 'RunJobTasks',
       ...allow(
         ['ecs:RunTask'],
-        ctx.catalog.jobs.map((j) =>
-          sub(
-            `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${taskFamily(ctx.stage, j.name)}:*`,
-          ),
-        ),
+        [
+          ...ctx.catalog.jobs.map((j) => taskDefinitionArn(`${taskFamily(ctx.stage, j.name)}:*`)),
+          // and the revisions of the jobs' runs on another image, in their derived families
+          ...derivedFamilyArns(ctx),
+        ],
         { ArnEquals: { 'ecs:cluster': clusterArnValue } },
       ),
     },
+    ...grants.registerRunTaskDefinitions(ctx),
     {
       Sid: 'TagTasksOnLaunch',
       ...allow(['ecs:TagResource'], [taskArnPattern], { StringEquals: { 'ecs:CreateAction': 'RunTask' } }),
@@ -130,6 +141,48 @@ export const grants = {
     },
     grants.listTasks(),
   ],
+  /**
+   * Runs on another image (`trigger --image-tag`, lib/runTaskDefinition.ts): the launcher reads the
+   * job's task definition and registers a derived revision, tagged. Task definitions have no
+   * resource-level permissions for Describe/Register (Service Authorization Reference for ECS: no
+   * resource type; aws/containers-roadmap#929, open), so those two are on "*": registering is pinned
+   * to requests that carry this stage's tag (RegisterTaskDefinition supports aws:RequestTag), and
+   * tagging on register to the derived families' ARNs (TagResource supports the task-definition
+   * resource, with ecs:CreateAction). PassRole is the launcher's existing one (the job roles only,
+   * to ECS tasks). Only for the jobs someone can trigger (a manual trigger): none, no statement.
+   */
+  registerRunTaskDefinitions: (ctx: BuildContext): Statement[] =>
+    derivedFamilyArns(ctx).length === 0
+      ? []
+      : [
+          { Sid: 'ReadJobTaskDefinitions', ...allow(['ecs:DescribeTaskDefinition'], ['*']) },
+          {
+            Sid: 'RegisterRunTaskDefinitions',
+            ...allow(['ecs:RegisterTaskDefinition'], ['*'], {
+              StringEquals: { [`aws:RequestTag/${DERIVED_TAGS.stage}`]: ctx.stage },
+            }),
+          },
+          {
+            Sid: 'TagRunTaskDefinitionsOnRegister',
+            ...allow(['ecs:TagResource'], derivedFamilyArns(ctx), {
+              StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+            }),
+          },
+        ],
+  /**
+   * The sweeper deregisters the derived revisions no active run uses (lib/sweepTaskDefinitions.ts).
+   * None of these four has a resource type (Service Authorization Reference for ECS), so "*": the
+   * code keeps to this stage's derived families (`<job family>_<16 hex>`), which IAM cannot.
+   */
+  retireRunTaskDefinitions: (ctx: BuildContext): Statement[] =>
+    derivedFamilyArns(ctx).length === 0
+      ? []
+      : [
+          { Sid: 'ListTaskDefinitionFamilies', ...allow(['ecs:ListTaskDefinitionFamilies'], ['*']) },
+          { Sid: 'ListTaskDefinitions', ...allow(['ecs:ListTaskDefinitions'], ['*']) },
+          { Sid: 'ReadTaskDefinitions', ...allow(['ecs:DescribeTaskDefinition'], ['*']) },
+          { Sid: 'DeregisterTaskDefinitions', ...allow(['ecs:DeregisterTaskDefinition'], ['*']) },
+        ],
   /** Finds an attempt's task by `startedBy` (an expired clientToken; a launcher that died mid-launch). */
   listTasks: (): Statement => ({
     // ListTasks has no resource-level permission (AWS requires "*"); the condition pins it to our cluster.

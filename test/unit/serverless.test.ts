@@ -19,6 +19,7 @@ import {
   resourceTags,
   subWith,
   tagProblems,
+  UNPINNED_WILDCARDS,
   WILDCARD_RESOURCE_EXCEPTIONS,
 } from '../helpers/template.ts';
 
@@ -320,13 +321,20 @@ describe('Service definition (serverless.ts)', () => {
     (_n, load) => {
       // Prepare
       const catalog = load();
-      const json = (v: unknown) => JSON.stringify(v);
+      const json = (v: unknown) => JSON.stringify(v) ?? '';
       const clusterScoped = (st: { Condition?: unknown }) => json(st.Condition).includes('"ecs:cluster"');
       /** The resources a statement of function `fn` may name, by the action's service. */
       const allowed = (fn: string, action: string, resource: unknown, st: { Condition?: unknown }): boolean => {
         const r = json(resource);
         const [service] = action.split(':');
-        if (resource === '*') return Object.keys(WILDCARD_RESOURCE_EXCEPTIONS).includes(action) && clusterScoped(st);
+        if (resource === '*')
+          return (
+            Object.keys(WILDCARD_RESOURCE_EXCEPTIONS).includes(action) &&
+            (clusterScoped(st) ||
+              (action in UNPINNED_WILDCARDS &&
+                (UNPINNED_WILDCARDS[action] === undefined ||
+                  json(st.Condition).includes(UNPINNED_WILDCARDS[action] as string))))
+          );
         switch (service) {
           case 'dynamodb':
             return (
@@ -379,7 +387,11 @@ describe('Service definition (serverless.ts)', () => {
           case 'ecs':
             return (
               clusterScoped(st) ||
-              (action === 'ecs:TagResource' && json(st.Condition).includes('"ecs:CreateAction":"RunTask"'))
+              (action === 'ecs:TagResource' && json(st.Condition).includes('"ecs:CreateAction":"RunTask"')) ||
+              // tagging a derived revision of a job's runs on another image as it is registered
+              (action === 'ecs:TagResource' &&
+                json(st.Condition).includes('"ecs:CreateAction":"RegisterTaskDefinition"') &&
+                /task-definition\/longshore-dev-[a-z0-9-]+_\*:\*"/.test(r))
             );
           case 'iam':
             return catalog.jobs.some((j) =>
@@ -751,6 +763,48 @@ describe('Function: keyFilter', () => {
   ])('builds %o as %o', (trigger, filter) => {
     // Act & Assess
     expect(keyFilter(trigger)).toEqual(filter);
+  });
+});
+
+describe('Runs on another image: the launcher and the sweeper', () => {
+  it('lets the launcher register only stage-tagged revisions, tag and run only the derived families, and the sweeper retire them', () => {
+    // Prepare
+    const { resources } = build(exampleCatalog());
+    const statementsOf = (role: string, action: string) =>
+      iamStatements(resources).filter(
+        (s) => s.where.startsWith(`${role}/`) && asList(s.statement.Action).includes(action),
+      );
+
+    // Act
+    const register = statementsOf('LauncherRole', 'ecs:RegisterTaskDefinition');
+    const tag = statementsOf('LauncherRole', 'ecs:TagResource').filter((s) =>
+      JSON.stringify(s.statement.Condition).includes('RegisterTaskDefinition'),
+    );
+    const run = statementsOf('LauncherRole', 'ecs:RunTask');
+
+    // Assess
+    expect(register).toHaveLength(1);
+    expect(register[0]?.statement.Resource).toEqual(['*']);
+    expect(register[0]?.statement.Condition).toEqual({ StringEquals: { 'aws:RequestTag/longshore:stage': 'dev' } });
+    const derived = JSON.stringify(tag[0]?.statement.Resource);
+    // Every job with a manual trigger (someone can ask for another image): its derived families `<family>_*`.
+    for (const job of exampleCatalog().jobs) {
+      const manual = job.triggers.some((t) => t.type === 'manual');
+      expect(derived.includes(`task-definition/longshore-dev-${job.name}_*:*`), job.name).toBe(manual);
+      expect(JSON.stringify(run[0]?.statement.Resource).includes(`longshore-dev-${job.name}_*:*`), job.name).toBe(
+        manual,
+      );
+    }
+    expect(derived).not.toContain('order-fulfilment');
+    expect(statementsOf('LauncherRole', 'ecs:DeregisterTaskDefinition')).toEqual([]);
+    for (const action of [
+      'ecs:ListTaskDefinitionFamilies',
+      'ecs:ListTaskDefinitions',
+      'ecs:DescribeTaskDefinition',
+      'ecs:DeregisterTaskDefinition',
+    ])
+      expect(statementsOf('SweeperRole', action), action).toHaveLength(1);
+    expect(statementsOf('SweeperRole', 'ecs:RegisterTaskDefinition')).toEqual([]);
   });
 });
 

@@ -38,7 +38,7 @@ describe('Function: validateCatalog', () => {
     const catalog = validateCatalog(baseCatalog());
 
     // Assess
-    expect(catalog.jobs[0]?.overrides).toEqual({ command: false, environment: [], size: true });
+    expect(catalog.jobs[0]?.overrides).toEqual({ command: false, environment: [], size: true, image: false });
     expect(catalog.jobs[0]).toMatchObject({
       timeout: '1h',
       network: 'default',
@@ -87,8 +87,8 @@ describe('Function: validateCatalog', () => {
     ],
     [
       'an unknown override field',
-      { overrides: { image: true } as never },
-      "job 'thumbs': overrides: unknown field 'image'",
+      { overrides: { volumes: true } as never },
+      "job 'thumbs': overrides: unknown field 'volumes'",
     ],
     [
       'memory not valid with cpu',
