@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../catalog/schema.ts';
 import { type AttemptSummary, summarizeAttempt } from '../domain/attemptSummary.ts';
-import { DEFAULT_PRICE_REGION, estimateCost, formatCost, PRICES_AS_OF } from '../domain/cost.ts';
+import { costBasis, estimateCost, formatCost, PRICED_REGIONS, PRICES_AS_OF } from '../domain/cost.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import type { Attempt, Run } from '../domain/run.ts';
@@ -81,8 +81,6 @@ export const logsOf = (a: Attempt, localLogsDir?: string): string | undefined =>
 const DID_NOT_START = 'did not start';
 
 /** The Regions whose prices the attempts were estimated at ("us-east-1"). */
-const priceRegions = (attempts: readonly Attempt[]): string =>
-  [...new Set(attempts.map((a) => a.cost?.priceRegion ?? DEFAULT_PRICE_REGION))].join(', ');
 
 /** One job's figures over the window of `runs list --summary`. */
 export interface JobSummary {
@@ -128,7 +126,7 @@ export const printRunSummary = (out: Output, window: { from: string; to: string 
   );
   out.line(
     out.c.dim(
-      `Success: succeeded of the runs that ended by themselves. Duration: creation to finish. Cost: estimate at Fargate list prices as of ${PRICES_AS_OF}.`,
+      `Success: succeeded of the runs that ended by themselves. Duration: creation to finish. Cost: estimate at Fargate list prices as of ${PRICES_AS_OF} (${PRICED_REGIONS}).`,
     ),
   );
 };
@@ -231,7 +229,7 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
       noneStarted
         ? `none (${DID_NOT_START})`
         : total !== undefined
-          ? `${formatCost(total)} (estimate: Fargate list prices, ${priceRegions(attempts)}, as of ${PRICES_AS_OF})`
+          ? `${formatCost(total)} (estimate: ${costBasis(attempts)})`
           : undefined,
     ],
   ]);

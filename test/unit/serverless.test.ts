@@ -610,11 +610,27 @@ describe('Operations resources', () => {
       'ingest-summary: duration and queue wait (seconds)',
       'order-fulfilment: runs',
       'order-fulfilment: duration and queue wait (seconds)',
+      "Estimated cost by job (US dollars per hour; Fargate list prices as of 2026-12-02: us-east-1 prices; other Regions priced at us-east-1's)",
       'Handler errors',
       'Handler duration p99 (ms)',
       'Queues',
     ]);
     expect(body).toContain('["Longshore","RunsFailed","job","csv-ingest","service","longshore"');
+    // The Cost metric (each settled attempt's estimate), summed by the hour, one line per job.
+    const cost = (
+      JSON.parse(body) as { widgets: { properties: { title: string; period: number; metrics: unknown[] } }[] }
+    ).widgets.find((w) => w.properties.title.startsWith('Estimated cost'));
+    expect(cost?.properties.period).toBe(3600);
+    expect(cost?.properties.metrics).toContainEqual([
+      'Longshore',
+      'Cost',
+      'job',
+      'csv-ingest',
+      'service',
+      'longshore',
+      { stat: 'Sum', label: 'csv-ingest' },
+    ]);
+    expect(cost?.properties.metrics).toHaveLength(exampleCatalog().jobs.length);
   });
 });
 
