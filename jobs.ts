@@ -127,6 +127,9 @@ export default defineCatalog({
       maxConcurrent: 3,
       // A backfill may choose the batch size and the day; the command and the warehouse password stay the job's.
       overrides: { environment: ['BATCH_ROWS', 'SOURCE_DATE'] },
+      // Its last log line, {"rows":...,"table":...}, is the run's result: in Run Succeeded, and passed
+      // to ingest-summary as LONGSHORE_UPSTREAM_RESULT.
+      result: { lastLogLine: true },
       policy: {
         retries: 3,
         backoff: { base: '30s', factor: 2, cap: '10m' },

@@ -7,8 +7,10 @@
  */
 import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
 import type { FinishedRun } from './contracts/runEvents.ts';
-import { followersOf, upstreamOf } from './domain/afterMatch.ts';
+import { followersOf, upstreamOf, withoutResult } from './domain/afterMatch.ts';
+import { newRun } from './domain/newRun.ts';
 import { isFinal } from './domain/run.ts';
+import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { RequestRejectedError } from './errors.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
@@ -42,7 +44,15 @@ export const acceptAfterRun = async (deps: CoreDeps, finished: FinishedRun): Pro
   if (followers.length === 0) logger.debug('Finished run starts no job', { runId: run.runId, status: run.status });
   const runs = await acceptRuns(
     deps,
-    followers.map(({ job, triggerIndex }) => ({ job, trigger: { type: 'after', upstream, triggerIndex } })),
+    followers.map(({ job, triggerIndex }) => {
+      const trigger = { type: 'after' as const, upstream, triggerIndex };
+      // The upstream's result goes in the task's environment only where RunTask's overrides have
+      // room for it on the downstream's worst retry; else the task is told to read it from the run.
+      const fits =
+        upstream.result === undefined ||
+        worstCaseOverridesSize(deps.settings.stage, job, newRun({ job, trigger }, deps.now())) <= OVERRIDES_LIMIT;
+      return { job, trigger: fits ? trigger : { ...trigger, upstream: withoutResult(upstream) } };
+    }),
   );
   return { upstream: run.runId, runs };
 };

@@ -52,6 +52,8 @@ const canonicalOverrides = (o: RunOverrides | undefined): string =>
     command: o?.command,
     cpu: o?.cpu,
     memory: o?.memory,
+    imageTag: o?.imageTag,
+    image: o?.image,
     environment: [...(o?.environment ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   });
 
@@ -69,7 +71,7 @@ const refuseReusedToken = async (
   const existing = await deps.store.getRun(asked.runId);
   if (existing && canonicalOverrides(existing.overrides) !== canonicalOverrides(asked.overrides))
     throw new RequestRejectedError(
-      `Client token '${request.trigger.token}' was already used for run ${existing.runId} with other overrides (environment, command, cpu or memory); repeat it with the same ones, or use a new token for a new run`,
+      `Client token '${request.trigger.token}' was already used for run ${existing.runId} with other overrides (environment, command, cpu, memory or image); repeat it with the same ones, or use a new token for a new run`,
     );
 };
 
@@ -86,7 +88,11 @@ export const retryOverrides = (old: RunOverrides | undefined, changes: RunOverri
   const command = changes?.command ?? old?.command;
   const cpu = changes?.cpu ?? old?.cpu;
   const memory = changes?.memory ?? old?.memory;
+  // An image or a tag given replaces the run's, of either kind.
+  const image = changes?.image !== undefined || changes?.imageTag !== undefined ? changes : old;
   return {
+    ...(image?.imageTag !== undefined ? { imageTag: image.imageTag } : {}),
+    ...(image?.image !== undefined ? { image: image.image } : {}),
     ...(environment.length > 0 ? { environment } : {}),
     ...(command ? { command } : {}),
     ...(cpu !== undefined ? { cpu } : {}),

@@ -27,6 +27,7 @@ import { LaunchError, OverridesTooLargeError, TaskGoneError } from './errors.ts'
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { LaunchDeps } from './ports.ts';
 import { finishRun, jobOf, publishFinal, publishOnce } from './runLifecycle.ts';
+import { taskDefinitionFor } from './runTaskDefinition.ts';
 import { settleAttempt } from './settleAttempt.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
@@ -318,6 +319,15 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
         startedBy(deps.settings.stage, run.runId, run.attempt),
       );
       if (existing[0]) return recordTask(deps, run, existing[0], 'adopted');
+    }
+
+    // A run on another image has a task definition of its own: registered once, found again after a crash.
+    try {
+      request = { ...request, taskDefinition: await taskDefinitionFor(deps, job, run) };
+    } catch (e) {
+      if (!(e instanceof LaunchError)) throw e;
+      if (e.retryable) return retryLater(deps, run, claim.attempt, e);
+      return failLaunch(deps, run, notLaunchedReason(e.reason), job);
     }
 
     await deps.pace();

@@ -10,6 +10,7 @@
  */
 import type { Catalog } from './catalog/schema.ts';
 import type { DeadLetterQueue, RawDeadLetter } from './domain/deadLetter.ts';
+import type { TaskDefinitionSpec } from './domain/imageOverride.ts';
 import type { JobState, PauseMode } from './domain/jobState.ts';
 import type { Attempt, Decision, Run, RunStatus } from './domain/run.ts';
 import type { RunEvent } from './domain/runEvents.ts';
@@ -242,6 +243,32 @@ export interface EcsPort {
   activeCapacityProviders(names: string[]): Promise<string[]>;
 }
 
+/** A task definition revision as the image override reads it (lib/domain/imageOverride.ts). */
+export interface TaskDefinitionRevision {
+  arn: string;
+  spec: TaskDefinitionSpec;
+  tags: { key: string; value: string }[];
+  registeredAt?: string;
+}
+
+/**
+ * Task definitions, for runs on another image (lib/runTaskDefinition.ts) and the sweeper that
+ * deregisters those no run uses. Failures are LaunchError (throttled: retryable; else config).
+ */
+export interface TaskDefinitionsPort {
+  /** The family's latest ACTIVE revision with its tags; undefined when it has none (or no such family). */
+  latest(family: string): Promise<TaskDefinitionRevision | undefined>;
+  /** Registers a revision with these tags; returns its ARN. */
+  register(spec: TaskDefinitionSpec, tags: { key: string; value: string }[]): Promise<string>;
+  /** The families starting with `prefix` that have an ACTIVE revision. */
+  activeFamilies(prefix: string): Promise<string[]>;
+  /** A family's ACTIVE revisions' ARNs, newest first. */
+  activeRevisions(family: string): Promise<string[]>;
+  /** When a revision was registered (DescribeTaskDefinition), if ECS knows it. */
+  registeredAt(arn: string): Promise<string | undefined>;
+  deregister(arn: string): Promise<void>;
+}
+
 /** One launch message: this attempt of this run, due after `delaySeconds`. */
 export interface LaunchEnqueue {
   runId: string;
@@ -286,10 +313,17 @@ export interface CoreDeps {
   catalog: () => Catalog;
   now: () => Date;
   metrics: MetricsPort;
+  /**
+   * The jobs' task logs, for the functions that settle attempts of tasks that ran (the tracker, the
+   * sweeper): a job's `result` is read from its main container's last lines. Absent elsewhere.
+   */
+  logs?: Pick<TaskLogsPort, 'read'>;
 }
 
 export interface LaunchDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'runTask' | 'tasksStartedBy' | 'stopTask'>;
+  /** A run on another image runs on a task definition revision of its own (lib/runTaskDefinition.ts). */
+  taskDefinitions: Pick<TaskDefinitionsPort, 'latest' | 'register'>;
   networks: Record<string, NetworkSettings>;
   /** Resolves when a RunTask call may be made (pacing to Fargate's API limits). */
   pace: () => Promise<void>;
@@ -324,6 +358,8 @@ export interface ControlDeps extends StopDeps {
 
 export interface SweepDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'stopTask' | 'describeTasks' | 'tasksStartedBy'>;
+  /** Deregisters the runs' derived task definitions no active run uses (lib/sweepTaskDefinitions.ts). */
+  taskDefinitions?: Pick<TaskDefinitionsPort, 'activeFamilies' | 'activeRevisions' | 'registeredAt' | 'deregister'>;
   /** The ARN of a job's schedule trigger, as Scheduler names it in this account and Region. */
   scheduleArn: (job: string, triggerIndex: number) => string;
 }

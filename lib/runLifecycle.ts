@@ -122,6 +122,8 @@ export interface FinishSpec {
   outcome?: Run['outcome'];
   /** False while the run's task may still be running (a cancel waits for STOPPED to free the slot). */
   releaseSlot: boolean;
+  /** A succeeding run's result (lib/runResult.ts), recorded by the same write. */
+  set?: Pick<Run, 'result' | 'resultError'>;
 }
 
 /**
@@ -142,6 +144,7 @@ export const finishRun = async (deps: CoreDeps, run: Run, spec: FinishSpec, atte
         ...(cost ? { costUsd: cost.costUsd } : {}),
         ...(spec.reason !== undefined ? { reason: spec.reason } : {}),
         ...(spec.outcome ? { outcome: spec.outcome } : {}),
+        ...spec.set,
       },
       remove: ['waitingForSlot', 'dispatchedAt', 'notBefore'],
       publish: finalEventKey(spec.to, spec.attempt ?? run.attempt),

@@ -15,6 +15,7 @@ import { publishKey } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
 import { costWith, finishRun, publishOnce, releaseSlotOf } from './runLifecycle.ts';
+import { readRunResult } from './runResult.ts';
 
 /**
  * What the run records of the attempt that decided (`Run.outcome`): the verdict, and the stop code
@@ -127,10 +128,20 @@ export const settleAttempt = async (
     return { run: next.status === 'CANCELLING' ? await closeCancelled(deps, next, recorded) : next, verdict };
   }
   const to = verdict.outcome === 'success' ? 'SUCCEEDED' : verdict.finalStatus;
+  // The job's declared result, read before the write that records it (never failing the settle).
+  const result = verdict.outcome === 'success' ? await readRunResult(deps, job, recorded) : undefined;
   const finished = await finishRun(
     deps,
     run,
-    { to, from: WORKING_STATUSES, attempt: run.attempt, outcome, reason: verdict.diagnosis, releaseSlot: true },
+    {
+      to,
+      from: WORKING_STATUSES,
+      attempt: run.attempt,
+      outcome,
+      reason: verdict.diagnosis,
+      releaseSlot: true,
+      ...(result ? { set: result } : {}),
+    },
     recorded,
   );
   if (finished.status === to && run.status !== to) {

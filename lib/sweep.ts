@@ -28,6 +28,7 @@ import { missedTicks } from './missedTicks.ts';
 import { releasePaused } from './pauseJob.ts';
 import type { SweepDeps } from './ports.ts';
 import { dispatchQueued } from './runLifecycle.ts';
+import { familiesInUse, retireTaskDefinitions } from './sweepTaskDefinitions.ts';
 import { trackTaskEvent } from './trackTask.ts';
 
 /** A task not RUNNING this long after launch is looked up in ECS. */
@@ -57,6 +58,8 @@ export interface SweepReport {
   dispatched: number;
   slotsFreed: number;
   missedTicks: { job: string; scheduledTime: string }[];
+  /** Task definition revisions of runs on another image, deregistered (lib/sweepTaskDefinitions.ts). */
+  deregistered: string[];
 }
 
 const age = (iso: string | undefined, now: Date): number => (iso ? (now.getTime() - Date.parse(iso)) / 1000 : 0);
@@ -197,6 +200,7 @@ export const emptySweepReport = (): SweepReport => ({
   dispatched: 0,
   slotsFreed: 0,
   missedTicks: [],
+  deregistered: [],
 });
 
 /**
@@ -233,9 +237,11 @@ export const sweepOnce = async (deps: SweepDeps, holder: string): Promise<SweepR
 export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const now = deps.now();
   const report: SweepReport = emptySweepReport();
+  const familiesUsed = new Set<string>();
   for (const job of deps.catalog().jobs) {
     const active = await deps.store.activeRuns(job.name);
     const state = await deps.store.getJobState(job.name);
+    for (const family of familiesInUse(deps.settings.stage, job.name, active)) familiesUsed.add(family);
     const toCheck: Run[] = [];
     const requeue: Run[] = [];
     // Held by a paused job: no task, no slot, nothing to sweep (while the job is paused).
@@ -284,6 +290,7 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
       report.dispatched += await dispatchQueued(deps, findJob(job.name, deps.catalog()));
     report.missedTicks.push(...(await missedTicks(deps, job, now, state)));
   }
+  report.deregistered = await retireTaskDefinitions(deps, deps.catalog(), familiesUsed, now);
   logger.info('Sweep done', { ...report, reconciled: report.reconciled.length });
   return report;
 };

@@ -1,4 +1,4 @@
-import { ecs, ecsClient, onRunTaskThrottled } from '../../lib/aws/ecs.ts';
+import { ecs, ecsClient, onRunTaskThrottled, taskDefinitions } from '../../lib/aws/ecs.ts';
 import { getNumberEnv, LAUNCHER_ENV, parseNetworks } from '../../lib/config.ts';
 import { launchMessage } from '../../lib/contracts/launch.ts';
 import { sqsEvent } from '../../lib/contracts/sqs.ts';
@@ -48,6 +48,7 @@ onRunTaskThrottled(ecsClient, limiter.throttled);
 export const handler = buildHandler({
   ...coreDeps(),
   ecs,
+  taskDefinitions,
   networks: parseNetworks(process.env[LAUNCHER_ENV.networks]),
   pace: limiter.acquire,
   random: Math.random,

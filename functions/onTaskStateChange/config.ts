@@ -1,7 +1,7 @@
 import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
 
 /** ECS task state changes of our tasks close attempts; the failure policy decides what follows. */
-const config: FunctionConfig = () => ({
+const config: FunctionConfig = (ctx) => ({
   handler: 'functions/onTaskStateChange/handler.handler',
   description: 'ECS Task State Change -> attempt record, failure policy, retry / finish, slot release',
   timeout: 30,
@@ -19,6 +19,6 @@ const config: FunctionConfig = () => ({
     'claimDispatch',
     'markPublished',
   ],
-  statements: [grants.enqueueLaunch(), grants.publishRunEvents()],
+  statements: [grants.enqueueLaunch(), grants.publishRunEvents(), ...grants.readResults(ctx)],
 });
 export default config;

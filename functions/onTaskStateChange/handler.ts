@@ -1,3 +1,4 @@
+import { buildTaskLogs, logsClient } from '../../lib/aws/logs.ts';
 import { parseTaskStateChange } from '../../lib/contracts/ecs.ts';
 import { createHandler } from '../../lib/handler.ts';
 import type { CoreDeps } from '../../lib/ports.ts';
@@ -10,4 +11,5 @@ export const buildHandler = (deps: CoreDeps) =>
     trackTaskEvent(deps, detail),
   );
 
-export const handler = buildHandler(coreDeps());
+// The tracker reads a job's result from its task's log when the run succeeds (lib/runResult.ts).
+export const handler = buildHandler({ ...coreDeps(), logs: buildTaskLogs(logsClient()) });

@@ -1,7 +1,7 @@
 import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
 
 /** Every few minutes: timeouts, stuck starts, lost STOPPED events, missed schedule ticks. */
-const config: FunctionConfig = () => ({
+const config: FunctionConfig = (ctx) => ({
   handler: 'functions/sweeper/handler.handler',
   description: 'Stops timed-out runs, reconciles stuck or lost attempts, detects missed schedules',
   timeout: 120,
@@ -34,6 +34,10 @@ const config: FunctionConfig = () => ({
     grants.describeTasks(),
     grants.listTasks(),
     grants.publishRunEvents(),
+    // a reconciled task that succeeded settles here: its job's result is read as the tracker reads it
+    ...grants.readResults(ctx),
+    // the runs' task definitions on another image, once no active run uses them
+    ...grants.retireRunTaskDefinitions(ctx),
   ],
 });
 export default config;

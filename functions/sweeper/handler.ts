@@ -1,4 +1,5 @@
-import { ecs } from '../../lib/aws/ecs.ts';
+import { ecs, taskDefinitions } from '../../lib/aws/ecs.ts';
+import { buildTaskLogs, logsClient } from '../../lib/aws/logs.ts';
 import { scheduleArnFrom } from '../../lib/domain/names.ts';
 import { createHandler } from '../../lib/handler.ts';
 import type { SweepDeps } from '../../lib/ports.ts';
@@ -17,4 +18,4 @@ export const buildHandler = (deps: Omit<SweepDeps, 'scheduleArn'>) =>
     ),
   );
 
-export const handler = buildHandler({ ...coreDeps(), ecs });
+export const handler = buildHandler({ ...coreDeps(), ecs, taskDefinitions, logs: buildTaskLogs(logsClient()) });

@@ -4,18 +4,26 @@
  * cluster, the capacity providers) fail as AwsCheckError naming the call, as its checks expect.
  */
 import {
+  DeregisterTaskDefinitionCommand,
   DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTaskDefinitionFamiliesCommand,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
   type RunTaskCommandOutput,
   StopTaskCommand,
+  type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import type { TaskDefinitionSpec } from '../domain/imageOverride.ts';
 import { classifyLaunchFailure } from '../domain/launchFailure.ts';
 import { awsCheck, LaunchError, TaskGoneError } from '../errors.ts';
-import type { EcsPort } from '../ports.ts';
+import type { EcsPort, TaskDefinitionsPort } from '../ports.ts';
 
 /** Adaptive retry mode adds client-side rate limiting on top of backoff when ECS throttles. */
 export const ecsClient = new ECSClient({ maxAttempts: 4, retryMode: 'adaptive' });
@@ -129,3 +137,131 @@ export const onRunTaskThrottled = (client: ECSClient, listener: () => void): voi
     { step: 'deserialize', priority: 'high', name: 'longshoreRunTaskThrottled' },
   );
 };
+
+/**
+ * The fields of a described task definition that RegisterTaskDefinition takes back (its request
+ * syntax, ECS API reference); the rest (ARN, revision, status, registeredAt/By, compatibilities,
+ * requiresAttributes) is ECS's own and refused or ignored on register.
+ */
+const REGISTRABLE = [
+  'family',
+  'taskRoleArn',
+  'executionRoleArn',
+  'networkMode',
+  'containerDefinitions',
+  'volumes',
+  'placementConstraints',
+  'requiresCompatibilities',
+  'cpu',
+  'memory',
+  'pidMode',
+  'ipcMode',
+  'proxyConfiguration',
+  'inferenceAccelerators',
+  'ephemeralStorage',
+  'runtimePlatform',
+  'enableFaultInjection',
+] as const satisfies readonly (keyof RegisterTaskDefinitionCommandInput & keyof TaskDefinition)[];
+
+const specOf = (d: TaskDefinition): TaskDefinitionSpec =>
+  Object.fromEntries(REGISTRABLE.filter((k) => d[k] !== undefined).map((k) => [k, d[k]])) as TaskDefinitionSpec;
+
+/** An SDK failure as a LaunchError: throttling is retried later; anything else fails the launch. */
+const asLaunchError = (e: unknown, call: string): LaunchError => {
+  const err = e as Error;
+  return new LaunchError(`${call}: ${err.name}: ${err.message}`, classifyLaunchFailure(err.name, err.message ?? ''), {
+    cause: e,
+  });
+};
+
+/** "Unable to describe task definition." is how ECS answers a family without an ACTIVE revision. */
+const isMissingDefinition = (e: unknown): boolean => {
+  const err = e as Error;
+  return err.name === 'ClientException' && /unable to describe task definition/i.test(err.message ?? '');
+};
+
+export const buildTaskDefinitions = (client: ECSClient): TaskDefinitionsPort => ({
+  latest: async (family) => {
+    try {
+      // A family without a revision number is its latest ACTIVE revision (DescribeTaskDefinition).
+      const out = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
+      const d = out.taskDefinition;
+      if (!d?.taskDefinitionArn || d.status !== 'ACTIVE') return undefined;
+      return {
+        arn: d.taskDefinitionArn,
+        spec: specOf(d),
+        tags: (out.tags ?? []).flatMap((t) => (t.key !== undefined ? [{ key: t.key, value: t.value ?? '' }] : [])),
+        ...(d.registeredAt ? { registeredAt: d.registeredAt.toISOString() } : {}),
+      };
+    } catch (e) {
+      if (isMissingDefinition(e)) return undefined;
+      throw asLaunchError(e, 'DescribeTaskDefinition');
+    }
+  },
+
+  register: async (spec, tags) => {
+    try {
+      const out = await client.send(
+        new RegisterTaskDefinitionCommand({ ...(spec as unknown as RegisterTaskDefinitionCommandInput), tags }),
+      );
+      const arn = out.taskDefinition?.taskDefinitionArn;
+      if (!arn) throw new LaunchError('RegisterTaskDefinition returned no task definition', 'config');
+      return arn;
+    } catch (e) {
+      if (e instanceof LaunchError) throw e;
+      throw asLaunchError(e, 'RegisterTaskDefinition');
+    }
+  },
+
+  activeFamilies: async (prefix) => {
+    const families: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await client.send(
+        new ListTaskDefinitionFamiliesCommand({
+          familyPrefix: prefix,
+          status: 'ACTIVE',
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      families.push(...(out.families ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return families;
+  },
+
+  activeRevisions: async (family) => {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await client.send(
+        new ListTaskDefinitionsCommand({
+          familyPrefix: family,
+          status: 'ACTIVE',
+          sort: 'DESC',
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      arns.push(...(out.taskDefinitionArns ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    // familyPrefix is a prefix: keep this family's own revisions only.
+    return arns.filter((a) => a.split('/').pop()?.replace(/:\d+$/, '') === family);
+  },
+
+  registeredAt: async (arn) => {
+    try {
+      const out = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+      return out.taskDefinition?.registeredAt?.toISOString();
+    } catch (e) {
+      if (isMissingDefinition(e)) return undefined;
+      throw e;
+    }
+  },
+
+  deregister: async (arn) => {
+    await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+  },
+});
+
+export const taskDefinitions = buildTaskDefinitions(ecsClient);

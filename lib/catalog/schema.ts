@@ -255,6 +255,22 @@ export const overridePolicy = z.strictObject({
   environment: z.union([z.array(z.string()), z.boolean()]).default([]),
   /** Change cpu and memory for a run (to another valid size). */
   size: z.boolean().default(true),
+  /**
+   * Run on any image (`trigger --image URI`): as powerful as `command`. A tag of the job's own
+   * repository (`--image-tag`) needs no setting: that repository is the job's already.
+   */
+  image: z.boolean().default(false),
+});
+
+/**
+ * What a successful run hands on (lib/domain/runResult.ts): the main container's last log line that
+ * is a JSON object or array, at most 4 KB, recorded on the run and carried in `Run Succeeded`.
+ * `file` is refused by validation with its reason (docs/decisions.md, "Run results"): a file inside
+ * a Fargate task cannot be read once the task stopped; print it as the last line instead.
+ */
+export const resultSpec = z.strictObject({
+  lastLogLine: z.boolean().optional(),
+  file: z.string().optional(),
 });
 
 const iamStatement = z.strictObject({
@@ -285,7 +301,7 @@ export const job = z.strictObject({
     maxInfrastructureRetries: 5,
   }),
   alerts: z.union([z.string(), z.literal(false)]).default('default'),
-  overrides: overridePolicy.default({ command: false, environment: [], size: true }),
+  overrides: overridePolicy.default({ command: false, environment: [], size: true, image: false }),
   taskRole: z
     .strictObject({
       /** Grant s3:GetObject on the objects this job's S3 triggers match. */
@@ -294,6 +310,7 @@ export const job = z.strictObject({
     })
     .default({ readTriggerObjects: true, statements: [] }),
   tags: z.record(z.string(), z.string()).default({}),
+  result: resultSpec.optional(),
 });
 
 export const catalog = z.strictObject({
@@ -324,3 +341,4 @@ export type PolicyRule = z.output<typeof policyRule>;
 export type AlertRoute = z.output<typeof alertRoute>;
 export type Backoff = z.output<typeof backoff>;
 export type OverridePolicy = z.output<typeof overridePolicy>;
+export type ResultSpec = z.output<typeof resultSpec>;

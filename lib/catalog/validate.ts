@@ -472,12 +472,26 @@ const checkJob = (report: Report, job: Job, ctx: { networks: Set<string>; alerts
       report(`tags.${k}`, 'may contain only letters, digits, spaces and + - = . _ : / @');
   }
   checkOverridePolicy(report, job);
+  checkResult(report, job);
   job.taskRole.statements.forEach((s, i) => {
     if (s.actions.length === 0 || s.resources.length === 0)
       report(`taskRole.statements[${i}]`, 'needs at least one action and one resource');
     if (s.actions.some((a) => a === '*' || a.endsWith(':*')))
       report(`taskRole.statements[${i}].actions`, 'wildcard actions are not allowed; list the actions the job needs');
   });
+};
+
+/** `result`: the last JSON log line only; why not a file is docs/decisions.md, "Run results". */
+const checkResult = (report: Report, job: Job): void => {
+  const r = job.result;
+  if (!r) return;
+  if (r.file !== undefined)
+    report(
+      'result.file',
+      "is not supported: a file inside a Fargate task cannot be read once the task stopped; print it as the container's last log line (e.g. `cat /out/result.json` last) and declare result: { lastLogLine: true }",
+    );
+  else if (r.lastLogLine !== true)
+    report('result', 'declare result: { lastLogLine: true } (the last log line that is JSON), or leave result out');
 };
 
 const checkOverridePolicy = (report: Report, job: Job): void => {
@@ -493,7 +507,10 @@ const checkOverridePolicy = (report: Report, job: Job): void => {
     if (seen.has(name)) report(field, 'is listed twice');
     seen.add(name);
   }
-  if (!job.triggers.some((t) => t.type === 'manual') && (env.length > 0 || job.overrides.command))
+  if (
+    !job.triggers.some((t) => t.type === 'manual') &&
+    (env.length > 0 || job.overrides.command || job.overrides.image)
+  )
     report(
       'overrides',
       "allows overrides, but the job has no manual trigger ({ type: 'manual' }): no one can send them",

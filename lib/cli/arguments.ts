@@ -7,6 +7,7 @@
 
 import type { ControlRequestInput } from '../contracts/control.ts';
 import { parseDuration } from '../domain/duration.ts';
+import { imageTagProblem, imageUriProblem } from '../domain/imageOverride.ts';
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';
 import { RUN_STATUSES, type RunStatus } from '../domain/run.ts';
 import { RUN_ID_HASH_LENGTH, RUN_ID_PATTERN } from '../domain/runId.ts';
@@ -171,11 +172,30 @@ export interface TriggerOptions {
   cpu?: string;
   memory?: string;
   command?: string;
+  imageTag?: string;
+  image?: string;
 }
+
+/** `--image-tag TAG` / `--image URI`: one of them, each checked as the control function checks it. */
+const parseImageOptions = (opts: Pick<TriggerOptions, 'imageTag' | 'image'>): { imageTag?: string; image?: string } => {
+  if (opts.imageTag !== undefined && opts.image !== undefined)
+    throw new CliError('give --image-tag or --image, not both', EXIT.invalid);
+  if (opts.imageTag !== undefined) {
+    const problem = imageTagProblem(opts.imageTag);
+    if (problem) throw new CliError(`--image-tag '${opts.imageTag}' ${problem}`, EXIT.invalid);
+    return { imageTag: opts.imageTag };
+  }
+  if (opts.image !== undefined) {
+    const problem = imageUriProblem(opts.image);
+    if (problem) throw new CliError(`--image '${opts.image}' ${problem}`, EXIT.invalid);
+    return { image: opts.image };
+  }
+  return {};
+};
 
 /** `--env K=V... --cpu N --memory N --command JSON` (of `trigger` and `runs retry`) as run overrides, each checked. */
 export const parseOverrideOptions = (
-  opts: Pick<TriggerOptions, 'env' | 'cpu' | 'memory' | 'command'>,
+  opts: Pick<TriggerOptions, 'env' | 'cpu' | 'memory' | 'command' | 'imageTag' | 'image'>,
 ): NonNullable<Extract<ControlRequestInput, { action: 'trigger' }>['overrides']> => {
   const environment = parseEnvOptions(opts.env ?? []);
   const command = opts.command !== undefined ? parseCommandOption(opts.command) : undefined;
@@ -184,6 +204,7 @@ export const parseOverrideOptions = (
     ...(command ? { command } : {}),
     ...(opts.cpu !== undefined ? { cpu: checkPositiveInteger('--cpu', opts.cpu) } : {}),
     ...(opts.memory !== undefined ? { memory: checkPositiveInteger('--memory', opts.memory) } : {}),
+    ...parseImageOptions(opts),
   };
 };
 

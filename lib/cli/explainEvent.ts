@@ -72,6 +72,7 @@ const explainRunEvent = (catalog: Catalog, event: unknown, stage: string, run?: 
         trigger: eventTrigger(f.trigger),
         ...(f.finishedAt ? { finishedAt: f.finishedAt } : {}),
         ...(f.exitCode !== undefined ? { exitCode: f.exitCode } : {}),
+        ...(f.result !== undefined ? { result: f.result } : {}),
       };
   const starts = followersOf(catalog, upstream).map(({ job, triggerIndex }) => {
     const next = newRun({ job, trigger: { type: 'after', upstream, triggerIndex } }, new Date(0));

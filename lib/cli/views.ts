@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import type { Catalog } from '../catalog/schema.ts';
 import { type AttemptSummary, summarizeAttempt } from '../domain/attemptSummary.ts';
-import { DEFAULT_PRICE_REGION, estimateCost, formatCost, PRICES_AS_OF } from '../domain/cost.ts';
+import { costBasis, estimateCost, formatCost, PRICED_REGIONS, PRICES_AS_OF } from '../domain/cost.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { formatCpu, formatMemory } from '../domain/fargateSizes.ts';
 import type { Attempt, Run } from '../domain/run.ts';
 import { triggerSummary } from '../domain/runEvents.ts';
+import { parseResult } from '../domain/runResult.ts';
 import type { RunStats } from '../domain/runStats.ts';
 import { localLogFile } from '../local/localLogs.ts';
 import type { RunHistory } from './backends.ts';
@@ -80,8 +81,6 @@ export const logsOf = (a: Attempt, localLogsDir?: string): string | undefined =>
 const DID_NOT_START = 'did not start';
 
 /** The Regions whose prices the attempts were estimated at ("us-east-1"). */
-const priceRegions = (attempts: readonly Attempt[]): string =>
-  [...new Set(attempts.map((a) => a.cost?.priceRegion ?? DEFAULT_PRICE_REGION))].join(', ');
 
 /** One job's figures over the window of `runs list --summary`. */
 export interface JobSummary {
@@ -127,7 +126,7 @@ export const printRunSummary = (out: Output, window: { from: string; to: string 
   );
   out.line(
     out.c.dim(
-      `Success: succeeded of the runs that ended by themselves. Duration: creation to finish. Cost: estimate at Fargate list prices as of ${PRICES_AS_OF}.`,
+      `Success: succeeded of the runs that ended by themselves. Duration: creation to finish. Cost: estimate at Fargate list prices as of ${PRICES_AS_OF} (${PRICED_REGIONS}).`,
     ),
   );
 };
@@ -181,6 +180,8 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
         };
       }),
       costUsd: total,
+      // The result as the value it is (the run record keeps its JSON text).
+      ...(run.result !== undefined ? { result: parseResult(run.result) } : {}),
       ...(h.slotHolders ? { slotHolders: h.slotHolders } : {}),
       ...(h.logExcerpt ? { logExcerpt: h.logExcerpt } : {}),
     });
@@ -190,6 +191,13 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
   out.fields([
     ['job', run.job],
     ['trigger', triggerSummary(run.trigger)],
+    [
+      'image',
+      run.overrides?.image ??
+        (run.overrides?.imageTag !== undefined
+          ? `tag ${run.overrides.imageTag} of the job's image (its own task definition revision)`
+          : undefined),
+    ],
     ['created', run.createdAt],
     ['finished', run.finishedAt],
     [
@@ -217,12 +225,13 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
             : undefined,
     ],
     [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
+    ['result', run.result ?? (run.resultError ? `none: ${run.resultError}` : undefined)],
     [
       'cost',
       noneStarted
         ? `none (${DID_NOT_START})`
         : total !== undefined
-          ? `${formatCost(total)} (estimate: Fargate list prices, ${priceRegions(attempts)}, as of ${PRICES_AS_OF})`
+          ? `${formatCost(total)} (estimate: ${costBasis(attempts)})`
           : undefined,
     ],
   ]);

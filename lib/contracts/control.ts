@@ -3,6 +3,7 @@
  * run, backfill a schedule's window, pause or resume a job.
  */
 import * as z from 'zod';
+import { imageTagProblem, imageUriProblem } from '../domain/imageOverride.ts';
 import { type JobState, PAUSE_MODES } from '../domain/jobState.ts';
 import { InvalidEventError } from '../errors.ts';
 import { issueSentences } from '../schemaIssues.ts';
@@ -32,6 +33,16 @@ export const runOverrides = z.strictObject({
     .int('a whole number')
     .positive('a positive number')
     .max(122880, 'at most 122880 MiB (120 GiB)')
+    .optional(),
+  /** Another tag of the job's main image (`trigger --image-tag`): Docker's tag grammar. */
+  imageTag: z
+    .string()
+    .refine((t) => imageTagProblem(t) === undefined, { error: (i) => imageTagProblem(String(i.input)) })
+    .optional(),
+  /** Another image (`trigger --image`, where the job's overrides allow it): an image reference. */
+  image: z
+    .string()
+    .refine((u) => imageUriProblem(u) === undefined, { error: (i) => imageUriProblem(String(i.input)) })
     .optional(),
 });
 

@@ -62,6 +62,8 @@ export const finishedRunEvent = z.looseObject({
     trigger: z.looseObject({ type: z.enum(['s3', 'schedule', 'manual', 'after', 'event', 'sqs', 'retry']) }),
     exitCode: z.number().int().optional(),
     finishedAt: isoTime.optional(),
+    /** A SUCCEEDED run's result (its job's `result`), as a JSON value. */
+    result: z.unknown().optional(),
   }),
 });
 
@@ -75,6 +77,8 @@ export interface FinishedRun {
   trigger: RunTrigger;
   exitCode?: number;
   finishedAt?: string;
+  /** The result's JSON text, as a downstream task gets it (LONGSHORE_UPSTREAM_RESULT): `explain` shows it. */
+  result?: string;
 }
 
 export const parseFinishedRunEvent = (event: unknown): FinishedRun => {
@@ -90,5 +94,6 @@ export const parseFinishedRunEvent = (event: unknown): FinishedRun => {
     trigger: d.trigger as RunTrigger,
     ...(d.exitCode !== undefined ? { exitCode: d.exitCode } : {}),
     ...(d.finishedAt ? { finishedAt: d.finishedAt } : {}),
+    ...(d.result !== undefined ? { result: JSON.stringify(d.result) } : {}),
   };
 };

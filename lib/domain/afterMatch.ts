@@ -18,7 +18,7 @@ export const upstreamTriggerOf = (t: RunTrigger): UpstreamTrigger => {
   return o.type === 'after' ? { type: 'after', upstreamRunId: o.upstream.runId, upstreamJob: o.upstream.job } : o;
 };
 
-/** What a downstream run records of the run it follows (its recorded exit code, if the run has one). */
+/** What a downstream run records of the run it follows (its recorded exit code and result, if it has them). */
 export const upstreamOf = (run: Run): UpstreamRun => ({
   runId: run.runId,
   job: run.job,
@@ -26,7 +26,14 @@ export const upstreamOf = (run: Run): UpstreamRun => ({
   trigger: upstreamTriggerOf(run.trigger),
   ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
   ...(run.outcome?.exitCode !== undefined ? { exitCode: run.outcome.exitCode } : {}),
+  ...(run.result !== undefined ? { result: run.result } : {}),
 });
+
+/** The upstream as a downstream records it when its result does not fit: said, not carried. */
+export const withoutResult = (u: UpstreamRun): UpstreamRun => {
+  const { result, ...rest } = u;
+  return result === undefined ? u : { ...rest, resultOmitted: true };
+};
 
 /** Whether an `after` trigger takes this finished upstream run: its job, one of its statuses, its filter. */
 export const afterMatches = (t: AfterTrigger, upstream: UpstreamRun): boolean => {

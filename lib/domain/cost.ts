@@ -41,6 +41,9 @@ export const FARGATE_PRICES = {
   includedStorageGb: 20,
 } as const;
 
+/** The price table's reach, in words: "us-east-1 prices; other Regions priced at us-east-1's". */
+export const PRICED_REGIONS = `${Object.keys(FARGATE_REGION_PRICES).join(', ')} prices; other Regions priced at ${DEFAULT_PRICE_REGION}'s`;
+
 /** The Region whose prices an attempt in `region` is estimated at: its own, else the default's. */
 export const priceRegionOf = (region: string | undefined): string =>
   region && FARGATE_REGION_PRICES[region] ? region : DEFAULT_PRICE_REGION;
@@ -146,6 +149,30 @@ export const attemptCostOf = (a: {
 export const regionOfArn = (arn: string | undefined): string | undefined => {
   const region = arn?.split(':')[3];
   return region && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined;
+};
+
+/**
+ * What an estimate over these attempts was priced at, in words: the prices' Region(s) and date, and
+ * which task Regions the table has no prices for (priced at `DEFAULT_PRICE_REGION`'s instead), so a
+ * figure for eu-west-1 never reads as eu-west-1's price.
+ *
+ * @example costBasis([{ taskArn: 'arn:aws:ecs:eu-west-1:1:task/c/a', cost }]) // "Fargate list prices of us-east-1 as of 2026-12-02; eu-west-1 is not in the price table and is priced at us-east-1's"
+ */
+export const costBasis = (attempts: readonly { taskArn?: string; cost?: { priceRegion: string } }[]): string => {
+  const priced = attempts.filter((a) => a.cost);
+  const regions = [...new Set(priced.map((a) => a.cost?.priceRegion ?? DEFAULT_PRICE_REGION))];
+  const unlisted = [
+    ...new Set(
+      priced.flatMap((a) => {
+        const r = regionOfArn(a.taskArn);
+        return r && !FARGATE_REGION_PRICES[r] ? [r] : [];
+      }),
+    ),
+  ];
+  const prices = `Fargate list prices of ${regions.length > 0 ? regions.join(', ') : DEFAULT_PRICE_REGION} as of ${PRICES_AS_OF}`;
+  return unlisted.length > 0
+    ? `${prices}; ${unlisted.join(', ')} ${unlisted.length > 1 ? 'are' : 'is'} not in the price table and ${unlisted.length > 1 ? 'are' : 'is'} priced at ${DEFAULT_PRICE_REGION}'s`
+    : prices;
 };
 
 export const formatCost = (usd: number | undefined): string =>

@@ -36,6 +36,12 @@ export const overridePolicyProblems = (job: Job, overrides: RunOverrides): strin
   }
   if ((overrides.cpu !== undefined || overrides.memory !== undefined) && !policy.size)
     problems.push(`cpu/memory: job '${job.name}' does not accept a size override (overrides.size is false)`);
+  if (overrides.image !== undefined && !policy.image)
+    problems.push(
+      `image: job '${job.name}' does not accept another image (an image runs with the job's secrets and task role; the catalog allows it with overrides: { image: true }; --image-tag changes only the tag)`,
+    );
+  if (overrides.image !== undefined && overrides.imageTag !== undefined)
+    problems.push('image: give an image or an image tag, not both');
   return problems;
 };
 

@@ -62,6 +62,10 @@ export interface UpstreamRun {
   trigger: UpstreamTrigger;
   finishedAt?: string;
   exitCode?: number;
+  /** The upstream's result (its JSON text), when the downstream task's overrides have room for it. */
+  result?: string;
+  /** The upstream had a result too large for the downstream's overrides: read it from the upstream run. */
+  resultOmitted?: boolean;
 }
 
 /** An upstream run's trigger as a downstream run records it: an `after` keeps only its upstream's id. */
@@ -119,6 +123,9 @@ export interface RunOverrides {
   command?: string[];
   cpu?: number;
   memory?: number;
+  /** Another tag of the job's main image, or (with `overrides.image`) another image: lib/domain/imageOverride.ts. */
+  imageTag?: string;
+  image?: string;
 }
 
 export interface TaskSizeRecord {
@@ -187,6 +194,12 @@ export interface Run {
    * the transition that settles it, so once); absent while none was priced (EC2 capacity).
    */
   costUsd?: number;
+  /**
+   * A SUCCEEDED run's result (a job's `result`, lib/domain/runResult.ts): its JSON text, at most
+   * 4 KB; or why it could not be read (`resultError`: the run succeeded all the same).
+   */
+  result?: string;
+  resultError?: string;
   expiresAt: number;
 }
 

@@ -5,6 +5,7 @@
 import type { Job } from '../catalog/schema.ts';
 import { attemptsAllowed, logTargetOf, summarizeAttempt } from './attemptSummary.ts';
 import { type Attempt, originalTrigger, type Run, type RunTrigger } from './run.ts';
+import { parseResult } from './runResult.ts';
 
 export const RUN_EVENT_SOURCE = 'longshore';
 
@@ -80,6 +81,12 @@ export interface RunEventDetail {
    */
   attemptCostUsd?: number;
   costUsd?: number;
+  /**
+   * A SUCCEEDED run's result (its job's `result`): the JSON value its main container printed last,
+   * or why it could not be read (lib/domain/runResult.ts).
+   */
+  result?: unknown;
+  resultError?: string;
   createdAt: string;
   finishedAt?: string;
   [key: string]: unknown;
@@ -157,6 +164,8 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
     ...(s?.logLink ? { logLink: s.logLink } : {}),
     ...(attempt?.cost ? { attemptCostUsd: attempt.cost.costUsd } : {}),
     ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
+    ...(run.result !== undefined ? { result: parseResult(run.result) } : {}),
+    ...(run.resultError ? { resultError: run.resultError } : {}),
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
   };
   return { type, detail };

@@ -93,6 +93,8 @@ export const upstreamEnvironment = (u: UpstreamRun): Record<string, string> => {
   };
   if (u.exitCode !== undefined) env.LONGSHORE_UPSTREAM_EXIT_CODE = String(u.exitCode);
   if (u.finishedAt) env.LONGSHORE_UPSTREAM_FINISHED_AT = u.finishedAt;
+  if (u.result !== undefined) env.LONGSHORE_UPSTREAM_RESULT = u.result;
+  if (u.resultOmitted) env.LONGSHORE_UPSTREAM_RESULT_OMITTED = 'true';
   const t = u.trigger;
   if (t.type === 's3') {
     env.LONGSHORE_UPSTREAM_S3_BUCKET = t.bucket;

@@ -4,8 +4,11 @@
  */
 import type { AWS } from '@serverless/typescript';
 import { STORE_ACCESS, type StoreMethod, type TableAccess } from '../aws/runStore.ts';
+import { localArn } from '../catalog/arn.ts';
 import type { ServiceEnvName } from '../config.ts';
-import { scheduleGroupName, scheduleName, taskFamily } from '../domain/names.ts';
+import { DERIVED_TAGS } from '../domain/imageOverride.ts';
+import { logStreamName } from '../domain/logLink.ts';
+import { logGroupName, MAIN_CONTAINER_NAME, scheduleGroupName, scheduleName, taskFamily } from '../domain/names.ts';
 import { allow, type CfnValue, getAtt, ref, type Statement, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS } from './ids.ts';
@@ -83,6 +86,14 @@ const enabledSchedules = (ctx: BuildContext): string[] =>
 
 /** Whether the stage has a schedule a pause could disable. */
 export const hasSchedules = (ctx: BuildContext): boolean => enabledSchedules(ctx).length > 0;
+const taskDefinitionArn = (revision: string): CfnValue =>
+  sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${revision}`);
+
+/** The derived families' revisions of the jobs someone can trigger by hand (`<family>_*`: `_` is in no job name). */
+const derivedFamilyArns = (ctx: BuildContext): CfnValue[] =>
+  ctx.catalog.jobs
+    .filter((j) => j.triggers.some((t) => t.type === 'manual'))
+    .map((j) => taskDefinitionArn(`${taskFamily(ctx.stage, j.name)}_*:*`));
 
 /** Statement builders each function combines; every one is scoped to specific ARNs. */
 export const grants = {
@@ -143,14 +154,15 @@ export const grants = {
       Sid: 'RunJobTasks',
       ...allow(
         ['ecs:RunTask'],
-        ctx.catalog.jobs.map((j) =>
-          sub(
-            `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${taskFamily(ctx.stage, j.name)}:*`,
-          ),
-        ),
+        [
+          ...ctx.catalog.jobs.map((j) => taskDefinitionArn(`${taskFamily(ctx.stage, j.name)}:*`)),
+          // and the revisions of the jobs' runs on another image, in their derived families
+          ...derivedFamilyArns(ctx),
+        ],
         { ArnEquals: { 'ecs:cluster': clusterArnValue } },
       ),
     },
+    ...grants.registerRunTaskDefinitions(ctx),
     {
       Sid: 'TagTasksOnLaunch',
       ...allow(['ecs:TagResource'], [taskArnPattern], { StringEquals: { 'ecs:CreateAction': 'RunTask' } }),
@@ -168,12 +180,83 @@ export const grants = {
     },
     grants.listTasks(),
   ],
+  /**
+   * Runs on another image (`trigger --image-tag`, lib/runTaskDefinition.ts): the launcher reads the
+   * job's task definition and registers a derived revision, tagged. Task definitions have no
+   * resource-level permissions for Describe/Register (Service Authorization Reference for ECS: no
+   * resource type; aws/containers-roadmap#929, open), so those two are on "*": registering is pinned
+   * to requests that carry this stage's tag (RegisterTaskDefinition supports aws:RequestTag), and
+   * tagging on register to the derived families' ARNs (TagResource supports the task-definition
+   * resource, with ecs:CreateAction). PassRole is the launcher's existing one (the job roles only,
+   * to ECS tasks). Only for the jobs someone can trigger (a manual trigger): none, no statement.
+   */
+  registerRunTaskDefinitions: (ctx: BuildContext): Statement[] =>
+    derivedFamilyArns(ctx).length === 0
+      ? []
+      : [
+          { Sid: 'ReadJobTaskDefinitions', ...allow(['ecs:DescribeTaskDefinition'], ['*']) },
+          {
+            Sid: 'RegisterRunTaskDefinitions',
+            ...allow(['ecs:RegisterTaskDefinition'], ['*'], {
+              StringEquals: { [`aws:RequestTag/${DERIVED_TAGS.stage}`]: ctx.stage },
+            }),
+          },
+          {
+            Sid: 'TagRunTaskDefinitionsOnRegister',
+            ...allow(['ecs:TagResource'], derivedFamilyArns(ctx), {
+              StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+            }),
+          },
+        ],
+  /**
+   * The sweeper deregisters the derived revisions no active run uses (lib/sweepTaskDefinitions.ts).
+   * None of these four has a resource type (Service Authorization Reference for ECS), so "*": the
+   * code keeps to this stage's derived families (`<job family>_<16 hex>`), which IAM cannot.
+   */
+  retireRunTaskDefinitions: (ctx: BuildContext): Statement[] =>
+    derivedFamilyArns(ctx).length === 0
+      ? []
+      : [
+          { Sid: 'ListTaskDefinitionFamilies', ...allow(['ecs:ListTaskDefinitionFamilies'], ['*']) },
+          { Sid: 'ListTaskDefinitions', ...allow(['ecs:ListTaskDefinitions'], ['*']) },
+          { Sid: 'ReadTaskDefinitions', ...allow(['ecs:DescribeTaskDefinition'], ['*']) },
+          { Sid: 'DeregisterTaskDefinitions', ...allow(['ecs:DeregisterTaskDefinition'], ['*']) },
+        ],
   /** Finds an attempt's task by `startedBy` (an expired clientToken; a launcher that died mid-launch). */
   listTasks: (): Statement => ({
     // ListTasks has no resource-level permission (AWS requires "*"); the condition pins it to our cluster.
     Sid: 'FindTasksStartedByUs',
     ...allow(['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': clusterArnValue } }),
   }),
+  /**
+   * The functions that settle attempts of tasks that ran (the tracker, the sweeper) read a job's
+   * `result` from its main container's stream: GetLogEvents on those streams of the jobs that
+   * declare a result, nothing else; no statement when none does (GetLogEvents' resource is the log
+   * stream: `log-group:<group>:log-stream:<stream>`, Service Authorization Reference, CloudWatch Logs).
+   */
+  readResults: (ctx: BuildContext): Statement[] => {
+    const streams = [
+      ...new Set(
+        ctx.catalog.jobs
+          .filter((j) => j.result?.lastLogLine === true)
+          .map(
+            (j) =>
+              `log-group:${logGroupName(ctx.stage, j)}:log-stream:${logStreamName(j.container.logs.streamPrefix, MAIN_CONTAINER_NAME, '*')}`,
+          ),
+      ),
+    ].sort();
+    return streams.length > 0
+      ? [
+          {
+            Sid: 'ReadJobResults',
+            ...allow(
+              ['logs:GetLogEvents'],
+              streams.map((r) => sub(localArn('logs', r))),
+            ),
+          },
+        ]
+      : [];
+  },
   /** Publishing to the encrypted topic needs its key too (SNS developer guide: the publisher needs kms:GenerateDataKey and kms:Decrypt). */
   publishAlerts: (): Statement[] => [
     { Sid: 'PublishAlerts', ...allow(['sns:Publish'], [ref(IDS.alertTopic)]) },

@@ -4,6 +4,7 @@
  * alarms, sent to the alert topic, on dead-letter queue depth and on handler errors.
  */
 
+import { PRICED_REGIONS, PRICES_AS_OF } from '../domain/cost.ts';
 import { eventsDlqName, functionName, launchDlqName, launchQueueName, SERVICE } from '../domain/names.ts';
 import { METRIC_NAMES } from '../metrics.ts';
 import { type CfnValue, getAtt, pascal, type Resources, ref } from './cfn.ts';
@@ -100,6 +101,13 @@ export const dashboardBody = (ctx: BuildContext, functionKeys: readonly string[]
       [NAMESPACE, 'QueueWait', 'job', job, 'service', 'longshore', { stat: 'p90', label: 'queue wait p90' }],
     ]);
   }
+  // Each settled attempt's estimate (lib/domain/cost.ts), summed per hour: one line per job. The
+  // title says what the figures are priced at: the table's Regions, and its date.
+  add(
+    `Estimated cost by job (US dollars per hour; Fargate list prices as of ${PRICES_AS_OF}: ${PRICED_REGIONS})`,
+    jobs.map((job) => [NAMESPACE, 'Cost', 'job', job, 'service', 'longshore', { stat: 'Sum', label: job }]),
+    { period: 3600, stacked: true },
+  );
   const perFunction = (metric: string, stat: string) =>
     functionKeys.map((k) => ['AWS/Lambda', metric, 'FunctionName', functionName(ctx.stage, k), { stat, label: k }]);
   add('Handler errors', perFunction('Errors', 'Sum'));

@@ -13,6 +13,7 @@ import type { Catalog, Job } from '../catalog/schema.ts';
 import { logGroupName, MAIN_CONTAINER_NAME, parseStartedBy } from '../domain/names.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './environment.ts';
 import { taskStateChange } from './eventFactory.ts';
+import { LocalTaskDefinitions } from './LocalTaskDefinitions.ts';
 import { describeTask, imageOf, type RunTaskInputLike, type SimTask, taskEventVariants } from './simTask.ts';
 import { startTaskProcess } from './taskProcess.ts';
 import type { TaskEnding, TaskScript } from './taskScript.ts';
@@ -39,8 +40,12 @@ export interface SimulatedEcsOptions {
 export class SimulatedEcs {
   readonly tasks = new Map<string, SimTask>();
   private readonly byToken = new Map<string, string>();
+  /** The jobs' task definitions and the revisions registered for runs on another image. */
+  readonly taskDefinitions: LocalTaskDefinitions;
 
-  constructor(private readonly opts: SimulatedEcsOptions) {}
+  constructor(private readonly opts: SimulatedEcsOptions) {
+    this.taskDefinitions = new LocalTaskDefinitions(opts.stage, opts.catalog);
+  }
 
   /** Tasks that have not stopped yet. */
   active(): SimTask[] {
@@ -52,7 +57,9 @@ export class SimulatedEcs {
     const known = this.byToken.get(token);
     if (known) return { tasks: [this.describe(this.tasks.get(known) as SimTask)], failures: [] };
     const ref = parseStartedBy(input.startedBy);
-    const job = this.opts.catalog().jobs.find((j) => input.taskDefinition?.endsWith(`-${j.name}`));
+    // A job's family, or a revision registered for a run on another image (its main image then).
+    const definition = this.taskDefinitions.resolve(input.taskDefinition);
+    const job = this.opts.catalog().jobs.find((j) => j.name === definition?.job);
     if (!job || !ref)
       return {
         tasks: [],
@@ -82,12 +89,18 @@ export class SimulatedEcs {
         ? { command: override?.command ?? job.container.localCommand }
         : {}),
       overrides: input.overrides,
+      ...(definition ? { taskDefinitionArn: definition.arn } : {}),
       version: 1,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
       createdAt: new Date(),
       containers: [
-        { name: MAIN_CONTAINER_NAME, image: imageOf(job.container), essential: true, lastStatus: 'PENDING' },
+        {
+          name: MAIN_CONTAINER_NAME,
+          image: definition?.image ?? imageOf(job.container),
+          essential: true,
+          lastStatus: 'PENDING',
+        },
         ...job.sidecars.map((s) => ({
           name: s.name,
           image: imageOf(s),

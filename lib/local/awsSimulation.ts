@@ -10,11 +10,21 @@
 import { randomUUID } from 'node:crypto';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  DeregisterTaskDefinitionCommand,
+  type DeregisterTaskDefinitionCommandInput,
+  DescribeTaskDefinitionCommand,
+  type DescribeTaskDefinitionCommandInput,
   DescribeTasksCommand,
   type DescribeTasksCommandInput,
   ECSClient,
+  ListTaskDefinitionFamiliesCommand,
+  type ListTaskDefinitionFamiliesCommandInput,
+  ListTaskDefinitionsCommand,
+  type ListTaskDefinitionsCommandInput,
   ListTasksCommand,
   type ListTasksCommandInput,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
   type RunTaskCommandInput,
   StopTaskCommand,
@@ -81,6 +91,27 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     .on(DescribeTasksCommand)
     .callsFake(answer('ECS', 'DescribeTasks', (i: DescribeTasksCommandInput) => sim.ecs.describeTasks(i)));
   ecs.on(ListTasksCommand).callsFake(answer('ECS', 'ListTasks', (i: ListTasksCommandInput) => sim.ecs.listTasks(i)));
+  // Runs on another image register (or find) a task definition revision of their own.
+  const td = sim.ecs.taskDefinitions;
+  ecs
+    .on(RegisterTaskDefinitionCommand)
+    .callsFake(answer('ECS', 'RegisterTaskDefinition', (i: RegisterTaskDefinitionCommandInput) => td.register(i)));
+  ecs
+    .on(DescribeTaskDefinitionCommand)
+    .callsFake(answer('ECS', 'DescribeTaskDefinition', (i: DescribeTaskDefinitionCommandInput) => td.describe(i)));
+  ecs
+    .on(ListTaskDefinitionFamiliesCommand)
+    .callsFake(
+      answer('ECS', 'ListTaskDefinitionFamilies', (i: ListTaskDefinitionFamiliesCommandInput) => td.listFamilies(i)),
+    );
+  ecs
+    .on(ListTaskDefinitionsCommand)
+    .callsFake(answer('ECS', 'ListTaskDefinitions', (i: ListTaskDefinitionsCommandInput) => td.listDefinitions(i)));
+  ecs
+    .on(DeregisterTaskDefinitionCommand)
+    .callsFake(
+      answer('ECS', 'DeregisterTaskDefinition', (i: DeregisterTaskDefinitionCommandInput) => td.deregister(i)),
+    );
   const sqs = mockClient(SQSClient);
   sqs
     .on(SendMessageBatchCommand)

@@ -11,7 +11,8 @@
  *     order-fulfilment runs once, with ORDER_ID, ORDER_TOTAL and FIRST_SKU taken from the event;
  *  7. a re-sent order on the back office's queue: order-fulfilment runs once for it;
  *  8. after each CSV ingest succeeds, ingest-summary runs once (its `after` trigger), reading the
- *     upstream run's object from LONGSHORE_UPSTREAM_S3_*.
+ *     upstream run's object from LONGSHORE_UPSTREAM_S3_* and its row count from its result
+ *     (LONGSHORE_UPSTREAM_RESULT: csv-ingest declares result: { lastLogLine: true }).
  */
 import type { Attempt, Run } from '../domain/run.ts';
 import { runIdFor } from '../domain/runId.ts';
@@ -135,6 +136,10 @@ export const demoProblems = (result: DemoResult): string[] => {
     problems.push(`the rejected file's run ended ${rejected?.status} [${rejected?.outcome?.rule}]`);
   else if (!result.alertTexts.some((t) => t.includes(rejected.runId) && t.includes("has no 'id' column")))
     problems.push("the rejected file's alert does not quote its last log lines");
+  // The ingests that succeeded recorded their last JSON line as their result (result: { lastLogLine }).
+  for (const run of [oom, spot])
+    if (run?.status === 'SUCCEEDED' && !/"rows":\d+/.test(run.result ?? ''))
+      problems.push(`the ingest run ${run.runId} recorded no result (${run.resultError ?? 'none'})`);
   const summaries = result.runs.filter((r) => r.run.job === 'ingest-summary' && r.run.status === 'SUCCEEDED');
   if (summaries.length !== 2)
     problems.push(`${summaries.length} ingest-summary runs succeeded after the ingests, not 2`);

@@ -36,6 +36,8 @@ export interface SimTask {
   env: Record<string, string>;
   command?: string[];
   overrides: unknown;
+  /** The revision RunTask named (a run on another image has its own); the family's first otherwise. */
+  taskDefinitionArn?: string;
   version: number;
   lastStatus: string;
   desiredStatus: string;
@@ -145,7 +147,8 @@ export const describeTask = (
     Object.entries({
       taskArn: task.taskArn,
       clusterArn: place.clusterArn,
-      taskDefinitionArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:task-definition/${family}:1`,
+      taskDefinitionArn:
+        task.taskDefinitionArn ?? `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:task-definition/${family}:1`,
       group: `family:${family}`,
       startedBy: task.startedBy,
       lastStatus: task.lastStatus,

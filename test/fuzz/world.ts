@@ -39,7 +39,7 @@ import type { MetricsPort } from '../../lib/metrics.ts';
 import type { AlertMessage, CoreDeps } from '../../lib/ports.ts';
 import { TEST_ACCOUNT, TEST_REGION } from '../helpers/environment.ts';
 import { matchesPattern } from '../helpers/eventPattern.ts';
-import { fakeSchedules } from '../helpers/fakes.ts';
+import { fakeSchedules, fakeTaskDefinitions } from '../helpers/fakes.ts';
 import { FakeEcs, type FakeTask, type LaunchFate, type TaskFate } from './ecs.ts';
 import {
   type CrashPlan,
@@ -503,7 +503,15 @@ export class World {
       case 'sweeper':
         return sweeperHandler({ ...core, ecs });
       case 'launcher':
-        return launcherHandler({ ...core, ecs, networks: NETWORKS, pace: async () => undefined, random: () => 0.5 });
+        return launcherHandler({
+          ...core,
+          ecs,
+          // The generated runs ask for no other image: a launch never reaches the task definitions.
+          taskDefinitions: fakeTaskDefinitions(),
+          networks: NETWORKS,
+          pace: async () => undefined,
+          random: () => 0.5,
+        });
       case 'alert':
         return alertHandler({
           catalog: core.catalog,

@@ -5,6 +5,7 @@
  */
 import { STORE_ACCESS } from '../../lib/aws/runStore.ts';
 import type { Catalog } from '../../lib/catalog/schema.ts';
+import type { TaskDefinitionSpec } from '../../lib/domain/imageOverride.ts';
 import { createTokenBucket } from '../../lib/domain/rateLimiter.ts';
 import type { RunEvent } from '../../lib/domain/runEvents.ts';
 import type { RunTaskRequest } from '../../lib/domain/taskRequest.ts';
@@ -145,6 +146,78 @@ export const fakeEcs = (behaviour: FakeEcsBehaviour = () => undefined) => {
 };
 
 /**
+ * Task definitions as ECS keeps them: families of numbered revisions, the latest ACTIVE one
+ * answered for a family, tags per revision, deregistration making a revision INACTIVE. A job's
+ * family is there from the start (the stack's), with its main container's image.
+ */
+export const fakeTaskDefinitions = (
+  base: Record<string, string> = {},
+  opts: { now?: () => Date; failRegister?: (call: number) => Error | undefined } = {},
+) => {
+  type Revision = {
+    arn: string;
+    family: string;
+    spec: TaskDefinitionSpec;
+    tags: { key: string; value: string }[];
+    active: boolean;
+    registeredAt: string;
+  };
+  const revisions: Revision[] = [];
+  const calls: { call: string; arg: string }[] = [];
+  const now = opts.now ?? (() => new Date('2026-11-22T09:00:00.000Z'));
+  const add = (spec: TaskDefinitionSpec, tags: { key: string; value: string }[]): string => {
+    const n = revisions.filter((r) => r.family === spec.family).length + 1;
+    const arn = `arn:aws:ecs:eu-west-1:111122223333:task-definition/${spec.family}:${n}`;
+    revisions.push({ arn, family: spec.family, spec, tags, active: true, registeredAt: now().toISOString() });
+    return arn;
+  };
+  for (const [family, image] of Object.entries(base))
+    add(
+      {
+        family,
+        cpu: '1024',
+        containerDefinitions: [
+          { name: 'main', image, essential: true },
+          { name: 'otel', image: 'otel:1' },
+        ],
+      },
+      [{ key: 'team', value: 'data' }],
+    );
+  let registers = 0;
+  return {
+    revisions,
+    calls,
+    latest: async (family: string) => {
+      calls.push({ call: 'latest', arg: family });
+      const r = revisions.filter((x) => x.family === family && x.active).at(-1);
+      return r
+        ? { arn: r.arn, spec: structuredClone(r.spec), tags: [...r.tags], registeredAt: r.registeredAt }
+        : undefined;
+    },
+    register: async (spec: TaskDefinitionSpec, tags: { key: string; value: string }[]) => {
+      calls.push({ call: 'register', arg: spec.family });
+      const failure = opts.failRegister?.(++registers);
+      if (failure) throw failure;
+      return add(structuredClone(spec), tags);
+    },
+    activeFamilies: async (prefix: string) => [
+      ...new Set(revisions.filter((r) => r.active && r.family.startsWith(prefix)).map((r) => r.family)),
+    ],
+    activeRevisions: async (family: string) =>
+      revisions
+        .filter((r) => r.active && r.family === family)
+        .map((r) => r.arn)
+        .reverse(),
+    registeredAt: async (arn: string) => revisions.find((r) => r.arn === arn)?.registeredAt,
+    deregister: async (arn: string) => {
+      calls.push({ call: 'deregister', arg: arn });
+      const r = revisions.find((x) => x.arn === arn);
+      if (r) r.active = false;
+    },
+  };
+};
+
+/**
  * An ECS that enforces the account's RunTask token bucket on the fake clock (Fargate: 20 calls/s,
  * burst 100) and answers ThrottlingException beyond it; each call then takes `callSeconds`.
  */
@@ -209,9 +282,25 @@ export const buildDeps = (store: RunStore, catalog: Catalog, clock = fakeClock()
   const ecs = fakeEcs();
   const metrics = fakeMetrics();
   const core: CoreDeps = { settings: SETTINGS, store, queue, events, catalog: () => catalog, now: clock.now, metrics };
-  const launch: LaunchDeps = { ...core, ecs, networks: NETWORKS, pace: async () => undefined, random: () => 0.5 };
+  const taskDefinitions = fakeTaskDefinitions(
+    Object.fromEntries(
+      catalog.jobs.map((j) => [
+        `longshore-${SETTINGS.stage}-${j.name}`,
+        `111122223333.dkr.ecr.eu-west-1.amazonaws.com/${j.name}:1.0.0`,
+      ]),
+    ),
+    { now: clock.now },
+  );
+  const launch: LaunchDeps = {
+    ...core,
+    ecs,
+    taskDefinitions,
+    networks: NETWORKS,
+    pace: async () => undefined,
+    random: () => 0.5,
+  };
   const schedules = fakeSchedules();
-  return { core, launch, queue, events, ecs, clock, metrics, schedules };
+  return { core, launch, queue, events, ecs, clock, metrics, taskDefinitions, schedules };
 };
 
 /**

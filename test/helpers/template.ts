@@ -51,6 +51,26 @@ export const WILDCARD_RESOURCE_EXCEPTIONS: Record<string, string> = {
     'its only resource type is container-instance (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html), ' +
     'a filter we never send (Fargate tasks have none); a call without one needs "*" (awsdocs/amazon-ecs-developer-guide#211), ' +
     'so the statement is pinned to our cluster with the ecs:cluster condition key',
+  // Runs on another image (lib/runTaskDefinition.ts, lib/sweepTaskDefinitions.ts): task definitions
+  // have no resource-level permissions for these (no resource type in the Service Authorization
+  // Reference for ECS; aws/containers-roadmap#929, open). Not pinned to the cluster (a task
+  // definition has none); RegisterTaskDefinition is pinned to requests tagged with the stage.
+  'ecs:DescribeTaskDefinition': 'no resource type (Service Authorization Reference, ECS; aws/containers-roadmap#929)',
+  'ecs:RegisterTaskDefinition':
+    'no resource type (Service Authorization Reference, ECS; aws/containers-roadmap#929); pinned by aws:RequestTag/longshore:stage',
+  'ecs:ListTaskDefinitionFamilies': 'no resource type (Service Authorization Reference, ECS)',
+  'ecs:ListTaskDefinitions': 'no resource type (Service Authorization Reference, ECS)',
+  'ecs:DeregisterTaskDefinition':
+    'no resource type (Service Authorization Reference, ECS; aws/containers-roadmap#929); the sweeper keeps to the derived families',
+};
+
+/** The wildcard exceptions a cluster cannot pin (task definitions belong to no cluster), with the condition each must carry instead, if any. */
+export const UNPINNED_WILDCARDS: Record<string, string | undefined> = {
+  'ecs:DescribeTaskDefinition': undefined,
+  'ecs:RegisterTaskDefinition': '"aws:RequestTag/longshore:stage"',
+  'ecs:ListTaskDefinitionFamilies': undefined,
+  'ecs:ListTaskDefinitions': undefined,
+  'ecs:DeregisterTaskDefinition': undefined,
 };
 
 /**

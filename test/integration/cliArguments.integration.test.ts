@@ -99,6 +99,19 @@ describe('CLI: arguments', () => {
     [['--command', 'node x'], '--command must be a JSON array of strings'],
     [['--cpu', 'abc'], '--cpu must be a positive integer'],
     [['--memory', '1.5'], '--memory must be a positive integer'],
+    [
+      ['--image-tag', '-rc1'],
+      "--image-tag '-rc1' must be a Docker tag: letters, digits and _ first, then also . and -, at most 128 characters",
+    ],
+    [
+      ['--image', 'Acme/App:1'],
+      "--image 'Acme/App:1' must be an image reference: [registry/]repository[:tag][@sha256:digest], the repository in lowercase",
+    ],
+    [
+      ['--image', 'public.ecr.aws/acme/app'],
+      "--image 'public.ecr.aws/acme/app' must name a tag or a digest (without one it means :latest, which moves)",
+    ],
+    [['--image-tag', '2', '--image', 'a/b:1'], 'give --image-tag or --image, not both'],
   ])('refuses trigger %j with exit 2 and a clear message, before any backend call', async (flags, message) => {
     // Act
     const r = await cli('trigger', 'nightly-report', ...flags);

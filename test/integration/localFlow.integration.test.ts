@@ -64,9 +64,9 @@ describe('Local flow', () => {
     const rejectedAlert = rt.recorder.alerts.find((a) => a.message.includes(rejected?.run.runId ?? '?'))?.message;
     expect(rejectedAlert).toContain("Last 3 log lines of container 'main':");
     expect(rejectedAlert).toMatch(/ {2}\| csv-ingest: incoming\/hooli-\d{8}T\d{6}\.csv has no 'id' column/);
-    expect(
-      rt.recorder.calls.filter((c) => c.service === 'CloudWatchLogs' && c.command === 'GetLogEvents'),
-    ).toHaveLength(1);
+    // One read for the alert's last 20 lines; one per succeeded csv-ingest for its result (last 100).
+    const reads = rt.recorder.calls.filter((c) => c.service === 'CloudWatchLogs' && c.command === 'GetLogEvents');
+    expect(reads.map((c) => (c.input as { limit?: number }).limit).sort()).toEqual([100, 100, 20]);
     expect(rt.recorder.alerts.find((a) => a.message.includes(report?.run.runId ?? '?'))?.subject).toContain(
       'nightly-report FAILED',
     );

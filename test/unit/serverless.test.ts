@@ -19,6 +19,7 @@ import {
   resourceTags,
   subWith,
   tagProblems,
+  UNPINNED_WILDCARDS,
   WILDCARD_RESOURCE_EXCEPTIONS,
 } from '../helpers/template.ts';
 
@@ -353,13 +354,20 @@ describe('Service definition (serverless.ts)', () => {
     (_n, load) => {
       // Prepare
       const catalog = load();
-      const json = (v: unknown) => JSON.stringify(v);
+      const json = (v: unknown) => JSON.stringify(v) ?? '';
       const clusterScoped = (st: { Condition?: unknown }) => json(st.Condition).includes('"ecs:cluster"');
       /** The resources a statement of function `fn` may name, by the action's service. */
       const allowed = (fn: string, action: string, resource: unknown, st: { Condition?: unknown }): boolean => {
         const r = json(resource);
         const [service] = action.split(':');
-        if (resource === '*') return Object.keys(WILDCARD_RESOURCE_EXCEPTIONS).includes(action) && clusterScoped(st);
+        if (resource === '*')
+          return (
+            Object.keys(WILDCARD_RESOURCE_EXCEPTIONS).includes(action) &&
+            (clusterScoped(st) ||
+              (action in UNPINNED_WILDCARDS &&
+                (UNPINNED_WILDCARDS[action] === undefined ||
+                  json(st.Condition).includes(UNPINNED_WILDCARDS[action] as string))))
+          );
         switch (service) {
           case 'dynamodb':
             return (
@@ -396,12 +404,27 @@ describe('Service definition (serverless.ts)', () => {
                       json({
                         'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName('dev', j)}:log-stream:*`,
                       }),
+                )) ||
+              // the tracker and the sweeper read the main streams of the jobs that declare a result
+              (['onTaskStateChange', 'sweeper'].includes(fn) &&
+                action === 'logs:GetLogEvents' &&
+                catalog.jobs.some(
+                  (j) =>
+                    j.result?.lastLogLine === true &&
+                    r ===
+                      json({
+                        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName('dev', j)}:log-stream:${j.container.logs.streamPrefix}/main/*`,
+                      }),
                 ))
             );
           case 'ecs':
             return (
               clusterScoped(st) ||
-              (action === 'ecs:TagResource' && json(st.Condition).includes('"ecs:CreateAction":"RunTask"'))
+              (action === 'ecs:TagResource' && json(st.Condition).includes('"ecs:CreateAction":"RunTask"')) ||
+              // tagging a derived revision of a job's runs on another image as it is registered
+              (action === 'ecs:TagResource' &&
+                json(st.Condition).includes('"ecs:CreateAction":"RegisterTaskDefinition"') &&
+                /task-definition\/longshore-dev-[a-z0-9-]+_\*:\*"/.test(r))
             );
           case 'scheduler':
             // jobs pause / resume: the stage's enabled schedules, each by name, to control only
@@ -637,11 +660,27 @@ describe('Operations resources', () => {
       'ingest-summary: duration and queue wait (seconds)',
       'order-fulfilment: runs',
       'order-fulfilment: duration and queue wait (seconds)',
+      "Estimated cost by job (US dollars per hour; Fargate list prices as of 2026-12-02: us-east-1 prices; other Regions priced at us-east-1's)",
       'Handler errors',
       'Handler duration p99 (ms)',
       'Queues',
     ]);
     expect(body).toContain('["Longshore","RunsFailed","job","csv-ingest","service","longshore"');
+    // The Cost metric (each settled attempt's estimate), summed by the hour, one line per job.
+    const cost = (
+      JSON.parse(body) as { widgets: { properties: { title: string; period: number; metrics: unknown[] } }[] }
+    ).widgets.find((w) => w.properties.title.startsWith('Estimated cost'));
+    expect(cost?.properties.period).toBe(3600);
+    expect(cost?.properties.metrics).toContainEqual([
+      'Longshore',
+      'Cost',
+      'job',
+      'csv-ingest',
+      'service',
+      'longshore',
+      { stat: 'Sum', label: 'csv-ingest' },
+    ]);
+    expect(cost?.properties.metrics).toHaveLength(exampleCatalog().jobs.length);
   });
 });
 
@@ -793,6 +832,48 @@ describe('Function: keyFilter', () => {
   });
 });
 
+describe('Runs on another image: the launcher and the sweeper', () => {
+  it('lets the launcher register only stage-tagged revisions, tag and run only the derived families, and the sweeper retire them', () => {
+    // Prepare
+    const { resources } = build(exampleCatalog());
+    const statementsOf = (role: string, action: string) =>
+      iamStatements(resources).filter(
+        (s) => s.where.startsWith(`${role}/`) && asList(s.statement.Action).includes(action),
+      );
+
+    // Act
+    const register = statementsOf('LauncherRole', 'ecs:RegisterTaskDefinition');
+    const tag = statementsOf('LauncherRole', 'ecs:TagResource').filter((s) =>
+      JSON.stringify(s.statement.Condition).includes('RegisterTaskDefinition'),
+    );
+    const run = statementsOf('LauncherRole', 'ecs:RunTask');
+
+    // Assess
+    expect(register).toHaveLength(1);
+    expect(register[0]?.statement.Resource).toEqual(['*']);
+    expect(register[0]?.statement.Condition).toEqual({ StringEquals: { 'aws:RequestTag/longshore:stage': 'dev' } });
+    const derived = JSON.stringify(tag[0]?.statement.Resource);
+    // Every job with a manual trigger (someone can ask for another image): its derived families `<family>_*`.
+    for (const job of exampleCatalog().jobs) {
+      const manual = job.triggers.some((t) => t.type === 'manual');
+      expect(derived.includes(`task-definition/longshore-dev-${job.name}_*:*`), job.name).toBe(manual);
+      expect(JSON.stringify(run[0]?.statement.Resource).includes(`longshore-dev-${job.name}_*:*`), job.name).toBe(
+        manual,
+      );
+    }
+    expect(derived).not.toContain('order-fulfilment');
+    expect(statementsOf('LauncherRole', 'ecs:DeregisterTaskDefinition')).toEqual([]);
+    for (const action of [
+      'ecs:ListTaskDefinitionFamilies',
+      'ecs:ListTaskDefinitions',
+      'ecs:DescribeTaskDefinition',
+      'ecs:DeregisterTaskDefinition',
+    ])
+      expect(statementsOf('SweeperRole', action), action).toHaveLength(1);
+    expect(statementsOf('SweeperRole', 'ecs:RegisterTaskDefinition')).toEqual([]);
+  });
+});
+
 describe('The alert function reads job logs', () => {
   it('may read only the log streams of the jobs that alert, with GetLogEvents and nothing else of CloudWatch Logs', () => {
     // Prepare
@@ -812,8 +893,40 @@ describe('The alert function reads job logs', () => {
     for (const [i, job] of silent.jobs.entries())
       expect(resourcesRead.includes(`log-group:${logGroupName('dev', job)}:log-stream:*`)).toBe(i !== 0);
     const others = iamStatements(resources).filter(
-      (s) => !s.where.startsWith('AlertRole/') && asList(s.statement.Action).includes('logs:GetLogEvents'),
+      (s) =>
+        !['AlertRole/', 'OnTaskStateChangeRole/', 'SweeperRole/'].some((r) => s.where.startsWith(r)) &&
+        asList(s.statement.Action).includes('logs:GetLogEvents'),
     );
     expect(others).toEqual([]);
+  });
+
+  it('lets the tracker and the sweeper read only the main container streams of the jobs that declare a result', () => {
+    // Prepare
+    const catalog = exampleCatalog();
+    const withResult = catalog.jobs.filter((j) => j.result?.lastLogLine === true);
+    const without = { ...catalog, jobs: catalog.jobs.map(({ result: _r, ...j }) => j) };
+
+    // Act
+    const readsOf = (c: Catalog) =>
+      iamStatements(build(c).resources).filter(
+        (s) =>
+          ['OnTaskStateChangeRole/', 'SweeperRole/'].some((r) => s.where.startsWith(r)) &&
+          asList(s.statement.Action).includes('logs:GetLogEvents'),
+      );
+    const reads = readsOf(catalog);
+
+    // Assess
+    expect(withResult.map((j) => j.name)).toEqual(['csv-ingest']);
+    expect(reads).toHaveLength(2);
+    for (const read of reads) {
+      expect(asList(read.statement.Action)).toEqual(['logs:GetLogEvents']);
+      expect(read.statement.Resource).toEqual([
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/longshore/dev/csv-ingest:log-stream:longshore/main/*',
+        },
+      ]);
+    }
+    expect(readsOf(without)).toEqual([]);
   });
 });

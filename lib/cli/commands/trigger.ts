@@ -17,6 +17,11 @@ export const registerTriggerCommand = (program: Command, ctx: CommandContext): v
     .option('--cpu <units>', 'cpu for this run')
     .option('--memory <mib>', 'memory for this run (MiB)')
     .option('--command <json>', 'command for this run, as a JSON array')
+    .option(
+      '--image-tag <tag>',
+      "run on this tag of the job's main image (a task definition revision is registered for it)",
+    )
+    .option('--image <uri>', 'run on this image (where the job allows it: overrides.image)')
     .option('--object <s3://bucket/key>', 'run it on this object, as an upload of it would (S3_BUCKET, S3_KEY, ...)')
     .option('--force', 'with --object: a new run even if the object has one already')
     .option('--wait', 'wait for the run to finish (always, for the local store without a running flow)')

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../../catalog/schema.ts';
 import { type AttemptSummary, summarizeAttempt } from '../../domain/attemptSummary.ts';
-import { formatCost } from '../../domain/cost.ts';
+import { costBasis, formatCost } from '../../domain/cost.ts';
 import type { QueueWait } from '../../domain/queueWait.ts';
 import { type Attempt, isFinal, originalTrigger, type Run } from '../../domain/run.ts';
 import { ALERT_TYPES, type AlertType, publishKey, triggerSummary } from '../../domain/runEvents.ts';
@@ -356,7 +356,7 @@ ${fields([
     noneStarted
       ? 'none (no task started)'
       : total !== undefined
-        ? `${formatCost(total)} (estimate: Fargate list prices, us-east-1)`
+        ? `${formatCost(total)} (estimate: ${costBasis(attempts)})`
         : undefined,
   ],
 ])}

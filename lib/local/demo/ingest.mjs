@@ -37,3 +37,5 @@ writeFileSync(
   ),
 );
 console.log(`csv-ingest: loaded ${lines.length - 1} rows from ${key} into ${schema}`);
+// The run's result (the job declares result: { lastLogLine: true }): the last line, one JSON object.
+console.log(JSON.stringify({ rows: lines.length - 1, columns: header.length, table: `${schema}.${basename(key)}` }));

@@ -144,10 +144,11 @@ describe('Function: answerControl', () => {
     const again = await answer(store, { ...first, overrides: { environment: { BATCH_ROWS: '10' } } });
     const other = await answer(store, { ...first, overrides: { environment: { BATCH_ROWS: '99' } } });
     const none = await answer(store, { action: 'trigger', job: 'csv-ingest', clientToken: 'tok-1' });
+    const image = await answer(store, { ...first, overrides: { ...first.overrides, imageTag: '2.0.0' } });
 
     // Assess
     expect(again).toMatchObject({ ok: true, created: false, runId: made[0]?.runId });
-    for (const refused of [other, none]) {
+    for (const refused of [other, none, image]) {
       expect(refused).toMatchObject({ ok: false, error: { code: 'REQUEST_REJECTED' } });
       expect(refused.ok ? '' : refused.error.message).toContain(
         `Client token 'tok-1' was already used for run ${made[0]?.runId} with other overrides`,

@@ -38,7 +38,7 @@ describe('Function: validateCatalog', () => {
     const catalog = validateCatalog(baseCatalog());
 
     // Assess
-    expect(catalog.jobs[0]?.overrides).toEqual({ command: false, environment: [], size: true });
+    expect(catalog.jobs[0]?.overrides).toEqual({ command: false, environment: [], size: true, image: false });
     expect(catalog.jobs[0]).toMatchObject({
       timeout: '1h',
       network: 'default',
@@ -66,6 +66,16 @@ describe('Function: validateCatalog', () => {
       "job 'thumbs': overrides.environment.TOKEN: is a secret of this job; secrets come only from their reference",
     ],
     [
+      'a result read from a file in the task',
+      { result: { file: '/out/result.json' } },
+      "job 'thumbs': result.file: is not supported: a file inside a Fargate task cannot be read once the task stopped; print it as the container's last log line (e.g. `cat /out/result.json` last) and declare result: { lastLogLine: true }",
+    ],
+    [
+      'a result that declares nothing',
+      { result: { lastLogLine: false } },
+      "job 'thumbs': result: declare result: { lastLogLine: true } (the last log line that is JSON), or leave result out",
+    ],
+    [
       'an override variable listed twice',
       { overrides: { environment: ['MODE', 'MODE'] } },
       "job 'thumbs': overrides.environment.MODE: is listed twice",
@@ -77,8 +87,8 @@ describe('Function: validateCatalog', () => {
     ],
     [
       'an unknown override field',
-      { overrides: { image: true } as never },
-      "job 'thumbs': overrides: unknown field 'image'",
+      { overrides: { volumes: true } as never },
+      "job 'thumbs': overrides: unknown field 'volumes'",
     ],
     [
       'memory not valid with cpu',

@@ -75,6 +75,23 @@ describe('Function: runLive', () => {
     expect(page).not.toContain('data-poll');
   });
 
+  it("says what the cost is priced at: the prices' Region and date, and a task Region the table lacks", async () => {
+    // Prepare: the task ran in eu-west-1, which the price table has no prices for.
+    const h = failed();
+    const attempt = h.attempts[0];
+    if (!attempt) throw new Error('attempt');
+    attempt.cost = { costUsd: 0.0012, vcpuSeconds: 60, gbSeconds: 120, priceRegion: 'us-east-1' };
+
+    // Act
+    const page = (await runLive(contextOf(), h)).text;
+
+    // Assess
+    expect(page).toContain(
+      '$0.00120 (estimate: Fargate list prices of us-east-1 as of 2026-12-02; eu-west-1 is not in the price table and is priced at us-east-1&#39;s)',
+    );
+    expect(page).not.toContain('Fargate list prices, us-east-1)');
+  });
+
   it('shows the log excerpt when the backend has one, escaped, and the command for all the lines', async () => {
     // Prepare
     const seen: string[] = [];
@@ -114,10 +131,16 @@ describe('Function: runLive', () => {
     const job = catalog.jobs.find((j) => j.name === 'csv-ingest');
     if (!job) throw new Error('csv-ingest is in the example catalog');
     const strict = contextOf({
-      catalog: { ...catalog, jobs: [{ ...job, overrides: { command: false, environment: [], size: false } }] },
+      catalog: {
+        ...catalog,
+        jobs: [{ ...job, overrides: { command: false, environment: [], size: false, image: false } }],
+      },
     });
     const open = contextOf({
-      catalog: { ...catalog, jobs: [{ ...job, overrides: { command: true, environment: ['LIMIT'], size: true } }] },
+      catalog: {
+        ...catalog,
+        jobs: [{ ...job, overrides: { command: true, environment: ['LIMIT'], size: true, image: false } }],
+      },
     });
 
     // Act

@@ -555,7 +555,7 @@ describe('Function: runDoctor', () => {
           ...structuredClone(exampleCatalog().jobs[0]),
           name: 'elsewhere',
           triggers: [{ type: 's3', bucket: 'partner-owned' }],
-          overrides: { command: false, environment: [], size: true },
+          overrides: { command: false, environment: [], size: true, image: false },
         },
       ],
     });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attemptCostOf,
   billedSeconds,
+  costBasis,
   estimateCost,
   FARGATE_PRICES,
   formatCost,
@@ -101,5 +102,25 @@ describe('Function: regionOfArn', () => {
     expect(regionOfArn('arn:aws:ecs:eu-west-1:111122223333:task/c/0123')).toBe('eu-west-1');
     expect(regionOfArn('arn:aws:ecs::111122223333:task/c/0123')).toBeUndefined();
     expect(regionOfArn(undefined)).toBeUndefined();
+  });
+});
+
+describe('Function: costBasis', () => {
+  const cost = (priceRegion: string) => ({ priceRegion });
+
+  it("names the prices' Region and date, and says which task Regions were priced at us-east-1's", () => {
+    // Act & Assess
+    expect(costBasis([{ taskArn: 'arn:aws:ecs:us-east-1:1:task/c/a', cost: cost('us-east-1') }])).toBe(
+      'Fargate list prices of us-east-1 as of 2026-12-02',
+    );
+    expect(
+      costBasis([
+        { taskArn: 'arn:aws:ecs:eu-west-1:1:task/c/a', cost: cost('us-east-1') },
+        { taskArn: 'arn:aws:ecs:ap-south-1:1:task/c/b', cost: cost('us-east-1') },
+        { taskArn: 'arn:aws:ecs:eu-west-1:1:task/c/c' },
+      ]),
+    ).toBe(
+      "Fargate list prices of us-east-1 as of 2026-12-02; eu-west-1, ap-south-1 are not in the price table and are priced at us-east-1's",
+    );
   });
 });

@@ -269,7 +269,7 @@ describe('Function: overrideProblems (what the job accepts)', () => {
 
   it('accepts a command only from a job that allows it, and any variable from one that allows any', () => {
     // Prepare
-    const open = { ...csv, overrides: { command: true, environment: true, size: true } };
+    const open = { ...csv, overrides: { command: true, environment: true, size: true, image: true } };
 
     // Act & Assess
     expect(
