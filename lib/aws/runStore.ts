@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunStore } from '../ports.ts';
 import { alertRecords } from './runStore/alertRecords.ts';
 import { attemptRecords } from './runStore/attemptRecords.ts';
+import { batchRecords } from './runStore/batchRecords.ts';
 import { leaseRecords } from './runStore/leaseRecords.ts';
 import { runRecords } from './runStore/runRecords.ts';
 import { scheduleRecords } from './runStore/scheduleRecords.ts';
@@ -19,7 +20,14 @@ import { tableOf } from './runStore/table.ts';
 export const buildRunStore = (doc: DynamoDBDocumentClient, table: string): RunStore => {
   const t = tableOf(doc, table);
   const runs = runRecords(t);
-  return { ...runs, ...attemptRecords(t, runs), ...leaseRecords(t), ...scheduleRecords(t), ...alertRecords(t) };
+  return {
+    ...runs,
+    ...attemptRecords(t, runs),
+    ...leaseRecords(t),
+    ...scheduleRecords(t),
+    ...alertRecords(t),
+    ...batchRecords(t),
+  };
 };
 
 /**
@@ -66,4 +74,16 @@ export const STORE_ACCESS = {
   claimDispatch: ['UpdateItem'],
   activeRuns: ['QueryIndex', 'BatchGetItem'],
   runsOfJob: ['QueryIndex', 'BatchGetItem'],
+  latestBatch: ['Query'],
+  getBatch: ['GetItem'],
+  reserveBatchSlot: ['UpdateItem', 'GetItem'],
+  fillBatchSlot: ['PutItem'],
+  voidBatchSlot: ['PutItem', 'GetItem'],
+  batchSlots: ['BatchGetItem'],
+  assignBatchedObject: ['UpdateItem', 'GetItem'],
+  batchedObjects: ['BatchGetItem'],
+  addBatchVoids: ['UpdateItem'],
+  sealBatch: ['UpdateItem'],
+  markBatchClosed: ['UpdateItem'],
+  openBatches: ['QueryIndex', 'BatchGetItem'],
 } as const satisfies Record<StoreMethod, readonly TableAccess[]>;
