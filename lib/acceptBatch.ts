@@ -42,6 +42,17 @@ import type { BatchDeps } from './ports.ts';
 /** Rounds of "look, write, refused: look again" before the invocation fails (and its retry goes on). */
 const MAX_ROUNDS = 25;
 
+/**
+ * How long to wait, in steps, for what another invocation is doing a few milliseconds away: a slot
+ * taken and not yet written (its writer fills it between two requests), a full batch its last
+ * writer is closing. Waiting is cheaper than acting: a slot voided under its writer sends it to
+ * take another, and every invocation that finds the batch full reading all its slots at once would
+ * cost a read per slot each. Past the wait the writer is taken for dead (it may be: that is what
+ * the void is for); correctness never depends on it.
+ */
+const WAIT_STEPS_MS = [20, 40, 80, 160, 320];
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Where an upload went: its batch and slot, or, for a delivery of an object already batched, its batch. */
 export interface BatchedUpload {
   job: string;
@@ -161,6 +172,16 @@ export const closeBatch = async (
     } else {
       const all = Array.from({ length: batch.slots }, (_, i) => i + 1);
       const slots = await store.batchSlots(stream, seq, all);
+      // A slot taken and not written: its writer is usually between its two requests. Wait for it.
+      for (const ms of WAIT_STEPS_MS) {
+        const missing = all.filter((_, i) => !slots[i]);
+        if (missing.length === 0) break;
+        await pause(ms);
+        const again = await store.batchSlots(stream, seq, missing);
+        missing.forEach((slot, j) => {
+          if (again[j]) slots[slot - 1] = again[j];
+        });
+      }
       for (const [i, s] of slots.entries()) if (!s) slots[i] = await store.voidBatchSlot(stream, seq, i + 1, expiresAt);
       const taken = slots.filter((s): s is BatchSlot & { objectId: string } => !!s && !s.void && !!s.objectId);
       const assignments = new Map(
@@ -210,6 +231,22 @@ export const closeBatch = async (
     return { closed: { ...base, outcome: 'closed', reason: sealed.reason, objects: entries.length, runId }, runs };
   }
   throw new Error(`Batch ${seq} of job '${job.name}' kept changing while being closed (${MAX_ROUNDS} rounds)`);
+};
+
+/** The batch after waiting for another invocation to seal it or give room back (as it is if none did). */
+const closedByOthers = async (
+  deps: BatchDeps,
+  stream: BatchStream,
+  spec: BatchSpec,
+  seq: number,
+): Promise<BatchRecord | undefined> => {
+  let batch: BatchRecord | undefined;
+  for (const ms of WAIT_STEPS_MS) {
+    await pause(ms);
+    batch = await deps.store.getBatch(stream, seq);
+    if (!batch || batch.sealedAt || liveSlots(batch) < spec.maxObjects) return batch;
+  }
+  return batch;
 };
 
 /** Closes the batch if it is due (window over, full, or sealed without its run yet). */
@@ -263,6 +300,11 @@ export const addToBatch = async (
     const seq = !batch ? 1 : batch.sealedAt ? batch.seq + 1 : batch.seq;
     const current = batch && batch.seq === seq ? batch : undefined;
     const due = current && dueReason(current, spec, now);
+    if (current && due === 'full' && round < MAX_ROUNDS / 2) {
+      // Full: whoever took its last slot is closing it. Wait for that before closing it too.
+      batch = await closedByOthers(deps, stream, spec, seq);
+      if (batch && (batch.sealedAt || liveSlots(batch) < spec.maxObjects)) continue;
+    }
     if (current && due) {
       runs.push(...(await closeBatch(deps, job, stream, spec, seq, due)).runs);
       batch = await store.getBatch(stream, seq);

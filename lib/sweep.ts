@@ -9,9 +9,12 @@
  * - Cancelled runs whose task is not known stopped yet (CANCELLING): StopTask again, and closed
  *   CANCELLED once ECS says the task stopped (or never existed).
  * - Schedule ticks that produced no run: `Schedule Missed`, once per tick (lib/missedTicks.ts).
+ * - Batches of uploads whose window passed (or left full or sealed): closed, their runs started
+ *   (lib/acceptBatch.ts). A batch closes at most one sweep interval after its window.
  * One sweep at a time (a lease item, not reserved concurrency, which new accounts cannot grant).
  */
 
+import { type ClosedBatch, closeDueBatches } from './acceptBatch.ts';
 import { closeCancelled, requestStop } from './cancelRun.ts';
 import { findJob } from './catalog/active.ts';
 import type { Job } from './catalog/schema.ts';
@@ -52,6 +55,8 @@ export interface SweepReport {
   dispatched: number;
   slotsFreed: number;
   missedTicks: { job: string; scheduledTime: string }[];
+  /** Batches of uploads the sweep closed (window passed, or left full or sealed by a closer that died). */
+  batches: ClosedBatch[];
 }
 
 const age = (iso: string | undefined, now: Date): number => (iso ? (now.getTime() - Date.parse(iso)) / 1000 : 0);
@@ -190,6 +195,7 @@ export const emptySweepReport = (): SweepReport => ({
   dispatched: 0,
   slotsFreed: 0,
   missedTicks: [],
+  batches: [],
 });
 
 /**
@@ -270,6 +276,7 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
       report.dispatched += await dispatchQueued(deps, findJob(job.name, deps.catalog()));
     report.missedTicks.push(...(await missedTicks(deps, job, now)));
   }
+  report.batches.push(...(await closeDueBatches(deps)));
   logger.info('Sweep done', { ...report, reconciled: report.reconciled.length });
   return report;
 };

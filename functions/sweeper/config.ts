@@ -1,7 +1,8 @@
 import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
+import { manifestEnvironment, writeManifests } from '../../lib/infra/manifests.ts';
 
 /** Every few minutes: timeouts, stuck starts, lost STOPPED events, missed schedule ticks. */
-const config: FunctionConfig = () => ({
+const config: FunctionConfig = (ctx) => ({
   handler: 'functions/sweeper/handler.handler',
   description: 'Stops timed-out runs, reconciles stuck or lost attempts, detects missed schedules',
   timeout: 120,
@@ -24,8 +25,21 @@ const config: FunctionConfig = () => ({
     'markMissedTick',
     'recordMissedTickPublished',
     'markPublished',
+    // closeDueBatches (lib/acceptBatch.ts): batches whose window passed, or left full or sealed
+    'openBatches',
+    'getBatch',
+    'batchSlots',
+    'voidBatchSlot',
+    'batchedObjects',
+    'assignBatchedObject',
+    'addBatchVoids',
+    'sealBatch',
+    'markBatchClosed',
+    'createRun',
   ],
+  environment: manifestEnvironment(ctx),
   statements: [
+    ...writeManifests(ctx),
     grants.enqueueLaunch(),
     grants.stopTasks(),
     grants.describeTasks(),

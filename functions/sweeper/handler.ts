@@ -3,7 +3,7 @@ import { scheduleArnFrom } from '../../lib/domain/names.ts';
 import { createHandler } from '../../lib/handler.ts';
 import type { SweepDeps } from '../../lib/ports.ts';
 import { sweepOnce } from '../../lib/sweep.ts';
-import { coreDeps } from '../../lib/wiring.ts';
+import { coreDeps, manifestWriter } from '../../lib/wiring.ts';
 
 /**
  * Every 5 minutes (EventBridge rule): timeouts, stuck or lost tasks, lost launches, missed schedule
@@ -17,4 +17,5 @@ export const buildHandler = (deps: Omit<SweepDeps, 'scheduleArn'>) =>
     ),
   );
 
-export const handler = buildHandler({ ...coreDeps(), ecs });
+const manifests = manifestWriter();
+export const handler = buildHandler({ ...coreDeps(), ecs, ...(manifests ? { manifests } : {}) });

@@ -187,10 +187,6 @@ export const manifestText = (entries: readonly ManifestEntry[]): string =>
 export const manifestPrefix = (job: string): string => `batches/${job}/`;
 export const manifestKey = (job: string, runId: string): string => `${manifestPrefix(job)}${runId}.json`;
 
-/** `full` batch: 500 objects · window 10m · max 5 MB (how the CLI says a batch setting). */
+/** How the CLI says a batch setting: `batch 500, window 10m` (and `, max 5000000 bytes`). */
 export const describeBatch = (b: NonNullable<S3Trigger['batch']>): string =>
-  [
-    `batch ${b.maxObjects} objects`,
-    `window ${b.window}`,
-    ...(b.maxBytes !== undefined ? [`max ${b.maxBytes} bytes`] : []),
-  ].join(' · ');
+  `batch ${b.maxObjects}, window ${b.window}${b.maxBytes !== undefined ? `, max ${b.maxBytes} bytes` : ''}`;

@@ -6,7 +6,10 @@
  * here. Webhook posts to `webhook.local` are received here. DynamoDB is a real local engine; its
  * calls are recorded by `recordingSend`.
  */
+
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeTasksCommand,
@@ -20,6 +23,7 @@ import {
   type StopTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
@@ -43,6 +47,8 @@ export interface AwsSimulation {
   localAlertText?: (message: string) => string;
   /** Where the simulated tasks' logs are (GetLogEvents reads them); no lines when absent. */
   logsDir?: string;
+  /** Where S3 PutObject writes (a batch run's manifest: `<dir>/<bucket>/<key>`); refused when absent. */
+  manifestsDir?: string;
   /** Each run event PutEvents put on the bus (the router's, in the flow and invokes). */
   onRunEvent?: (source: string, detailType: string, detail: Record<string, unknown>) => void;
 }
@@ -119,6 +125,17 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     );
     return { events: lines.map((l) => ({ message: l.message })) };
   });
+  // A batch's manifest (the only object longshore writes) lands in a folder of its own, apart from
+  // the bucket folders the flow watches for uploads.
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).callsFake(async (input) => {
+    rec.call('S3', 'PutObject', { Bucket: input.Bucket, Key: input.Key });
+    if (!sim.manifestsDir) throw new Error('S3 PutObject: no manifest folder on this machine');
+    const file = join(sim.manifestsDir, String(input.Bucket), String(input.Key));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, String(input.Body ?? ''));
+    return { ETag: '"local"' };
+  });
   // Webhooks to webhook.local are received here (the alert handler posts with fetch).
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
@@ -136,7 +153,7 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     return new Response('ok', { status: 200 });
   }) as typeof fetch;
   return () => {
-    for (const m of [ecs, sqs, eb, sns, sm, logs]) m.restore();
+    for (const m of [ecs, sqs, eb, sns, sm, logs, s3]) m.restore();
     globalThis.fetch = realFetch;
   };
 };

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-const catalogFor = (name: string, batch: Record<string, unknown>): Catalog =>
+const catalogFor = (name: string, batch: { maxObjects: number; window: string; maxBytes?: number }): Catalog =>
   validateCatalog(
     baseCatalog([
       baseJob({ name, triggers: [{ type: 's3', bucket: 'acme-drop', prefix: `${name}/`, suffix: '.csv', batch }] }),
