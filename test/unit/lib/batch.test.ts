@@ -33,7 +33,7 @@ const problems = (raw: unknown): string[] => {
     return [];
   } catch (e) {
     if (!(e instanceof CatalogError)) throw e;
-    return e.problems;
+    return [...e.problems];
   }
 };
 
