@@ -51,6 +51,8 @@ const MAX_ROUNDS = 25;
  * the void is for); correctness never depends on it.
  */
 const WAIT_STEPS_MS = [20, 40, 80, 160, 320];
+/** A closer whose check gave room back waits this long, in steps, for writers on their way to take it. */
+const REFILL_STEPS_MS = [20, 40, 80];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Where an upload went: its batch and slot, or, for a delivery of an object already batched, its batch. */
@@ -143,6 +145,10 @@ export const closeBatch = async (
 ): Promise<{ closed: ClosedBatch; runs: AcceptedRun[] }> => {
   const { store } = deps;
   const base = { job: job.name, triggerIndex: stream.triggerIndex, seq };
+  // What this closer found of each slot: final once found (an assignment is written once, a void
+  // stays void), so a later round reads only the slots it has not seen.
+  const known = new Map<number, { member: boolean; slot: BatchSlot }>();
+  let refills = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const now = deps.now();
     const expiresAt = expiresAtFor(now);
@@ -170,39 +176,53 @@ export const closeBatch = async (
       });
       sealed = { ...batch, sealedAt: batch.sealedAt, reason: batch.reason };
     } else {
-      const all = Array.from({ length: batch.slots }, (_, i) => i + 1);
-      const slots = await store.batchSlots(stream, seq, all);
+      const recordedVoid = new Set(batch.voided);
+      const unseen = Array.from({ length: batch.slots }, (_, i) => i + 1).filter(
+        (n) => !known.has(n) && !recordedVoid.has(n),
+      );
+      const read = await store.batchSlots(stream, seq, unseen);
+      const slots = new Map<number, BatchSlot | undefined>(unseen.map((n, i) => [n, read[i]]));
       // A slot taken and not written: its writer is usually between its two requests. Wait for it.
       for (const ms of WAIT_STEPS_MS) {
-        const missing = all.filter((_, i) => !slots[i]);
+        const missing = unseen.filter((n) => !slots.get(n));
         if (missing.length === 0) break;
         await pause(ms);
         const again = await store.batchSlots(stream, seq, missing);
-        missing.forEach((slot, j) => {
-          if (again[j]) slots[slot - 1] = again[j];
+        missing.forEach((n, j) => {
+          if (again[j]) slots.set(n, again[j]);
         });
       }
-      for (const [i, s] of slots.entries()) if (!s) slots[i] = await store.voidBatchSlot(stream, seq, i + 1, expiresAt);
-      const taken = slots.filter((s): s is BatchSlot & { objectId: string } => !!s && !s.void && !!s.objectId);
+      for (const [n, s] of slots) if (!s) slots.set(n, await store.voidBatchSlot(stream, seq, n, expiresAt));
+      const taken = [...slots.values()].filter(
+        (s): s is BatchSlot & { objectId: string } => !!s && !s.void && !!s.objectId,
+      );
       const assignments = new Map(
         (await store.batchedObjects(taken.map((s) => s.objectId))).map((a, i) => [taken[i]?.slot, a]),
       );
-      members = [];
-      const voids = new Set(batch.voided);
-      for (const s of slots as BatchSlot[]) {
+      for (const s of slots.values() as Iterable<BatchSlot>) {
         let state = slotState(seq, s, assignments.get(s.slot));
         if (state === 'unassigned' && s.objectId) {
           // Its writer died (or is slow) after taking the slot: the object is assigned here, once.
           const a = await store.assignBatchedObject(stream, { objectId: s.objectId, seq, slot: s.slot }, expiresAt);
           state = a.seq === seq && a.slot === s.slot ? 'member' : 'void';
         }
-        if (state === 'member') members.push(s);
-        else voids.add(s.slot);
+        known.set(s.slot, { member: state === 'member', slot: s });
       }
-      const added = [...voids].filter((v) => !batch.voided.includes(v));
+      members = [...known.entries()]
+        .filter(([, k]) => k.member)
+        .sort(([a], [b]) => a - b)
+        .map(([, k]) => k.slot);
+      const voids = new Set([...recordedVoid, ...[...known].filter(([, k]) => !k.member).map(([n]) => n)]);
+      const added = [...voids].filter((v) => !recordedVoid.has(v));
       if (added.length > 0 && !(await store.addBatchVoids(stream, seq, added))) continue;
       const windowOver = windowEndsAt(batch, spec) <= now.toISOString();
       const reason: BatchCloseReason = windowOver ? 'window' : asked;
+      if (reason === 'full' && members.length < spec.maxObjects && refills < REFILL_STEPS_MS.length) {
+        // The void slots gave room back, and writers on their way usually take it at once: wait,
+        // then check only the slots they took.
+        await pause(REFILL_STEPS_MS[refills++] as number);
+        continue;
+      }
       if (reason === 'full' && members.length < spec.maxObjects) {
         logger.info('Batch checked: void slots gave room back, it stays open', {
           job: job.name,

@@ -52,7 +52,8 @@ class LambdaDied extends Error {}
 
 /**
  * The store as one invocation sees it: after each write of the methods in `points`, the Lambda may
- * die (with probability `p`), the write done and the rest of the invocation not.
+ * die (with probability `p`, and for sure the first time each point is reached), the write done
+ * and the rest of the invocation not.
  */
 const dying = (inner: RunStore, rng: Rng, p: number, crashes: Map<string, number>): RunStore => {
   const points = new Set([
@@ -71,7 +72,7 @@ const dying = (inner: RunStore, rng: Rng, p: number, crashes: Map<string, number
       if (typeof fn !== 'function' || !points.has(prop)) return fn;
       return async (...args: unknown[]) => {
         const out = await fn.apply(target, args);
-        if (rng.chance(p)) {
+        if (!crashes.has(prop) || rng.chance(p)) {
           crashes.set(prop, (crashes.get(prop) ?? 0) + 1);
           throw new LambdaDied(`Lambda died after ${prop}`);
         }
@@ -163,10 +164,19 @@ describe('batches of small uploads', () => {
     expect(twice).toEqual([]);
     expect(new Set(runs.map((r) => (r.trigger as BatchRunTrigger).seq)).size).toBe(40);
     // Every crash point was hit, and the runs were queued for launch.
-    for (const point of ['reserveBatchSlot', 'fillBatchSlot', 'assignBatchedObject', 'sealBatch', 'createRun'])
+    for (const point of [
+      'reserveBatchSlot',
+      'fillBatchSlot',
+      'assignBatchedObject',
+      'voidBatchSlot',
+      'addBatchVoids',
+      'sealBatch',
+      'markBatchClosed',
+      'createRun',
+    ])
       expect(crashes.get(point) ?? 0, point).toBeGreaterThan(0);
     expect(new Set(queue.sent.map((m) => m.runId))).toEqual(new Set(runs.map((r) => r.runId)));
-  }, 300_000);
+  }, 900_000);
 
   it('a batch that never fills is closed by its window (the sweeper), its manifest inline, and a late delivery is a no-op', async () => {
     // Prepare
