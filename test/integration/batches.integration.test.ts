@@ -127,7 +127,7 @@ describe('batches of small uploads', () => {
     const deliver = async (key: string): Promise<void> => {
       const event = objectCreated('acme-drop', key, { sequencer: `0A${key.slice(-9, -4)}`, size: 100 });
       for (let attempt = 1; ; attempt++) {
-        const invocation = { ...deps, store: dying(store, rng, 0.03, crashes) };
+        const invocation = { ...deps, store: dying(store, rng, 0.01, crashes) };
         try {
           await acceptUploads(invocation, parseUploads(structuredClone(event)));
           return;
