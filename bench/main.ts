@@ -9,6 +9,8 @@
  *   npm run bench -- --only cold,warm,cost,burst   some of them (results.json gets only those)
  *   npm run bench -- --reuse-package               skip `osls package` when bench/.work has one
  *   npm run bench -- --uploads 2000                the bursts with another number of uploads
+ *   npm run bench -- --only batches                40,000 uploads into batches of 500 (issue 14; no
+ *                                                  package needed; --batch-uploads N for another size)
  *
  * Exits 1 when any check fails (a bench that measured the wrong path, a run lost, a duplicate
  * task, a floor that sent other requests...). A figure that misses its target is not a failure:
@@ -17,6 +19,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { batchesBench } from './batches.ts';
 import { buildFunction, type FunctionBuilds } from './build/bundles.ts';
 import { packageService } from './build/package.ts';
 import { burstBench } from './burst.ts';
@@ -35,13 +38,24 @@ const only = (() => {
 })();
 const wants = (part: string) => !only || only.has(part);
 for (const a of args)
-  if (a.startsWith('--') && !['--smoke', '--full', '--only', '--reuse-package', '--uploads'].includes(a))
+  if (
+    a.startsWith('--') &&
+    !['--smoke', '--full', '--only', '--reuse-package', '--uploads', '--batch-uploads'].includes(a)
+  )
     throw new Error(`unknown option ${a} (see bench/main.ts)`);
 const uploadsArg = (() => {
   const i = args.indexOf('--uploads');
   if (i < 0) return undefined;
   const n = Number(args[i + 1]);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--uploads takes a whole number of uploads, got '${args[i + 1]}'`);
+  return n;
+})();
+
+const batchUploads = (() => {
+  const i = args.indexOf('--batch-uploads');
+  if (i < 0) return undefined;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--batch-uploads takes a whole number, got '${args[i + 1]}'`);
   return n;
 })();
 
@@ -90,15 +104,18 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const needsDynamo = wants('warm') || wants('cost') || wants('burst');
+const needsDynamo = wants('warm') || wants('cost') || wants('burst') || wants('batches');
+/** The batches bench runs the use case itself: it needs no package. */
+const needsPackage = wants('cold') || wants('warm') || wants('cost') || wants('burst');
 // DynamoDB Local's JVM starts while the package is built (it is idle by the time cold starts run).
 // On a loaded machine it may miss its 30 s start window while esbuild and osls hold the cores: then
 // it starts again once they are done.
 const dynamo = needsDynamo ? startBenchDynamo().catch(() => undefined) : undefined;
 // A smoke run reuses a package bench/.work already has (CI starts without one).
-const pkg = await step('osls package', async () =>
-  packageService({ reuse: flag('reuse-package') || mode === 'smoke' }),
-);
+const pkg = needsPackage
+  ? await step('osls package', async () => packageService({ reuse: flag('reuse-package') || mode === 'smoke' }))
+  : // No function is built or measured from it: packaging figures say 0 s and no function.
+    ({ seconds: 0, functions: [] } as unknown as Awaited<ReturnType<typeof packageService>>);
 const builds: Record<string, FunctionBuilds> = {};
 await step('bundles, floors, metafiles', async () => {
   await Promise.all(
@@ -193,6 +210,18 @@ if (dynamo) {
         checks.push(...results.burst.checks);
       }
     };
+    const batches = async () => {
+      if (!wants('batches')) return;
+      results.batches = await step('batches of uploads', () =>
+        batchesBench({
+          ddb,
+          uploads: batchUploads ?? (mode === 'smoke' ? 2000 : 40_000),
+          maxObjects: mode === 'smoke' ? 50 : 500,
+        }),
+      );
+      checks.push(...results.batches.checks);
+      save();
+    };
     // A smoke run checks that the benches work, not their figures: it runs them side by side. A
     // measuring run keeps them apart (the warm bench measures CPU and latency).
     if (mode === 'smoke') await Promise.all([warm(), simulated()]);
@@ -200,6 +229,7 @@ if (dynamo) {
       await warm();
       await simulated();
     }
+    await batches();
   } finally {
     await ddb.stop();
   }

@@ -3,8 +3,10 @@
  * generated from the results; the hand-written findings between the `findings` markers of the
  * existing BENCHMARKS.md are kept.
  */
+
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BatchesResult } from './batches.ts';
 import type { BurstResult } from './burst.ts';
 import type { ColdResult } from './coldStart.ts';
 import type { CostResult } from './cost.ts';
@@ -37,6 +39,7 @@ export interface Results {
   warm?: WarmResult;
   cost?: CostResult;
   burst?: BurstResult;
+  batches?: BatchesResult;
   checks: Check[];
   figures: Figure[];
   seconds?: number;
@@ -156,6 +159,26 @@ export const figuresOf = (r: Results): Figure[] => {
         .map((c) => `${c.case} ${c.dynamodbPerRun} (${c.launchMessagesPerRun} launch messages a run)`)
         .join('; '),
       command: 'npm run bench -- --only burst',
+    });
+  }
+  const b = r.batches;
+  if (b) {
+    out.push({
+      id: 'batches.runs',
+      figure: `${b.uploads} uploads in an hour (${b.deliveries} deliveries, ${b.crashes} crashes), maxObjects ${b.maxObjects}: runs, objects lost, objects in two batches`,
+      target: `${Math.ceil(b.uploads / b.maxObjects)} runs, 0 lost, 0 in two`,
+      now: `${b.runs} runs, ${b.lost} lost, ${b.inTwoBatches} in two`,
+      met: b.runs === Math.ceil(b.uploads / b.maxObjects) && b.lost === 0 && b.inTwoBatches === 0,
+      command: 'npm run bench -- --only batches',
+    });
+    out.push({
+      id: 'batches.units',
+      figure: 'DynamoDB per batched object (requests, read and write units, closing included)',
+      target: 'reported',
+      now: `${Object.values(b.requestsPerObject)
+        .reduce((a, n) => a + n, 0)
+        .toFixed(2)} requests, ${b.rruPerObject} RRU, ${b.wruPerObject} WRU`,
+      command: 'npm run bench -- --only batches',
     });
   }
   return out;

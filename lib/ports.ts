@@ -9,6 +9,7 @@
  * this one file so that an adapter's port is always found in the same place.
  */
 import type { Catalog } from './catalog/schema.ts';
+import type { BatchAssignment, BatchCloseReason, BatchRecord, BatchSlot, BatchStream } from './domain/batch.ts';
 import type { DeadLetterQueue, RawDeadLetter } from './domain/deadLetter.ts';
 import type { TaskDefinitionSpec } from './domain/imageOverride.ts';
 import type { JobState, PauseMode } from './domain/jobState.ts';
@@ -199,6 +200,57 @@ export interface RunStore {
   activeRuns(job: string): Promise<Run[]>;
   /** Runs of a job, newest first, optionally since a time; paginated by cursor. */
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
+
+  // Batches of small uploads (lib/acceptBatch.ts; the records: lib/domain/batch.ts).
+  /** The batch of the trigger's sequence with the highest number, read consistently. */
+  latestBatch(stream: BatchStream): Promise<BatchRecord | undefined>;
+  getBatch(stream: BatchStream, seq: number): Promise<BatchRecord | undefined>;
+  /**
+   * Hands out the next slot of batch `seq` (creating the batch), in one atomic write, while the
+   * batch is not sealed, has fewer than `slotLimit` slots, its window is not over (`openedAt`
+   * after `cutoff`) and, with `bytesLimit`, its bytes so far are at most that. Refused: the batch as
+   * it is (to tell full from sealed from late).
+   */
+  reserveBatchSlot(
+    stream: BatchStream,
+    seq: number,
+    limits: { slotLimit: number; cutoff: string; bytesLimit?: number },
+    size: number,
+    now: Date,
+    expiresAt: number,
+  ): Promise<{ reserved: true; slot: number; batch: BatchRecord } | { reserved: false; batch?: BatchRecord }>;
+  /** Writes the object into its slot unless the slot is written (by a closer's void): false then. */
+  fillBatchSlot(stream: BatchStream, seq: number, slot: BatchSlot, expiresAt: number): Promise<boolean>;
+  /**
+   * Closes an unwritten slot for good (a void tombstone), so a late writer cannot fill it; the slot
+   * as it is when it was written already.
+   */
+  voidBatchSlot(stream: BatchStream, seq: number, slot: number, expiresAt: number): Promise<BatchSlot>;
+  /** Slots of a batch, in the order asked (undefined where none was written). */
+  batchSlots(stream: BatchStream, seq: number, slots: number[]): Promise<(BatchSlot | undefined)[]>;
+  /**
+   * Puts the object in a batch's slot unless it is in one already (written once); returns the
+   * assignment it has now, this one or the earlier one.
+   */
+  assignBatchedObject(stream: BatchStream, assignment: BatchAssignment, expiresAt: number): Promise<BatchAssignment>;
+  /** Objects' assignments, in the order asked (undefined for an object in no batch). */
+  batchedObjects(objectIds: string[]): Promise<(BatchAssignment | undefined)[]>;
+  /** Records slots as void (a set: recording one twice is once), while the batch is not sealed; false once it is. */
+  addBatchVoids(stream: BatchStream, seq: number, slots: number[]): Promise<boolean>;
+  /**
+   * Makes a batch's contents final: only if it is not sealed and still has exactly the slots and
+   * void slots the caller resolved (`seen`); false otherwise (the caller looks again).
+   */
+  sealBatch(
+    stream: BatchStream,
+    seq: number,
+    seen: { slots: number; voided: number },
+    seal: { reason: BatchCloseReason; members: number; bytes: number; sealedAt: string },
+  ): Promise<boolean>;
+  /** Records that a sealed batch's run exists (or that it had no member): the sweeper leaves it. */
+  markBatchClosed(stream: BatchStream, seq: number, runId: string | undefined, now: Date): Promise<void>;
+  /** Batches of a trigger that are not closed yet, oldest first (an index: may lag a write by a moment). */
+  openBatches(stream: BatchStream): Promise<BatchRecord[]>;
   /** The job's operating state (paused or not), read consistently; undefined if it was never paused. */
   getJobState(job: string): Promise<JobState | undefined>;
   /**
@@ -320,6 +372,19 @@ export interface CoreDeps {
   logs?: Pick<TaskLogsPort, 'read'>;
 }
 
+/** Where longshore writes a batch run's manifest (its manifest bucket): the object's s3:// URI. */
+export interface ManifestPort {
+  write(key: string, body: string): Promise<string>;
+}
+
+/**
+ * What closes batches of uploads (onUpload, the sweeper): a manifest too large to go inline is
+ * written through `manifests`, which a stack without batched triggers does not have (no bucket).
+ */
+export interface BatchDeps extends CoreDeps {
+  manifests?: ManifestPort;
+}
+
 export interface LaunchDeps extends CoreDeps {
   ecs: Pick<EcsPort, 'runTask' | 'tasksStartedBy' | 'stopTask'>;
   /** A run on another image runs on a task definition revision of its own (lib/runTaskDefinition.ts). */
@@ -356,7 +421,7 @@ export interface ControlDeps extends StopDeps {
   schedules: SchedulesPort;
 }
 
-export interface SweepDeps extends CoreDeps {
+export interface SweepDeps extends BatchDeps {
   ecs: Pick<EcsPort, 'stopTask' | 'describeTasks' | 'tasksStartedBy'>;
   /** Deregisters the runs' derived task definitions no active run uses (lib/sweepTaskDefinitions.ts). */
   taskDefinitions?: Pick<TaskDefinitionsPort, 'activeFamilies' | 'activeRevisions' | 'registeredAt' | 'deregister'>;

@@ -11,9 +11,12 @@
  * - Schedule ticks that produced no run: `Schedule Missed`, once per tick (lib/missedTicks.ts); not
  *   for a tick due while its job was paused (its schedule was disabled).
  * - PAUSED runs of a job that is not paused (a resume that died before releasing them): released.
+ * - Batches of uploads whose window passed (or left full or sealed): closed, their runs started
+ *   (lib/acceptBatch.ts). A batch closes at most one sweep interval after its window.
  * One sweep at a time (a lease item, not reserved concurrency, which new accounts cannot grant).
  */
 
+import { type ClosedBatch, closeDueBatches } from './acceptBatch.ts';
 import { closeCancelled, requestStop } from './cancelRun.ts';
 import { findJob } from './catalog/active.ts';
 import type { Job } from './catalog/schema.ts';
@@ -60,6 +63,8 @@ export interface SweepReport {
   missedTicks: { job: string; scheduledTime: string }[];
   /** Task definition revisions of runs on another image, deregistered (lib/sweepTaskDefinitions.ts). */
   deregistered: string[];
+  /** Batches of uploads the sweep closed (window passed, or left full or sealed by a closer that died). */
+  batches: ClosedBatch[];
 }
 
 const age = (iso: string | undefined, now: Date): number => (iso ? (now.getTime() - Date.parse(iso)) / 1000 : 0);
@@ -201,6 +206,7 @@ export const emptySweepReport = (): SweepReport => ({
   slotsFreed: 0,
   missedTicks: [],
   deregistered: [],
+  batches: [],
 });
 
 /**
@@ -291,6 +297,7 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
     report.missedTicks.push(...(await missedTicks(deps, job, now, state)));
   }
   report.deregistered = await retireTaskDefinitions(deps, deps.catalog(), familiesUsed, now);
+  report.batches.push(...(await closeDueBatches(deps)));
   logger.info('Sweep done', { ...report, reconciled: report.reconciled.length });
   return report;
 };

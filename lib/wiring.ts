@@ -3,14 +3,22 @@
  * need from here; a function that never asks for ECS never loads the ECS client.
  */
 
+import { S3Client } from '@aws-sdk/client-s3';
 import { documentClient } from './aws/dynamodb.ts';
 import { buildRunEventPublisher, eventBridgeClient } from './aws/eventbridge.ts';
 import { buildRunStore } from './aws/runStore.ts';
+import { buildManifestWriter } from './aws/s3.ts';
 import { buildLaunchQueue, sqsClient } from './aws/sqs.ts';
 import { activeCatalog } from './catalog/active.ts';
 import { loadConfig, type RuntimeConfig } from './config.ts';
 import { emfMetrics } from './metrics.ts';
-import type { CoreDeps } from './ports.ts';
+import type { CoreDeps, ManifestPort } from './ports.ts';
+
+/** The manifest writer of a function that closes batches: only where the stack gave it the bucket. */
+export const manifestWriter = (env: NodeJS.ProcessEnv = process.env): ManifestPort | undefined => {
+  const bucket = env.LONGSHORE_MANIFEST_BUCKET;
+  return bucket ? buildManifestWriter(new S3Client({ maxAttempts: 4 }), bucket) : undefined;
+};
 
 export const coreDeps = (config: Readonly<RuntimeConfig> = loadConfig()): CoreDeps => ({
   settings: { stage: config.stage, clusterArn: config.clusterArn },

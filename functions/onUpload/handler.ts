@@ -1,13 +1,14 @@
 import { acceptUploads } from '../../lib/acceptUploads.ts';
 import { parseUploads } from '../../lib/contracts/s3.ts';
 import { createHandler } from '../../lib/handler.ts';
-import type { CoreDeps } from '../../lib/ports.ts';
-import { coreDeps } from '../../lib/wiring.ts';
+import type { BatchDeps } from '../../lib/ports.ts';
+import { coreDeps, manifestWriter } from '../../lib/wiring.ts';
 
-/** S3 "Object Created" (EventBridge) or a classic S3 notification -> one queued run per matching job. */
-export const buildHandler = (deps: CoreDeps) =>
+/** S3 "Object Created" (EventBridge) or a classic S3 notification -> one queued run per matching job, or a batch slot. */
+export const buildHandler = (deps: BatchDeps) =>
   createHandler({ name: 'onUpload', parse: parseUploads, metrics: deps.metrics }, (uploads) =>
     acceptUploads(deps, uploads),
   );
 
-export const handler = buildHandler(coreDeps());
+const manifests = manifestWriter();
+export const handler = buildHandler({ ...coreDeps(), ...(manifests ? { manifests } : {}) });

@@ -1,4 +1,5 @@
 import { type FunctionConfig, grants } from '../../lib/infra/functionSpec.ts';
+import { manifestEnvironment, writeManifests } from '../../lib/infra/manifests.ts';
 
 /** Every few minutes: timeouts, stuck starts, lost STOPPED events, missed schedule ticks. */
 const config: FunctionConfig = (ctx) => ({
@@ -27,8 +28,21 @@ const config: FunctionConfig = (ctx) => ({
     // a paused job's ticks are not missed; PAUSED runs of a job resumed meanwhile are released
     'getJobState',
     'pausedRuns',
+    // closeDueBatches (lib/acceptBatch.ts): batches whose window passed, or left full or sealed
+    'openBatches',
+    'getBatch',
+    'batchSlots',
+    'voidBatchSlot',
+    'batchedObjects',
+    'assignBatchedObject',
+    'addBatchVoids',
+    'sealBatch',
+    'markBatchClosed',
+    'createRun',
   ],
+  environment: manifestEnvironment(ctx),
   statements: [
+    ...writeManifests(ctx),
     grants.enqueueLaunch(),
     grants.stopTasks(),
     grants.describeTasks(),

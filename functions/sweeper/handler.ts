@@ -4,7 +4,7 @@ import { scheduleArnFrom } from '../../lib/domain/names.ts';
 import { createHandler } from '../../lib/handler.ts';
 import type { SweepDeps } from '../../lib/ports.ts';
 import { sweepOnce } from '../../lib/sweep.ts';
-import { coreDeps } from '../../lib/wiring.ts';
+import { coreDeps, manifestWriter } from '../../lib/wiring.ts';
 
 /**
  * Every 5 minutes (EventBridge rule): timeouts, stuck or lost tasks, lost launches, missed schedule
@@ -18,4 +18,11 @@ export const buildHandler = (deps: Omit<SweepDeps, 'scheduleArn'>) =>
     ),
   );
 
-export const handler = buildHandler({ ...coreDeps(), ecs, taskDefinitions, logs: buildTaskLogs(logsClient()) });
+const manifests = manifestWriter();
+export const handler = buildHandler({
+  ...coreDeps(),
+  ecs,
+  taskDefinitions,
+  logs: buildTaskLogs(logsClient()),
+  ...(manifests ? { manifests } : {}),
+});

@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunStore } from '../ports.ts';
 import { alertRecords } from './runStore/alertRecords.ts';
 import { attemptRecords } from './runStore/attemptRecords.ts';
+import { batchRecords } from './runStore/batchRecords.ts';
 import { jobRecords } from './runStore/jobRecords.ts';
 import { leaseRecords } from './runStore/leaseRecords.ts';
 import { runRecords } from './runStore/runRecords.ts';
@@ -27,6 +28,7 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string): RunSt
     ...scheduleRecords(t),
     ...alertRecords(t),
     ...jobRecords(t),
+    ...batchRecords(t),
   };
 };
 
@@ -78,4 +80,16 @@ export const STORE_ACCESS = {
   pauseJob: ['UpdateItem', 'GetItem'],
   resumeJob: ['GetItem', 'UpdateItem'],
   pausedRuns: ['QueryIndex', 'BatchGetItem'],
+  latestBatch: ['Query'],
+  getBatch: ['GetItem'],
+  reserveBatchSlot: ['UpdateItem', 'GetItem'],
+  fillBatchSlot: ['PutItem'],
+  voidBatchSlot: ['PutItem', 'GetItem'],
+  batchSlots: ['BatchGetItem'],
+  assignBatchedObject: ['UpdateItem', 'GetItem'],
+  batchedObjects: ['BatchGetItem'],
+  addBatchVoids: ['UpdateItem'],
+  sealBatch: ['UpdateItem'],
+  markBatchClosed: ['UpdateItem'],
+  openBatches: ['QueryIndex', 'BatchGetItem'],
 } as const satisfies Record<StoreMethod, readonly TableAccess[]>;

@@ -11,10 +11,11 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { awsCheck, BucketSettingError } from '../errors.ts';
-import type { BucketsPort, ObjectFacts } from '../ports.ts';
+import type { BucketsPort, ManifestPort, ObjectFacts } from '../ports.ts';
 
 /**
  * One client per Region the CLI works in (S3 answers a bucket of another Region with a redirect,
@@ -150,3 +151,16 @@ export const objectFacts = async (client: S3Client, bucket: string, key: string)
     throw e;
   }
 };
+
+/**
+ * Batch manifests in the stack's manifest bucket (lib/infra/manifests.ts): a PutObject of the JSON
+ * text; a second write of one batch's manifest is the same key and text, so it changes nothing.
+ *
+ * @example await buildManifestWriter(new S3Client({}), bucket).write('batches/csv-batch/run.json', '[]')
+ */
+export const buildManifestWriter = (client: S3Client, bucket: string): ManifestPort => ({
+  write: async (key, body) => {
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+    return `s3://${bucket}/${key}`;
+  },
+});

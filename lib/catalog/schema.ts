@@ -133,6 +133,11 @@ export const trigger = z.discriminatedUnion('type', [
     bucket: z.string(),
     prefix: z.string().optional(),
     suffix: z.string().optional(),
+    /**
+     * Collect uploads into batches (issue 14, section 2): one run per batch of up to `maxObjects`
+     * (and `maxBytes`), started when it is full or `window` after its first object.
+     */
+    batch: z.strictObject({ maxObjects: z.number(), window: z.string(), maxBytes: z.number().optional() }).optional(),
   }),
   z.strictObject({
     type: z.literal('schedule'),
@@ -153,7 +158,7 @@ export const trigger = z.discriminatedUnion('type', [
     filter: z
       .strictObject({
         /** The upstream run's own trigger kinds (a retry counts as its original's). */
-        trigger: z.array(z.enum(['s3', 'schedule', 'manual', 'after', 'event', 'sqs'])).optional(),
+        trigger: z.array(z.enum(['s3', 'batch', 'schedule', 'manual', 'after', 'event', 'sqs'])).optional(),
         /** For an upstream S3 trigger: the object key starts with this. */
         keyPrefix: z.string().optional(),
       })

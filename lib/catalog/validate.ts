@@ -8,6 +8,7 @@
  * lib/domain/taskEnvironment.ts, stop codes: lib/domain/taskStatus.ts, sizes: fargateSizes.ts).
  */
 import * as z from 'zod';
+import { MAX_BATCH_OBJECTS, MAX_BATCH_WINDOW_SECONDS, MIN_BATCH_WINDOW_SECONDS } from '../domain/batch.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { pathProblem } from '../domain/eventPath.ts';
 import { patternProblems } from '../domain/eventPattern.ts';
@@ -28,6 +29,7 @@ import {
   job as jobSchema,
   type ParamRef,
   type Policy,
+  type S3Trigger,
   type Sidecar,
 } from './schema.ts';
 import { KMS_KEY_ARN, secretRefProblems } from './secretRefs.ts';
@@ -268,6 +270,7 @@ const checkTriggers = (report: Report, job: Job): void => {
         if (v !== undefined && (v === '' || v.length > 1024))
           report(`${field}.${k}`, 'must be 1-1024 characters; omit it to match every key');
       }
+      if (t.batch) checkBatch(report, `${field}.batch`, t.batch);
     } else if (t.type === 'schedule') {
       try {
         parseScheduleExpression(t.expression);
@@ -310,6 +313,18 @@ const checkTriggers = (report: Report, job: Job): void => {
     }
   });
   if (job.triggers.filter((t) => t.type === 'manual').length > 1) report('triggers', "lists 'manual' more than once");
+};
+
+/** An s3 trigger's `batch`: how many objects, how long to wait for them, how many bytes at most. */
+const checkBatch = (report: Report, field: string, b: NonNullable<S3Trigger['batch']>): void => {
+  if (!Number.isInteger(b.maxObjects) || b.maxObjects < 1 || b.maxObjects > MAX_BATCH_OBJECTS)
+    report(`${field}.maxObjects`, `${b.maxObjects} is out of range (1-${MAX_BATCH_OBJECTS})`);
+  const window = parseDuration(b.window);
+  if (window === undefined) report(`${field}.window`, `'${b.window}' is not a duration (e.g. '30s', '10m', '1h')`);
+  else if (window < MIN_BATCH_WINDOW_SECONDS || window > MAX_BATCH_WINDOW_SECONDS)
+    report(`${field}.window`, `'${b.window}' is out of range (1s-1d)`);
+  if (b.maxBytes !== undefined && (!Number.isSafeInteger(b.maxBytes) || b.maxBytes < 1))
+    report(`${field}.maxBytes`, `${b.maxBytes} is not a positive whole number of bytes; omit it for no limit`);
 };
 
 /** What an event or sqs trigger takes from its document: variable names and paths, and identity paths. */

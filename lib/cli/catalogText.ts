@@ -1,6 +1,7 @@
 /** How a job's triggers and capacity read in the CLI (`jobs list`, `plan`, `up`): one way each. */
 import type { AfterTrigger, Catalog, Job, S3Trigger, Trigger } from '../catalog/schema.ts';
 import { afterEdges } from '../domain/afterMatch.ts';
+import { describeBatch } from '../domain/batch.ts';
 
 /** `bucket/prefix*suffix`: the keys an s3 trigger takes. */
 export const s3Pattern = (t: Pick<S3Trigger, 'bucket' | 'prefix' | 'suffix'>): string =>
@@ -13,7 +14,7 @@ export const s3Pattern = (t: Pick<S3Trigger, 'bucket' | 'prefix' | 'suffix'>): s
 export const describeTrigger = (t: Trigger, opts: { overlap?: boolean } = {}): string => {
   switch (t.type) {
     case 's3':
-      return `s3://${s3Pattern(t)}`;
+      return `s3://${s3Pattern(t)}${t.batch ? ` (${describeBatch(t.batch)})` : ''}`;
     case 'schedule':
       return `${t.expression} ${t.timezone}${opts.overlap && t.overlap !== 'allow' ? ` (overlap: ${t.overlap})` : ''}`;
     case 'manual':

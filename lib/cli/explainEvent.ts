@@ -11,6 +11,7 @@ import { parseUploads } from '../contracts/s3.ts';
 import { parseScheduleTick } from '../contracts/schedule.ts';
 import { followersOf, upstreamOf, upstreamTriggerOf } from '../domain/afterMatch.ts';
 import { type AttemptFacts, factsFromTaskDetail } from '../domain/attemptFacts.ts';
+import { describeBatch, triggerForObject } from '../domain/batch.ts';
 import { parseStartedBy } from '../domain/names.ts';
 import { newRun } from '../domain/newRun.ts';
 import { decide, type PolicyRun, ruleMatches, rulesFor, type Verdict } from '../domain/policy.ts';
@@ -37,7 +38,8 @@ export type Explanation =
     }
   | {
       kind: 'upload';
-      objects: { bucket: string; key: string; jobs: { job: string; runId: string }[] }[];
+      /** `batch`: the job's trigger batches the object (its run is the batch's, not the object's). */
+      objects: { bucket: string; key: string; jobs: { job: string; runId: string; batch?: string }[] }[];
       ignored: string[];
     }
   | { kind: 'schedule'; job?: string; runId?: string; overlap?: string; note: string }
@@ -122,10 +124,14 @@ export const explainEvent = (catalog: Catalog, event: unknown, stage: string, ru
       objects: objects.map((o) => ({
         bucket: o.bucket,
         key: o.key,
-        jobs: jobsForObject(catalog, o.bucket, o.key).map((j) => ({
-          job: j.name,
-          runId: runIdFor(j.name, { type: 's3', ...o }),
-        })),
+        jobs: jobsForObject(catalog, o.bucket, o.key).map((j) => {
+          const t = triggerForObject(j, o.bucket, o.key);
+          return {
+            job: j.name,
+            runId: runIdFor(j.name, { type: 's3', ...o }),
+            ...(t?.trigger.batch ? { batch: describeBatch(t.trigger.batch) } : {}),
+          };
+        }),
       })),
       ignored,
     };

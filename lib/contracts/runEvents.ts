@@ -59,7 +59,7 @@ export const finishedRunEvent = z.looseObject({
     runId: runIdField,
     job: jobNameField,
     status: z.enum(AFTER_STATUSES),
-    trigger: z.looseObject({ type: z.enum(['s3', 'schedule', 'manual', 'after', 'event', 'sqs', 'retry']) }),
+    trigger: z.looseObject({ type: z.enum(['s3', 'batch', 'schedule', 'manual', 'after', 'event', 'sqs', 'retry']) }),
     exitCode: z.number().int().optional(),
     finishedAt: isoTime.optional(),
     /** A SUCCEEDED run's result (its job's `result`), as a JSON value. */

@@ -10,6 +10,10 @@
  * - Job state: pk = JOBSTATE#<job>   sk = STATE               (paused or not: `jobs pause` / `jobs resume`)
  * - Alert:     pk = RUN#<runId>        sk = ALERT#<FAILED|TIMED_OUT|MISSED>  (an alert sent once; for a missed
  *              tick, beside the run the tick would have created)
+ * - Batch:    pk = BATCHES#<job>#<n>  sk = BATCH#<seq, 10 digits> (a batch of an s3 trigger with `batch`;
+ *              while not closed also in GSI2 under OPENBATCH#<job>#<n>, so the sweeper finds it)
+ * - Slot:      pk = BATCH#<job>#<n>#<seq> sk = SLOT#<nnnnn>     (the object that took a batch's slot)
+ * - Batched:   pk = BATCHED#<object id>   sk = OBJECT           (the one batch and slot an object is in)
  * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
  * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <PAUSED|QUEUED|STARTED>#<createdAt>#<runId>
  *   (paused runs first, then queued, each oldest first; STARTED groups STARTING, RUNNING and
@@ -36,6 +40,15 @@ export const LEASE_SK = 'LEASE';
 export const alertSk = (what: string): string => `ALERT#${what}`;
 export const jobStatePk = (job: string): string => `JOBSTATE#${job}`;
 export const JOB_STATE_SK = 'STATE';
+export const batchesPk = (job: string, triggerIndex: number): string => `BATCHES#${job}#${triggerIndex}`;
+export const batchSk = (seq: number): string => `BATCH#${String(seq).padStart(10, '0')}`;
+export const BATCH_SK_PREFIX = 'BATCH#';
+export const batchSlotsPk = (job: string, triggerIndex: number, seq: number): string =>
+  `BATCH#${job}#${triggerIndex}#${seq}`;
+export const batchSlotSk = (slot: number): string => `SLOT#${String(slot).padStart(5, '0')}`;
+export const batchedObjectPk = (objectId: string): string => `BATCHED#${objectId}`;
+export const BATCHED_OBJECT_SK = 'OBJECT';
+export const openBatchGsiPk = (job: string, triggerIndex: number): string => `OPENBATCH#${job}#${triggerIndex}`;
 export const jobGsiPk = (job: string): string => `JOB#${job}`;
 export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
 export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;

@@ -71,6 +71,7 @@ export interface UpstreamRun {
 /** An upstream run's trigger as a downstream run records it: an `after` keeps only its upstream's id. */
 export type UpstreamTrigger =
   | ({ type: 's3' } & UploadedObject)
+  | BatchRunTrigger
   | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
   | { type: 'manual'; token: string; requestedBy?: string }
   | { type: 'after'; upstreamRunId: string; upstreamJob: string }
@@ -102,8 +103,27 @@ export interface MessageRunTrigger {
   environment: Record<string, string>;
 }
 
+/**
+ * A run a batch of uploads started (an s3 trigger with `batch`): its trigger, its number in that
+ * trigger's sequence and when its first object came (its identity), why and when it closed, what
+ * it holds, and its manifest: inline when small, else the S3 object longshore wrote.
+ */
+export interface BatchRunTrigger {
+  type: 'batch';
+  triggerIndex: number;
+  bucket: string;
+  seq: number;
+  openedAt: string;
+  sealedAt: string;
+  reason: 'full' | 'bytes' | 'window';
+  objects: number;
+  bytes: number;
+  manifest: { inline: string } | { uri: string };
+}
+
 export type OriginalTrigger =
   | ({ type: 's3' } & UploadedObject)
+  | BatchRunTrigger
   | { type: 'schedule'; schedule: string; scheduledTime: string; triggerIndex?: number }
   | { type: 'manual'; token: string; requestedBy?: string }
   | { type: 'after'; upstream: UpstreamRun; triggerIndex: number }

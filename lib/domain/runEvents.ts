@@ -102,15 +102,17 @@ export const triggerSummary = (t: RunTrigger): string => {
   const base =
     o.type === 's3'
       ? `s3://${o.bucket}/${o.key}${o.versionId ? ` (version ${o.versionId})` : ''}`
-      : o.type === 'schedule'
-        ? `schedule ${o.schedule.split('/').pop()} at ${o.scheduledTime}`
-        : o.type === 'after'
-          ? `after ${o.upstream.job} ${o.upstream.status} (run ${o.upstream.runId})`
-          : o.type === 'event'
-            ? `event ${o.source} ${o.detailType} (${o.eventId})`
-            : o.type === 'sqs'
-              ? `sqs message ${o.messageId} from ${o.queue.split(':').pop()}`
-              : `manual${o.requestedBy ? ` by ${o.requestedBy}` : ''}`;
+      : o.type === 'batch'
+        ? `batch ${o.seq} of ${o.objects} objects from s3://${o.bucket} (${o.reason})`
+        : o.type === 'schedule'
+          ? `schedule ${o.schedule.split('/').pop()} at ${o.scheduledTime}`
+          : o.type === 'after'
+            ? `after ${o.upstream.job} ${o.upstream.status} (run ${o.upstream.runId})`
+            : o.type === 'event'
+              ? `event ${o.source} ${o.detailType} (${o.eventId})`
+              : o.type === 'sqs'
+                ? `sqs message ${o.messageId} from ${o.queue.split(':').pop()}`
+                : `manual${o.requestedBy ? ` by ${o.requestedBy}` : ''}`;
   return t.type === 'retry' ? `retry of ${t.of}${t.requestedBy ? ` by ${t.requestedBy}` : ''} (${base})` : base;
 };
 

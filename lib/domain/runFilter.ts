@@ -6,7 +6,7 @@
 import { originalTrigger, type Run, type RunStatus } from './run.ts';
 import { triggerSummary } from './runEvents.ts';
 
-export const TRIGGER_KINDS = ['s3', 'schedule', 'manual', 'after', 'event', 'sqs', 'retry'] as const;
+export const TRIGGER_KINDS = ['s3', 'batch', 'schedule', 'manual', 'after', 'event', 'sqs', 'retry'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 export interface RunFilter {

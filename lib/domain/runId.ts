@@ -6,6 +6,8 @@
  *   on an unversioned bucket differ by sequencer; a duplicate delivery carries the same one.
  * - Schedule: schedule ARN (or rule ARN) + scheduled time, never the per-attempt execution id.
  * - Manual: the client token (the CLI generates one per command and reuses it on retry).
+ * - Batch: the batched trigger (its index in the job), the batch's number in its sequence and when
+ *   its first object came: every closer of one batch names the same run.
  * - After: the upstream run's id (with the downstream job in every run id, one run per upstream run
  *   and downstream job, however often its run event is delivered).
  * - Event / SQS: the values at the trigger's identity paths (by default the EventBridge event id,
@@ -40,6 +42,7 @@ export type TriggerIdentity =
   | { type: 'schedule'; schedule: string; scheduledTime: string }
   | { type: 'manual'; token: string }
   | { type: 'after'; upstreamRunId: string }
+  | { type: 'batch'; triggerIndex: number; seq: number; openedAt: string }
   | { type: 'event' | 'sqs'; identity: readonly string[] }
   | { type: 'retry'; of: string; token: string };
 
@@ -61,6 +64,8 @@ export const identityOf = (trigger: RunTrigger): TriggerIdentity => {
       return { type: 'manual', token: trigger.token };
     case 'after':
       return { type: 'after', upstreamRunId: trigger.upstream.runId };
+    case 'batch':
+      return { type: 'batch', triggerIndex: trigger.triggerIndex, seq: trigger.seq, openedAt: trigger.openedAt };
     case 'event':
     case 'sqs':
       return { type: trigger.type, identity: trigger.identity };
@@ -80,6 +85,8 @@ export const identityText = (t: TriggerIdentity): string => {
       return `manual\n${t.token}`;
     case 'after':
       return `after\n${t.upstreamRunId}`;
+    case 'batch':
+      return `batch\n${t.triggerIndex}\n${t.seq}\n${new Date(t.openedAt).toISOString()}`;
     case 'event':
     case 'sqs':
       return `${t.type}\n${JSON.stringify(t.identity)}`;

@@ -7,7 +7,7 @@
 import type { Job } from '../catalog/schema.ts';
 import { OverridesTooLargeError } from '../errors.ts';
 import { MAIN_CONTAINER_NAME, startedBy } from './names.ts';
-import { originalTrigger, type Run, type UpstreamRun } from './run.ts';
+import { type BatchRunTrigger, originalTrigger, type Run, type UpstreamRun } from './run.ts';
 import { clientTokenFor } from './runId.ts';
 import type { EnvPair } from './taskEnvironment.ts';
 
@@ -64,6 +64,8 @@ export const triggerEnvironment = (stage: string, run: Run): Record<string, stri
     if (t.size !== undefined) env.S3_SIZE = String(t.size);
   } else if (t.type === 'schedule') {
     env.SCHEDULED_TIME = t.scheduledTime;
+  } else if (t.type === 'batch') {
+    Object.assign(env, batchEnvironment(t));
   } else if (t.type === 'after') {
     Object.assign(env, upstreamEnvironment(t.upstream));
   } else if (t.type === 'event') {
@@ -78,6 +80,18 @@ export const triggerEnvironment = (stage: string, run: Run): Record<string, stri
   }
   return env;
 };
+
+/**
+ * What a batch run's task gets: the batch's number and size, and its manifest (a JSON array of
+ * { bucket, key, versionId?, size?, etag? }) inline, or the S3 URI longshore wrote it to (the task
+ * role may read its job's manifests: lib/infra/jobResources.ts).
+ */
+export const batchEnvironment = (t: BatchRunTrigger): Record<string, string> => ({
+  LONGSHORE_BATCH_SEQ: String(t.seq),
+  LONGSHORE_BATCH_OBJECTS: String(t.objects),
+  LONGSHORE_BATCH_BYTES: String(t.bytes),
+  ...('inline' in t.manifest ? { LONGSHORE_MANIFEST: t.manifest.inline } : { LONGSHORE_MANIFEST_URI: t.manifest.uri }),
+});
 
 /**
  * What a run started `after` another gets of it: its id, job and status, its trigger's data and its

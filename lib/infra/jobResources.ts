@@ -6,6 +6,7 @@
  * not one for all: a task definition names its execution role, so with a shared one any job's task
  * definition could reference another job's secret and ECS would inject it (docs/decisions.md).
  */
+
 import { cfnString, localArn } from '../catalog/arn.ts';
 import type { Container, Job, Sidecar, Volume } from '../catalog/schema.ts';
 import { type ResolvedSecret, resolveSecret } from '../catalog/secretRefs.ts';
@@ -23,6 +24,7 @@ import {
   sub,
 } from './cfn.ts';
 import type { BuildContext } from './context.ts';
+import { readOwnManifests } from './manifests.ts';
 import { stringValue } from './params.ts';
 
 export const jobLogicalId = (job: string, kind: 'TaskDefinition' | 'TaskRole' | 'ExecutionRole' | 'LogGroup'): string =>
@@ -154,7 +156,8 @@ export const jobResources = (ctx: BuildContext, job: Job): Resources => {
   const taskRoleId = jobLogicalId(job.name, 'TaskRole');
   const logGroupId = jobLogicalId(job.name, 'LogGroup');
   const executionRoleId = jobLogicalId(job.name, 'ExecutionRole');
-  const statements = taskRoleStatements(job);
+  // A job with a batched trigger reads its batches' manifests (lib/infra/manifests.ts).
+  const statements = [...taskRoleStatements(job), ...readOwnManifests(ctx.catalog, job.name)];
   const tags = { ...job.tags, 'longshore:job': job.name, 'longshore:stage': ctx.stage };
   const onEc2 = job.capacity.type === 'ec2';
   const gpu: Record<string, CfnValue> =

@@ -2,6 +2,7 @@
  * The service's shared resources: the runs table, the ECS cluster (or an existing one), the run
  * event bus, the alert topic and the queues (launch buffer and dead letters).
  */
+
 import { GSI1, GSI2, TABLE_KEYS, TTL_ATTRIBUTE } from '../domain/keys.ts';
 import {
   alertTopicName,
@@ -16,6 +17,7 @@ import {
 import { type CfnValue, getAtt, type Resources, ref, sub } from './cfn.ts';
 import type { BuildContext } from './context.ts';
 import { IDS } from './ids.ts';
+import { manifestBucketResources } from './manifests.ts';
 
 /** Seconds: SQS visibility must exceed the consumer's timeout (AWS recommends 6x). */
 export const LAUNCHER_TIMEOUT_SECONDS = 60;
@@ -222,6 +224,7 @@ export const platformResources = (ctx: BuildContext): Resources => ({
   ...table(ctx),
   ...cluster(ctx),
   ...messaging(ctx),
+  ...manifestBucketResources(ctx),
 });
 
 export const platformConditions = (): Record<string, CfnValue> => ({

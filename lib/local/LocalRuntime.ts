@@ -210,6 +210,7 @@ export class LocalRuntime {
         alertRoutes: () => this.catalog().alerts,
         localAlertText: (message) => withLocalLogFiles(this.logsDir, message),
         logsDir: this.logsDir,
+        manifestsDir: join(this.stateDir, 'manifests'),
         onRunEvent: router.runEvent,
       }),
     );

@@ -7,7 +7,10 @@
  * here. Webhook posts to `webhook.local` are received here. DynamoDB is a real local engine; its
  * calls are recorded by `recordingSend`.
  */
+
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DeregisterTaskDefinitionCommand,
@@ -31,6 +34,7 @@ import {
   type StopTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -58,6 +62,8 @@ export interface AwsSimulation {
   localAlertText?: (message: string) => string;
   /** Where the simulated tasks' logs are (GetLogEvents reads them); no lines when absent. */
   logsDir?: string;
+  /** Where S3 PutObject writes (a batch run's manifest: `<dir>/<bucket>/<key>`); refused when absent. */
+  manifestsDir?: string;
   /** Each run event PutEvents put on the bus (the router's, in the flow and invokes). */
   onRunEvent?: (source: string, detailType: string, detail: Record<string, unknown>) => void;
 }
@@ -160,6 +166,17 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
   scheduler
     .on(UpdateScheduleCommand)
     .callsFake(answer('Scheduler', 'UpdateSchedule', (i) => sim.schedules.updateSchedule(i)));
+  // A batch's manifest (the only object longshore writes) lands in a folder of its own, apart from
+  // the bucket folders the flow watches for uploads.
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).callsFake(async (input) => {
+    rec.call('S3', 'PutObject', { Bucket: input.Bucket, Key: input.Key });
+    if (!sim.manifestsDir) throw new Error('S3 PutObject: no manifest folder on this machine');
+    const file = join(sim.manifestsDir, String(input.Bucket), String(input.Key));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, String(input.Body ?? ''));
+    return { ETag: '"local"' };
+  });
   // Webhooks to webhook.local are received here (the alert handler posts with fetch).
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
@@ -177,7 +194,7 @@ export const installAwsSimulation = (sim: AwsSimulation): (() => void) => {
     return new Response('ok', { status: 200 });
   }) as typeof fetch;
   return () => {
-    for (const m of [ecs, sqs, eb, sns, sm, logs, scheduler]) m.restore();
+    for (const m of [ecs, sqs, eb, sns, sm, logs, scheduler, s3]) m.restore();
     globalThis.fetch = realFetch;
   };
 };

@@ -78,6 +78,8 @@ export const localEnvironment = (
     runTaskRate: 20,
   }),
   LONGSHORE_LOCAL: '1',
+  // The stack sets it only with a batched trigger; here it is always there (PutObject is simulated).
+  LONGSHORE_MANIFEST_BUCKET: `longshore-${stage}-manifests`,
   AWS_REGION: LOCAL_REGION,
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',

@@ -30,6 +30,11 @@ const init = (run: Run) => ({
   memory: 1024,
 });
 
+const stream = (key: string) => ({ job: key, triggerIndex: 0 });
+const limits = { slotLimit: 10, cutoff: '2026-11-22T09:00:00.000Z' };
+const seal = { reason: 'full' as const, members: 1, bytes: 1, sealedAt: T0.toISOString() };
+const reserve = (key: string) => plain.reserveBatchSlot(stream(key), 1, limits, 1, T0, 0);
+
 /** Requests sent through the recording client since the last `take()`. */
 const sent: string[] = [];
 const take = (): string[] => sent.splice(0, sent.length);
@@ -284,6 +289,83 @@ const BRANCHES: Record<StoreMethod, (key: string) => Promise<Branch[]>> = {
     const { run } = await plain.createRun(manualRun(key));
     await plain.transition(run, { from: ['QUEUED'], to: 'PAUSED' }, T0);
     return [['the paused runs of a job', () => recorded.pausedRuns(job.name, 5)]];
+  },
+  latestBatch: async (key) => {
+    await reserve(key);
+    return [['the latest batch of a trigger', () => recorded.latestBatch(stream(key))]];
+  },
+  getBatch: async (key) => {
+    await reserve(key);
+    return [['a batch', () => recorded.getBatch(stream(key), 1)]];
+  },
+  reserveBatchSlot: async (key) => {
+    await reserve(key);
+    await plain.sealBatch(stream(key), 1, { slots: 1, voided: 0 }, seal);
+    return [
+      ['a slot of a new batch', () => recorded.reserveBatchSlot(stream(key), 2, limits, 1, T0, 0)],
+      ['a sealed batch', () => recorded.reserveBatchSlot(stream(key), 1, limits, 1, T0, 0)],
+      [
+        'a sealed batch on an engine that returns no old item',
+        () => recordedWithoutOldItem.reserveBatchSlot(stream(key), 1, limits, 1, T0, 0),
+      ],
+    ];
+  },
+  fillBatchSlot: async (key) => {
+    const slot = { slot: 1, objectId: 'obj-a', entry: { bucket: 'b', key: 'k' } };
+    return [
+      ['an empty slot', () => recorded.fillBatchSlot(stream(key), 1, slot, 0)],
+      ['a written slot', () => recorded.fillBatchSlot(stream(key), 1, slot, 0)],
+    ];
+  },
+  voidBatchSlot: async (key) => {
+    await plain.fillBatchSlot(stream(key), 1, { slot: 2, objectId: 'obj-a', entry: { bucket: 'b', key: 'k' } }, 0);
+    return [
+      ['an unwritten slot', () => recorded.voidBatchSlot(stream(key), 1, 1, 0)],
+      ['a filled slot', () => recorded.voidBatchSlot(stream(key), 1, 2, 0)],
+      [
+        'a filled slot on an engine that returns no old item',
+        () => recordedWithoutOldItem.voidBatchSlot(stream(key), 1, 2, 0),
+      ],
+    ];
+  },
+  batchSlots: async (key) => {
+    await plain.voidBatchSlot(stream(key), 1, 1, 0);
+    return [['slots of a batch', () => recorded.batchSlots(stream(key), 1, [1, 2])]];
+  },
+  assignBatchedObject: async (key) => {
+    const a = { objectId: `obj-${key}`, seq: 1, slot: 1 };
+    return [
+      ['an object in no batch', () => recorded.assignBatchedObject(stream(key), a, 0)],
+      ['an object in a batch', () => recorded.assignBatchedObject(stream(key), { ...a, slot: 2 }, 0)],
+      [
+        'an object in a batch on an engine that returns no old item',
+        () => recordedWithoutOldItem.assignBatchedObject(stream(key), { ...a, slot: 2 }, 0),
+      ],
+    ];
+  },
+  batchedObjects: async (key) => {
+    await plain.assignBatchedObject(stream(key), { objectId: `obj-${key}`, seq: 1, slot: 1 }, 0);
+    return [['objects, one twice', () => recorded.batchedObjects([`obj-${key}`, `obj-${key}`, 'obj-none'])]];
+  },
+  addBatchVoids: async (key) => {
+    await reserve(key);
+    return [['an open batch', () => recorded.addBatchVoids(stream(key), 1, [1])]];
+  },
+  sealBatch: async (key) => {
+    await reserve(key);
+    return [
+      ['a batch as resolved', () => recorded.sealBatch(stream(key), 1, { slots: 1, voided: 0 }, seal)],
+      ['a sealed batch', () => recorded.sealBatch(stream(key), 1, { slots: 1, voided: 1 }, seal)],
+    ];
+  },
+  markBatchClosed: async (key) => {
+    await reserve(key);
+    await plain.sealBatch(stream(key), 1, { slots: 1, voided: 0 }, seal);
+    return [['a sealed batch', () => recorded.markBatchClosed(stream(key), 1, 'run-x', T0)]];
+  },
+  openBatches: async (key) => {
+    await reserve(key);
+    return [['the open batches of a trigger', () => recorded.openBatches(stream(key))]];
   },
 };
 

@@ -28,7 +28,11 @@ const printExplanation = (o: Output, x: Explanation): void => {
       o.line(`s3://${obj.bucket}/${obj.key}`);
       if (obj.jobs.length === 0) o.line('  matches no job: logged at debug, nothing runs');
       for (const j of obj.jobs)
-        o.line(`  starts ${o.c.bold(j.job)} as run ${j.runId} (once, however often the event is delivered)`);
+        o.line(
+          j.batch
+            ? `  joins the open batch of ${o.c.bold(j.job)} (${j.batch}): one run per batch, the object in exactly one`
+            : `  starts ${o.c.bold(j.job)} as run ${j.runId} (once, however often the event is delivered)`,
+        );
     }
     for (const i of x.ignored) o.line(`ignored: ${i}`);
     return;

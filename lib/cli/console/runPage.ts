@@ -43,6 +43,12 @@ const triggerFields = (run: Run): Field[] => {
     if (o.size !== undefined) rows.push(['size', `${o.size} bytes`]);
     if (o.versionId) rows.push(['version', o.versionId]);
     if (o.eventTime) rows.push(['uploaded', timeTag(o.eventTime)]);
+  } else if (o.type === 'batch') {
+    rows.push(
+      ['batch', `${o.seq}: ${o.objects} objects, ${o.bytes} bytes, from s3://${o.bucket}`],
+      ['closed', html`${o.reason}, ${timeTag(o.sealedAt)}`],
+      ['manifest', 'uri' in o.manifest ? html`<code>${o.manifest.uri}</code>` : 'inline (LONGSHORE_MANIFEST)'],
+    );
   } else if (o.type === 'schedule') {
     rows.push(['schedule', o.schedule], ['scheduled for', timeTag(o.scheduledTime)]);
   } else if (o.type === 'after') {

@@ -95,6 +95,29 @@ const withSchedule = (job: string, patch: Record<string, unknown>) =>
     ),
   });
 
+/** The catalog of jobs.ts with thumbnails' first s3 trigger batching (one object a batch: each upload fills one). */
+const withBatch = () =>
+  validateCatalog({
+    ...rawCatalog,
+    jobs: rawCatalog.jobs.map((j) =>
+      j.name === 'thumbnails'
+        ? {
+            ...j,
+            triggers: j.triggers.map((t, i) => (i === 0 ? { ...t, batch: { maxObjects: 1, window: '10m' } } : t)),
+          }
+        : j,
+    ),
+  });
+const openBatch = { pk: 'BATCHES#thumbnails#0', sk: 'BATCH#0000000001', job: 'thumbnails', triggerIndex: 0, seq: 1 };
+const batchedSlot = {
+  pk: 'BATCH#thumbnails#0#1',
+  sk: 'SLOT#00001',
+  slot: 1,
+  objectId: 'thumbnails-aaaaaaaaaaaaaaaaaaaa',
+  bucket: 'acme-media-uploads',
+  key: 'uploads/2026/11/cat on sofa.jpg',
+};
+
 interface Scenario {
   name: string;
   invoke: () => Promise<unknown>;
@@ -234,6 +257,19 @@ const SCENARIOS: Record<string, Scenario[]> = {
   ],
   onUpload: [
     { name: 'an upload of a new object', invoke: () => onUpload(upload, ctx('onUpload')) },
+    {
+      name: 'an upload that fills its batch: slot, assignment, the batch checked and sealed, its run created',
+      catalog: withBatch(),
+      prepare: () => {
+        const at = { slots: 1, bytes: 0, openedAt: '2026-11-22T09:00:00.000Z' };
+        ddb
+          .on(UpdateCommand, { Key: { pk: openBatch.pk, sk: openBatch.sk } })
+          .resolves({ Attributes: { ...openBatch, ...at } });
+        ddb.on(GetCommand, { Key: { pk: openBatch.pk, sk: openBatch.sk } }).resolves({ Item: { ...openBatch, ...at } });
+        rows.set(`${batchedSlot.pk}|${batchedSlot.sk}`, batchedSlot);
+      },
+      invoke: () => onUpload(upload, ctx('onUpload')),
+    },
     {
       name: 'a duplicate delivery on an engine that returns no item with a failed condition',
       prepare: () => {
