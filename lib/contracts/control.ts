@@ -1,7 +1,5 @@
 /** Operator requests to the `control` function (sent by the CLI): trigger a job, retry or cancel a run. */
-import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
-import { issueSentences } from '../schemaIssues.ts';
 import {
   clientTokenField,
   environmentOverrides,
@@ -11,24 +9,20 @@ import {
   runIdField,
   singleLine,
 } from './common.ts';
+import * as v from './schema.ts';
 
 const token = clientTokenField;
 const who = singleLine(128).optional();
 
-export const runOverrides = z.strictObject({
+export const runOverrides = v.strictObject({
   environment: environmentOverrides.optional(),
   // Sizes are checked as a whole against ECS's overrides limit (lib/control.ts); these bounds only
   // keep absurd input from travelling further.
-  command: z.array(plainText(65536)).min(1).max(1024).optional(),
+  command: v.array(plainText(65536)).min(1).max(1024).optional(),
   // Bounded by the largest Fargate size (16 vCPU, 120 GiB): the size rules (lib/domain/fargateSizes.ts)
   // then name the valid values; a number beyond them is refused here with the bound.
-  cpu: z.number().int('a whole number').positive('a positive number').max(16384, 'at most 16384 (16 vCPU)').optional(),
-  memory: z
-    .number()
-    .int('a whole number')
-    .positive('a positive number')
-    .max(122880, 'at most 122880 MiB (120 GiB)')
-    .optional(),
+  cpu: v.number().int().positive('a positive number').max(16384, 'at most 16384 (16 vCPU)').optional(),
+  memory: v.number().int().positive('a positive number').max(122880, 'at most 122880 MiB (120 GiB)').optional(),
 });
 
 /**
@@ -37,58 +31,58 @@ export const runOverrides = z.strictObject({
  * 3-63 characters of lowercase letters, digits, `.` and `-`; keys at most 1,024 bytes (S3 user guide,
  * "Bucket naming rules", "Naming objects").
  */
-export const triggerObject = z.strictObject({
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-  key: z
+export const triggerObject = v.strictObject({
+  bucket: v.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  key: v
     .string()
     .min(1)
     .refine((k) => new TextEncoder().encode(k).length <= 1024, 'must be at most 1,024 bytes'),
-  versionId: z.string().min(1).max(1024).optional(),
-  etag: z
+  versionId: v.string().min(1).max(1024).optional(),
+  etag: v
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an ETag without quotes')
     .optional(),
-  size: z.number().int().min(0).optional(),
+  size: v.number().int().min(0).optional(),
 });
 
-export const controlRequest = z.discriminatedUnion('action', [
-  z.strictObject({
-    action: z.literal('trigger'),
+export const controlRequest = v.discriminatedUnion('action', [
+  v.strictObject({
+    action: v.literal('trigger'),
     job: jobNameField,
     clientToken: token.optional(),
     overrides: runOverrides.optional(),
     object: triggerObject.optional(),
     /** With `object`: a new run even when that object already has one (a retry of it). */
-    force: z.boolean().optional(),
+    force: v.boolean().optional(),
     requestedBy: who,
   }),
-  z.strictObject({
-    action: z.literal('retry'),
+  v.strictObject({
+    action: v.literal('retry'),
     runId: runIdField,
     clientToken: token.optional(),
     /** Changes for the new run, over the retried run's own overrides (the job's policy applies). */
     overrides: runOverrides.optional(),
     requestedBy: who,
   }),
-  z.strictObject({
-    action: z.literal('cancel'),
+  v.strictObject({
+    action: v.literal('cancel'),
     runId: runIdField,
     reason: plainText(255).optional(),
     requestedBy: who,
   }),
   /** `backfill JOB --from T --to T`: the window's schedule ticks as runs (lib/backfill.ts). */
-  z.strictObject({
-    action: z.literal('backfill'),
+  v.strictObject({
+    action: v.literal('backfill'),
     job: jobNameField,
     from: isoTime,
     to: isoTime,
-    dryRun: z.boolean().optional(),
+    dryRun: v.boolean().optional(),
     requestedBy: who,
   }),
 ]);
-export type ControlRequest = z.output<typeof controlRequest>;
+export type ControlRequest = v.Output<typeof controlRequest>;
 /** What a client sends (environment overrides as `{ NAME: value }` or `[{ name, value }]`). */
-export type ControlRequestInput = z.input<typeof controlRequest>;
+export type ControlRequestInput = v.Input<typeof controlRequest>;
 
 export type ControlResponse =
   | { ok: true; action: Exclude<ControlRequest['action'], 'backfill'>; runId: string; status: string; created: boolean }
@@ -122,7 +116,7 @@ export type BackfillResponse =
   | { ok: false; error: { code: string; message: string } };
 
 export const parseControlRequest = (event: unknown): ControlRequest => {
-  const parsed = controlRequest.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('control request', issueSentences(parsed.error));
+  const parsed = controlRequest.safeParse(event);
+  if (!parsed.success) throw new InvalidEventError('control request', v.problemSentences(parsed.error));
   return parsed.data;
 };
