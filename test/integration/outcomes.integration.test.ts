@@ -383,6 +383,76 @@ describe('Outcomes: the failure policy in the flow', () => {
   });
 });
 
+describe('The decision: written with the STOPPED event when the event alone decides', () => {
+  /** The store, counting the decision's own writes (recordDecision). */
+  const counting = () => {
+    const decisions: string[] = [];
+    return {
+      decisions,
+      store: {
+        ...store,
+        recordDecision: async (...args: Parameters<typeof store.recordDecision>) => {
+          decisions.push(args[2].rule);
+          return store.recordDecision(...args);
+        },
+      },
+    };
+  };
+
+  it('a clean STOPPED records its facts and the decision in one write, and a duplicate writes neither again', async () => {
+    // Prepare
+    const { decisions, store: watched } = counting();
+    const ctx = buildDeps(watched, catalog);
+    const t = await launched(ctx, 'thumbnails');
+
+    // Act
+    await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+    const again = await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess
+    expect(decisions).toEqual([]);
+    expect(again.outcome).toBe('stale');
+    expect(await store.getAttempt(t.runId, 1)).toMatchObject({ status: 'STOPPED', decision: { action: 'succeed' } });
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('a STOPPED event without a stop code is decided after its write, on the attempt as recorded', async () => {
+    // Prepare: the facts on the attempt then include what earlier events recorded.
+    const { decisions, store: watched } = counting();
+    const ctx = buildDeps(watched, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const event = taskEvent('ecs-task-stopped-success', { ...t, attempt: 1 }) as { detail: Record<string, unknown> };
+    delete event.detail.stopCode;
+
+    // Act
+    await trackTaskEvent(ctx.core, parseTaskStateChange(event));
+
+    // Assess
+    expect(decisions).toHaveLength(1);
+    expect(await store.getAttempt(t.runId, 1)).toMatchObject({ status: 'STOPPED', decision: { rule: decisions[0] } });
+  });
+
+  it('a STOPPED event of a run being cancelled records no decision: the cancel closes the run', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const run = await store.getRun(t.runId);
+    await store.transition(
+      run as NonNullable<typeof run>,
+      { from: ['STARTING'], attempt: 1, to: 'CANCELLING' },
+      ctx.clock.now(),
+    );
+
+    // Act
+    const out = await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess
+    expect(out.outcome).toBe('cancelled');
+    expect((await store.getAttempt(t.runId, 1))?.decision).toBeUndefined();
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'CANCELLED' });
+  });
+});
+
 describe('Run events: recorded with the transition, published once from the consumer view', () => {
   /** The store, counting the writes that record an event as due on their own (markPublished). */
   const counting = () => {
