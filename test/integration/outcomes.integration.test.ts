@@ -384,16 +384,22 @@ describe('Outcomes: the failure policy in the flow', () => {
 });
 
 describe('The decision: written with the STOPPED event when the event alone decides', () => {
-  /** The store, counting the decision's own writes (recordDecision). */
+  /** The store, counting the decision's own writes (recordDecision) and the reads of a job's slots. */
   const counting = () => {
     const decisions: string[] = [];
+    const slotReads: string[] = [];
     return {
       decisions,
+      slotReads,
       store: {
         ...store,
         recordDecision: async (...args: Parameters<typeof store.recordDecision>) => {
           decisions.push(args[2].rule);
           return store.recordDecision(...args);
+        },
+        slotHolders: async (job: string) => {
+          slotReads.push(job);
+          return store.slotHolders(job);
         },
       },
     };
@@ -401,16 +407,18 @@ describe('The decision: written with the STOPPED event when the event alone deci
 
   it('a clean STOPPED records its facts and the decision in one write, and a duplicate writes neither again', async () => {
     // Prepare
-    const { decisions, store: watched } = counting();
+    const { decisions, slotReads, store: watched } = counting();
     const ctx = buildDeps(watched, catalog);
     const t = await launched(ctx, 'thumbnails');
+    slotReads.length = 0;
 
     // Act
     await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
     const again = await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
 
-    // Assess
+    // Assess: and the freed slot's dispatch, finding no run waiting, reads no slots.
     expect(decisions).toEqual([]);
+    expect(slotReads).toEqual([]);
     expect(again.outcome).toBe('stale');
     expect(await store.getAttempt(t.runId, 1)).toMatchObject({ status: 'STOPPED', decision: { action: 'succeed' } });
     expect(await store.getRun(t.runId)).toMatchObject({ status: 'SUCCEEDED' });
