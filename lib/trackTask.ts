@@ -117,7 +117,6 @@ export const trackTaskEvent = async (
       taskCreatedAt: detail.createdAt,
       pullStartedAt: detail.pullStartedAt,
       startedAt: detail.startedAt,
-      stoppingAt: detail.stoppingAt,
       stoppedAt: detail.stoppedAt,
       stopCode: detail.stopCode,
       stoppedReason: cut(detail.stoppedReason),

@@ -198,7 +198,6 @@ describe('Tracking: what an event may change', () => {
       {
         runId,
         attempt: 1,
-        clientToken: 'c',
         capacityProvider: 'FARGATE',
         cpu: 512,
         memory: 1024,
