@@ -124,12 +124,13 @@ export const simulate = async (opts: {
         PATH: process.env.PATH ?? '',
         BENCH_ROOT: ROOT,
         ...(process.env.BENCH_SIM_PROGRESS ? { BENCH_SIM_PROGRESS: '1' } : {}),
+        ...(process.env.BENCH_TRACE_DDB ? { BENCH_TRACE_DDB: '1' } : {}),
       },
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
-      if (process.env.BENCH_SIM_PROGRESS) process.stderr.write(d);
+      if (process.env.BENCH_SIM_PROGRESS || process.env.BENCH_TRACE_DDB) process.stderr.write(d);
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

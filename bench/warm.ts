@@ -88,6 +88,8 @@ export const lambdaEnvironment = (
  */
 const WARM_OVERRIDES = { LONGSHORE_RUN_TASK_RATE: '1000000' };
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
 class Instance {
   private readonly child: ChildProcess;
   private waiting: ((m: Record<string, unknown>) => void)[] = [];
@@ -97,6 +99,9 @@ class Instance {
   constructor(script: string, env: Record<string, string>) {
     this.child = fork(script, [], {
       execPath: NODE,
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each function's process, written when it exits
+      // (to find where a warm event's CPU goes: `node --cpu-prof`).
+      execArgv: PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [],
       env,
       // stdout is the function's log stream (Powertools writes there, as in Lambda): discarded.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -130,7 +135,9 @@ class Instance {
   }
 
   stop() {
-    this.child.kill('SIGKILL');
+    // A profiled process exits on its own, so V8 writes its profile; the others are killed.
+    if (PROFILE_DIR) this.child.send({ type: 'exit' });
+    else this.child.kill('SIGKILL');
   }
 }
 
@@ -210,7 +217,8 @@ export const warmBench = async (opts: {
     if (existing) return existing;
     const i = new Instance(script, lambdaEnvironment(fn(key), aws.env, aws.endpoint, WARM_OVERRIDES));
     instances.set(key, i);
-    await i.load(fn(key).mjsPath);
+    // A profile reads better unminified: the same code, built with minify off (bench/build/bundles.ts).
+    await i.load((PROFILE_DIR && opts.builds[key]?.readable?.path) || fn(key).mjsPath);
     return i;
   };
   const N = opts.events;
@@ -228,7 +236,9 @@ export const warmBench = async (opts: {
     if (!inst) {
       inst = new Instance(script, lambdaEnvironment(fn(key), aws.env, aws.endpoint, WARM_OVERRIDES));
       floorInstances.set(key, inst);
-      await inst.load(opts.builds[key]?.floor.path as string);
+      await inst.load(
+        (PROFILE_DIR && opts.builds[key]?.floorReadable?.path) || (opts.builds[key]?.floor.path as string),
+      );
     }
     return inst;
   };

@@ -7,11 +7,11 @@
  */
 import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
 import { type EventDelivery, queueRecord } from './contracts/customEvents.ts';
+import { problemSentences } from './contracts/schema.ts';
 import { eventRunTrigger, eventTriggerAt, extract, messageRequests } from './domain/eventTrigger.ts';
 import { faultKind, RequestRejectedError } from './errors.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
-import { issueSentences } from './schemaIssues.ts';
 
 /**
  * One event an event trigger's rule delivered: its run, created once. An event that cannot become a
@@ -60,7 +60,9 @@ export const acceptMessages = async (
     try {
       const parsed = queueRecord.safeParse(raw);
       if (!parsed.success)
-        throw new RequestRejectedError(`message ${id}: not an SQS record (${issueSentences(parsed.error).join('; ')})`);
+        throw new RequestRejectedError(
+          `message ${id}: not an SQS record (${problemSentences(parsed.error).join('; ')})`,
+        );
       runs.push(...(await acceptRuns(deps, messageRequests(deps.catalog(), parsed.data, queueKeyOf))));
     } catch (e) {
       deps.metrics.fault(faultKind(e));

@@ -6,7 +6,7 @@
  * one of those places is a type error. The bench takes each function's environment from the package. Read once at module load by each handler and
  * validated loudly: a missing variable fails the function at init, not in the middle of a run.
  */
-import * as z from 'zod';
+import * as v from './contracts/schema.ts';
 import type { NetworkSettings } from './domain/taskRequest.ts';
 import { ConfigError } from './errors.ts';
 
@@ -76,16 +76,16 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Runti
 /** True on this machine (the local flow and invokes): alerts then hint at commands without --stage. */
 export const isLocal = (env: NodeJS.ProcessEnv = process.env): boolean => env[LOCAL_ENV.local] === '1';
 
-const list = z.string().transform((s) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean),
-);
-const networks = z.record(
-  z.string(),
-  z.strictObject({ subnets: list, securityGroups: list, assignPublicIp: z.boolean() }),
-);
+const list = v.custom((s, fail): string[] => {
+  if (typeof s === 'string')
+    return s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  fail('expected a comma-separated string');
+  return [];
+});
+const networks = v.record(v.strictObject({ subnets: list, securityGroups: list, assignPublicIp: v.boolean() }));
 
 /** The launcher's networks, from `LONGSHORE_NETWORKS` (resolved from stage parameters at deploy time). */
 export const parseNetworks = (json: string | undefined): Record<string, NetworkSettings> => {
@@ -98,7 +98,7 @@ export const parseNetworks = (json: string | undefined): Record<string, NetworkS
   }
   const parsed = networks.safeParse(raw);
   if (!parsed.success)
-    throw new ConfigError(`LONGSHORE_NETWORKS is malformed: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    throw new ConfigError(`LONGSHORE_NETWORKS is malformed: ${v.problemSentences(parsed.error).join('; ')}`);
   for (const [name, n] of Object.entries(parsed.data)) {
     if (n.subnets.length === 0) throw new ConfigError(`LONGSHORE_NETWORKS: network '${name}' has no subnets`);
   }

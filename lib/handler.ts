@@ -6,21 +6,21 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type { Output, Schema } from './contracts/schema.ts';
+import { problemSentences } from './contracts/schema.ts';
 import { AppError, asError, faultKind, InvalidEventError } from './errors.ts';
 import { logger } from './logger.ts';
 import type { MetricsPort } from './metrics.ts';
-import { issueSentences } from './schemaIssues.ts';
 
 /**
  * Validates an event against a schema; throws InvalidEventError naming every problem.
  *
  * @example const event = parseEvent(s3EventSchema, raw, 'S3 upload event');
  */
-export const parseEvent = <S extends z.ZodType>(schema: S, event: unknown, source: string): z.output<S> => {
-  const result = schema.safeParse(event, { reportInput: true });
-  if (!result.success) throw new InvalidEventError(source, issueSentences(result.error));
-  return result.data;
+export const parseEvent = <S extends Schema<unknown, never>>(schema: S, event: unknown, source: string): Output<S> => {
+  const result = schema.safeParse(event);
+  if (!result.success) throw new InvalidEventError(source, problemSentences(result.error));
+  return result.data as Output<S>;
 };
 
 /**

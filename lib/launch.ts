@@ -63,7 +63,6 @@ const failLaunch = async (deps: LaunchDeps, run: Run, reason: string, job: Job |
     runId: run.runId,
     attempt: run.attempt,
     status: 'LAUNCH_FAILED' as const,
-    clientToken: '',
     launchRequestedAt: deps.now().toISOString(),
     launchTries: 0,
     capacityProvider: run.capacity,
@@ -257,7 +256,6 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       {
         runId: run.runId,
         attempt: run.attempt,
-        clientToken: clientTokenFor(deps.settings.stage, run.runId, run.attempt, run.capacity),
         capacityProvider: run.capacity,
         cpu: run.size.cpu,
         memory: run.size.memory,

@@ -1,10 +1,8 @@
 /**
- * Per-job metrics in CloudWatch embedded metric format (Powertools Metrics): runs started,
+ * Per-job metrics in CloudWatch embedded metric format: runs started,
  * succeeded, failed, retried, timed out; run duration; queue wait. Each emission is a single metric
  * with its own `job` dimension, so one invocation can record several jobs.
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
 export type MetricName =
   | 'RunsStarted'
   | 'RunsSucceeded'
@@ -42,28 +40,41 @@ export interface MetricsPort {
 /** The metric the faults are counted in. */
 export const FAULTS_METRIC = 'Faults';
 
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Longshore',
-  serviceName: 'longshore',
-});
+const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Longshore';
+
+/**
+ * One metric with one dimension (and `service`, as Powertools Metrics wrote it, so the dashboards'
+ * and alarms' dimension sets stay the same), as one embedded-metric-format line on stdout, where
+ * Lambda sends it to CloudWatch Logs and CloudWatch extracts the metric ("Specification: Embedded
+ * metric format", CloudWatch user guide: `_aws.Timestamp`, `_aws.CloudWatchMetrics[].Namespace`,
+ * `Dimensions`, `Metrics[].Name/Unit`, the values as root members). Written here instead of through
+ * Powertools Metrics (issue 12): its `singleMetric()` built a Metrics instance for every emission,
+ * and the package (12 KB, no `sideEffects` flag) was in every bundle.
+ */
+const emit = (dimension: string, value: string, name: string, unit: string, amount: number): void => {
+  process.stdout.write(
+    `${JSON.stringify({
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          { Namespace: NAMESPACE, Dimensions: [['service', dimension]], Metrics: [{ Name: name, Unit: unit }] },
+        ],
+      },
+      service: 'longshore',
+      [dimension]: value,
+      [name]: amount,
+    })}\n`,
+  );
+};
+
+const unitOf = (name: MetricName): string =>
+  name === 'RunDuration' || name === 'QueueWait'
+    ? 'Seconds'
+    : name === 'Cost'
+      ? 'None' // CloudWatch has no currency unit: US dollars, said in the metric's docs
+      : 'Count';
 
 export const emfMetrics: MetricsPort = {
-  record: (job, name, value) => {
-    const single = metrics.singleMetric();
-    single.addDimension('job', job);
-    single.addMetric(
-      name,
-      name === 'RunDuration' || name === 'QueueWait'
-        ? MetricUnit.Seconds
-        : name === 'Cost'
-          ? MetricUnit.NoUnit // CloudWatch has no currency unit: US dollars, said in the metric's docs
-          : MetricUnit.Count,
-      value,
-    );
-  },
-  fault: (kind) => {
-    const single = metrics.singleMetric();
-    single.addDimension('fault', kind);
-    single.addMetric(FAULTS_METRIC, MetricUnit.Count, 1);
-  },
+  record: (job, name, value) => emit('job', job, name, unitOf(name), value),
+  fault: (kind) => emit('fault', kind, FAULTS_METRIC, 'Count', 1),
 };

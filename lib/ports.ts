@@ -88,10 +88,7 @@ export interface RunPage {
 }
 
 /** What the launcher knows of an attempt when it claims it. */
-export type AttemptClaim = Pick<
-  Attempt,
-  'runId' | 'attempt' | 'clientToken' | 'capacityProvider' | 'cpu' | 'memory' | 'expiresAt'
->;
+export type AttemptClaim = Pick<Attempt, 'runId' | 'attempt' | 'capacityProvider' | 'cpu' | 'memory' | 'expiresAt'>;
 
 /**
  * Every record longshore keeps: runs, their attempts, concurrency slots, schedule ticks, leases.

@@ -10,7 +10,7 @@ import type { Job } from './catalog/schema.ts';
 import { factsFromAttempt } from './domain/attemptFacts.ts';
 import { summarizeAttempt } from './domain/attemptSummary.ts';
 import { decide, type Verdict } from './domain/policy.ts';
-import { type Attempt, type Run, type RunOutcome, WORKING_STATUSES } from './domain/run.ts';
+import { type Attempt, type Decision, isFinal, type Run, type RunOutcome, WORKING_STATUSES } from './domain/run.ts';
 import { publishKey } from './domain/runEvents.ts';
 import { logger } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
@@ -90,6 +90,40 @@ export const resumeRetry = async (deps: CoreDeps, run: Run, attempt: Attempt): P
   await publishOnce(deps, run, 'Run Retrying', attempt);
 };
 
+/** The verdict as the attempt records it. */
+export const decisionOf = (verdict: Verdict): Decision => ({
+  action: verdict.action,
+  rule: verdict.rule,
+  diagnosis: verdict.diagnosis,
+  next: verdict.next,
+  ...(verdict.outcome === 'retry' ? { delaySeconds: verdict.delaySeconds } : {}),
+});
+
+const sameDecision = (a: Decision, b: Decision): boolean =>
+  a.action === b.action &&
+  a.rule === b.rule &&
+  a.diagnosis === b.diagnosis &&
+  a.next === b.next &&
+  a.delaySeconds === b.delaySeconds;
+
+/**
+ * The decision a STOPPED event makes on its own, to record in the same write as the event: only
+ * when the event carries every fact the policy reads (its containers, stop code and stopped reason;
+ * else an earlier event's facts on the attempt count, and the decision waits for the write), for
+ * the run's current attempt of a job it still has, the run neither final nor being cancelled.
+ * Anything else is decided after the write, as before.
+ */
+export const decisionWithStop = (
+  run: Run,
+  attemptNumber: number,
+  job: Job | undefined,
+  facts: Pick<Attempt, 'containers' | 'stopCode' | 'stoppedReason'>,
+): Decision | undefined => {
+  if (!job || run.attempt !== attemptNumber || isFinal(run.status) || run.status === 'CANCELLING') return undefined;
+  if (!facts.containers?.length || facts.stopCode === undefined || facts.stoppedReason === undefined) return undefined;
+  return decisionOf(decide(job, run, factsFromAttempt({ status: 'STOPPED', ...facts } as Attempt)));
+};
+
 /**
  * Decides and applies the outcome of a finished attempt. The decision is recorded on the attempt
  * (rule, action, diagnosis, what next) so "why was this retried?" has an answer.
@@ -114,14 +148,13 @@ export const settleAttempt = async (
     };
   }
   const verdict = decide(job, run, factsFromAttempt(attempt));
-  const decision = {
-    action: verdict.action,
-    rule: verdict.rule,
-    diagnosis: verdict.diagnosis,
-    next: verdict.next,
-    ...(verdict.outcome === 'retry' ? { delaySeconds: verdict.delaySeconds } : {}),
-  };
-  const recorded = (await deps.store.recordDecision(run.runId, attempt.attempt, decision)) ?? { ...attempt, decision };
+  const decision = decisionOf(verdict);
+  // The tracker writes the decision with the STOPPED event when the event alone decides (one write
+  // fewer, issue 12); the policy is pure, so the verdict here is the one it wrote.
+  const recorded =
+    attempt.decision && sameDecision(attempt.decision, decision)
+      ? attempt
+      : ((await deps.store.recordDecision(run.runId, attempt.attempt, decision)) ?? { ...attempt, decision });
   const outcome = runOutcome(verdict, attempt.stopCode);
   if (verdict.outcome === 'retry') {
     const next = await retryRun(deps, run, verdict, recorded);

@@ -21,7 +21,7 @@ import { isSpotNotice, taskPhase } from './domain/taskStatus.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { CoreDeps } from './ports.ts';
 import { jobOf, publishFinal, releaseSlotOf } from './runLifecycle.ts';
-import { resumeRetry, settleAttempt } from './settleAttempt.ts';
+import { decisionWithStop, resumeRetry, settleAttempt } from './settleAttempt.ts';
 
 export type TrackResult =
   | 'foreign'
@@ -117,7 +117,6 @@ export const trackTaskEvent = async (
       taskCreatedAt: detail.createdAt,
       pullStartedAt: detail.pullStartedAt,
       startedAt: detail.startedAt,
-      stoppingAt: detail.stoppingAt,
       stoppedAt: detail.stoppedAt,
       stopCode: detail.stopCode,
       stoppedReason: cut(detail.stoppedReason),
@@ -127,6 +126,10 @@ export const trackTaskEvent = async (
       ...(cost ? { cost } : {}),
       ...(notice ? { spotNoticeAt: deps.now().toISOString() } : {}),
     };
+    // The policy's decision in this same write when the event alone decides (settleAttempt then
+    // skips its own write of it): one write fewer per settled attempt (issue 12).
+    const decision = stopped ? decisionWithStop(run, ref.attempt, job, set) : undefined;
+    if (decision) set.decision = decision;
     // Its own attempt's task only, newer than what is recorded, never reopening STOPPED (invariant 3).
     const applied = await deps.store.applyTaskEvent(ref, detail, set);
     let attempt: Attempt;

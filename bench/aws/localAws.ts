@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { type IndexDef, type Item, itemSize, readUnits, writeUnits } from './ddbCapacity.ts';
 import { EcsApiError, type SimulatedEcs } from './simulatedEcs.ts';
 
-export type Service = 'dynamodb' | 'ecs' | 'sqs' | 'events' | 'sns' | 'secretsmanager';
+export type Service = 'dynamodb' | 'ecs' | 'sqs' | 'events' | 'sns' | 'secretsmanager' | 'logs';
 
 export interface Exchange {
   service: Service;
@@ -73,6 +73,7 @@ const TARGETS: [string, Service][] = [
   ['AmazonSQS.', 'sqs'],
   ['AWSEvents.', 'events'],
   ['secretsmanager.', 'secretsmanager'],
+  ['Logs_20140328.', 'logs'],
 ];
 
 const readBody = (req: IncomingMessage): Promise<string> =>
@@ -271,6 +272,13 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
       );
     }
     const w = Object.values(indexWrites).reduce((a, b) => a + b, 0);
+    // BENCH_TRACE_DDB=1: every request on stderr (which item, its size, its units), to list what a run costs.
+    if (process.env.BENCH_TRACE_DDB)
+      process.stderr.write(
+        `ddb ${op} ${JSON.stringify(key ?? input.Key ?? input.KeyConditionExpression ?? '')} ${out.status} ` +
+          `bytes ${itemSize(before)}->${writes && key ? itemSize(await getImage(table, key, auth)) : '-'} ` +
+          `rru ${read} wru ${write} index ${w}\n`,
+      );
     units.read += read;
     units.write += write + w;
     units.indexWrites += w;
@@ -376,6 +384,17 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
           VersionStages: ['AWSCURRENT'],
         });
       }
+      case 'logs': {
+        // The alert quotes the deciding container's last lines (GetLogEvents, JSON 1.1): a few lines.
+        if (op !== 'GetLogEvents')
+          return jsonError('1.1', 'UnknownOperationException', `CloudWatch Logs ${op} is not simulated`);
+        const now = Date.now();
+        return jsonOk('1.1', {
+          events: [1, 2, 3].map((n) => ({ timestamp: now - n * 1000, message: `line ${n}`, ingestionTime: now })),
+          nextForwardToken: 'f/1',
+          nextBackwardToken: 'b/1',
+        });
+      }
       case 'sns': {
         const p = Object.fromEntries(new URLSearchParams(body).entries());
         if (p.Action !== 'Publish')
@@ -467,6 +486,7 @@ export const startLocalAws = async (opts: LocalAwsOptions) => {
       AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
       AWS_ENDPOINT_URL_SNS: endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: endpoint,
     },
     traces,
     counts,

@@ -31,6 +31,7 @@ export const ACTION_COMMANDS: Record<string, { service: string; command: string;
     command: 'GetSecretValueCommand',
     op: 'GetSecretValue',
   },
+  'logs:GetLogEvents': { service: 'logs', command: 'GetLogEventsCommand', op: 'GetLogEvents' },
 };
 
 const CLIENTS: Record<string, { pkg: string; client: string; make: string }> = {
@@ -48,6 +49,11 @@ const CLIENTS: Record<string, { pkg: string; client: string; make: string }> = {
     pkg: '@aws-sdk/client-secrets-manager',
     client: 'SecretsManagerClient',
     make: 'new SecretsManagerClient({})',
+  },
+  logs: {
+    pkg: '@aws-sdk/client-cloudwatch-logs',
+    client: 'CloudWatchLogsClient',
+    make: 'new CloudWatchLogsClient({})',
   },
 };
 

@@ -2,11 +2,9 @@
  * Operator requests to the `control` function (sent by the CLI): trigger a job, retry or cancel a
  * run, backfill a schedule's window, pause or resume a job.
  */
-import * as z from 'zod';
 import { imageTagProblem, imageUriProblem } from '../domain/imageOverride.ts';
 import { type JobState, PAUSE_MODES } from '../domain/jobState.ts';
 import { InvalidEventError } from '../errors.ts';
-import { issueSentences } from '../schemaIssues.ts';
 import {
   clientTokenField,
   environmentOverrides,
@@ -16,34 +14,24 @@ import {
   runIdField,
   singleLine,
 } from './common.ts';
+import * as v from './schema.ts';
 
 const token = clientTokenField;
 const who = singleLine(128).optional();
 
-export const runOverrides = z.strictObject({
+export const runOverrides = v.strictObject({
   environment: environmentOverrides.optional(),
   // Sizes are checked as a whole against ECS's overrides limit (lib/control.ts); these bounds only
   // keep absurd input from travelling further.
-  command: z.array(plainText(65536)).min(1).max(1024).optional(),
+  command: v.array(plainText(65536)).min(1).max(1024).optional(),
   // Bounded by the largest Fargate size (16 vCPU, 120 GiB): the size rules (lib/domain/fargateSizes.ts)
   // then name the valid values; a number beyond them is refused here with the bound.
-  cpu: z.number().int('a whole number').positive('a positive number').max(16384, 'at most 16384 (16 vCPU)').optional(),
-  memory: z
-    .number()
-    .int('a whole number')
-    .positive('a positive number')
-    .max(122880, 'at most 122880 MiB (120 GiB)')
-    .optional(),
+  cpu: v.number().int().positive('a positive number').max(16384, 'at most 16384 (16 vCPU)').optional(),
+  memory: v.number().int().positive('a positive number').max(122880, 'at most 122880 MiB (120 GiB)').optional(),
   /** Another tag of the job's main image (`trigger --image-tag`): Docker's tag grammar. */
-  imageTag: z
-    .string()
-    .refine((t) => imageTagProblem(t) === undefined, { error: (i) => imageTagProblem(String(i.input)) })
-    .optional(),
+  imageTag: v.string().check(imageTagProblem).optional(),
   /** Another image (`trigger --image`, where the job's overrides allow it): an image reference. */
-  image: z
-    .string()
-    .refine((u) => imageUriProblem(u) === undefined, { error: (i) => imageUriProblem(String(i.input)) })
-    .optional(),
+  image: v.string().check(imageUriProblem).optional(),
 });
 
 /**
@@ -52,71 +40,71 @@ export const runOverrides = z.strictObject({
  * 3-63 characters of lowercase letters, digits, `.` and `-`; keys at most 1,024 bytes (S3 user guide,
  * "Bucket naming rules", "Naming objects").
  */
-export const triggerObject = z.strictObject({
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-  key: z
+export const triggerObject = v.strictObject({
+  bucket: v.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  key: v
     .string()
     .min(1)
     .refine((k) => new TextEncoder().encode(k).length <= 1024, 'must be at most 1,024 bytes'),
-  versionId: z.string().min(1).max(1024).optional(),
-  etag: z
+  versionId: v.string().min(1).max(1024).optional(),
+  etag: v
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an ETag without quotes')
     .optional(),
-  size: z.number().int().min(0).optional(),
+  size: v.number().int().min(0).optional(),
 });
 
-export const controlRequest = z.discriminatedUnion('action', [
-  z.strictObject({
-    action: z.literal('trigger'),
+export const controlRequest = v.discriminatedUnion('action', [
+  v.strictObject({
+    action: v.literal('trigger'),
     job: jobNameField,
     clientToken: token.optional(),
     overrides: runOverrides.optional(),
     object: triggerObject.optional(),
     /** With `object`: a new run even when that object already has one (a retry of it). */
-    force: z.boolean().optional(),
+    force: v.boolean().optional(),
     requestedBy: who,
   }),
-  z.strictObject({
-    action: z.literal('retry'),
+  v.strictObject({
+    action: v.literal('retry'),
     runId: runIdField,
     clientToken: token.optional(),
     /** Changes for the new run, over the retried run's own overrides (the job's policy applies). */
     overrides: runOverrides.optional(),
     requestedBy: who,
   }),
-  z.strictObject({
-    action: z.literal('cancel'),
+  v.strictObject({
+    action: v.literal('cancel'),
     runId: runIdField,
     reason: plainText(255).optional(),
     requestedBy: who,
   }),
   /** `backfill JOB --from T --to T`: the window's schedule ticks as runs (lib/backfill.ts). */
-  z.strictObject({
-    action: z.literal('backfill'),
+  v.strictObject({
+    action: v.literal('backfill'),
     job: jobNameField,
     from: isoTime,
     to: isoTime,
-    dryRun: z.boolean().optional(),
+    dryRun: v.boolean().optional(),
     requestedBy: who,
   }),
   /** `jobs pause JOB [--skip]`: its runs held PAUSED (or, with skip, recorded SKIPPED), its schedules disabled. */
-  z.strictObject({
-    action: z.literal('pause'),
+  v.strictObject({
+    action: v.literal('pause'),
     job: jobNameField,
-    mode: z.enum(PAUSE_MODES, { error: `mode must be one of ${PAUSE_MODES.join(', ')}` }).default('hold'),
+    mode: v.oneOf(PAUSE_MODES).default('hold'),
     requestedBy: who,
   }),
   /** `jobs resume JOB`: its PAUSED runs released oldest first, its schedules enabled. */
-  z.strictObject({
-    action: z.literal('resume'),
+  v.strictObject({
+    action: v.literal('resume'),
     job: jobNameField,
     requestedBy: who,
   }),
 ]);
-export type ControlRequest = z.output<typeof controlRequest>;
+export type ControlRequest = v.Output<typeof controlRequest>;
 /** What a client sends (environment overrides as `{ NAME: value }` or `[{ name, value }]`). */
-export type ControlRequestInput = z.input<typeof controlRequest>;
+export type ControlRequestInput = v.Input<typeof controlRequest>;
 
 export type ControlResponse =
   | {
@@ -181,7 +169,7 @@ export type BackfillResponse =
   | { ok: false; error: { code: string; message: string } };
 
 export const parseControlRequest = (event: unknown): ControlRequest => {
-  const parsed = controlRequest.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('control request', issueSentences(parsed.error));
+  const parsed = controlRequest.safeParse(event);
+  if (!parsed.success) throw new InvalidEventError('control request', v.problemSentences(parsed.error));
   return parsed.data;
 };

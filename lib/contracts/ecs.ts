@@ -3,36 +3,35 @@
  * (aws-facts §a), so unknown properties and unknown stop codes pass; only what we use is checked.
  * Timestamps are ISO strings in events (DescribeTasks gives epoch numbers; see `taskFromDescribe`).
  */
-import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
-import { issueSentences } from '../schemaIssues.ts';
 import { isoTime } from './common.ts';
+import * as v from './schema.ts';
 
 const time = isoTime.optional();
 /** Task cpu and memory arrive as strings of units ("1024"); anything else would become NaN. */
-const units = z.string().regex(/^\d{1,7}$/, 'must be a whole number of units as a string, like "1024"');
+const units = v.string().regex(/^\d{1,7}$/, 'must be a whole number of units as a string, like "1024"');
 
-export const ecsContainer = z.looseObject({
-  name: z.string(),
-  exitCode: z.number().int().min(-2147483648).max(2147483647).optional(),
-  reason: z.string().optional(),
-  lastStatus: z.string().optional(),
+export const ecsContainer = v.looseObject({
+  name: v.string(),
+  exitCode: v.number().int().min(-2147483648).max(2147483647).optional(),
+  reason: v.string().optional(),
+  lastStatus: v.string().optional(),
 });
 
-export const taskDetail = z.looseObject({
-  taskArn: z.string().max(2048).startsWith('arn:'),
-  clusterArn: z.string().max(2048),
-  lastStatus: z.string().max(64),
-  desiredStatus: z.string().max(64).optional(),
-  version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  startedBy: z.string().optional(),
-  group: z.string().optional(),
-  taskDefinitionArn: z.string().optional(),
-  capacityProviderName: z.string().optional(),
-  launchType: z.string().optional(),
+export const taskDetail = v.looseObject({
+  taskArn: v.string().max(2048).startsWith('arn:'),
+  clusterArn: v.string().max(2048),
+  lastStatus: v.string().max(64),
+  desiredStatus: v.string().max(64).optional(),
+  version: v.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  startedBy: v.string().optional(),
+  group: v.string().optional(),
+  taskDefinitionArn: v.string().optional(),
+  capacityProviderName: v.string().optional(),
+  launchType: v.string().optional(),
   cpu: units.optional(),
   memory: units.optional(),
-  availabilityZone: z.string().optional(),
+  availabilityZone: v.string().optional(),
   createdAt: time,
   pullStartedAt: time,
   pullStoppedAt: time,
@@ -40,22 +39,22 @@ export const taskDetail = z.looseObject({
   stoppingAt: time,
   executionStoppedAt: time,
   stoppedAt: time,
-  stopCode: z.string().optional(),
-  stoppedReason: z.string().optional(),
-  containers: z.array(ecsContainer).default([]),
+  stopCode: v.string().optional(),
+  stoppedReason: v.string().optional(),
+  containers: v.array(ecsContainer).default([]),
 });
 
-export const taskStateChange = z.looseObject({
-  source: z.literal('aws.ecs'),
-  'detail-type': z.literal('ECS Task State Change'),
+export const taskStateChange = v.looseObject({
+  source: v.literal('aws.ecs'),
+  'detail-type': v.literal('ECS Task State Change'),
   detail: taskDetail,
 });
 
-export type TaskDetail = z.output<typeof taskDetail>;
+export type TaskDetail = v.Output<typeof taskDetail>;
 
 export const parseTaskStateChange = (event: unknown): TaskDetail => {
-  const parsed = taskStateChange.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('ECS Task State Change event', issueSentences(parsed.error));
+  const parsed = taskStateChange.safeParse(event);
+  if (!parsed.success) throw new InvalidEventError('ECS Task State Change event', v.problemSentences(parsed.error));
   return parsed.data.detail;
 };
 
@@ -81,7 +80,7 @@ export const taskFromDescribe = (task: Record<string, unknown>): TaskDetail => {
   ]) {
     if (task[k] !== undefined) out[k] = iso(task[k]);
   }
-  const parsed = taskDetail.safeParse(out, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('DescribeTasks task', issueSentences(parsed.error));
+  const parsed = taskDetail.safeParse(out);
+  if (!parsed.success) throw new InvalidEventError('DescribeTasks task', v.problemSentences(parsed.error));
   return parsed.data;
 };

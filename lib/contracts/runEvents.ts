@@ -1,25 +1,24 @@
 /** The run events the `alert` and `onRunFinished` functions take from the service's bus, checked at the edge. */
-import * as z from 'zod';
 import { AFTER_STATUSES, type AfterStatus, type RunTrigger } from '../domain/run.ts';
 import { FINISHED_TYPES, RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { InvalidEventError } from '../errors.ts';
-import { issueSentences } from '../schemaIssues.ts';
 import { isoTime, jobNameField, runIdField } from './common.ts';
+import * as v from './schema.ts';
 
 // What an alert's marker is keyed on must be there and well-formed: the run (and when it was
 // created, for the marker's expiry), or for a missed tick the run it would have had and its time.
-const runAlert = z.looseObject({
-  source: z.literal(RUN_EVENT_SOURCE),
-  'detail-type': z.enum(['Run Failed', 'Run Timed Out']),
-  detail: z.looseObject({ job: z.string(), stage: z.string(), runId: runIdField, createdAt: isoTime }),
+const runAlert = v.looseObject({
+  source: v.literal(RUN_EVENT_SOURCE),
+  'detail-type': v.oneOf(['Run Failed', 'Run Timed Out']),
+  detail: v.looseObject({ job: v.string(), stage: v.string(), runId: runIdField, createdAt: isoTime }),
 });
-const missedAlert = z.looseObject({
-  source: z.literal(RUN_EVENT_SOURCE),
-  'detail-type': z.literal('Schedule Missed'),
-  detail: z.looseObject({ job: z.string(), stage: z.string(), expectedRunId: runIdField, scheduledTime: isoTime }),
+const missedAlert = v.looseObject({
+  source: v.literal(RUN_EVENT_SOURCE),
+  'detail-type': v.literal('Schedule Missed'),
+  detail: v.looseObject({ job: v.string(), stage: v.string(), expectedRunId: runIdField, scheduledTime: isoTime }),
 });
 
-export const alertEvent = z.discriminatedUnion('detail-type', [runAlert, missedAlert]);
+export const alertEvent = v.discriminatedUnion('detail-type', [runAlert, missedAlert]);
 
 /** An alert event as the alert function uses it: its type and its detail (every field kept). */
 export type AlertEvent =
@@ -33,8 +32,8 @@ export type AlertEvent =
     };
 
 export const parseAlertEvent = (event: unknown): AlertEvent => {
-  const parsed = alertEvent.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('run event for alerting', issueSentences(parsed.error));
+  const parsed = alertEvent.safeParse(event);
+  if (!parsed.success) throw new InvalidEventError('run event for alerting', v.problemSentences(parsed.error));
   return parsed.data['detail-type'] === 'Schedule Missed'
     ? {
         type: 'Schedule Missed',
@@ -51,19 +50,19 @@ export const parseAlertEvent = (event: unknown): AlertEvent => {
  * reads the run itself from the store, where its status and outcome are the truth; status and
  * trigger are checked loosely for `explain`, which has no store.
  */
-export const finishedRunEvent = z.looseObject({
-  source: z.literal(RUN_EVENT_SOURCE),
-  'detail-type': z.enum(FINISHED_TYPES),
-  detail: z.looseObject({
-    stage: z.string(),
+export const finishedRunEvent = v.looseObject({
+  source: v.literal(RUN_EVENT_SOURCE),
+  'detail-type': v.oneOf(FINISHED_TYPES),
+  detail: v.looseObject({
+    stage: v.string(),
     runId: runIdField,
     job: jobNameField,
-    status: z.enum(AFTER_STATUSES),
-    trigger: z.looseObject({ type: z.enum(['s3', 'batch', 'schedule', 'manual', 'after', 'event', 'sqs', 'retry']) }),
-    exitCode: z.number().int().optional(),
+    status: v.oneOf(AFTER_STATUSES),
+    trigger: v.looseObject({ type: v.oneOf(['s3', 'batch', 'schedule', 'manual', 'after', 'event', 'sqs', 'retry']) }),
+    exitCode: v.number().int().optional(),
     finishedAt: isoTime.optional(),
     /** A SUCCEEDED run's result (its job's `result`), as a JSON value. */
-    result: z.unknown().optional(),
+    result: v.unknown().optional(),
   }),
 });
 
@@ -82,8 +81,8 @@ export interface FinishedRun {
 }
 
 export const parseFinishedRunEvent = (event: unknown): FinishedRun => {
-  const parsed = finishedRunEvent.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('finished run event', issueSentences(parsed.error));
+  const parsed = finishedRunEvent.safeParse(event);
+  if (!parsed.success) throw new InvalidEventError('finished run event', v.problemSentences(parsed.error));
   const d = parsed.data.detail;
   return {
     type: parsed.data['detail-type'],

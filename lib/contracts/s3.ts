@@ -2,51 +2,50 @@
  * S3 "object created" events in both shapes AWS delivers, validated at the edge and normalised to
  * one `UploadedObject` each. Parsing is lenient about fields AWS may add, strict about the ones we use.
  */
-import * as z from 'zod';
 import type { UploadedObject } from '../domain/run.ts';
 import { decodeNotificationKey, s3KeyProblem } from '../domain/s3Key.ts';
 import { InvalidEventError } from '../errors.ts';
-import { issueSentences } from '../schemaIssues.ts';
+import * as v from './schema.ts';
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = v.string().min(1);
 
-export const eventBridgeObjectCreated = z.looseObject({
-  source: z.literal('aws.s3'),
-  'detail-type': z.literal('Object Created'),
-  time: z.string().optional(),
-  detail: z.looseObject({
-    bucket: z.looseObject({ name: nonEmpty }),
-    object: z.looseObject({
+export const eventBridgeObjectCreated = v.looseObject({
+  source: v.literal('aws.s3'),
+  'detail-type': v.literal('Object Created'),
+  time: v.string().optional(),
+  detail: v.looseObject({
+    bucket: v.looseObject({ name: nonEmpty }),
+    object: v.looseObject({
       key: nonEmpty,
-      size: z.number().optional(),
-      etag: z.string().optional(),
+      size: v.number().optional(),
+      etag: v.string().optional(),
       // Absent on unversioned buckets (the @types/aws-lambda type wrongly requires it).
-      'version-id': z.string().optional(),
-      sequencer: z.string().optional(),
+      'version-id': v.string().optional(),
+      sequencer: v.string().optional(),
     }),
   }),
 });
 
-const classicRecord = z.looseObject({
-  eventSource: z.literal('aws:s3'),
+const classicRecord = v.looseObject({
+  eventSource: v.literal('aws:s3'),
   eventName: nonEmpty,
-  eventTime: z.string().optional(),
-  s3: z.looseObject({
-    bucket: z.looseObject({ name: nonEmpty }),
-    object: z.looseObject({
+  eventTime: v.string().optional(),
+  s3: v.looseObject({
+    bucket: v.looseObject({ name: nonEmpty }),
+    object: v.looseObject({
       key: nonEmpty,
-      size: z.number().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().nullish(),
-      sequencer: z.string().optional(),
+      size: v.number().optional(),
+      eTag: v.string().optional(),
+      versionId: v.string().nullish(),
+      sequencer: v.string().optional(),
     }),
   }),
 });
 
-export const classicNotification = z.looseObject({ Records: z.array(classicRecord).min(1) });
+export const classicNotification = v.looseObject({ Records: v.array(classicRecord).min(1) });
 
 /** The event S3 sends once when a notification configuration is saved. */
-const testEvent = z.looseObject({ Event: z.literal('s3:TestEvent') });
+const testEvent = v.looseObject({ Event: v.literal('s3:TestEvent') });
 
 export interface ParsedUploads {
   objects: UploadedObject[];
@@ -63,8 +62,8 @@ export const parseUploads = (event: unknown): ParsedUploads => {
   if (testEvent.safeParse(event).success) return { objects: [], ignored: ['s3:TestEvent'] };
   const isClassic = typeof event === 'object' && event !== null && 'Records' in event;
   if (isClassic) {
-    const parsed = classicNotification.safeParse(event, { reportInput: true });
-    if (!parsed.success) throw new InvalidEventError('S3 notification', issueSentences(parsed.error));
+    const parsed = classicNotification.safeParse(event);
+    if (!parsed.success) throw new InvalidEventError('S3 notification', v.problemSentences(parsed.error));
     const objects: UploadedObject[] = [];
     const ignored: string[] = [];
     const problems: string[] = [];
@@ -96,8 +95,8 @@ export const parseUploads = (event: unknown): ParsedUploads => {
     if (problems.length > 0) throw new InvalidEventError('S3 notification', problems);
     return { objects, ignored };
   }
-  const parsed = eventBridgeObjectCreated.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('S3 "Object Created" event', issueSentences(parsed.error));
+  const parsed = eventBridgeObjectCreated.safeParse(event);
+  if (!parsed.success) throw new InvalidEventError('S3 "Object Created" event', v.problemSentences(parsed.error));
   const { bucket, object } = parsed.data.detail;
   const keyProblem = s3KeyProblem(object.key);
   if (keyProblem) throw new InvalidEventError('S3 "Object Created" event', [`detail.object.key: ${keyProblem}`]);

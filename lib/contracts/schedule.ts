@@ -5,10 +5,9 @@
  * 3. an EventBridge rule "Scheduled Event": `source: aws.events`, `detail` an object.
  * Shapes 2 and 3 name the job through the schedule or rule name `longshore-<stage>-<job>-cron<n>`.
  */
-import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
-import { issueSentences } from '../schemaIssues.ts';
 import { isoTime, jobNameField } from './common.ts';
+import * as v from './schema.ts';
 
 export interface ScheduleTick {
   /** The job, when the payload names it; else resolved from the schedule name. */
@@ -26,28 +25,28 @@ export interface ScheduleTick {
  * user may have; extra keys are tolerated and ignored. Strict where it protects us: the fields the
  * run's identity comes from (schedule ARN + scheduled time, never the execution id).
  */
-export const ownInput = z.looseObject({
-  longshore: z.literal('schedule'),
+export const ownInput = v.looseObject({
+  longshore: v.literal('schedule'),
   job: jobNameField,
-  trigger: z.number().int().min(0).max(999),
-  scheduleArn: z.string().max(2048).startsWith('arn:'),
+  trigger: v.number().int().min(0).max(999),
+  scheduleArn: v.string().max(2048).startsWith('arn:'),
   scheduledTime: isoTime,
 });
 
 const envelope = {
-  'detail-type': z.literal('Scheduled Event'),
+  'detail-type': v.literal('Scheduled Event'),
   time: isoTime,
-  resources: z.array(z.string().max(2048).startsWith('arn:')).min(1),
+  resources: v.array(v.string().max(2048).startsWith('arn:')).min(1),
 };
 
-export const schedulerDefault = z.looseObject({
-  source: z.literal('aws.scheduler'),
-  detail: z.union([z.string(), z.object({})]),
+export const schedulerDefault = v.looseObject({
+  source: v.literal('aws.scheduler'),
+  detail: v.union([v.string(), v.object({})]),
   ...envelope,
 });
-export const ruleScheduled = z.looseObject({
-  source: z.literal('aws.events'),
-  detail: z.object({}).loose(),
+export const ruleScheduled = v.looseObject({
+  source: v.literal('aws.events'),
+  detail: v.looseObject({}),
   ...envelope,
 });
 
@@ -64,7 +63,7 @@ export const scheduleNameParts = (arn: string, stage: string): { job: string; tr
  * @example parseScheduleTick(input, 'dev').scheduledTime
  */
 export const parseScheduleTick = (event: unknown, stage: string): ScheduleTick => {
-  const own = ownInput.safeParse(event, { reportInput: true });
+  const own = ownInput.safeParse(event);
   if (own.success) {
     return {
       job: own.data.job,
@@ -78,14 +77,14 @@ export const parseScheduleTick = (event: unknown, stage: string): ScheduleTick =
   if (!schema) {
     const problems =
       typeof event === 'object' && event !== null && 'longshore' in event
-        ? issueSentences(own.error)
+        ? v.problemSentences(own.error)
         : [
             "not a schedule tick: expected longshore's schedule input, an aws.scheduler event or an aws.events 'Scheduled Event'",
           ];
     throw new InvalidEventError('schedule event', problems);
   }
-  const parsed = schema.safeParse(event, { reportInput: true });
-  if (!parsed.success) throw new InvalidEventError('schedule event', issueSentences(parsed.error));
+  const parsed = schema.safeParse(event);
+  if (!parsed.success) throw new InvalidEventError('schedule event', v.problemSentences(parsed.error));
   const arn = parsed.data.resources[0] as string;
   const parts = scheduleNameParts(arn, stage);
   return { ...(parts ?? {}), schedule: arn, scheduledTime: parsed.data.time };

@@ -1,6 +1,7 @@
 /** The SQS event envelope the launcher receives (only the fields it reads are checked). */
-import * as z from 'zod';
 
-export const sqsEvent = z.looseObject({
-  Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string() })),
+import * as v from './schema.ts';
+
+export const sqsEvent = v.looseObject({
+  Records: v.array(v.looseObject({ messageId: v.string().min(1), body: v.string() })),
 });

@@ -242,7 +242,6 @@ export interface Attempt {
   runId: string;
   attempt: number;
   status: AttemptStatus;
-  clientToken: string;
   launchRequestedAt: string;
   /** Until then another launcher must not take this attempt over (it is being launched). */
   leaseUntil?: string;

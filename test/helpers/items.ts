@@ -26,7 +26,6 @@ export const attemptItem = (run: Run, patch: Partial<Attempt> = {}): Attempt & {
   runId: run.runId,
   attempt: run.attempt,
   status: 'LAUNCHING',
-  clientToken: 'x',
   launchRequestedAt: '2026-11-22T09:00:01.000Z',
   launchTries: 0,
   capacityProvider: run.capacity,

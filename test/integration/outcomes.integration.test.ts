@@ -198,7 +198,6 @@ describe('Tracking: what an event may change', () => {
       {
         runId,
         attempt: 1,
-        clientToken: 'c',
         capacityProvider: 'FARGATE',
         cpu: 512,
         memory: 1024,
@@ -380,6 +379,84 @@ describe('Outcomes: the failure policy in the flow', () => {
     expect((await store.getAttempt(t.runId, 1))?.decision).toBeUndefined();
     expect(await store.slotHolders('nightly-report')).toEqual([]);
     expect(ctx.events.seen().filter((x) => x === 'Run Cancelled')).toHaveLength(1);
+  });
+});
+
+describe('The decision: written with the STOPPED event when the event alone decides', () => {
+  /** The store, counting the decision's own writes (recordDecision) and the reads of a job's slots. */
+  const counting = () => {
+    const decisions: string[] = [];
+    const slotReads: string[] = [];
+    return {
+      decisions,
+      slotReads,
+      store: {
+        ...store,
+        recordDecision: async (...args: Parameters<typeof store.recordDecision>) => {
+          decisions.push(args[2].rule);
+          return store.recordDecision(...args);
+        },
+        slotHolders: async (job: string) => {
+          slotReads.push(job);
+          return store.slotHolders(job);
+        },
+      },
+    };
+  };
+
+  it('a clean STOPPED records its facts and the decision in one write, and a duplicate writes neither again', async () => {
+    // Prepare
+    const { decisions, slotReads, store: watched } = counting();
+    const ctx = buildDeps(watched, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    slotReads.length = 0;
+
+    // Act
+    await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+    const again = await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess: and the freed slot's dispatch, finding no run waiting, reads no slots.
+    expect(decisions).toEqual([]);
+    expect(slotReads).toEqual([]);
+    expect(again.outcome).toBe('stale');
+    expect(await store.getAttempt(t.runId, 1)).toMatchObject({ status: 'STOPPED', decision: { action: 'succeed' } });
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('a STOPPED event without a stop code is decided after its write, on the attempt as recorded', async () => {
+    // Prepare: the facts on the attempt then include what earlier events recorded.
+    const { decisions, store: watched } = counting();
+    const ctx = buildDeps(watched, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const event = taskEvent('ecs-task-stopped-success', { ...t, attempt: 1 }) as { detail: Record<string, unknown> };
+    delete event.detail.stopCode;
+
+    // Act
+    await trackTaskEvent(ctx.core, parseTaskStateChange(event));
+
+    // Assess
+    expect(decisions).toHaveLength(1);
+    expect(await store.getAttempt(t.runId, 1)).toMatchObject({ status: 'STOPPED', decision: { rule: decisions[0] } });
+  });
+
+  it('a STOPPED event of a run being cancelled records no decision: the cancel closes the run', async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const t = await launched(ctx, 'thumbnails');
+    const run = await store.getRun(t.runId);
+    await store.transition(
+      run as NonNullable<typeof run>,
+      { from: ['STARTING'], attempt: 1, to: 'CANCELLING' },
+      ctx.clock.now(),
+    );
+
+    // Act
+    const out = await deliver(ctx.core, 'ecs-task-stopped-success', { ...t, attempt: 1 });
+
+    // Assess
+    expect(out.outcome).toBe('cancelled');
+    expect((await store.getAttempt(t.runId, 1))?.decision).toBeUndefined();
+    expect(await store.getRun(t.runId)).toMatchObject({ status: 'CANCELLED' });
   });
 });
 

@@ -299,7 +299,7 @@ describe('RunStore: queries', () => {
     // Prepare
     const { run } = await store.createRun(manualRun('history'));
     await store.claimAttempt(
-      { runId: run.runId, attempt: 1, clientToken: 'x', capacityProvider: 'FARGATE', cpu: 512, memory: 1024 },
+      { runId: run.runId, attempt: 1, capacityProvider: 'FARGATE', cpu: 512, memory: 1024 },
       at('2026-11-22T10:00:00Z'),
       120,
     );

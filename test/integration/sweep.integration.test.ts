@@ -309,7 +309,7 @@ describe('Sweeper: schedules by their own key, cancels until stopped, one sweep 
     const [a] = await acceptRuns(ctx.core, [{ job: stopper, trigger: { type: 'manual', token: 'never-launched' } }]);
     const runId = a?.runId ?? '';
     await ownStore.claimAttempt(
-      { runId, attempt: 1, clientToken: 'c', capacityProvider: 'FARGATE', cpu: 512, memory: 1024 },
+      { runId, attempt: 1, capacityProvider: 'FARGATE', cpu: 512, memory: 1024 },
       ctx.clock.now(),
       120,
     );

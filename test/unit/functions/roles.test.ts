@@ -292,6 +292,8 @@ const SCENARIOS: Record<string, Scenario[]> = {
         ddb
           .on(QueryCommand, { IndexName: 'active', ExpressionAttributeValues: { ':pk': 'ACTIVE#nightly-report' } })
           .resolves(inIndex(activeReport));
+        // A run waits for the slot the cancel frees, so the dispatch reads the slots.
+        ddb.on(QueryCommand, queuedOf('nightly-report')).resolves(inIndex(waitingRun('nightly-report')));
         ddb.on(GetCommand, { Key: { pk: activeReport.pk, sk: 'RUN' } }).resolves({ Item: activeReport });
         ddb
           .on(UpdateCommand, { Key: { pk: activeReport.pk, sk: 'RUN' }, ReturnValues: 'ALL_NEW' })

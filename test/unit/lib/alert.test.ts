@@ -110,7 +110,6 @@ const finalDetail = (
     runId: run.runId,
     attempt: run.attempt,
     status: 'STOPPED',
-    clientToken: 'x',
     launchRequestedAt: '2026-11-22T09:15:00.000Z',
     launchTries: 1,
     capacityProvider: run.capacity,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { environmentOverrides, isIsoTime, runIdField } from '../../../../lib/contracts/common.ts';
+import * as v from '../../../../lib/contracts/schema.ts';
 
 describe('Function: isIsoTime', () => {
   it.each([
@@ -20,7 +20,7 @@ describe('Function: isIsoTime', () => {
 });
 
 describe('Function: environmentOverrides', () => {
-  const parse = (input: unknown) => z.object({ environment: environmentOverrides }).safeParse({ environment: input });
+  const parse = (input: unknown) => v.object({ environment: environmentOverrides }).safeParse({ environment: input });
 
   it('reads names that are JavaScript object keys as ordinary names, from JSON text and from pairs', () => {
     // Prepare: JSON.parse makes "__proto__" an own key, as a control request arrives.
