@@ -10,7 +10,8 @@
  */
 import type { Catalog } from './catalog/schema.ts';
 import type { DeadLetterQueue, RawDeadLetter } from './domain/deadLetter.ts';
-import type { Attempt, Decision, Run, RunStatus } from './domain/run.ts';
+import type { ChildTally } from './domain/fanOut.ts';
+import type { Attempt, Decision, FanOutProgress, Run, RunStatus } from './domain/run.ts';
 import type { RunEvent } from './domain/runEvents.ts';
 import type { NetworkSettings, RunTaskRequest } from './domain/taskRequest.ts';
 import type { MetricsPort } from './metrics.ts';
@@ -197,6 +198,18 @@ export interface RunStore {
   activeRuns(job: string): Promise<Run[]>;
   /** Runs of a job, newest first, optionally since a time; paginated by cursor. */
   runsOfJob(job: string, opts: { since?: string; limit: number; cursor?: string }): Promise<RunPage>;
+  // -- Fan-out (issue 14, lib/aws/runStore/childRecords.ts) --
+  /**
+   * Moves a QUEUED parent's expansion from `from` children created to `progress` (its first step
+   * when `from` is 0): undefined when another step moved it first or the parent left QUEUED.
+   */
+  advanceFanOut(parent: Run, from: number, progress: FanOutProgress, now: Date): Promise<Run | undefined>;
+  /** Counts a final child on its parent, once: false when it was counted before. */
+  countChild(parentRunId: string, index: number, status: RunStatus, expiresAt: number): Promise<boolean>;
+  /** What the parent's children counted so far add up to. */
+  childTally(parentRunId: string): Promise<ChildTally>;
+  /** Runs by id (those that exist), read consistently, in the order asked. */
+  getRuns(runIds: string[]): Promise<Run[]>;
 }
 
 // -- ECS, the launch queue, the run-event bus, the alert topic --------------------------------

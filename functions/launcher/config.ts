@@ -37,6 +37,12 @@ const config: FunctionConfig = (ctx) => ({
     'slotHolders',
     'queuedRuns',
     'claimDispatch',
+    // fan-out (lib/expandFanOut.ts): children created, the cursor moved, the parent decided, and on
+    // fail fast the children with a task cancelled (lib/tallyChild.ts)
+    'createRun',
+    'advanceFanOut',
+    'childTally',
+    'getRuns',
   ],
   environment: {
     LONGSHORE_NETWORKS: networksEnvironment(ctx),

@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RunStore } from '../ports.ts';
 import { alertRecords } from './runStore/alertRecords.ts';
 import { attemptRecords } from './runStore/attemptRecords.ts';
+import { childRecords } from './runStore/childRecords.ts';
 import { leaseRecords } from './runStore/leaseRecords.ts';
 import { runRecords } from './runStore/runRecords.ts';
 import { scheduleRecords } from './runStore/scheduleRecords.ts';
@@ -19,7 +20,14 @@ import { tableOf } from './runStore/table.ts';
 export const buildRunStore = (doc: DynamoDBDocumentClient, table: string): RunStore => {
   const t = tableOf(doc, table);
   const runs = runRecords(t);
-  return { ...runs, ...attemptRecords(t, runs), ...leaseRecords(t), ...scheduleRecords(t), ...alertRecords(t) };
+  return {
+    ...runs,
+    ...attemptRecords(t, runs),
+    ...leaseRecords(t),
+    ...scheduleRecords(t),
+    ...alertRecords(t),
+    ...childRecords(t),
+  };
 };
 
 /**
@@ -66,4 +74,8 @@ export const STORE_ACCESS = {
   claimDispatch: ['UpdateItem'],
   activeRuns: ['QueryIndex', 'BatchGetItem'],
   runsOfJob: ['QueryIndex', 'BatchGetItem'],
+  advanceFanOut: ['UpdateItem'],
+  countChild: ['UpdateItem'],
+  childTally: ['Query'],
+  getRuns: ['BatchGetItem'],
 } as const satisfies Record<StoreMethod, readonly TableAccess[]>;

@@ -9,6 +9,7 @@
  * - Lease:     pk = LEASE#<name>       sk = LEASE               (single-flight work, e.g. the sweeper)
  * - Alert:     pk = RUN#<runId>        sk = ALERT#<FAILED|TIMED_OUT|MISSED>  (an alert sent once; for a missed
  *              tick, beside the run the tick would have created)
+ * - Tally:     pk = RUN#<parentId>     sk = TALLY#<nnnn>        (a fan-out parent's children counted, 100 per item)
  * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
  * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <QUEUED|STARTED>#<createdAt>#<runId>
  *   (queued runs first, oldest first; STARTED groups STARTING, RUNNING and CANCELLING, so a run that
@@ -33,6 +34,8 @@ export const TICKS_SK = 'TICKS';
 export const leasePk = (name: string): string => `LEASE#${name}`;
 export const LEASE_SK = 'LEASE';
 export const alertSk = (what: string): string => `ALERT#${what}`;
+export const TALLY_SK_PREFIX = 'TALLY#';
+export const tallySk = (page: number): string => `${TALLY_SK_PREFIX}${String(page).padStart(4, '0')}`;
 export const jobGsiPk = (job: string): string => `JOB#${job}`;
 export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
 export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;

@@ -136,6 +136,24 @@ export interface RunOutcome {
   diagnosis?: string;
 }
 
+/** A fan-out parent's expansion (lib/expandFanOut.ts): set by its first step, moved by each. */
+export interface FanOutProgress {
+  /** Children the items make (fixed at the first step). */
+  total: number;
+  /** Children created so far: indices 0..created-1 exist. */
+  created: number;
+  /** Failed children the parent tolerates (from the job's `tolerate`, fixed at the first step). */
+  tolerated: number;
+}
+
+/** A fan-out child: its parent, its index among the parent's `count` children, and its items (JSON). */
+export interface ChildOf {
+  runId: string;
+  index: number;
+  count: number;
+  items: string;
+}
+
 export interface Run {
   runId: string;
   job: string;
@@ -178,6 +196,13 @@ export interface Run {
    * the transition that settles it, so once); absent while none was priced (EC2 capacity).
    */
   costUsd?: number;
+  /** A fan-out parent (issue 14): its expansion, and once final, its children by final status. */
+  fanOut?: FanOutProgress;
+  childCounts?: Partial<Record<RunStatus, number>>;
+  /** The first failed children's indices (LISTED_FAILURES of them; the tally items hold all). */
+  failedChildren?: number[];
+  /** A fan-out child: which parent and index. */
+  parent?: ChildOf;
   expiresAt: number;
 }
 

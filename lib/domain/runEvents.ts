@@ -81,6 +81,10 @@ export interface RunEventDetail {
   costUsd?: number;
   createdAt: string;
   finishedAt?: string;
+  parentRunId?: string;
+  childIndex?: number;
+  children?: Record<string, number>;
+  failedChildren?: number[];
   [key: string]: unknown;
 }
 
@@ -156,6 +160,11 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
     ...(attempt?.cost ? { attemptCostUsd: attempt.cost.costUsd } : {}),
     ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    // Fan-out (issue 14): a child names its parent (consumers, `after` and alerts, tell it apart);
+    // a parent's final event carries its children by status and the first failed indices.
+    ...(run.parent ? { parentRunId: run.parent.runId, childIndex: run.parent.index } : {}),
+    ...(run.childCounts ? { children: run.childCounts } : {}),
+    ...(run.failedChildren?.length ? { failedChildren: run.failedChildren } : {}),
   };
   return { type, detail };
 };

@@ -1,0 +1,144 @@
+/**
+ * A fan-out child that ended is counted on its parent, once, and the parent decided (issue 14).
+ * Children end everywhere a run ends (settle, cancel, sweeper timeout or loss); every such end
+ * publishes the child's final run event, and onRunFinished brings it here (lib/acceptAfterRun.ts),
+ * so there is one place that counts, however the child ended. The count is one conditional write on
+ * the parent's tally item (lib/aws/runStore/childRecords.ts); the parent's final transition is
+ * conditional on its status and records its `Run Succeeded` / `Run Failed` in the same write (with
+ * its children by status), so one event is published however many children end at once.
+ * Fail fast: once more children failed than tolerated, the parent fails and the children that have
+ * a task are cancelled (queued ones are cancelled by the launcher, which checks the parent first).
+ */
+import { cancelRun } from './cancelRun.ts';
+import { childRunId, LISTED_FAILURES, parentVerdict } from './domain/fanOut.ts';
+import { isFinal, type Run } from './domain/run.ts';
+import { logger, withCorrelation } from './logger.ts';
+import type { CoreDeps, StopDeps } from './ports.ts';
+import { finalEventKey, finishRun, publishFinal } from './runLifecycle.ts';
+
+export interface TallyResult {
+  parentRunId: string;
+  /** False when this child was counted before (a redelivered event). */
+  counted: boolean;
+  /** The parent's status after this tally. */
+  parentStatus?: Run['status'];
+}
+
+/** Reads the children by their derived ids, 100 a request. */
+const childrenOf = async (deps: CoreDeps, parent: Run, visit: (children: Run[]) => Promise<void>): Promise<void> => {
+  const created = parent.fanOut?.created ?? 0;
+  for (let i = 0; i < created; i += 100) {
+    const ids = Array.from({ length: Math.min(100, created - i) }, (_, k) =>
+      childRunId(parent.job, parent.runId, i + k),
+    );
+    await visit(await deps.store.getRuns(ids));
+  }
+};
+
+/**
+ * Cancels a finished parent's children that have (or may have) a task; the queued ones are
+ * cancelled when their launch message comes (lib/launch.ts checks the parent first).
+ */
+export const stopChildren = async (deps: StopDeps, parent: Run): Promise<number> => {
+  let stopped = 0;
+  const reason = `parent ${parent.runId} is ${parent.status.toLowerCase()}`;
+  await childrenOf(deps, parent, async (children) => {
+    for (const child of children) {
+      if (isFinal(child.status) || child.status === 'QUEUED' || child.status === 'CANCELLING') continue;
+      await cancelRun(deps, child.runId, reason);
+      stopped++;
+    }
+  });
+  if (stopped > 0) logger.info('Children of a finished parent cancelled', { stopped });
+  return stopped;
+};
+
+/**
+ * Decides a parent on its tally: FAILED when more children failed than tolerated, SUCCEEDED once all
+ * are counted (and the expansion is done), else nothing. Idempotent; returns the parent as it is.
+ */
+export const decideParent = async (deps: StopDeps, parent: Run): Promise<Run> => {
+  if (!parent.fanOut || isFinal(parent.status)) return parent;
+  const tally = await deps.store.childTally(parent.runId);
+  const verdict = parentVerdict({
+    tally,
+    total: parent.fanOut.total,
+    tolerated: parent.fanOut.tolerated,
+    expanded: parent.status === 'RUNNING',
+  });
+  if (verdict.outcome === 'wait') return parent;
+  const to = verdict.outcome === 'fail' ? 'FAILED' : 'SUCCEEDED';
+  const now = deps.now();
+  const finished = await deps.store.transition(
+    parent,
+    {
+      from: ['QUEUED', 'RUNNING'],
+      to,
+      set: {
+        finishedAt: now.toISOString(),
+        reason: verdict.reason,
+        childCounts: tally.counts,
+        ...(tally.failed.length > 0 ? { failedChildren: tally.failed.slice(0, LISTED_FAILURES) } : {}),
+      },
+      remove: ['waitingForSlot', 'dispatchedAt', 'notBefore'],
+      publish: finalEventKey(to, parent.attempt),
+    },
+    now,
+  );
+  const current = finished ?? (await deps.store.getRun(parent.runId)) ?? parent;
+  if (current.status === to) await publishFinal(deps, current);
+  if (finished) {
+    logger.info(to === 'FAILED' ? 'Fan-out parent failed' : 'Fan-out parent succeeded', { reason: verdict.reason });
+    if (to === 'FAILED') await stopChildren(deps, current);
+  }
+  return current;
+};
+
+/**
+ * Counts a final child on its parent and decides the parent.
+ *
+ * @example await tallyChild(deps, child) // { parentRunId, counted: true, parentStatus: 'RUNNING' }
+ */
+export const tallyChild = async (deps: StopDeps, child: Run): Promise<TallyResult | undefined> => {
+  const ref = child.parent;
+  if (!ref || !isFinal(child.status)) return undefined;
+  return withCorrelation({ job: child.job, runId: ref.runId }, async () => {
+    const counted = await deps.store.countChild(ref.runId, ref.index, child.status, child.expiresAt);
+    const parent = await deps.store.getRun(ref.runId);
+    if (!parent) {
+      logger.error('A fan-out child ended, and its parent is not in the store', { child: child.runId });
+      return { parentRunId: ref.runId, counted };
+    }
+    if (isFinal(parent.status)) {
+      // A redelivery: the invocation that finished the parent may have died before its event, or
+      // before cancelling the children; both are repeated (each is idempotent).
+      if (!counted) {
+        await publishFinal(deps, parent);
+        if (parent.status === 'FAILED' || parent.status === 'CANCELLED') await stopChildren(deps, parent);
+      }
+      return { parentRunId: ref.runId, counted, parentStatus: parent.status };
+    }
+    const decided = await decideParent(deps, parent);
+    return { parentRunId: ref.runId, counted, parentStatus: decided.status };
+  });
+};
+
+/**
+ * A child whose launch message comes after its parent ended (failed fast, cancelled) does not run:
+ * it is CANCELLED here. True when it may launch.
+ */
+export const childMayLaunch = async (deps: CoreDeps, child: Run): Promise<boolean> => {
+  if (!child.parent) return true;
+  const parent = await deps.store.getRun(child.parent.runId);
+  if (parent && !isFinal(parent.status) && parent.status !== 'CANCELLING') return true;
+  const reason = parent ? `parent ${parent.runId} is ${parent.status.toLowerCase()}` : 'its parent run is gone';
+  await finishRun(deps, child, {
+    to: 'CANCELLED',
+    from: ['QUEUED'],
+    attempt: child.attempt,
+    reason,
+    releaseSlot: true,
+  });
+  logger.info('Child not launched: its parent ended', { reason });
+  return false;
+};
