@@ -22,6 +22,7 @@ import { jobsForObject } from './domain/s3Match.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
 import type { ControlDeps, StopDeps } from './ports.ts';
+import { stopChildren } from './tallyChild.ts';
 
 /** The requests about one run (a backfill is about many: lib/backfill.ts). */
 type RunControlRequest = Exclude<ControlRequest, { action: 'backfill' }>;
@@ -189,6 +190,9 @@ export const control = async (
     case 'cancel': {
       const reason = `${request.reason ?? 'cancelled by operator'}${request.requestedBy ? ` (${request.requestedBy})` : ''}`;
       const run = await cancelRun(deps, request.runId, reason);
+      // Fan-out (issue 14): a cancelled parent's children with a task are cancelled too (queued ones
+      // are cancelled by the launcher, which checks the parent first); asking again repeats it.
+      if (run.fanOut && isFinal(run.status)) await stopChildren(deps, run);
       return { action: 'cancel', runId: run.runId, status: run.status, created: false };
     }
   }

@@ -25,6 +25,7 @@ import { logger, withCorrelation } from './logger.ts';
 import { missedTicks } from './missedTicks.ts';
 import type { SweepDeps } from './ports.ts';
 import { dispatchQueued } from './runLifecycle.ts';
+import { reconcileParent } from './tallyChild.ts';
 import { trackTaskEvent } from './trackTask.ts';
 
 /** A task not RUNNING this long after launch is looked up in ECS. */
@@ -243,6 +244,11 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
             // Its task is known: DescribeTasks tells whether it stopped (then the run closes).
             const taskArn = await sweepCancelling(deps, run, now, report);
             if (taskArn) toCheck.push({ ...run, taskArn });
+            return;
+          }
+          // Fan-out (issue 14): a parent has no task; a quiet one has its children counted again.
+          if (run.fanOut && run.status === 'RUNNING') {
+            if (age(run.updatedAt, now) > QUIET_SECONDS) await reconcileParent(deps, run);
             return;
           }
           if (await stopTimedOut(deps, job, run, now, report)) return;

@@ -124,6 +124,27 @@ export const tallyChild = async (deps: StopDeps, child: Run): Promise<TallyResul
 };
 
 /**
+ * The sweeper's backstop for a RUNNING parent (its children's final events lost, or the invocation
+ * that counted the last one died before deciding): counts every final child its tally has not, then
+ * decides it. Returns how many children it counted.
+ */
+export const reconcileParent = async (deps: StopDeps, parent: Run): Promise<number> => {
+  if (!parent.fanOut || parent.status !== 'RUNNING') return 0;
+  const counted = new Set((await deps.store.childTally(parent.runId)).countedIndices);
+  let added = 0;
+  await childrenOf(deps, parent, async (children) => {
+    for (const child of children) {
+      const ref = child.parent;
+      if (!ref || counted.has(ref.index) || !isFinal(child.status)) continue;
+      if (await deps.store.countChild(parent.runId, ref.index, child.status, child.expiresAt)) added++;
+    }
+  });
+  if (added > 0) logger.warn('Sweep counted fan-out children whose end had not been counted', { added });
+  await decideParent(deps, parent);
+  return added;
+};
+
+/**
  * A child whose launch message comes after its parent ended (failed fast, cancelled) does not run:
  * it is CANCELLED here. True when it may launch.
  */

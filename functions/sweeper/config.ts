@@ -24,6 +24,10 @@ const config: FunctionConfig = () => ({
     'markMissedTick',
     'recordMissedTickPublished',
     'markPublished',
+    // a quiet fan-out parent: its children counted again and the parent decided (lib/tallyChild.ts)
+    'childTally',
+    'countChild',
+    'getRuns',
   ],
   statements: [
     grants.enqueueLaunch(),

@@ -108,6 +108,8 @@ export interface ChildTally {
   counts: Partial<Record<RunStatus, number>>;
   /** Children counted so far (any final status). */
   counted: number;
+  /** Their indices, ascending. */
+  countedIndices: number[];
   /** Indices of the children that ended in a failing status, ascending. */
   failed: number[];
 }

@@ -10,12 +10,14 @@ import { acceptRuns } from '../../lib/acceptRuns.ts';
 import { validateCatalog } from '../../lib/catalog/validate.ts';
 import { launchMessage } from '../../lib/contracts/launch.ts';
 import { parseFinishedRunEvent } from '../../lib/contracts/runEvents.ts';
+import { control } from '../../lib/control.ts';
 import { childRunId } from '../../lib/domain/fanOut.ts';
 import type { Run } from '../../lib/domain/run.ts';
 import type { RunEvent } from '../../lib/domain/runEvents.ts';
 import { launchBatch } from '../../lib/launchBatch.ts';
 import type { LaunchDeps, LaunchEnqueue, RunStore, StopDeps } from '../../lib/ports.ts';
 import { finishRun } from '../../lib/runLifecycle.ts';
+import { sweep } from '../../lib/sweep.ts';
 import { tallyChild } from '../../lib/tallyChild.ts';
 import { baseCatalog, baseJob } from '../helpers/catalogs.ts';
 import { buildDeps } from '../helpers/fakes.ts';
@@ -369,5 +371,44 @@ describe('Fan-out: the tally', () => {
     expect(children.map((c) => [c.status, c.reason])).toEqual(
       Array(3).fill(['CANCELLED', `parent ${parentId} is failed`]),
     );
+  });
+
+  it("decides a parent whose children's final events were all lost, at the sweep after it went quiet", async () => {
+    // Prepare: every child of 'chunked' ends, and no final event reaches onRunFinished.
+    const { core, launch, queue, ecs, clock } = buildDeps(store, catalog);
+    const deps: StopDeps = { ...core, ecs };
+    const parentId = await startParent(launch, 'chunked', 'lost-events');
+    await drain(launch, queue);
+    for (const child of await childrenOf('chunked', parentId, 3)) await endChild(deps, child, 'SUCCEEDED');
+    await sweep({ ...deps, ecs, scheduleArn: () => 'arn:s' });
+    const early = await store.getRun(parentId);
+
+    // Act
+    clock.advance(601);
+    await sweep({ ...deps, ecs, scheduleArn: () => 'arn:s' });
+
+    // Assess
+    expect(early?.status).toBe('RUNNING');
+    const parent = await store.getRun(parentId);
+    expect(parent?.status).toBe('SUCCEEDED');
+    expect(parent?.childCounts).toEqual({ SUCCEEDED: 3 });
+  });
+});
+
+describe('Fan-out: cancelling a parent', () => {
+  it('cancels the parent at once and asks the tasks of its running children to stop', async () => {
+    // Prepare
+    const { core, launch, queue, ecs } = buildDeps(store, catalog);
+    const parentId = await startParent(launch, 'chunked', 'cancel-parent');
+    await drain(launch, queue);
+
+    // Act
+    const answer = await control({ ...core, ecs }, { action: 'cancel', runId: parentId });
+
+    // Assess
+    expect(answer).toMatchObject({ action: 'cancel', runId: parentId, status: 'CANCELLED' });
+    const children = await childrenOf('chunked', parentId, 3);
+    expect(children.map((c) => c.status)).toEqual(['CANCELLING', 'CANCELLING', 'CANCELLING']);
+    expect(ecs.stopped).toHaveLength(3);
   });
 });

@@ -57,10 +57,11 @@ export const childRecords = (t: Table): ChildMethods => ({
     ),
 
   childTally: async (parentRunId) => {
-    const tally: ChildTally = { counts: {}, counted: 0, failed: [] };
+    const tally: ChildTally = { counts: {}, counted: 0, countedIndices: [], failed: [] };
     for (const item of await t.queryPartition({ pk: runPk(parentRunId), skPrefix: TALLY_SK_PREFIX })) {
       const counted = numbers(item.counted);
       tally.counted += counted.length;
+      tally.countedIndices.push(...counted);
       tally.failed.push(...numbers(item.failed));
       for (const [key, value] of Object.entries(item))
         if (/^[A-Z_]+$/.test(key) && typeof value === 'number') {
@@ -69,6 +70,7 @@ export const childRecords = (t: Table): ChildMethods => ({
         }
     }
     tally.failed.sort((a, b) => a - b);
+    tally.countedIndices.sort((a, b) => a - b);
     return tally;
   },
 

@@ -108,11 +108,10 @@ describe('Function: toleratedFailures and tolerateProblem', () => {
 });
 
 describe('Function: parentVerdict', () => {
-  const tally = (counts: ChildTally['counts'], failed: number[] = []): ChildTally => ({
-    counts,
-    counted: Object.values(counts).reduce((n, v) => n + (v ?? 0), 0),
-    failed,
-  });
+  const tally = (counts: ChildTally['counts'], failed: number[] = []): ChildTally => {
+    const counted = Object.values(counts).reduce((n, v) => n + (v ?? 0), 0);
+    return { counts, counted, countedIndices: Array.from({ length: counted }, (_, i) => i), failed };
+  };
 
   it('fails as soon as failures exceed the tolerance, before the others end', () => {
     // Act
