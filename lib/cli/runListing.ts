@@ -15,7 +15,10 @@ import { type RunFilter, runMatches } from '../domain/runFilter.ts';
 import type { RunStore } from '../ports.ts';
 
 /** The store reads the console uses; every backend has them. */
-export type RunReader = Pick<RunStore, 'runsOfJob' | 'activeRuns' | 'queuedRuns' | 'slotHolders' | 'getHistory'>;
+export type RunReader = Pick<
+  RunStore,
+  'runsOfJob' | 'activeRuns' | 'queuedRuns' | 'slotHolders' | 'getHistory' | 'childTally'
+>;
 
 /** Where a listing stopped. */
 export type RunCursor =

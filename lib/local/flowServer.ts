@@ -39,7 +39,16 @@ export interface FlowHost {
 }
 
 /** The store reads the CLI and the console make of a running flow (reads only: nothing here writes). */
-const STORE_OPS = ['runsOfJob', 'getHistory', 'getRun', 'activeRuns', 'queuedRuns', 'slotHolders'] as const;
+const STORE_OPS = [
+  'runsOfJob',
+  'getHistory',
+  'getRun',
+  'activeRuns',
+  'queuedRuns',
+  'slotHolders',
+  // a fan-out parent's `runs show` (lib/cli/backends.ts)
+  'childTally',
+] as const;
 export type StoreOp = (typeof STORE_OPS)[number];
 
 const bodies = {

@@ -28,6 +28,7 @@ const host: FlowHost = {
     getRun: async () => undefined,
     activeRuns: async () => [],
     queuedRuns: async () => [],
+    childTally: async () => ({ counts: {}, counted: 0, countedIndices: [], failed: [] }),
     slotHolders: async () => [],
   },
   invoke: async (fn, event) => {

@@ -26,6 +26,7 @@ const readerOf = (runs: Run[], pageSize = 3) => {
   const newest = (job: string) =>
     runs.filter((r) => r.job === job).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   const reader: RunReader = {
+    childTally: async () => ({ counts: {}, counted: 0, countedIndices: [], failed: [] }),
     runsOfJob: async (job, opts) => {
       reads.pages++;
       const all = newest(job).filter((r) => !opts.since || r.createdAt >= opts.since);
