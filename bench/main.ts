@@ -9,6 +9,7 @@
  *   npm run bench -- --only cold,warm,cost,burst   some of them (results.json gets only those)
  *   npm run bench -- --reuse-package               skip `osls package` when bench/.work has one
  *   npm run bench -- --uploads 2000                the bursts with another number of uploads
+ *   npm run bench -- --only fanout                 a fan-out of 10,000 children (issue 14; 200 in a smoke run)
  *
  * Exits 1 when any check fails (a bench that measured the wrong path, a run lost, a duplicate
  * task, a floor that sent other requests...). A figure that misses its target is not a failure:
@@ -22,6 +23,7 @@ import { packageService } from './build/package.ts';
 import { burstBench } from './burst.ts';
 import { coldStartBench } from './coldStart.ts';
 import { costBench } from './cost.ts';
+import { fanOutBench } from './fanOut.ts';
 import { checkFixtures, ROOT, startBenchDynamo } from './production.ts';
 import { figuresOf, type Results, writeReport } from './report.ts';
 import { round } from './stats.ts';
@@ -90,7 +92,7 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const needsDynamo = wants('warm') || wants('cost') || wants('burst');
+const needsDynamo = wants('warm') || wants('cost') || wants('burst') || wants('fanout');
 // DynamoDB Local's JVM starts while the package is built (it is idle by the time cold starts run).
 // On a loaded machine it may miss its 30 s start window while esbuild and osls hold the cores: then
 // it starts again once they are done.
@@ -199,6 +201,11 @@ if (dynamo) {
     else {
       await warm();
       await simulated();
+    }
+    if (wants('fanout')) {
+      results.fanOut = await step('fan-out', () => fanOutBench({ ddb, children: mode === 'smoke' ? 200 : 10_000 }));
+      checks.push(...results.fanOut.checks);
+      save();
     }
   } finally {
     await ddb.stop();

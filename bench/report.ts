@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { BurstResult } from './burst.ts';
 import type { ColdResult } from './coldStart.ts';
 import type { CostResult } from './cost.ts';
+import type { FanOutBenchResult } from './fanOut.ts';
 import { PRICES, PRICES_CHECKED } from './prices.ts';
 import { ROOT } from './production.ts';
 import { round } from './stats.ts';
@@ -37,6 +38,7 @@ export interface Results {
   warm?: WarmResult;
   cost?: CostResult;
   burst?: BurstResult;
+  fanOut?: FanOutBenchResult;
   checks: Check[];
   figures: Figure[];
   seconds?: number;
