@@ -149,14 +149,18 @@ export const fanOutBench = async (opts: { ddb: LocalDynamo; children: number }):
   const startMs = virtualMs;
   const [accepted] = await acceptRuns(launch, [{ job, trigger: { type: 'manual', token: 'bench' } }]);
   const parentId = accepted?.runId ?? '';
-  while (sent.length > 0) {
-    const batch = sent.splice(0, 10);
-    await launchBatch(
-      launch,
-      batch.map((m, i) => ({ messageId: `m${i}`, body: JSON.stringify({ v: 1, ...m }) })),
-      (body) => launchMessage.parse(JSON.parse(body)),
-    );
-  }
+  // Two launcher instances (LAUNCHER_CONCURRENCY), each taking batches of 10 as SQS gives them.
+  const instance = async (): Promise<void> => {
+    while (sent.length > 0) {
+      const batch = sent.splice(0, 10);
+      await launchBatch(
+        launch,
+        batch.map((m, i) => ({ messageId: `m${i}`, body: JSON.stringify({ v: 1, ...m }) })),
+        (body) => launchMessage.parse(JSON.parse(body)),
+      );
+    }
+  };
+  while (sent.length > 0) await Promise.all([instance(), instance()]);
   const virtualSeconds = (lastLaunchMs - startMs) / 1000;
   const createAndLaunch = Object.values(requests).reduce((a, b) => a + b, 0);
   const byOpLaunch = { ...requests };
