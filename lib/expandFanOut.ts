@@ -30,7 +30,7 @@ import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts
 import { logger } from './logger.ts';
 import type { CoreDeps, StopDeps } from './ports.ts';
 import { finishRun, publishOnce } from './runLifecycle.ts';
-import { decideParent } from './tallyChild.ts';
+import { decideParent, releaseHeld } from './tallyChild.ts';
 
 /** What a step did, in the launcher's words (a LaunchResult). */
 export type ExpandResult = 'launched' | 'deferred' | 'skipped' | 'failed';
@@ -39,10 +39,17 @@ export type ExpandResult = 'launched' | 'deferred' | 'skipped' | 'failed';
 const PUTS_AT_ONCE = 10;
 
 /** A child run of `parent`: an ordinary run of the job, with the parent's trigger and overrides. */
-export const childRun = (parent: Run, job: Job, index: number, count: number, items: string, now: Date): Run => ({
+export const childRun = (
+  parent: Run,
+  job: Job,
+  child: { index: number; count: number; items: string; held?: boolean },
+  now: Date,
+): Run => ({
   ...newRun({ job, trigger: parent.trigger, ...(parent.overrides ? { overrides: parent.overrides } : {}) }, now),
-  runId: childRunId(job.name, parent.runId, index),
-  parent: { runId: parent.runId, index, count, items },
+  runId: childRunId(job.name, parent.runId, child.index),
+  parent: { runId: parent.runId, index: child.index, count: child.count, items: child.items },
+  // Past maxParallel: held until a child that ends releases it.
+  ...(child.held ? { heldByParent: true } : {}),
   // Every item of a fan-out goes with its parent.
   expiresAt: parent.expiresAt,
 });
@@ -53,7 +60,8 @@ export const childRun = (parent: Run, job: Job, index: number, count: number, it
  * size override) is counted.
  */
 export const itemsBudget = (stage: string, job: Job, parent: Run): number =>
-  OVERRIDES_LIMIT - worstCaseOverridesSize(stage, job, childRun(parent, job, 9999, 10_000, '', new Date(0)));
+  OVERRIDES_LIMIT -
+  worstCaseOverridesSize(stage, job, childRun(parent, job, { index: 9999, count: 10_000, items: '' }, new Date(0)));
 
 /** The parent's chunks (the same on every step: the items are derived from the catalog). */
 export const chunksOf = (stage: string, job: Job, parent: Run): Chunking => {
@@ -74,7 +82,8 @@ const createChildren = async (deps: CoreDeps, children: Run[]): Promise<Run[]> =
   for (let i = 0; i < children.length; i += PUTS_AT_ONCE) {
     const results = await Promise.all(children.slice(i, i + PUTS_AT_ONCE).map((c) => deps.store.createRun(c)));
     // A child found (a redelivered step) is queued again while QUEUED: the launcher is idempotent.
-    for (const { run } of results) if (run.status === 'QUEUED' && !run.waitingForSlot) toQueue.push(run);
+    for (const { run } of results)
+      if (run.status === 'QUEUED' && !run.waitingForSlot && !run.heldByParent) toQueue.push(run);
   }
   return toQueue;
 };
@@ -105,6 +114,7 @@ export const expandFanOut = async (deps: StopDeps, parent: Run, job: Job): Promi
     total: chunks.length,
     created: 0,
     tolerated: toleratedFailures(job.fanOut?.tolerate ?? 0, chunks.length),
+    ...(job.fanOut?.maxParallel !== undefined ? { maxParallel: job.fanOut.maxParallel } : {}),
   };
   if (progress.total !== chunks.length)
     return failParent(
@@ -116,11 +126,23 @@ export const expandFanOut = async (deps: StopDeps, parent: Run, job: Job): Promi
   if (from >= progress.total) return finishExpansion(deps, parent);
   const to = Math.min(progress.total, from + CHILDREN_PER_STEP);
   const now = deps.now();
+  const { maxParallel } = progress;
   const children = chunks
     .slice(from, to)
-    .map((items, k) => childRun(parent, job, from + k, progress.total, items, now));
+    .map((items, k) =>
+      childRun(
+        parent,
+        job,
+        { index: from + k, count: progress.total, items, held: maxParallel !== undefined && from + k >= maxParallel },
+        now,
+      ),
+    );
   const toQueue = await createChildren(deps, children);
   await deps.queue.enqueue(toQueue.map((c) => ({ runId: c.runId, attempt: c.attempt })));
+  // Children that ended meanwhile released places that held children of this step may take: read
+  // after the puts, so a tally that found a child not created yet is made up for here.
+  if (maxParallel !== undefined && children.some((c) => c.heldByParent))
+    await releaseHeld(deps, parent, { maxParallel, total: progress.total, from, to });
   const advanced = await deps.store.advanceFanOut(parent, from, { ...progress, created: to }, now);
   if (!advanced) {
     // Another delivery of this step moved the cursor (its next message is on the way), or the

@@ -227,6 +227,12 @@ export const sweepOnce = async (deps: SweepDeps, holder: string): Promise<SweepR
 export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const now = deps.now();
   const report: SweepReport = emptySweepReport();
+  const parents = new Map<string, Promise<Run | undefined>>();
+  const parentOf = (runId: string): Promise<Run | undefined> => {
+    const known = parents.get(runId) ?? deps.store.getRun(runId);
+    parents.set(runId, known);
+    return known;
+  };
   for (const job of deps.catalog().jobs) {
     const active = await deps.store.activeRuns(job.name);
     const toCheck: Run[] = [];
@@ -235,6 +241,12 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
       await withCorrelation(
         { job: job.name, runId: run.runId, attempt: run.attempt, ...(run.taskArn ? { taskArn: run.taskArn } : {}) },
         async () => {
+          if (run.status === 'QUEUED' && run.heldByParent && run.parent) {
+            // Fan-out (issue 14): a held child waits for a release; once its parent ended, the
+            // launcher cancels it (a parent's end sends its held children, this repeats it).
+            if (isFinal((await parentOf(run.parent.runId))?.status ?? 'CANCELLED')) requeue.push(run);
+            return;
+          }
           if (run.status === 'QUEUED') {
             const due = !run.notBefore || run.notBefore <= now.toISOString();
             if (due && !run.waitingForSlot && age(run.updatedAt, now) > REQUEUE_AFTER_SECONDS) requeue.push(run);

@@ -36,13 +36,51 @@ const childrenOf = async (deps: CoreDeps, parent: Run, visit: (children: Run[]) 
 };
 
 /**
+ * How far below the released limit a tally looks for held children: two tallies at once may read
+ * the same count and release the same child, so each looks back this far (and the sweeper's
+ * backstop releases every child below the limit).
+ */
+const RELEASE_WINDOW = 20;
+
+/**
+ * Releases held children (`maxParallel`): those with an index below maxParallel + children counted
+ * (a place freed by each child that ended), within `from`-`to` (else the last RELEASE_WINDOW below
+ * the limit), each queued for launch. Idempotent: a released child is no longer held.
+ */
+export const releaseHeld = async (
+  deps: CoreDeps,
+  parent: Pick<Run, 'runId' | 'job'>,
+  opts: { maxParallel: number; total: number; from?: number; to?: number; counted?: number },
+): Promise<number> => {
+  const counted = opts.counted ?? (await deps.store.childTally(parent.runId)).counted;
+  const limit = Math.min(opts.total, opts.maxParallel + counted);
+  const from = Math.max(opts.maxParallel, opts.from ?? limit - RELEASE_WINDOW);
+  const to = Math.min(limit, opts.to ?? limit);
+  if (from >= to) return 0;
+  const ids = Array.from({ length: to - from }, (_, k) => childRunId(parent.job, parent.runId, from + k));
+  const now = deps.now();
+  const released: Run[] = [];
+  for (const child of await deps.store.getRuns(ids)) {
+    if (!child.heldByParent || child.status !== 'QUEUED') continue;
+    const moved = await deps.store.transition(child, { from: ['QUEUED'], remove: ['heldByParent'] }, now);
+    if (moved) released.push(moved);
+  }
+  await deps.queue.enqueue(released.map((c) => ({ runId: c.runId, attempt: c.attempt })));
+  if (released.length > 0) logger.debug('Held children released', { released: released.length });
+  return released.length;
+};
+
+/**
  * Cancels a finished parent's children that have (or may have) a task; the queued ones are
- * cancelled when their launch message comes (lib/launch.ts checks the parent first).
+ * cancelled when their launch message comes (lib/launch.ts checks the parent first), and the held
+ * ones, which have none, are sent one.
  */
 export const stopChildren = async (deps: StopDeps, parent: Run): Promise<number> => {
   let stopped = 0;
   const reason = `parent ${parent.runId} is ${parent.status.toLowerCase()}`;
   await childrenOf(deps, parent, async (children) => {
+    const held = children.filter((c) => c.status === 'QUEUED' && c.heldByParent);
+    await deps.queue.enqueue(held.map((c) => ({ runId: c.runId, attempt: c.attempt })));
     for (const child of children) {
       if (isFinal(child.status) || child.status === 'QUEUED' || child.status === 'CANCELLING') continue;
       await cancelRun(deps, child.runId, reason);
@@ -66,7 +104,11 @@ export const decideParent = async (deps: StopDeps, parent: Run): Promise<Run> =>
     tolerated: parent.fanOut.tolerated,
     expanded: parent.status === 'RUNNING',
   });
-  if (verdict.outcome === 'wait') return parent;
+  if (verdict.outcome === 'wait') {
+    const { maxParallel, total } = parent.fanOut;
+    if (maxParallel !== undefined) await releaseHeld(deps, parent, { maxParallel, total, counted: tally.counted });
+    return parent;
+  }
   const to = verdict.outcome === 'fail' ? 'FAILED' : 'SUCCEEDED';
   const now = deps.now();
   const finished = await deps.store.transition(
@@ -140,6 +182,9 @@ export const reconcileParent = async (deps: StopDeps, parent: Run): Promise<numb
     }
   });
   if (added > 0) logger.warn('Sweep counted fan-out children whose end had not been counted', { added });
+  const { maxParallel, total } = parent.fanOut;
+  // Every held child below the limit, not only the last ones a tally looks at.
+  if (maxParallel !== undefined) await releaseHeld(deps, parent, { maxParallel, total, from: maxParallel, to: total });
   await decideParent(deps, parent);
   return added;
 };
@@ -151,7 +196,11 @@ export const reconcileParent = async (deps: StopDeps, parent: Run): Promise<numb
 export const childMayLaunch = async (deps: CoreDeps, child: Run): Promise<boolean> => {
   if (!child.parent) return true;
   const parent = await deps.store.getRun(child.parent.runId);
-  if (parent && !isFinal(parent.status) && parent.status !== 'CANCELLING') return true;
+  if (parent && !isFinal(parent.status) && parent.status !== 'CANCELLING') {
+    // Held (maxParallel): a stray message (a redelivery) does not launch it; a release will.
+    if (child.heldByParent) logger.info('Child held by its parent (maxParallel): not launched');
+    return !child.heldByParent;
+  }
   const reason = parent ? `parent ${parent.runId} is ${parent.status.toLowerCase()}` : 'its parent run is gone';
   await finishRun(deps, child, {
     to: 'CANCELLED',

@@ -265,6 +265,8 @@ export const fanOut = z.strictObject({
   items: z.strictObject({ count: z.number() }),
   /** The most items one child gets; a chunk closes early when its JSON would not fit the overrides. */
   itemsPerTask: z.number().default(1),
+  /** Children of one parent queued or running at once (on top of the job's maxConcurrent). */
+  maxParallel: z.number().optional(),
   /** Failed children allowed: a count (2) or a percentage of the children ('5%'); default 0. */
   tolerate: z.union([z.number(), z.string()]).default(0),
 });

@@ -418,6 +418,14 @@ const checkFanOut = (report: Report, job: Job): void => {
       'fanOut.items.count',
       `${count} items of ${f.itemsPerTask} per task make ${Math.ceil(count / f.itemsPerTask)} children; at most ${MAX_CHILDREN} (AWS Batch's array limit): raise itemsPerTask`,
     );
+  if (
+    f.maxParallel !== undefined &&
+    (!Number.isInteger(f.maxParallel) || f.maxParallel < 1 || f.maxParallel > MAX_CHILDREN)
+  )
+    report(
+      'fanOut.maxParallel',
+      `${f.maxParallel} is out of range (an integer, 1-${MAX_CHILDREN}); omit it for no limit`,
+    );
   const tolerate = tolerateProblem(f.tolerate);
   if (tolerate) report('fanOut.tolerate', tolerate);
 };

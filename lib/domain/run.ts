@@ -144,6 +144,8 @@ export interface FanOutProgress {
   created: number;
   /** Failed children the parent tolerates (from the job's `tolerate`, fixed at the first step). */
   tolerated: number;
+  /** Children queued or running at once (the job's `maxParallel`, fixed at the first step). */
+  maxParallel?: number;
 }
 
 /** A fan-out child: its parent, its index among the parent's `count` children, and its items (JSON). */
@@ -203,6 +205,11 @@ export interface Run {
   failedChildren?: number[];
   /** A fan-out child: which parent and index. */
   parent?: ChildOf;
+  /**
+   * A fan-out child past its parent's `maxParallel`: created, not queued, until a child that ends
+   * releases it (lib/tallyChild.ts `releaseHeld`); the launcher and the sweeper's requeue leave it.
+   */
+  heldByParent?: boolean;
   expiresAt: number;
 }
 

@@ -37,6 +37,11 @@ const catalog = validateCatalog(
       triggers: [{ type: 'manual' }],
       fanOut: { items: { count: 10 }, itemsPerTask: 4 },
     }),
+    baseJob({
+      name: 'paced',
+      triggers: [{ type: 'manual' }],
+      fanOut: { items: { count: 30 }, maxParallel: 5, tolerate: 1 },
+    }),
     baseJob({ name: 'report', triggers: [{ type: 'after', job: 'tolerant', on: ['SUCCEEDED', 'FAILED'] }] }),
   ]),
 );
@@ -410,5 +415,85 @@ describe('Fan-out: cancelling a parent', () => {
     const children = await childrenOf('chunked', parentId, 3);
     expect(children.map((c) => c.status)).toEqual(['CANCELLING', 'CANCELLING', 'CANCELLING']);
     expect(ecs.stopped).toHaveLength(3);
+  });
+});
+
+describe('Fan-out: maxParallel', () => {
+  it('never has more than 5 children launched and not ended, whatever the sweeper requeues, and launches all 30 once', async () => {
+    // Prepare
+    const { core, launch, queue, ecs, events, clock } = buildDeps(store, catalog);
+    const deps: StopDeps = { ...core, ecs };
+    const parentId = await startParent(launch, 'paced', 'five-at-once');
+    let seen = events.published.length;
+    const active = async () =>
+      (await childrenOf('paced', parentId, 30)).filter((c) => c.status === 'STARTING' || c.status === 'RUNNING');
+    const observed: number[] = [];
+
+    // Act: launch what may launch; a sweep long after (held children are not requeued); then, round
+    // after round, the launched children end (one of them fails) and their ends release others.
+    // The parent expands now; its first five children launch 14 minutes later; the sweep comes 2
+    // minutes after that: the held children are 16 minutes old (a queued run that old is requeued),
+    // the launched ones 2 (not yet looked up in ECS).
+    const expansion = queue.take();
+    await launchBatch(
+      launch,
+      expansion.map((m, i) => ({ messageId: `p${i}`, body: JSON.stringify({ v: 1, ...m }) })),
+      (b) => launchMessage.parse(JSON.parse(b)),
+    );
+    clock.advance(14 * 60);
+    await drain(launch, queue);
+    observed.push((await active()).length);
+    clock.advance(2 * 60);
+    await sweep({ ...core, ecs, scheduleArn: () => 'arn:s' });
+    await drain(launch, queue);
+    observed.push((await active()).length);
+    for (let round = 0; round < 40; round++) {
+      const running = await active();
+      if (running.length === 0) break;
+      // Two at a time, in index order: a release may come before the others end.
+      for (const child of running.slice(0, 2))
+        await endChild(deps, child, child.parent?.index === 7 ? 'FAILED' : 'SUCCEEDED');
+      seen = await deliverFinished(deps, events.published, seen, 2);
+      await drain(launch, queue);
+      observed.push((await active()).length);
+    }
+
+    // Assess
+    expect(Math.max(...observed)).toBe(5);
+    expect(observed.every((n) => n <= 5)).toBe(true);
+    expect(ecs.calls).toHaveLength(30);
+    expect(new Set(ecs.calls.map((c) => c.startedBy)).size).toBe(30);
+    const parent = await store.getRun(parentId);
+    expect(parent?.status).toBe('SUCCEEDED');
+    expect(parent?.childCounts).toEqual({ SUCCEEDED: 29, FAILED: 1 });
+  });
+
+  it('cancels the held children when the parent fails fast, through the launcher', async () => {
+    // Prepare
+    const { core, launch, queue, ecs, events } = buildDeps(store, catalog);
+    const deps: StopDeps = { ...core, ecs };
+    const parentId = await startParent(launch, 'paced', 'held-then-failed');
+    await drain(launch, queue);
+    const seen = events.published.length;
+
+    // Act: two of the five running children fail (1 tolerated).
+    const running = (await childrenOf('paced', parentId, 30)).filter((c) => c.status === 'STARTING');
+    await endChild(deps, running[0] as Run, 'FAILED');
+    await endChild(deps, running[1] as Run, 'FAILED');
+    await deliverFinished(deps, events.published, seen);
+    await drain(launch, queue);
+
+    // Assess
+    expect((await store.getRun(parentId))?.status).toBe('FAILED');
+    const children = await childrenOf('paced', parentId, 30);
+    const byStatus = children.reduce<Record<string, number>>((m, c) => {
+      m[c.status] = (m[c.status] ?? 0) + 1;
+      return m;
+    }, {});
+    // 2 failed, the 3 still running are being cancelled, at most 2 were released and cancelled or
+    // launched meanwhile, and every held child is CANCELLED without a task.
+    expect(byStatus.QUEUED ?? 0).toBe(0);
+    expect(children.filter((c) => c.heldByParent && c.status !== 'CANCELLED')).toEqual([]);
+    expect(ecs.calls.length).toBeLessThanOrEqual(7);
   });
 });

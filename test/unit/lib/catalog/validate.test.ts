@@ -296,6 +296,11 @@ describe('Function: validateCatalog', () => {
       "job 'thumbs': fanOut.tolerate: '150%' is not a count (2) or a percentage from 0% to 100% ('5%')",
     ],
     [
+      'fan-out maxParallel of zero',
+      { fanOut: { items: { count: 10 }, maxParallel: 0 } },
+      "job 'thumbs': fanOut.maxParallel: 0 is out of range (an integer, 1-10000); omit it for no limit",
+    ],
+    [
       'fan-out negative tolerance',
       { fanOut: { items: { count: 10 }, tolerate: -1 } },
       "job 'thumbs': fanOut.tolerate: -1 is not a count of failed children (0-10000)",
