@@ -11,6 +11,7 @@
  *   npm run bench -- --uploads 2000                the bursts with another number of uploads
  *   npm run bench -- --only batches                40,000 uploads into batches of 500 (issue 14; no
  *                                                  package needed; --batch-uploads N for another size)
+ *   npm run bench -- --only fanout                 a fan-out of 10,000 children (issue 14; 200 in a smoke run)
  *
  * Exits 1 when any check fails (a bench that measured the wrong path, a run lost, a duplicate
  * task, a floor that sent other requests...). A figure that misses its target is not a failure:
@@ -25,6 +26,7 @@ import { packageService } from './build/package.ts';
 import { burstBench } from './burst.ts';
 import { coldStartBench } from './coldStart.ts';
 import { costBench } from './cost.ts';
+import { fanOutBench } from './fanOut.ts';
 import { checkFixtures, ROOT, startBenchDynamo } from './production.ts';
 import { figuresOf, type Results, writeReport } from './report.ts';
 import { round } from './stats.ts';
@@ -104,8 +106,8 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const needsDynamo = wants('warm') || wants('cost') || wants('burst') || wants('batches');
-/** The batches bench runs the use case itself: it needs no package. */
+const needsDynamo = wants('warm') || wants('cost') || wants('burst') || wants('batches') || wants('fanout');
+/** The batches and fan-out benches run the use cases themselves: they need no package. */
 const needsPackage = wants('cold') || wants('warm') || wants('cost') || wants('burst');
 // DynamoDB Local's JVM starts while the package is built (it is idle by the time cold starts run).
 // On a loaded machine it may miss its 30 s start window while esbuild and osls hold the cores: then
@@ -230,6 +232,11 @@ if (dynamo) {
       await simulated();
     }
     await batches();
+    if (wants('fanout')) {
+      results.fanOut = await step('fan-out', () => fanOutBench({ ddb, children: mode === 'smoke' ? 200 : 10_000 }));
+      checks.push(...results.fanOut.checks);
+      save();
+    }
   } finally {
     await ddb.stop();
   }

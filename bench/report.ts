@@ -10,6 +10,7 @@ import type { BatchesResult } from './batches.ts';
 import type { BurstResult } from './burst.ts';
 import type { ColdResult } from './coldStart.ts';
 import type { CostResult } from './cost.ts';
+import type { FanOutBenchResult } from './fanOut.ts';
 import { PRICES, PRICES_CHECKED } from './prices.ts';
 import { ROOT } from './production.ts';
 import { round } from './stats.ts';
@@ -40,6 +41,7 @@ export interface Results {
   cost?: CostResult;
   burst?: BurstResult;
   batches?: BatchesResult;
+  fanOut?: FanOutBenchResult;
   checks: Check[];
   figures: Figure[];
   seconds?: number;

@@ -9,7 +9,7 @@ import { type AcceptedRun, acceptRuns } from './acceptRuns.ts';
 import type { FinishedRun } from './contracts/runEvents.ts';
 import { followersOf, upstreamOf, withoutResult } from './domain/afterMatch.ts';
 import { newRun } from './domain/newRun.ts';
-import { isFinal } from './domain/run.ts';
+import { isFinal, type Run } from './domain/run.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { RequestRejectedError } from './errors.ts';
 import { logger } from './logger.ts';
@@ -19,13 +19,19 @@ export interface AfterRunResult {
   upstream: string;
   /** Another stage's event (the rule filters on stage; a hand-made event may not): nothing starts. */
   foreign?: boolean;
+  /** A fan-out child: counted on its parent (lib/tallyChild.ts); nothing runs after a child. */
+  child?: unknown;
   runs: AcceptedRun[];
 }
 
 /**
  * @example await acceptAfterRun(deps, parseFinishedRunEvent(event))
  */
-export const acceptAfterRun = async (deps: CoreDeps, finished: FinishedRun): Promise<AfterRunResult> => {
+export const acceptAfterRun = async (
+  deps: CoreDeps,
+  finished: FinishedRun,
+  tallyChild?: (child: Run) => Promise<unknown>,
+): Promise<AfterRunResult> => {
   if (finished.stage !== deps.settings.stage) {
     logger.info('Run event of another stage ignored', { stage: finished.stage, runId: finished.runId });
     return { upstream: finished.runId, foreign: true, runs: [] };
@@ -39,6 +45,9 @@ export const acceptAfterRun = async (deps: CoreDeps, finished: FinishedRun): Pro
     throw new RequestRejectedError(
       `run ${finished.runId} is ${run.status} of job ${run.job} in the store, not a finished run of ${finished.job}`,
     );
+  // Fan-out (issue 14): a child's end is counted on its parent; `after` waits for the parent's own
+  // final event (fan-in), never a child's.
+  if (run.parent) return { upstream: run.runId, runs: [], child: tallyChild ? await tallyChild(run) : undefined };
   const upstream = upstreamOf(run);
   const followers = followersOf(deps.catalog(), upstream);
   if (followers.length === 0) logger.debug('Finished run starts no job', { runId: run.runId, status: run.status });

@@ -288,6 +288,9 @@ export const sendAlert = async (deps: AlertDeps, event: AlertEvent, holder: stri
   const job = catalog.jobs.find((j) => j.name === detail.job);
   const routeName = job ? job.alerts : 'default';
   if (routeName === false) return { sent: [], skipped: `job '${detail.job}' has alerts: false` };
+  // Fan-out (issue 14): a child's failure may be tolerated; its parent's Run Failed is the alert.
+  if (typeof detail.parentRunId === 'string')
+    return { sent: [], skipped: `a fan-out child: its parent ${detail.parentRunId} alerts if it fails` };
   const route = catalog.alerts[routeName] ?? catalog.alerts.default;
   if (!route) return { sent: [], skipped: `no alert route '${routeName}'` };
   if (!route.on.includes(routeKind[type]))

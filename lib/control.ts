@@ -24,6 +24,7 @@ import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts
 import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
 import { pauseJob, resumeJob } from './pauseJob.ts';
 import type { ControlDeps, StopDeps } from './ports.ts';
+import { stopChildren } from './tallyChild.ts';
 
 /** The requests about one run (a backfill is about many: lib/backfill.ts; a pause, about a job: lib/pauseJob.ts). */
 type RunControlRequest = Exclude<ControlRequest, { action: 'backfill' | 'pause' | 'resume' }>;
@@ -197,6 +198,9 @@ export const control = async (
     case 'cancel': {
       const reason = `${request.reason ?? 'cancelled by operator'}${request.requestedBy ? ` (${request.requestedBy})` : ''}`;
       const run = await cancelRun(deps, request.runId, reason);
+      // Fan-out (issue 14): a cancelled parent's children with a task are cancelled too (queued ones
+      // are cancelled by the launcher, which checks the parent first); asking again repeats it.
+      if (run.fanOut && isFinal(run.status)) await stopChildren(deps, run);
       return { action: 'cancel', runId: run.runId, status: run.status, created: false };
     }
   }

@@ -23,11 +23,13 @@ import { type Attempt, isFinal, type Run } from './domain/run.ts';
 import { notLaunchedReason } from './domain/stopReasons.ts';
 import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError, TaskGoneError } from './errors.ts';
+import { expandFanOut } from './expandFanOut.ts';
 import { addCorrelation, logger, withCorrelation } from './logger.ts';
 import type { LaunchDeps } from './ports.ts';
 import { finishRun, jobOf, publishFinal, publishOnce } from './runLifecycle.ts';
 import { taskDefinitionFor } from './runTaskDefinition.ts';
 import { settleAttempt } from './settleAttempt.ts';
+import { childMayLaunch } from './tallyChild.ts';
 
 /** Longer than the launcher's 60 s timeout: a lease always outlives the invocation holding it. */
 export const LAUNCH_LEASE_SECONDS = 120;
@@ -220,6 +222,10 @@ export const launchOne = async (deps: LaunchDeps, message: LaunchMessage): Promi
       return failLaunch(deps, run, notLaunchedReason(`job '${run.job}' is no longer in the catalog`), undefined);
     const state = await deps.store.getJobState(job.name);
     if (state?.paused) return holdPaused(deps, run, state);
+    // Fan-out (issue 14): a parent never gets a task, its message expands it (lib/expandFanOut.ts);
+    // a child of a parent that ended (failed fast, cancelled) is cancelled instead of launched.
+    if (job.fanOut && !run.parent) return expandFanOut(deps, run, job);
+    if (run.parent && !(await childMayLaunch(deps, run))) return 'skipped';
 
     if (job.maxConcurrent !== undefined) {
       let slot = await deps.store.acquireSlot(job.name, job.maxConcurrent, run.runId, now);

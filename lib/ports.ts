@@ -11,9 +11,10 @@
 import type { Catalog } from './catalog/schema.ts';
 import type { BatchAssignment, BatchCloseReason, BatchRecord, BatchSlot, BatchStream } from './domain/batch.ts';
 import type { DeadLetterQueue, RawDeadLetter } from './domain/deadLetter.ts';
+import type { ChildTally } from './domain/fanOut.ts';
 import type { TaskDefinitionSpec } from './domain/imageOverride.ts';
 import type { JobState, PauseMode } from './domain/jobState.ts';
-import type { Attempt, Decision, Run, RunStatus } from './domain/run.ts';
+import type { Attempt, Decision, FanOutProgress, Run, RunStatus } from './domain/run.ts';
 import type { RunEvent } from './domain/runEvents.ts';
 import type { NetworkSettings, RunTaskRequest } from './domain/taskRequest.ts';
 import type { MetricsPort } from './metrics.ts';
@@ -259,6 +260,19 @@ export interface RunStore {
   resumeJob(job: string, now: Date): Promise<PauseChange>;
   /** Runs of a job held PAUSED, oldest first. */
   pausedRuns(job: string, limit: number): Promise<Run[]>;
+
+  // -- Fan-out (issue 14, lib/aws/runStore/childRecords.ts) --
+  /**
+   * Moves a QUEUED parent's expansion from `from` children created to `progress` (its first step
+   * when `from` is 0): undefined when another step moved it first or the parent left QUEUED.
+   */
+  advanceFanOut(parent: Run, from: number, progress: FanOutProgress, now: Date): Promise<Run | undefined>;
+  /** Counts a final child on its parent, once: false when it was counted before. */
+  countChild(parentRunId: string, index: number, status: RunStatus, expiresAt: number): Promise<boolean>;
+  /** What the parent's children counted so far add up to. */
+  childTally(parentRunId: string): Promise<ChildTally>;
+  /** Runs by id (those that exist), read consistently, in the order asked. */
+  getRuns(runIds: string[]): Promise<Run[]>;
 }
 
 /** A pause or a resume: whether it changed the job's state, and the state now. */

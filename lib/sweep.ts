@@ -32,6 +32,7 @@ import { releasePaused } from './pauseJob.ts';
 import type { SweepDeps } from './ports.ts';
 import { dispatchQueued } from './runLifecycle.ts';
 import { familiesInUse, retireTaskDefinitions } from './sweepTaskDefinitions.ts';
+import { reconcileParent } from './tallyChild.ts';
 import { trackTaskEvent } from './trackTask.ts';
 
 /** A task not RUNNING this long after launch is looked up in ECS. */
@@ -244,6 +245,12 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
   const now = deps.now();
   const report: SweepReport = emptySweepReport();
   const familiesUsed = new Set<string>();
+  const parents = new Map<string, Promise<Run | undefined>>();
+  const parentOf = (runId: string): Promise<Run | undefined> => {
+    const known = parents.get(runId) ?? deps.store.getRun(runId);
+    parents.set(runId, known);
+    return known;
+  };
   for (const job of deps.catalog().jobs) {
     const active = await deps.store.activeRuns(job.name);
     const state = await deps.store.getJobState(job.name);
@@ -256,6 +263,12 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
       await withCorrelation(
         { job: job.name, runId: run.runId, attempt: run.attempt, ...(run.taskArn ? { taskArn: run.taskArn } : {}) },
         async () => {
+          if (run.status === 'QUEUED' && run.heldByParent && run.parent) {
+            // Fan-out (issue 14): a held child waits for a release; once its parent ended, the
+            // launcher cancels it (a parent's end sends its held children, this repeats it).
+            if (isFinal((await parentOf(run.parent.runId))?.status ?? 'CANCELLED')) requeue.push(run);
+            return;
+          }
           if (run.status === 'QUEUED') {
             const due = !run.notBefore || run.notBefore <= now.toISOString();
             if (due && !run.waitingForSlot && age(run.updatedAt, now) > REQUEUE_AFTER_SECONDS) requeue.push(run);
@@ -265,6 +278,11 @@ export const sweep = async (deps: SweepDeps): Promise<SweepReport> => {
             // Its task is known: DescribeTasks tells whether it stopped (then the run closes).
             const taskArn = await sweepCancelling(deps, run, now, report);
             if (taskArn) toCheck.push({ ...run, taskArn });
+            return;
+          }
+          // Fan-out (issue 14): a parent has no task; a quiet one has its children counted again.
+          if (run.fanOut && run.status === 'RUNNING') {
+            if (age(run.updatedAt, now) > QUIET_SECONDS) await reconcileParent(deps, run);
             return;
           }
           if (await stopTimedOut(deps, job, run, now, report)) return;

@@ -17,6 +17,8 @@ const config: FunctionConfig = (ctx) => ({
     'queuedRuns',
     'claimDispatch',
     'markPublished',
+    // cancel of a fan-out parent: stopChildren reads its children by id
+    'getRuns',
     // backfill: a rate schedule's ticks are counted from one it recorded
     'scheduleTicks',
     // jobs pause / jobs resume (lib/pauseJob.ts): the job's state, its PAUSED runs released;

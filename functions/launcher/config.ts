@@ -39,6 +39,12 @@ const config: FunctionConfig = (ctx) => ({
     'claimDispatch',
     // a paused job's run is held (PAUSED) before its attempt is claimed
     'getJobState',
+    // fan-out (lib/expandFanOut.ts): children created, the cursor moved, the parent decided, and on
+    // fail fast the children with a task cancelled (lib/tallyChild.ts)
+    'createRun',
+    'advanceFanOut',
+    'childTally',
+    'getRuns',
   ],
   environment: {
     LONGSHORE_NETWORKS: networksEnvironment(ctx),

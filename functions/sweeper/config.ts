@@ -39,6 +39,10 @@ const config: FunctionConfig = (ctx) => ({
     'sealBatch',
     'markBatchClosed',
     'createRun',
+    // a quiet fan-out parent: its children counted again and the parent decided (lib/tallyChild.ts)
+    'childTally',
+    'countChild',
+    'getRuns',
   ],
   environment: manifestEnvironment(ctx),
   statements: [

@@ -9,6 +9,7 @@ import type { RunStore } from '../ports.ts';
 import { alertRecords } from './runStore/alertRecords.ts';
 import { attemptRecords } from './runStore/attemptRecords.ts';
 import { batchRecords } from './runStore/batchRecords.ts';
+import { childRecords } from './runStore/childRecords.ts';
 import { jobRecords } from './runStore/jobRecords.ts';
 import { leaseRecords } from './runStore/leaseRecords.ts';
 import { runRecords } from './runStore/runRecords.ts';
@@ -29,6 +30,7 @@ export const buildRunStore = (doc: DynamoDBDocumentClient, table: string): RunSt
     ...alertRecords(t),
     ...jobRecords(t),
     ...batchRecords(t),
+    ...childRecords(t),
   };
 };
 
@@ -92,4 +94,8 @@ export const STORE_ACCESS = {
   sealBatch: ['UpdateItem'],
   markBatchClosed: ['UpdateItem'],
   openBatches: ['QueryIndex', 'BatchGetItem'],
+  advanceFanOut: ['UpdateItem'],
+  countChild: ['UpdateItem'],
+  childTally: ['Query'],
+  getRuns: ['BatchGetItem'],
 } as const satisfies Record<StoreMethod, readonly TableAccess[]>;

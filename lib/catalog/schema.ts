@@ -284,6 +284,22 @@ const iamStatement = z.strictObject({
   resources: z.array(z.string()),
 });
 
+/**
+ * Fan-out (issue 14, section 1; lib/domain/fanOut.ts): a run of the job becomes a parent that never
+ * gets a task, and its items become children, each an ordinary run of the job with its chunk.
+ */
+export const fanOut = z.strictObject({
+  /** `count`: the items are 0..count-1 (docs/decisions.md, "Fan-out (issue 14)"). */
+  items: z.strictObject({ count: z.number() }),
+  /** The most items one child gets; a chunk closes early when its JSON would not fit the overrides. */
+  itemsPerTask: z.number().default(1),
+  /** Children of one parent queued or running at once (on top of the job's maxConcurrent). */
+  maxParallel: z.number().optional(),
+  /** Failed children allowed: a count (2) or a percentage of the children ('5%'); default 0. */
+  tolerate: z.union([z.number(), z.string()]).default(0),
+});
+export type FanOut = z.output<typeof fanOut>;
+
 export const job = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
@@ -297,6 +313,7 @@ export const job = z.strictObject({
   triggers: z.array(trigger),
   timeout: z.string().default('1h'),
   maxConcurrent: z.number().optional(),
+  fanOut: fanOut.optional(),
   policy: policy.default({
     retries: 2,
     backoff: { base: '30s', factor: 2, cap: '15m' },

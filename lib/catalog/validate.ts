@@ -13,6 +13,7 @@ import { parseDuration } from '../domain/duration.ts';
 import { pathProblem } from '../domain/eventPath.ts';
 import { patternProblems } from '../domain/eventPattern.ts';
 import { type DataTrigger, identityPaths, MAX_EVENT_VARIABLES } from '../domain/eventTrigger.ts';
+import { MAX_CHILDREN, MAX_COUNT_ITEMS, MAX_ITEMS_PER_TASK, tolerateProblem } from '../domain/fanOut.ts';
 import { FARGATE_CPUS, isValidFargateSize, validMemoriesFor } from '../domain/fargateSizes.ts';
 import { JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH } from '../domain/names.ts';
 import { isValidTimeZone, parseScheduleExpression, ScheduleExpressionError } from '../domain/scheduleExpression.ts';
@@ -422,6 +423,33 @@ const checkCapacity = (report: Report, job: Job): void => {
   });
 };
 
+/** Fan-out (issue 14, lib/domain/fanOut.ts): sizes in range, at most 10,000 children, a tolerance that parses. */
+const checkFanOut = (report: Report, job: Job): void => {
+  const f = job.fanOut;
+  if (!f) return;
+  const { count } = f.items;
+  const countOk = Number.isInteger(count) && count >= 1 && count <= MAX_COUNT_ITEMS;
+  if (!countOk) report('fanOut.items.count', `${count} is out of range (an integer, 1-${MAX_COUNT_ITEMS})`);
+  const perTaskOk = Number.isInteger(f.itemsPerTask) && f.itemsPerTask >= 1 && f.itemsPerTask <= MAX_ITEMS_PER_TASK;
+  if (!perTaskOk)
+    report('fanOut.itemsPerTask', `${f.itemsPerTask} is out of range (an integer, 1-${MAX_ITEMS_PER_TASK})`);
+  if (countOk && perTaskOk && Math.ceil(count / f.itemsPerTask) > MAX_CHILDREN)
+    report(
+      'fanOut.items.count',
+      `${count} items of ${f.itemsPerTask} per task make ${Math.ceil(count / f.itemsPerTask)} children; at most ${MAX_CHILDREN} (AWS Batch's array limit): raise itemsPerTask`,
+    );
+  if (
+    f.maxParallel !== undefined &&
+    (!Number.isInteger(f.maxParallel) || f.maxParallel < 1 || f.maxParallel > MAX_CHILDREN)
+  )
+    report(
+      'fanOut.maxParallel',
+      `${f.maxParallel} is out of range (an integer, 1-${MAX_CHILDREN}); omit it for no limit`,
+    );
+  const tolerate = tolerateProblem(f.tolerate);
+  if (tolerate) report('fanOut.tolerate', tolerate);
+};
+
 const checkJob = (report: Report, job: Job, ctx: { networks: Set<string>; alerts: Set<string> }): void => {
   if (!JOB_NAME_PATTERN.test(job.name)) {
     report('name', 'must be lowercase letters, digits and -, starting with a letter and not ending with -');
@@ -458,6 +486,7 @@ const checkJob = (report: Report, job: Job, ctx: { networks: Set<string>; alerts
   checkCapacity(report, job);
   checkTriggers(report, job);
   checkPolicy(report, job);
+  checkFanOut(report, job);
   if (!ctx.networks.has(job.network))
     report(
       'network',

@@ -10,6 +10,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ControlRequestInput, ControlResponse } from '../contracts/control.ts';
+import { type ChildTally, childRunId } from '../domain/fanOut.ts';
 import type { JobState } from '../domain/jobState.ts';
 import { type Attempt, isFinal, type Run } from '../domain/run.ts';
 import { asError } from '../errors.ts';
@@ -28,7 +29,62 @@ export interface RunHistory {
   slotHolders?: SlotHolder[];
   /** For a run that failed: the last lines of the container that decided its last attempt. */
   logExcerpt?: { attempt: number; container: string; lines: string[] };
+  /** For a fan-out parent (issue 14): its children by status, and the first failed ones with their decisions. */
+  children?: ChildrenView;
 }
+
+/** A fan-out parent's children as `runs show` gives them. */
+export interface ChildrenView {
+  total: number;
+  created: number;
+  tolerated: number;
+  counts: ChildTally['counts'];
+  counted: number;
+  failed: { index: number; runId: string; status: string; decision?: string }[];
+  /** Failed children beyond those listed. */
+  moreFailed: number;
+}
+
+/** How many failed children `runs show` lists with their decisions. */
+const SHOWN_FAILED = 10;
+
+/** A fan-out parent's history with its children: the tally, and the first failed children's decisions. */
+const withChildren = async (
+  h: RunHistory | undefined,
+  reader: Pick<RunReader, 'childTally' | 'getHistory'>,
+): Promise<RunHistory | undefined> => {
+  const progress = h?.run.fanOut;
+  if (!h || !progress) return h;
+  const tally = await reader.childTally(h.run.runId);
+  const failed = await Promise.all(
+    tally.failed.slice(0, SHOWN_FAILED).map(async (index) => {
+      const runId = childRunId(h.run.job, h.run.runId, index);
+      const child = await reader.getHistory(runId);
+      const last = child?.attempts.at(-1);
+      const d = last?.decision;
+      return {
+        index,
+        runId,
+        status: child?.run.status ?? 'UNKNOWN',
+        ...(d
+          ? { decision: `${d.action} [rule ${d.rule}]: ${d.diagnosis}` }
+          : child?.run.reason
+            ? { decision: child.run.reason }
+            : {}),
+      };
+    }),
+  );
+  return {
+    ...h,
+    children: {
+      ...progress,
+      counts: tally.counts,
+      counted: tally.counted,
+      failed,
+      moreFailed: Math.max(0, tally.failed.length - SHOWN_FAILED),
+    },
+  };
+};
 
 /** The history, with who holds the slots when the run waits for one. */
 const withSlotHolders = async (
@@ -74,7 +130,7 @@ const readsOver = (
   jobState: (job) => reader.getJobState(job),
   runsOfJob: (job, opts) => reader.runsOfJob(job, opts),
   runs: (query) => listRuns(reader, query),
-  history: (runId) => reader.getHistory(runId),
+  history: async (runId) => withChildren(await reader.getHistory(runId), reader),
   slotHolders: (job) => reader.slotHolders(job),
   queuedRuns: (job, limit) => reader.queuedRuns(job, limit),
 });
@@ -144,7 +200,11 @@ export const directLocalBackend = async (
       return { ...dlq, redrive: async (queue, ids) => dlq.redrive(queue, ids).finally(() => rt.idle(120_000)) };
     })(),
     objectFacts: async (bucket, key) => localObjectFacts(rt.bucketsDir, bucket, key),
-    history: async (runId) => withSlotHolders(await rt.store.getHistory(runId), (job) => rt.store.slotHolders(job)),
+    history: async (runId) =>
+      withChildren(
+        await withSlotHolders(await rt.store.getHistory(runId), (job) => rt.store.slotHolders(job)),
+        rt.store,
+      ),
     control: async (request) => {
       const out = await rt.invoke('control', request);
       if (!out.ok) throw new CliError(`control failed: ${out.error?.message}`, EXIT.backend);
@@ -191,6 +251,7 @@ export const flowBackend = (
     queuedRuns: (job, limit) => store<Run[]>('queuedRuns', job, limit),
     slotHolders: (job) => store<SlotHolder[]>('slotHolders', job),
     getJobState: async (job) => (await store<JobState | null>('getJobState', job)) ?? undefined,
+    childTally: (runId) => store<ChildTally>('childTally', runId),
   };
   return {
     label: `local flow (pid ${pid})`,
@@ -204,7 +265,8 @@ export const flowBackend = (
     ),
     objectFacts: async (bucket, key) =>
       stateDir ? localObjectFacts(join(stateDir, 'buckets'), bucket, key) : undefined,
-    history: async (runId) => withSlotHolders(await reader.getHistory(runId), (job) => reader.slotHolders(job)),
+    history: async (runId) =>
+      withChildren(await withSlotHolders(await reader.getHistory(runId), (job) => reader.slotHolders(job)), reader),
     control: async (request) => {
       const out = await call<{ ok: boolean; result?: ControlResponse; error?: { message: string } }>('/invoke', {
         fn: 'control',
@@ -274,7 +336,8 @@ export const awsBackend = async (stage: string, region: string): Promise<Backend
         );
       }
     },
-    history: async (runId) => withSlotHolders(await store.getHistory(runId), (job) => store.slotHolders(job)),
+    history: async (runId) =>
+      withChildren(await withSlotHolders(await store.getHistory(runId), (job) => store.slotHolders(job)), store),
     control: async (request) => {
       const { payload, functionError } = await lambda.invoke(controlFn, request);
       if (functionError)

@@ -17,7 +17,7 @@ import type { RunStore } from '../ports.ts';
 /** The store reads the console uses; every backend has them. */
 export type RunReader = Pick<
   RunStore,
-  'runsOfJob' | 'activeRuns' | 'queuedRuns' | 'slotHolders' | 'getHistory' | 'getJobState'
+  'runsOfJob' | 'activeRuns' | 'queuedRuns' | 'slotHolders' | 'getHistory' | 'getJobState' | 'childTally'
 >;
 
 /** Where a listing stopped. */

@@ -10,7 +10,7 @@ import { triggerSummary } from '../domain/runEvents.ts';
 import { parseResult } from '../domain/runResult.ts';
 import type { RunStats } from '../domain/runStats.ts';
 import { localLogFile } from '../local/localLogs.ts';
-import type { RunHistory } from './backends.ts';
+import type { ChildrenView, RunHistory } from './backends.ts';
 import type { Output } from './Output.ts';
 
 const age = (iso: string): string => {
@@ -23,6 +23,25 @@ const age = (iso: string): string => {
         ? `${Math.round(s / 3600)}h ago`
         : `${Math.round(s / 86400)}d ago`;
 };
+
+/** A fan-out parent's children in one line: "20 children (2 tolerated): 17 SUCCEEDED, 3 FAILED; 20 created". */
+const childrenLine = (c: ChildrenView): string => {
+  const counts = Object.entries(c.counts)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  const waiting = c.total - c.counted;
+  return `${c.total} (${c.tolerated} failed tolerated): ${counts || 'none ended yet'}${waiting > 0 ? `; ${waiting} not ended` : ''}${
+    c.created < c.total ? `; ${c.created} created so far` : ''
+  }`;
+};
+
+/** What `runs list` says of a run's trigger; a fan-out child or parent says so first. */
+const triggerColumn = (r: Run): string =>
+  r.parent
+    ? `child ${r.parent.index}/${r.parent.count} of ${r.parent.runId}`
+    : r.fanOut
+      ? `fan-out of ${r.fanOut.total}: ${triggerSummary(r.trigger)}`
+      : triggerSummary(r.trigger);
 
 export const printRunList = (out: Output, runs: Run[]): void => {
   if (out.json) {
@@ -40,7 +59,7 @@ export const printRunList = (out: Output, runs: Run[]): void => {
       out.status(r.status),
       String(r.attempt),
       out.opts.tty ? age(r.createdAt) : r.createdAt,
-      triggerSummary(r.trigger).slice(0, 70),
+      triggerColumn(r).slice(0, 70),
       r.outcome
         ? `${r.outcome.exitCode !== undefined ? `exit ${r.outcome.exitCode} ` : ''}${r.outcome.action ?? ''} [${r.outcome.rule ?? ''}]`
         : (r.reason ?? ''),
@@ -184,6 +203,7 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
       ...(run.result !== undefined ? { result: parseResult(run.result) } : {}),
       ...(h.slotHolders ? { slotHolders: h.slotHolders } : {}),
       ...(h.logExcerpt ? { logExcerpt: h.logExcerpt } : {}),
+      ...(h.children ? { children: h.children } : {}),
     });
     return;
   }
@@ -226,6 +246,9 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
     ],
     [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
     ['result', run.result ?? (run.resultError ? `none: ${run.resultError}` : undefined)],
+    ['parent', run.parent ? `${run.parent.runId} (child ${run.parent.index} of ${run.parent.count})` : undefined],
+    ['items', run.parent?.items],
+    ['children', h.children ? childrenLine(h.children) : undefined],
     [
       'cost',
       noneStarted
@@ -235,6 +258,15 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
           : undefined,
     ],
   ]);
+  if (h.children && h.children.failed.length > 0) {
+    out.line();
+    out.line(out.c.bold('Failed children'));
+    out.table(
+      ['index', 'run', 'status', 'decision'],
+      h.children.failed.map((f) => [String(f.index), f.runId, out.status(f.status), f.decision ?? '']),
+    );
+    if (h.children.moreFailed > 0) out.line(`and ${h.children.moreFailed} more`);
+  }
   for (const [i, a] of attempts.entries()) {
     const s = summaries[i] as AttemptSummary;
     const notStarted = s.ended && !s.started;

@@ -14,6 +14,7 @@
  *              while not closed also in GSI2 under OPENBATCH#<job>#<n>, so the sweeper finds it)
  * - Slot:      pk = BATCH#<job>#<n>#<seq> sk = SLOT#<nnnnn>     (the object that took a batch's slot)
  * - Batched:   pk = BATCHED#<object id>   sk = OBJECT           (the one batch and slot an object is in)
+ * - Tally:     pk = RUN#<parentId>     sk = TALLY#<nnnn>        (a fan-out parent's children counted, 100 per item)
  * - GSI1 (all runs of a job, newest first):     gsi1pk = JOB#<job>,    gsi1sk = <createdAt>#<runId>
  * - GSI2 (sparse: only runs that are not final): gsi2pk = ACTIVE#<job>, gsi2sk = <PAUSED|QUEUED|STARTED>#<createdAt>#<runId>
  *   (paused runs first, then queued, each oldest first; STARTED groups STARTING, RUNNING and
@@ -49,6 +50,8 @@ export const batchSlotSk = (slot: number): string => `SLOT#${String(slot).padSta
 export const batchedObjectPk = (objectId: string): string => `BATCHED#${objectId}`;
 export const BATCHED_OBJECT_SK = 'OBJECT';
 export const openBatchGsiPk = (job: string, triggerIndex: number): string => `OPENBATCH#${job}#${triggerIndex}`;
+export const TALLY_SK_PREFIX = 'TALLY#';
+export const tallySk = (page: number): string => `${TALLY_SK_PREFIX}${String(page).padStart(4, '0')}`;
 export const jobGsiPk = (job: string): string => `JOB#${job}`;
 export const jobGsiSk = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;
 export const activeGsiPk = (job: string): string => `ACTIVE#${job}`;

@@ -169,6 +169,26 @@ export interface RunOutcome {
   diagnosis?: string;
 }
 
+/** A fan-out parent's expansion (lib/expandFanOut.ts): set by its first step, moved by each. */
+export interface FanOutProgress {
+  /** Children the items make (fixed at the first step). */
+  total: number;
+  /** Children created so far: indices 0..created-1 exist. */
+  created: number;
+  /** Failed children the parent tolerates (from the job's `tolerate`, fixed at the first step). */
+  tolerated: number;
+  /** Children queued or running at once (the job's `maxParallel`, fixed at the first step). */
+  maxParallel?: number;
+}
+
+/** A fan-out child: its parent, its index among the parent's `count` children, and its items (JSON). */
+export interface ChildOf {
+  runId: string;
+  index: number;
+  count: number;
+  items: string;
+}
+
 export interface Run {
   runId: string;
   job: string;
@@ -220,6 +240,18 @@ export interface Run {
    */
   result?: string;
   resultError?: string;
+  /** A fan-out parent (issue 14): its expansion, and once final, its children by final status. */
+  fanOut?: FanOutProgress;
+  childCounts?: Partial<Record<RunStatus, number>>;
+  /** The first failed children's indices (LISTED_FAILURES of them; the tally items hold all). */
+  failedChildren?: number[];
+  /** A fan-out child: which parent and index. */
+  parent?: ChildOf;
+  /**
+   * A fan-out child past its parent's `maxParallel`: created, not queued, until a child that ends
+   * releases it (lib/tallyChild.ts `releaseHeld`); the launcher and the sweeper's requeue leave it.
+   */
+  heldByParent?: boolean;
   expiresAt: number;
 }
 

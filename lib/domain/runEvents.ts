@@ -89,6 +89,10 @@ export interface RunEventDetail {
   resultError?: string;
   createdAt: string;
   finishedAt?: string;
+  parentRunId?: string;
+  childIndex?: number;
+  children?: Record<string, number>;
+  failedChildren?: number[];
   [key: string]: unknown;
 }
 
@@ -169,6 +173,11 @@ export const runEvent = (type: RunEventType, stage: string, run: Run, attempt?: 
     ...(run.result !== undefined ? { result: parseResult(run.result) } : {}),
     ...(run.resultError ? { resultError: run.resultError } : {}),
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    // Fan-out (issue 14): a child names its parent (consumers, `after` and alerts, tell it apart);
+    // a parent's final event carries its children by status and the first failed indices.
+    ...(run.parent ? { parentRunId: run.parent.runId, childIndex: run.parent.index } : {}),
+    ...(run.childCounts ? { children: run.childCounts } : {}),
+    ...(run.failedChildren?.length ? { failedChildren: run.failedChildren } : {}),
   };
   return { type, detail };
 };

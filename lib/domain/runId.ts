@@ -44,7 +44,9 @@ export type TriggerIdentity =
   | { type: 'after'; upstreamRunId: string }
   | { type: 'batch'; triggerIndex: number; seq: number; openedAt: string }
   | { type: 'event' | 'sqs'; identity: readonly string[] }
-  | { type: 'retry'; of: string; token: string };
+  | { type: 'retry'; of: string; token: string }
+  /** A fan-out parent's child (lib/domain/fanOut.ts): the parent run and the child's index. */
+  | { type: 'child'; parentRunId: string; index: number };
 
 /** The identity a trigger's run id is derived from. */
 export const identityOf = (trigger: RunTrigger): TriggerIdentity => {
@@ -92,6 +94,8 @@ export const identityText = (t: TriggerIdentity): string => {
       return `${t.type}\n${JSON.stringify(t.identity)}`;
     case 'retry':
       return `retry\n${t.of}\n${t.token}`;
+    case 'child':
+      return `child\n${t.parentRunId}\n${t.index}`;
   }
 };
 

@@ -6,6 +6,7 @@
 
 import type { Job } from '../catalog/schema.ts';
 import { OverridesTooLargeError } from '../errors.ts';
+import { childEnvironment } from './fanOut.ts';
 import { MAIN_CONTAINER_NAME, startedBy } from './names.ts';
 import { type BatchRunTrigger, originalTrigger, type Run, type UpstreamRun } from './run.ts';
 import { clientTokenFor } from './runId.ts';
@@ -78,6 +79,8 @@ export const triggerEnvironment = (stage: string, run: Run): Record<string, stri
   } else if (t.type === 'sqs') {
     Object.assign(env, t.environment, { LONGSHORE_MESSAGE_ID: t.messageId, LONGSHORE_QUEUE_ARN: t.queue });
   }
+  // A fan-out child (issue 14): its index, the parent's child count and its items, beside its trigger's.
+  if (run.parent) Object.assign(env, childEnvironment({ parent: run.parent }));
   return env;
 };
 

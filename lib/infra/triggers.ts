@@ -97,12 +97,20 @@ export const taskStatePattern = (stage: string, clusterArn: CfnValue) => ({
 });
 
 /**
- * The run events onRunFinished gets (and the local flow routes to it): the final events of this
- * stage's runs of the jobs some `after` trigger follows. Undefined when no job runs after another
- * (no rule: an empty list is no EventBridge pattern).
+ * The jobs whose final run events onRunFinished takes: those an `after` trigger follows, and the
+ * fan-out jobs (a child's end is counted on its parent there: lib/tallyChild.ts).
  */
+export const finishedRunJobs = (catalog: Catalog): string[] =>
+  [...new Set([...upstreamJobs(catalog), ...catalog.jobs.filter((j) => j.fanOut).map((j) => j.name)])].sort();
+
+/**
+ * The run events onRunFinished gets (and the local flow routes to it): the final events of this
+ * stage's runs of the jobs some `after` trigger follows, and of the fan-out jobs. Undefined when
+ * there are none (no rule: an empty list is no EventBridge pattern).
+ */
+
 export const afterPattern = (stage: string, catalog: Catalog) => {
-  const jobs = upstreamJobs(catalog);
+  const jobs = finishedRunJobs(catalog);
   if (jobs.length === 0) return undefined;
   return {
     source: [RUN_EVENT_SOURCE],
@@ -357,7 +365,7 @@ export const triggerResources = (ctx: BuildContext): Resources => ({
     'onTaskStateChange',
     'sweeper',
     'alert',
-    ...(upstreamJobs(ctx.catalog).length > 0 ? ['onRunFinished'] : []),
+    ...(finishedRunJobs(ctx.catalog).length > 0 ? ['onRunFinished'] : []),
   ]),
   ...schedules(ctx),
 });

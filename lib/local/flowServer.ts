@@ -47,6 +47,8 @@ const STORE_OPS = [
   'queuedRuns',
   'slotHolders',
   'getJobState',
+  // a fan-out parent's `runs show` (lib/cli/backends.ts)
+  'childTally',
 ] as const;
 export type StoreOp = (typeof STORE_OPS)[number];
 

@@ -494,7 +494,7 @@ export class World {
       case 'onTaskStateChange':
         return onTaskStateChangeHandler(core);
       case 'onRunFinished':
-        return onRunFinishedHandler(core);
+        return onRunFinishedHandler({ ...core, ecs });
       // The generated catalogs have no event or sqs triggers: these never receive anything here.
       case 'onEvent':
         return onEventHandler(core);

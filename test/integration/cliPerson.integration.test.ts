@@ -29,6 +29,7 @@ const host: FlowHost = {
     getJobState: async () => undefined,
     activeRuns: async () => [],
     queuedRuns: async () => [],
+    childTally: async () => ({ counts: {}, counted: 0, countedIndices: [], failed: [] }),
     slotHolders: async () => [],
   },
   invoke: async (fn, event) => {

@@ -367,6 +367,33 @@ const BRANCHES: Record<StoreMethod, (key: string) => Promise<Branch[]>> = {
     await reserve(key);
     return [['the open batches of a trigger', () => recorded.openBatches(stream(key))]];
   },
+  advanceFanOut: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [
+      ['a first step', () => recorded.advanceFanOut(run, 0, { total: 3, created: 2, tolerated: 0 }, T0)],
+      [
+        'a step another delivery made',
+        () => recorded.advanceFanOut(run, 0, { total: 3, created: 2, tolerated: 0 }, T0),
+      ],
+      ['a next step', () => recorded.advanceFanOut(run, 2, { total: 3, created: 3, tolerated: 0 }, T0)],
+    ];
+  },
+  countChild: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [
+      ['a child counted', () => recorded.countChild(run.runId, 7, 'FAILED', run.expiresAt)],
+      ['a child counted before', () => recorded.countChild(run.runId, 7, 'FAILED', run.expiresAt)],
+    ];
+  },
+  childTally: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    await plain.countChild(run.runId, 1, 'SUCCEEDED', run.expiresAt);
+    return [['a parent with counted children', () => recorded.childTally(run.runId)]];
+  },
+  getRuns: async (key) => {
+    const { run } = await plain.createRun(manualRun(key));
+    return [['runs by id', () => recorded.getRuns([run.runId, `${run.runId}x`])]];
+  },
 };
 
 describe('RunStore: STORE_ACCESS', () => {

@@ -41,17 +41,22 @@ describe('Service definition: after triggers', () => {
     );
   });
 
-  it('gives onRunFinished only reads and creates of runs and sends to the launch queue', () => {
+  it("gives onRunFinished the runs' reads and writes, the launch queue, the run-event bus and StopTask (a fan-out's tally)", () => {
     // Act
     const statements = iamStatements(build(exampleCatalog())).filter((s) => s.where.startsWith('OnRunFinishedRole/'));
 
     // Assess
-    expect(statements.flatMap((s) => asList(s.statement.Action)).sort()).toEqual([
+    expect([...new Set(statements.flatMap((s) => asList(s.statement.Action)))].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'ecs:StopTask',
+      'events:PutEvents',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
-      'sqs:SendMessage',
       'sqs:SendMessage',
     ]);
   });

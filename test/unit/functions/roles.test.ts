@@ -38,6 +38,7 @@ import rawCatalog from '../../../jobs.ts';
 import { useCatalog } from '../../../lib/catalog/active.ts';
 import { validateCatalog } from '../../../lib/catalog/validate.ts';
 import { parseQueues } from '../../../lib/config.ts';
+import { childRunId } from '../../../lib/domain/fanOut.ts';
 import type { CfnResource } from '../../../lib/infra/cfn.ts';
 import { PROTECTED_STAGES } from '../../../lib/infra/context.ts';
 import { functionRoleLogicalId } from '../../../lib/infra/ids.ts';
@@ -462,6 +463,49 @@ const SCENARIOS: Record<string, Scenario[]> = {
       invoke: () => {
         const e = loadEvent<{ detail: Record<string, unknown> }>('run-succeeded');
         return onRunFinished({ ...e, detail: { ...e.detail, stage: 'test' } }, ctx('onRunFinished'));
+      },
+    },
+    {
+      name: "a fan-out child's failure past the tolerance: counted, the parent fails, a running child is cancelled",
+      prepare: () => {
+        const parent = csvRun({ status: 'RUNNING', fanOut: { total: 3, created: 3, tolerated: 0 } });
+        const child = (index: number, patch: Parameters<typeof runItem>[2]) =>
+          runItem(
+            'csv-ingest',
+            { type: 'manual', token: 'x' },
+            {
+              runId: childRunId('csv-ingest', csvRunId, index),
+              parent: { runId: csvRunId, index, count: 3, items: `[${index}]` },
+              ...patch,
+            },
+          );
+        const failed = child(1, { status: 'FAILED', finishedAt: '2026-11-22T09:31:01.930Z' });
+        const running = child(2, { status: 'RUNNING', taskArn: TASK });
+        // One whose task is not recorded (and no launch in flight): cancelled at once, its slot freed.
+        const noTask = child(0, { status: 'STARTING', slot: 1 });
+        ddb.on(GetCommand, { Key: { pk: noTask.pk, sk: 'RUN' } }).resolves({ Item: noTask });
+        ddb
+          .on(UpdateCommand, { Key: { pk: noTask.pk, sk: 'RUN' }, ReturnValues: 'ALL_NEW' })
+          .resolves({ Attributes: { ...noTask, status: 'CANCELLED' } });
+        inIndex(noTask);
+        ddb.on(GetCommand, { Key: { pk: failed.pk, sk: 'RUN' } }).resolves({ Item: failed });
+        ddb.on(GetCommand, { Key: { pk: parent.pk, sk: 'RUN' } }).resolves({ Item: parent });
+        ddb.on(GetCommand, { Key: { pk: running.pk, sk: 'RUN' } }).resolves({ Item: running });
+        ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': parent.pk, ':sk': 'TALLY#' } }).resolves({
+          Items: [{ pk: parent.pk, sk: 'TALLY#0000', counted: new Set([1]), failed: new Set([1]), FAILED: 1 }],
+        });
+        ddb
+          .on(UpdateCommand, { Key: { pk: parent.pk, sk: 'RUN' }, ReturnValues: 'ALL_NEW' })
+          .resolves({ Attributes: { ...parent, status: 'FAILED' } });
+        ddb
+          .on(UpdateCommand, { Key: { pk: running.pk, sk: 'RUN' }, ReturnValues: 'ALL_NEW' })
+          .resolves({ Attributes: { ...running, status: 'CANCELLING' } });
+        inIndex(running);
+      },
+      invoke: () => {
+        const e = loadEvent<{ detail: Record<string, unknown> }>('run-failed');
+        const detail = { ...e.detail, stage: 'test', job: 'csv-ingest', runId: childRunId('csv-ingest', csvRunId, 1) };
+        return onRunFinished({ ...e, 'detail-type': 'Run Failed', detail }, ctx('onRunFinished'));
       },
     },
   ],

@@ -286,6 +286,36 @@ describe('Function: validateCatalog', () => {
     ['timeout too long', { timeout: '30d' }, "job 'thumbs': timeout: '30d' is out of range (1m-14d)"],
     ['maxConcurrent zero', { maxConcurrent: 0 }, "job 'thumbs': maxConcurrent: 0 is out of range (1-1000)"],
     [
+      'fan-out count of zero',
+      { fanOut: { items: { count: 0 } } },
+      "job 'thumbs': fanOut.items.count: 0 is out of range (an integer, 1-1000000)",
+    ],
+    [
+      'fan-out of more than 10,000 children',
+      { fanOut: { items: { count: 20001 }, itemsPerTask: 2 } },
+      "job 'thumbs': fanOut.items.count: 20001 items of 2 per task make 10001 children; at most 10000 (AWS Batch's array limit): raise itemsPerTask",
+    ],
+    [
+      'fan-out itemsPerTask not an integer',
+      { fanOut: { items: { count: 10 }, itemsPerTask: 1.5 } },
+      "job 'thumbs': fanOut.itemsPerTask: 1.5 is out of range (an integer, 1-1000)",
+    ],
+    [
+      'fan-out tolerance above 100%',
+      { fanOut: { items: { count: 10 }, tolerate: '150%' } },
+      "job 'thumbs': fanOut.tolerate: '150%' is not a count (2) or a percentage from 0% to 100% ('5%')",
+    ],
+    [
+      'fan-out maxParallel of zero',
+      { fanOut: { items: { count: 10 }, maxParallel: 0 } },
+      "job 'thumbs': fanOut.maxParallel: 0 is out of range (an integer, 1-10000); omit it for no limit",
+    ],
+    [
+      'fan-out negative tolerance',
+      { fanOut: { items: { count: 10 }, tolerate: -1 } },
+      "job 'thumbs': fanOut.tolerate: -1 is not a count of failed children (0-10000)",
+    ],
+    [
       'policy rule regex invalid',
       { policy: { rules: [{ name: 'r', match: { reason: '(' }, action: 'fail' }] } },
       "job 'thumbs': policy.rules[0] 'r'.match.reason: is not a valid regular expression",

@@ -33,6 +33,7 @@ const readerOf = (runs: Run[], pageSize = 3) => {
     runs.filter((r) => r.job === job).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   const reader: RunReader = {
     getJobState: async () => undefined,
+    childTally: async () => ({ counts: {}, counted: 0, countedIndices: [], failed: [] }),
     runsOfJob: async (job, opts) => {
       reads.pages++;
       const all = newest(job).filter((r) => !opts.since || r.createdAt >= opts.since);

@@ -143,3 +143,49 @@ describe('Function: printRunHistory', () => {
     expect(field(text, 'logs')).toEqual(['none (the task did not start, so it has no log stream)']);
   });
 });
+
+describe('Function: printRunHistory (a fan-out parent)', () => {
+  it('shows the children by status, the tolerance, and the failed children with their decisions', () => {
+    // Prepare
+    const run = runItem(
+      'csv-ingest',
+      { type: 'manual', token: 'views-fan-out' },
+      {
+        status: 'FAILED',
+        reason: '3 of 20 children failed, more than the 2 tolerated (index 5, 6, 7)',
+        fanOut: { total: 20, created: 20, tolerated: 2 },
+        childCounts: { SUCCEEDED: 5, FAILED: 3 },
+      },
+    );
+    const failed = [5, 6, 7].map((index) => ({
+      index,
+      runId: `csv-ingest-child${index}aaaaaaaaaaaaaaa`,
+      status: 'FAILED',
+      decision: 'fail [rule exit-1]: exit 1',
+    }));
+    let text = '';
+    const out = new Output({ json: false, color: false, tty: false }, (s) => {
+      text += s;
+    });
+
+    // Act
+    printRunHistory(out, exampleCatalog(), {
+      run,
+      attempts: [],
+      children: {
+        total: 20,
+        created: 20,
+        tolerated: 2,
+        counts: { SUCCEEDED: 5, FAILED: 3 },
+        counted: 8,
+        failed,
+        moreFailed: 0,
+      },
+    });
+
+    // Assess
+    expect(field(text, 'children')).toEqual(['20 (2 failed tolerated): 5 SUCCEEDED, 3 FAILED; 12 not ended']);
+    expect(text).toContain('Failed children');
+    expect(text).toMatch(/5\s+csv-ingest-child5a+\s+FAILED\s+fail \[rule exit-1\]: exit 1/);
+  });
+});
