@@ -424,6 +424,19 @@ const SCENARIOS: Record<string, Scenario[]> = {
   sweeper: [
     { name: 'a sweep of a quiet table', invoke: () => sweeper(loadEvent('sweeper-tick'), ctx('sweeper')) },
     {
+      name: 'a sweep that closes a batch whose window passed: its slots checked, sealed, its run created',
+      catalog: withBatch(),
+      prepare: () => {
+        const open = { ...openBatch, slots: 1, bytes: 0, openedAt: '2026-11-20T09:00:00.000Z' };
+        ddb
+          .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'OPENBATCH#thumbnails#0' } })
+          .resolves(inIndex(open));
+        ddb.on(GetCommand, { Key: { pk: openBatch.pk, sk: openBatch.sk } }).resolves({ Item: open });
+        rows.set(`${batchedSlot.pk}|${batchedSlot.sk}`, batchedSlot);
+      },
+      invoke: () => sweeper(loadEvent('sweeper-tick'), ctx('sweeper')),
+    },
+    {
       name: 'a sweep that stops a run past its timeout',
       prepare: () => {
         const started = '2026-11-22T07:00:00.000Z';
