@@ -44,10 +44,10 @@ export const retireTaskDefinitions = async (
     const families = (await td.activeFamilies(`${taskFamily(stage, '')}`)).filter((f) =>
       jobFamilies.has(jobFamilyOf(f) ?? ''),
     );
-    for (const family of families) {
+    sweep: for (const family of families) {
       const revisions = await td.activeRevisions(family);
       for (const arn of inUse.has(family) ? revisions.slice(1) : revisions) {
-        if (checks++ >= MAX_REVISIONS_CHECKED) return retired;
+        if (checks++ >= MAX_REVISIONS_CHECKED) break sweep;
         const at = await td.registeredAt(arn);
         if (!at || Date.parse(at) > cutoff) continue;
         await td.deregister(arn);

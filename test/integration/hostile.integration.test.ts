@@ -166,8 +166,8 @@ describe('Hostile corpus: invalid catalogs', () => {
     ['a job whose timeout is a number', baseCatalog([job({ timeout: 60 })]), 'timeout'],
     [
       'a job whose overrides allow a field that does not exist',
-      baseCatalog([job({ overrides: { image: true } })]),
-      "unknown field 'image'",
+      baseCatalog([job({ overrides: { volumes: true } })]),
+      "unknown field 'volumes'",
     ],
     [
       'a schedule that is not an expression',

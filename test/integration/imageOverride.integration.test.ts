@@ -13,7 +13,7 @@ import { LaunchError } from '../../lib/errors.ts';
 import { LAUNCH_LEASE_SECONDS, launchOne } from '../../lib/launch.ts';
 import type { RunStore } from '../../lib/ports.ts';
 import { REUSE_DAYS } from '../../lib/runTaskDefinition.ts';
-import { retireTaskDefinitions } from '../../lib/sweepTaskDefinitions.ts';
+import { MAX_REVISIONS_CHECKED, retireTaskDefinitions } from '../../lib/sweepTaskDefinitions.ts';
 import { exampleCatalog } from '../helpers/catalogs.ts';
 import { buildDeps, fakeEcs } from '../helpers/fakes.ts';
 import { localStore } from '../helpers/localTable.ts';
@@ -203,5 +203,23 @@ describe('Runs on another image: the sweeper', () => {
     expect(td.revisions.filter((r) => r.active).map((r) => r.family)).not.toContain(used);
     expect(td.revisions.find((r) => r.family === other)?.active).toBe(true);
     expect(td.revisions.filter((r) => !r.family.includes('_')).every((r) => r.active)).toBe(true);
+  });
+
+  it(`checks at most ${MAX_REVISIONS_CHECKED} revisions a sweep, the rest at the next one`, async () => {
+    // Prepare
+    const ctx = buildDeps(store, catalog);
+    const family = derivedFamily(FAMILY, { imageTag: 'many' });
+    for (let i = 0; i < MAX_REVISIONS_CHECKED + 5; i++)
+      await ctx.taskDefinitions.register({ family, containerDefinitions: [] }, []);
+    ctx.clock.advance(DERIVED_RETENTION_DAYS * 86_400 + 60);
+    const deps = { ...ctx.core, taskDefinitions: ctx.taskDefinitions };
+
+    // Act
+    const first = await retireTaskDefinitions(deps, catalog, new Set(), ctx.clock.now());
+    const second = await retireTaskDefinitions(deps, catalog, new Set(), ctx.clock.now());
+
+    // Assess
+    expect([first.length, second.length]).toEqual([MAX_REVISIONS_CHECKED, 5]);
+    expect(ctx.taskDefinitions.revisions.filter((r) => r.family === family && r.active)).toEqual([]);
   });
 });

@@ -201,3 +201,45 @@ describe('Local flow: event and queue folders', () => {
     expect((await rt.store.getRun(run('o-folder-2', 'sqs')))?.job).toBe('order-fulfilment');
   });
 });
+
+describe('Local flow: a run on another image', () => {
+  it('registers a task definition revision for the tag once, runs the task on it, and reuses it for the next run', async () => {
+    // Prepare
+    const trigger = (token: string) =>
+      rt.invoke('control', {
+        action: 'trigger',
+        job: 'nightly-report',
+        clientToken: token,
+        overrides: { imageTag: '5.1.0-rc1' },
+      });
+    rt.recorder.calls.length = 0;
+
+    // Act
+    const first = (await trigger('image-local-1')).result as { runId: string };
+    await rt.idle(30_000);
+    const second = (await trigger('image-local-2')).result as { runId: string };
+    await rt.idle(30_000);
+
+    // Assess
+    const calls = (command: string) =>
+      rt.recorder.calls.filter((c) => c.service === 'ECS' && c.command === command).map((c) => c.input);
+    expect(calls('RegisterTaskDefinition')).toHaveLength(1);
+    const registered = calls('RegisterTaskDefinition')[0] as {
+      family: string;
+      containerDefinitions: { name: string; image: string }[];
+    };
+    expect(registered.family).toMatch(/^longshore-dev-nightly-report_[0-9a-f]{16}$/);
+    expect(registered.containerDefinitions.find((c) => c.name === 'main')?.image).toMatch(
+      /finance\/reporter:5\.1\.0-rc1$/,
+    );
+    // This test's runs only: the flow may still be launching the earlier tests' retries.
+    const runs = (calls('RunTask') as { taskDefinition: string; startedBy: string }[]).filter((r) =>
+      [first, second].some(({ runId }) => r.startedBy.includes(runId)),
+    );
+    expect(runs.map((r) => r.taskDefinition)).toEqual([
+      `arn:aws:ecs:eu-west-1:123456789012:task-definition/${registered.family}:1`,
+      `arn:aws:ecs:eu-west-1:123456789012:task-definition/${registered.family}:1`,
+    ]);
+    for (const { runId } of [first, second]) expect((await rt.store.getRun(runId))?.status).toBe('SUCCEEDED');
+  });
+});

@@ -341,6 +341,14 @@ ${fields([
   ['waiting', wait ? waitText(wait) : undefined],
   [run.status === 'SUCCEEDED' ? 'outcome' : 'reason', run.reason],
   [
+    'result',
+    run.result !== undefined
+      ? html`<code>${run.result}</code>`
+      : run.resultError
+        ? `none: ${run.resultError}`
+        : undefined,
+  ],
+  [
     'overrides',
     run.overrides
       ? [
@@ -348,6 +356,8 @@ ${fields([
             ? `environment ${run.overrides.environment.map((e) => e.name).join(', ')}`
             : undefined,
           run.overrides.command ? 'command' : undefined,
+          run.overrides.image ? `image ${run.overrides.image}` : undefined,
+          run.overrides.imageTag ? `image tag ${run.overrides.imageTag}` : undefined,
           run.overrides.cpu || run.overrides.memory
             ? `size ${taskSize(run.overrides.cpu ?? run.size.cpu, run.overrides.memory ?? run.size.memory)}`
             : undefined,

@@ -92,6 +92,24 @@ describe('Function: runLive', () => {
     expect(page).not.toContain('Fargate list prices, us-east-1)');
   });
 
+  it('shows a succeeded run its result, escaped, and the image tag it ran on', async () => {
+    // Prepare
+    const h = failed();
+    h.run = {
+      ...h.run,
+      status: 'SUCCEEDED',
+      result: '{"rows":3,"note":"<b>"}',
+      overrides: { imageTag: '1.13.0-rc1' },
+    };
+
+    // Act
+    const page = (await runLive(contextOf(), h)).text;
+
+    // Assess
+    expect(page).toContain('<code>{&quot;rows&quot;:3,&quot;note&quot;:&quot;&lt;b&gt;&quot;}</code>');
+    expect(page).toContain('image tag 1.13.0-rc1');
+  });
+
   it('shows the log excerpt when the backend has one, escaped, and the command for all the lines', async () => {
     // Prepare
     const seen: string[] = [];
