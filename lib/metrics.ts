@@ -52,6 +52,8 @@ const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Longshore';
  * and the package (12 KB, no `sideEffects` flag) was in every bundle.
  */
 const emit = (dimension: string, value: string, name: string, unit: string, amount: number): void => {
+  // As Powertools Metrics did: the local flow and `invoke` set it, so their output is not EMF lines.
+  if (process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
   process.stdout.write(
     `${JSON.stringify({
       _aws: {

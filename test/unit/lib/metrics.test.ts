@@ -60,4 +60,19 @@ describe('Adapter: emfMetrics', () => {
       Faults: 1,
     });
   });
+
+  it('writes nothing when POWERTOOLS_METRICS_DISABLED is true, as Powertools Metrics did (the local flow sets it)', () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+
+    // Act
+    const written = lines(() => {
+      emfMetrics.record('thumbnails', 'RunsStarted', 1);
+      emfMetrics.fault('ThrottlingException');
+    });
+    vi.unstubAllEnvs();
+
+    // Assess
+    expect(written).toEqual([]);
+  });
 });
