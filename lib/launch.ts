@@ -19,7 +19,6 @@ import { fullJitterDelay } from './domain/backoff.ts';
 import { startedBy, taskFamily } from './domain/names.ts';
 import { overridePolicyProblems } from './domain/overrides.ts';
 import { type Attempt, isFinal, type Run } from './domain/run.ts';
-import { clientTokenFor } from './domain/runId.ts';
 import { notLaunchedReason } from './domain/stopReasons.ts';
 import { buildRunTaskRequest } from './domain/taskRequest.ts';
 import { LaunchError, OverridesTooLargeError, TaskGoneError } from './errors.ts';
