@@ -23,7 +23,7 @@ export interface PackagedFunction {
   environment: Record<string, string>;
   memoryMB: number;
   timeoutSeconds: number;
-  /** IAM actions of the function's own role (its statements, minus logs). */
+  /** IAM actions of the function's own role (its statements, minus its own log writing). */
   actions: string[];
 }
 
@@ -78,6 +78,8 @@ const resolveEnvironment = (key: string, vars: Record<string, unknown>): Record<
  */
 const LAMBDA_SERVICE_STATEMENTS = ['OwnLogs', 'ConsumeLaunchQueue', 'ConsumeTriggerQueues', 'OnFailureDestination'];
 
+const OWN_LOGGING = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
 const actionsOf = (template: Record<string, Cfn>, role: unknown): string[] => {
   const id = (role as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
   const props = id ? template[id]?.Properties : undefined;
@@ -88,7 +90,9 @@ const actionsOf = (template: Record<string, Cfn>, role: unknown): string[] => {
       Array.isArray(s.Action) ? s.Action : [s.Action],
     ),
   );
-  return [...new Set(actions.filter((a) => !a.startsWith('logs:')))].sort();
+  // Minus the function's own log writing (Lambda's, not a call of the code); a read of a task's log
+  // (the alert's GetLogEvents) is the code's and stays.
+  return [...new Set(actions.filter((a) => !OWN_LOGGING.includes(a)))].sort();
 };
 
 /**

@@ -77,9 +77,22 @@ export const startTaskProcess = (spec: TaskProcessSpec, hooks: TaskProcessHooks)
     // Before 'spawn': the process never existed (ENOENT, EACCES). After it: a failed kill, nothing to report.
     if (!spawned) failedToStart(`${JSON.stringify(cmd)}: ${e.code ?? e.message}`);
   });
+  // 'exit' may come before the process's last output has left its pipes, and the STOPPED event then
+  // before the log has it (an alert read the log without its last lines): the end is reported once
+  // the pipes closed (up to a second: a background process of the task may hold them open) and the
+  // log file has every line (the write stream's finish).
   child.on('exit', (code, signal) => {
-    log.end();
-    if (!hooks.stopped()) hooks.exited(code, signal);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      log.end(() => {
+        if (!hooks.stopped()) hooks.exited(code, signal);
+      });
+    };
+    const timer = setTimeout(end, 1000);
+    child.once('close', end);
   });
   return child;
 };
