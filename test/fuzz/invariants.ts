@@ -279,8 +279,7 @@ export class InvariantChecker {
       // attempt (settleAttempt's `next.status === 'CANCELLING'` branch). Found by the generated
       // histories once pauses changed their sequences; not a retry that happened.
       const last = attempts.find((a) => a.attempt === run.attempt);
-      const overtaken =
-        run.status === 'CANCELLED' && last?.decision && RETRY_ACTIONS.has(last.decision.action) ? 1 : 0;
+      const overtaken = run.status === 'CANCELLED' && last?.decision && RETRY_ACTIONS.has(last.decision.action) ? 1 : 0;
       // Every attempt after the first was decided by a retry of the one before.
       if (attempts.length > 0 && run.attempt - 1 !== retried - overtaken)
         this.fail(where, '6 budgets', `${run.runId} is at attempt ${run.attempt} after ${retried} retry decisions`);
