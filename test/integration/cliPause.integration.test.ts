@@ -19,7 +19,7 @@ const json = <T = Record<string, unknown>>(r: { out: string }): T => JSON.parse(
 afterAll(() => LocalRuntime.shutdownEngine());
 
 describe('CLI: jobs pause and resume (local store)', () => {
-  it('holds a paused job's run, lists it, and releases it on resume; repeats change nothing', async () => {
+  it("holds a paused job's run, lists it, and releases it on resume; repeats change nothing", async () => {
     // Act: pause, trigger (the run runs here until it is held), list, resume twice.
     const paused = await cli('jobs', 'pause', 'nightly-report', '--json');
     const again = await cli('jobs', 'pause', 'nightly-report');
