@@ -22,9 +22,15 @@ export type Step =
     }
   | { kind: 'cancel'; run: number }
   | { kind: 'retry'; run: number; token: number }
+  /** `jobs pause` (with `--skip` or not) and `jobs resume`, delivered to the control function. */
+  | { kind: 'pause'; job: PausableJob; skip: boolean }
+  | { kind: 'resume'; job: PausableJob }
   | { kind: 'deliver'; count: number; concurrent: boolean }
   | { kind: 'advance'; seconds: number }
   | { kind: 'sweep'; concurrent: boolean };
+
+export type PausableJob = 'media' | 'spot' | 'nightly' | 'adhoc';
+const pausable = fc.constantFrom<PausableJob>('media', 'spot', 'nightly', 'adhoc');
 
 export interface History {
   seed: number;
@@ -130,6 +136,11 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('advance' as const), seconds: fc.integer({ min: 5, max: 1800 }) }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const), concurrent: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('pause' as const), job: pausable, skip: fc.boolean() }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('resume' as const), job: pausable }) },
 );
 
 export const history: fc.Arbitrary<History> = fc.record({

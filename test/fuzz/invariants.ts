@@ -274,8 +274,14 @@ export class InvariantChecker {
       if (!final || !isFinal(run.status)) continue;
       const attempts = snap.attempts.get(run.runId) ?? [];
       const retried = attempts.filter((a) => a.decision && RETRY_ACTIONS.has(a.decision.action)).length;
+      // A cancel that lands between the tracker's read of the run and the retry's transition wins:
+      // the last attempt keeps the retry the policy decided, and the run closes CANCELLED at that
+      // attempt (settleAttempt's `next.status === 'CANCELLING'` branch). Found by the generated
+      // histories once pauses changed their sequences; not a retry that happened.
+      const last = attempts.find((a) => a.attempt === run.attempt);
+      const overtaken = run.status === 'CANCELLED' && last?.decision && RETRY_ACTIONS.has(last.decision.action) ? 1 : 0;
       // Every attempt after the first was decided by a retry of the one before.
-      if (attempts.length > 0 && run.attempt - 1 !== retried)
+      if (attempts.length > 0 && run.attempt - 1 !== retried - overtaken)
         this.fail(where, '6 budgets', `${run.runId} is at attempt ${run.attempt} after ${retried} retry decisions`);
     }
   }

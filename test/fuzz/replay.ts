@@ -153,6 +153,10 @@ export const describe = (s: Step): string => {
       return `advance ${s.seconds}s`;
     case 'sweep':
       return `sweep${s.concurrent ? ' x2 concurrently' : ''}`;
+    case 'pause':
+      return `pause ${s.job}${s.skip ? ' --skip' : ''}`;
+    case 'resume':
+      return `resume ${s.job}`;
   }
 };
 
@@ -223,6 +227,17 @@ const applyStep = async (
       );
       return;
     }
+    case 'pause':
+      world.deliverLater(
+        'control',
+        { action: 'pause', job: step.job, mode: step.skip ? 'skip' : 'hold', requestedBy: 'fuzz' },
+        1,
+        `pause ${step.job}`,
+      );
+      return;
+    case 'resume':
+      world.deliverLater('control', { action: 'resume', job: step.job, requestedBy: 'fuzz' }, 1, `resume ${step.job}`);
+      return;
     case 'deliver':
       for (let i = 0; i < step.count; i++) {
         if (step.concurrent && world.due().length >= 2) await world.deliverConcurrently(2);
@@ -287,6 +302,10 @@ const quiesce = async (world: World, checker: InvariantChecker): Promise<void> =
       ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'SKIPPED'].includes(r.status),
     );
     if (allFinal && !world.hasPendingWork() && world.ecs.running().length === 0) return;
+    // Runs held by a paused job wait for its resume, as an operator would give it: once per job.
+    for (const job of new Set([...snap.runs.values()].filter((r) => r.status === 'PAUSED').map((r) => r.job)))
+      if (!world.pool.some((d) => d.label === `resume ${job}`))
+        world.deliverLater('control', { action: 'resume', job, requestedBy: 'fuzz' }, 1, `resume ${job}`);
     if (world.now - start > MAX_HOURS * 3600_000) return;
     const wake = world.nextWakeUp();
     // At most 5 minutes at a time, so the sweeper runs as its rule would.

@@ -568,9 +568,14 @@ const run = async (s: Scenario): Promise<Observed> => {
     State: 'ENABLED',
     ScheduleExpression: 'cron(0 2 * * ? *)',
     FlexibleTimeWindow: { Mode: 'OFF' },
-    Target: { Arn: 'arn:aws:lambda:eu-west-1:111122223333:function:longshore-test-onSchedule', RoleArn: 'arn:r' },
+    Target: {
+      Arn: 'arn:aws:lambda:eu-west-1:111122223333:function:longshore-test-onSchedule',
+      RoleArn: 'arn:aws:iam::111122223333:role/longshore-test-scheduler-eu-west-1',
+    },
   });
-  scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:s' });
+  scheduler.on(UpdateScheduleCommand).resolves({
+    ScheduleArn: 'arn:aws:scheduler:eu-west-1:111122223333:schedule/longshore-test/longshore-test-nightly-report-cron0',
+  });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   cwl.on(GetLogEventsCommand).resolves({ events: [{ message: 'the last line', timestamp: 0 }] });
   sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
