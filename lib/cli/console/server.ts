@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import * as z from 'zod';
 import type { Catalog } from '../../catalog/schema.ts';
 import { type ControlRequestInput, type ControlResponse, runOverrides } from '../../contracts/control.ts';
+import { problemSentences } from '../../contracts/schema.ts';
 import { Refused, readBody } from '../../local/flowServer.ts';
 import { issueSentences } from '../../schemaIssues.ts';
 import type { Backend } from '../backends.ts';
@@ -74,7 +75,8 @@ const bodies = {
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,64}$/)
       .optional(),
-    overrides: runOverrides.optional(),
+    // Checked below with the control contract's own schema (lib/contracts/schema.ts, not zod).
+    overrides: z.unknown().optional(),
   }),
   cancel: z.strictObject({ reason: z.string().max(255).optional() }),
   explain: z.strictObject({ event: z.string().min(1), run: z.string().max(64).optional() }),
@@ -180,11 +182,20 @@ export const startConsole = async (opts: ConsoleOptions): Promise<RunningConsole
       }
       if (method === 'POST' && what === '/retry') {
         const body = await parseBody(req, 'retry');
+        const changes = body.overrides === undefined ? undefined : runOverrides.safeParse(body.overrides);
+        if (changes && !changes.success)
+          throw new Refused(
+            400,
+            problemSentences(changes.error)
+              .map((p) => `overrides.${p}`)
+              .join('; '),
+          );
+        const overrides = changes?.data;
         const r = await control({
           action: 'retry',
           runId,
           ...(body.clientToken ? { clientToken: body.clientToken } : {}),
-          ...(body.overrides && Object.keys(body.overrides).length > 0 ? { overrides: body.overrides } : {}),
+          ...(overrides && Object.keys(overrides).length > 0 ? { overrides } : {}),
         });
         return send(res, r.status, 'application/json', JSON.stringify(r.body));
       }
