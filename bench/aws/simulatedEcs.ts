@@ -239,6 +239,10 @@ export const createSimulatedEcs = (opts: {
         failures: arns.filter((a) => !tasks.has(a)).map((arn) => ({ arn, reason: 'MISSING' })),
       };
     },
+    // The sweeper's look for derived task definitions to retire (lib/sweepTaskDefinitions.ts): no
+    // run of the bench is on another image, so ECS has no such family (a family prefix it lists).
+    ListTaskDefinitionFamilies: () => ({ families: [] }),
+    ListTaskDefinitions: () => ({ taskDefinitionArns: [] }),
     ListTasks: (input) => {
       counters.listTasksCalls++;
       if (buckets && !buckets.read.take(opts.now())) {

@@ -24,6 +24,29 @@ export const ACTION_COMMANDS: Record<string, { service: string; command: string;
   'ecs:StopTask': { service: 'ecs', command: 'StopTaskCommand', op: 'StopTask' },
   'ecs:DescribeTasks': { service: 'ecs', command: 'DescribeTasksCommand', op: 'DescribeTasks' },
   'ecs:ListTasks': { service: 'ecs', command: 'ListTasksCommand', op: 'ListTasks' },
+  // A run on another image (issue 13): the launcher registers and reads task definitions, the
+  // sweeper lists and deregisters the derived ones (ecs:TagResource is the tags on register: no call).
+  'ecs:ListTaskDefinitionFamilies': {
+    service: 'ecs',
+    command: 'ListTaskDefinitionFamiliesCommand',
+    op: 'ListTaskDefinitionFamilies',
+  },
+  'ecs:ListTaskDefinitions': { service: 'ecs', command: 'ListTaskDefinitionsCommand', op: 'ListTaskDefinitions' },
+  'ecs:DescribeTaskDefinition': {
+    service: 'ecs',
+    command: 'DescribeTaskDefinitionCommand',
+    op: 'DescribeTaskDefinition',
+  },
+  'ecs:RegisterTaskDefinition': {
+    service: 'ecs',
+    command: 'RegisterTaskDefinitionCommand',
+    op: 'RegisterTaskDefinition',
+  },
+  'ecs:DeregisterTaskDefinition': {
+    service: 'ecs',
+    command: 'DeregisterTaskDefinitionCommand',
+    op: 'DeregisterTaskDefinition',
+  },
   'events:PutEvents': { service: 'events', command: 'PutEventsCommand', op: 'PutEvents' },
   'sns:Publish': { service: 'sns', command: 'PublishCommand', op: 'Publish' },
   'secretsmanager:GetSecretValue': {
