@@ -8,7 +8,7 @@ export const listOr = (values: readonly (string | number)[]): string =>
   values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 
 /** What a value is, in the words of a message (NaN and the infinities are numbers to typeof, not to a reader). */
-const typeOf = (v: unknown): string =>
+export const typeOf = (v: unknown): string =>
   v === null
     ? 'null'
     : Array.isArray(v)

@@ -14,7 +14,7 @@
  * const tick = object({ job: string().max(24), trigger: number().int().min(0) });
  * tick.safeParse({ job: 'x' }).error?.issues // [{ path: ['trigger'], message: 'is required (number)' }]
  */
-import { listOr } from '../schemaIssues.ts';
+import { listOr, typeOf } from '../schemaIssues.ts';
 
 /** One problem: where (the path into the input) and what, in words. */
 export interface Issue {
@@ -67,16 +67,6 @@ export const problemSentences = (error: { readonly issues: readonly Issue[] }): 
       .join('');
     return field ? `${field}: ${i.message}` : i.message;
   });
-
-/** What a value is, in the words of a message (NaN and the infinities are numbers to typeof, not to a reader). */
-const typeOf = (v: unknown): string =>
-  v === null
-    ? 'null'
-    : Array.isArray(v)
-      ? 'array'
-      : typeof v === 'number' && !Number.isFinite(v)
-        ? String(v)
-        : typeof v;
 
 const typeIssue = (path: readonly PropertyKey[], expected: string, input: unknown): TypeIssue => ({
   path,
