@@ -29,7 +29,10 @@ const measure = async (page: Page, origin: string, path: string) => {
   const paints: number[] = [];
   const answers: number[] = [];
   for (let i = 0; i < LOADS; i++) {
-    await page.goto(`${origin}${path}`, { waitUntil: 'load' });
+    const response = await page.goto(`${origin}${path}`, { waitUntil: 'load' });
+    // A figure of an error page is no figure: each load must be the page itself.
+    if (!response?.ok()) throw new Error(`${path}: HTTP ${response?.status() ?? 'no answer'}`);
+    if ((await page.locator('main h1').count()) === 0) throw new Error(`${path}: the page has no heading`);
     // The paint entry may come after `load`: wait for it (buffered), up to 5 s.
     const t = (await page.evaluate(`new Promise((done) => {
       const nav = performance.getEntriesByType('navigation')[0];
