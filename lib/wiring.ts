@@ -16,8 +16,13 @@ import type { CoreDeps, ManifestPort } from './ports.ts';
 
 /** The manifest writer of a function that closes batches: only where the stack gave it the bucket. */
 export const manifestWriter = (env: NodeJS.ProcessEnv = process.env): ManifestPort | undefined => {
-  const bucket = env.LONGSHORE_MANIFEST_BUCKET;
-  return bucket ? buildManifestWriter(new S3Client({ maxAttempts: 4 }), bucket) : undefined;
+  // A bundle whose catalog has no batched trigger is built without this block and the S3 client
+  // (BUNDLE_FEATURES in lib/catalog/shippedCatalog.ts): keep the block form for esbuild.
+  if (process.env.LONGSHORE_BUNDLE_BATCHES !== 'false') {
+    const bucket = env.LONGSHORE_MANIFEST_BUCKET;
+    if (bucket) return buildManifestWriter(new S3Client({ maxAttempts: 4 }), bucket);
+  }
+  return undefined;
 };
 
 export const coreDeps = (config: Readonly<RuntimeConfig> = loadConfig()): CoreDeps => ({

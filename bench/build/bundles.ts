@@ -18,6 +18,7 @@ export const ACTION_COMMANDS: Record<string, { service: string; command: string;
   'dynamodb:UpdateItem': { service: 'dynamodb', command: 'UpdateCommand', op: 'UpdateItem' },
   'dynamodb:DeleteItem': { service: 'dynamodb', command: 'DeleteCommand', op: 'DeleteItem' },
   'dynamodb:Query': { service: 'dynamodb', command: 'QueryCommand', op: 'Query' },
+  'dynamodb:BatchGetItem': { service: 'dynamodb', command: 'BatchGetCommand', op: 'BatchGetItem' },
   // sqs:SendMessage is also the permission SendMessageBatch needs, which the launch queue adapter uses.
   'sqs:SendMessage': { service: 'sqs', command: 'SendMessageBatchCommand', op: 'SendMessageBatch' },
   'ecs:RunTask': { service: 'ecs', command: 'RunTaskCommand', op: 'RunTask' },
@@ -55,6 +56,13 @@ export const ACTION_COMMANDS: Record<string, { service: string; command: string;
     op: 'GetSecretValue',
   },
   'logs:GetLogEvents': { service: 'logs', command: 'GetLogEventsCommand', op: 'GetLogEvents' },
+  // Pause and resume (issue 13): control reads and updates the job's schedules.
+  'scheduler:GetSchedule': { service: 'scheduler', command: 'GetScheduleCommand', op: 'GetSchedule' },
+  'scheduler:UpdateSchedule': { service: 'scheduler', command: 'UpdateScheduleCommand', op: 'UpdateSchedule' },
+  // Batch manifests (issue 14): the functions that close batches write them, when the catalog has one.
+  's3:PutObject': { service: 's3', command: 'PutObjectCommand', op: 'PutObject' },
+  's3:GetObject': { service: 's3', command: 'GetObjectCommand', op: 'GetObject' },
+  's3:ListBucket': { service: 's3', command: 'ListObjectsV2Command', op: 'ListObjectsV2' },
 };
 
 const CLIENTS: Record<string, { pkg: string; client: string; make: string }> = {
@@ -73,6 +81,8 @@ const CLIENTS: Record<string, { pkg: string; client: string; make: string }> = {
     client: 'SecretsManagerClient',
     make: 'new SecretsManagerClient({})',
   },
+  scheduler: { pkg: '@aws-sdk/client-scheduler', client: 'SchedulerClient', make: 'new SchedulerClient({})' },
+  s3: { pkg: '@aws-sdk/client-s3', client: 'S3Client', make: 'new S3Client({})' },
   logs: {
     pkg: '@aws-sdk/client-cloudwatch-logs',
     client: 'CloudWatchLogsClient',

@@ -4,7 +4,7 @@
  */
 import type { AWS } from '@serverless/typescript';
 import type { Catalog } from '../catalog/schema.ts';
-import { SHIPPED_CATALOG_CONDITION, SHIPPED_CATALOG_GLOBAL } from '../catalog/shippedCatalog.ts';
+import { BUNDLE_FEATURES, SHIPPED_CATALOG_CONDITION, SHIPPED_CATALOG_GLOBAL } from '../catalog/shippedCatalog.ts';
 import { collectParams, paramDefaults } from '../catalog/stageParams.ts';
 import { functionName, functionRoleName, SERVICE } from '../domain/names.ts';
 import {
@@ -22,6 +22,7 @@ import type { FunctionConfig, FunctionSpec } from './functionSpec.ts';
 import { commonEnvironment, tableGrants } from './functionSpec.ts';
 import { functionRoleLogicalId, IDS } from './ids.ts';
 import { jobResources } from './jobResources.ts';
+import { hasBatches } from './manifests.ts';
 import { monitoringResources } from './monitoring.ts';
 import { outputs } from './outputs.ts';
 import { parameterDefinitions } from './params.ts';
@@ -185,7 +186,10 @@ export const esbuildOptions = (localInvoke: boolean, catalog: Catalog): Record<s
   outputFileExtension: localInvoke ? '.cjs' : '.mjs',
   mainFields: ['module', 'main'],
   conditions: [SHIPPED_CATALOG_CONDITION, 'module'],
-  define: { [SHIPPED_CATALOG_GLOBAL]: JSON.stringify(JSON.stringify(catalog)) },
+  define: {
+    [SHIPPED_CATALOG_GLOBAL]: JSON.stringify(JSON.stringify(catalog)),
+    [BUNDLE_FEATURES.batches]: JSON.stringify(String(hasBatches(catalog))),
+  },
   banner: localInvoke
     ? undefined
     : { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },

@@ -11,10 +11,10 @@ import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { functions } from '../../../../functions/index.ts';
 import raw from '../../../../jobs.ts';
-import { loadCatalog, SHIPPED_CATALOG_GLOBAL } from '../../../../lib/catalog/shippedCatalog.ts';
+import { BUNDLE_FEATURES, loadCatalog, SHIPPED_CATALOG_GLOBAL } from '../../../../lib/catalog/shippedCatalog.ts';
 import { validateCatalog } from '../../../../lib/catalog/validate.ts';
 import { PROTECTED_STAGES } from '../../../../lib/infra/context.ts';
-import { buildService } from '../../../../lib/infra/service.ts';
+import { buildService, esbuildOptions } from '../../../../lib/infra/service.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..', '..');
 
@@ -68,6 +68,58 @@ describe('Function: esbuildOptions (the shipped catalog)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Function: esbuildOptions (bundle features)', () => {
+  it('builds onUpload without the S3 client when the catalog has no batched trigger', async () => {
+    // Prepare: jobs.ts has no batched trigger, so no function writes a manifest
+    const { catalog, options } = packagedOptions();
+    expect(catalog.jobs.some((j) => j.triggers.some((t) => t.type === 's3' && t.batch))).toBe(false);
+
+    // Act
+    const out = await esbuild.build({
+      ...options,
+      absWorkingDir: ROOT,
+      entryPoints: ['functions/onUpload/handler.ts'],
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+
+    // Assess
+    expect(options.define?.[BUNDLE_FEATURES.batches]).toBe('"false"');
+    // What the output carries (metafile.inputs also lists the modules tree-shaking dropped).
+    const output = Object.values(out.metafile?.outputs ?? {})[0];
+    const carried = Object.entries(output?.inputs ?? {})
+      .filter(([, v]) => v.bytesInOutput > 0)
+      .map(([path]) => path);
+    expect(carried).toContain('lib/acceptUploads.ts');
+    expect(carried.filter((i) => i.includes('@aws-sdk/client-s3/'))).toEqual([]);
+  });
+
+  it('keeps the manifest writer in the bundles of a catalog with a batched trigger', () => {
+    // Prepare
+    const catalog = validateCatalog(raw);
+    const first = catalog.jobs.find((j) => j.triggers.some((t) => t.type === 's3'));
+    if (!first) throw new Error('jobs.ts has no S3-triggered job');
+    const batched = {
+      ...catalog,
+      jobs: catalog.jobs.map((j) =>
+        j === first
+          ? {
+              ...j,
+              triggers: j.triggers.map((t) => (t.type === 's3' ? { ...t, batch: { maxObjects: 5, window: '5m' } } : t)),
+            }
+          : j,
+      ),
+    } as typeof catalog;
+
+    // Act
+    const options = esbuildOptions(false, batched);
+
+    // Assess
+    expect((options.define as Record<string, string>)[BUNDLE_FEATURES.batches]).toBe('"true"');
   });
 });
 
