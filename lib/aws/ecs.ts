@@ -26,7 +26,7 @@ import { awsCheck, LaunchError, TaskGoneError } from '../errors.ts';
 import type { EcsPort, TaskDefinitionsPort } from '../ports.ts';
 
 /** Adaptive retry mode adds client-side rate limiting on top of backoff when ECS throttles. */
-export const ecsClient = new ECSClient({ maxAttempts: 4, retryMode: 'adaptive' });
+export const ecsClient = /* @__PURE__ */ new ECSClient({ maxAttempts: 4, retryMode: 'adaptive' });
 
 export const buildEcs = (client: ECSClient): EcsPort => ({
   /**
@@ -111,7 +111,7 @@ export const buildEcs = (client: ECSClient): EcsPort => ({
   },
 });
 
-export const ecs = buildEcs(ecsClient);
+export const ecs = /* @__PURE__ */ buildEcs(ecsClient);
 
 /**
  * Calls `listener` for every RunTask attempt ECS throttles, the SDK's own retries included: the
@@ -264,4 +264,4 @@ export const buildTaskDefinitions = (client: ECSClient): TaskDefinitionsPort => 
   },
 });
 
-export const taskDefinitions = buildTaskDefinitions(ecsClient);
+export const taskDefinitions = /* @__PURE__ */ buildTaskDefinitions(ecsClient);

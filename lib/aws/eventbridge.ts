@@ -4,7 +4,7 @@ import { RUN_EVENT_SOURCE } from '../domain/runEvents.ts';
 import { EventPublishError } from '../errors.ts';
 import type { RunEventPublisher } from '../ports.ts';
 
-export const eventBridgeClient = new EventBridgeClient({ maxAttempts: 6 });
+export const eventBridgeClient = /* @__PURE__ */ new EventBridgeClient({ maxAttempts: 6 });
 
 export const buildRunEventPublisher = (client: EventBridgeClient, busName: string): RunEventPublisher => ({
   publish: async (events) => {

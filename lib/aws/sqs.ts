@@ -23,7 +23,7 @@ import {
   type RedriveReport,
 } from '../ports.ts';
 
-export const sqsClient = new SQSClient({ maxAttempts: 6 });
+export const sqsClient = /* @__PURE__ */ new SQSClient({ maxAttempts: 6 });
 
 /** SQS delays a message at most 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
