@@ -16,9 +16,10 @@ import {
   type PauseResponse,
   parseControlRequest,
 } from './contracts/control.ts';
+import { unsucceededIndices } from './domain/fanOut.ts';
 import { newRun } from './domain/newRun.ts';
 import { overrideProblems } from './domain/overrides.ts';
-import { isFinal, originalTrigger, type RunOverrides, type RunTrigger } from './domain/run.ts';
+import { type ItemsOf, isFinal, originalTrigger, type Run, type RunOverrides, type RunTrigger } from './domain/run.ts';
 import { jobsForObject } from './domain/s3Match.ts';
 import { OVERRIDES_LIMIT, worstCaseOverridesSize } from './domain/taskRequest.ts';
 import { AppError, OverridesTooLargeError, RequestRejectedError, RunNotFoundError } from './errors.ts';
@@ -66,7 +67,12 @@ const canonicalOverrides = (o: RunOverrides | undefined): string =>
  */
 const refuseReusedToken = async (
   deps: StopDeps,
-  request: { job: Job; trigger: Extract<RunTrigger, { type: 'manual' | 'retry' }>; overrides: RunOverrides },
+  request: {
+    job: Job;
+    trigger: Extract<RunTrigger, { type: 'manual' | 'retry' }>;
+    overrides: RunOverrides;
+    itemsOf?: ItemsOf;
+  },
 ): Promise<void> => {
   const asked = newRun(request, deps.now());
   const existing = await deps.store.getRun(asked.runId);
@@ -74,6 +80,32 @@ const refuseReusedToken = async (
     throw new RequestRejectedError(
       `Client token '${request.trigger.token}' was already used for run ${existing.runId} with other overrides (environment, command, cpu, memory or image); repeat it with the same ones, or use a new token for a new run`,
     );
+  if (existing && Boolean(existing.itemsOf) !== Boolean(asked.itemsOf))
+    throw new RequestRejectedError(
+      `Client token '${request.trigger.token}' was already used for run ${existing.runId}, a retry of ${existing.itemsOf ? 'the items that did not succeed' : 'every item'}; use a new token for a new run`,
+    );
+};
+
+/**
+ * `runs retry PARENT --failed`: the children of a final fan-out parent that did not succeed,
+ * read from its tally (every index, not only the first 50 the run keeps). The new parent keeps
+ * the list (one number an item, at most 10,000: well under DynamoDB's 400 KB item limit), so
+ * repeating the command with its token finds the same run and the same items, whatever the tally
+ * of the old parent says later (a straggler counted after the retry).
+ */
+const failedItemsOf = async (deps: StopDeps, run: Run): Promise<ItemsOf> => {
+  if (!run.fanOut)
+    throw new RequestRejectedError(
+      run.parent
+        ? `Run '${run.runId}' is a child of fan-out run ${run.parent.runId}; retry it with --failed on that run, or without --failed on this one`
+        : `Run '${run.runId}' is not a fan-out parent (its job's fanOut made no children for it); --failed retries the items of a fan-out run that did not succeed`,
+    );
+  const indices = unsucceededIndices(run.fanOut.total, await deps.store.childTally(run.runId));
+  if (indices.length === 0)
+    throw new RequestRejectedError(
+      `Every one of run '${run.runId}''s ${run.fanOut.total} children succeeded; there is no failed item to retry (retry without --failed runs every item again)`,
+    );
+  return { runId: run.runId, indices };
 };
 
 /**
@@ -191,8 +223,11 @@ export const control = async (
       const overrides = retryOverrides(run.overrides, request.overrides);
       const changed = Object.keys(overrides).length > 0;
       if (changed) checkOverrides(deps, job, trigger, overrides);
-      await refuseReusedToken(deps, { job, trigger, overrides });
-      const [accepted] = await acceptRuns(deps, [{ job, trigger, ...(changed ? { overrides } : {}) }]);
+      const itemsOf = request.failed ? await failedItemsOf(deps, run) : undefined;
+      await refuseReusedToken(deps, { job, trigger, overrides, ...(itemsOf ? { itemsOf } : {}) });
+      const [accepted] = await acceptRuns(deps, [
+        { job, trigger, ...(changed ? { overrides } : {}), ...(itemsOf ? { itemsOf } : {}) },
+      ]);
       return result('retry', accepted as AcceptedRun);
     }
     case 'cancel': {

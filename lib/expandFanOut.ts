@@ -22,6 +22,7 @@ import {
   childRunId,
   chunkItems,
   fanOutItems,
+  jsonInJsonLength,
   toleratedFailures,
 } from './domain/fanOut.ts';
 import { newRun } from './domain/newRun.ts';
@@ -70,6 +71,72 @@ export const chunksOf = (stage: string, job: Job, parent: Run): Chunking => {
   return chunkItems(fanOutItems(spec), spec.itemsPerTask, itemsBudget(stage, job, parent));
 };
 
+/** The chunks of one step: how many children the parent has, and the items of `from`..`to`-1. */
+type StepChunks = { ok: true; total: number; chunks: string[] } | { ok: false; reason: string };
+
+/**
+ * The items of `of`'s children at `indices`, as those children were given them: read from the
+ * child runs (the truth, whatever the catalog says now), and for a child never created (its
+ * parent stopped expanding when it failed fast) cut again as that parent cut them, or, when that
+ * parent was itself a retry of items, looked up in the parent it took them from.
+ */
+const itemsOfChildren = async (deps: StopDeps, job: Job, of: Run, indices: number[]): Promise<StepChunks> => {
+  const found = new Map<number, string>();
+  for (const child of await deps.store.getRuns(indices.map((i) => childRunId(job.name, of.runId, i))))
+    if (child.parent?.runId === of.runId) found.set(child.parent.index, child.parent.items);
+  const missing = indices.filter((i) => !found.has(i));
+  if (missing.length > 0) {
+    if (of.itemsOf) {
+      const origin = await deps.store.getRun(of.itemsOf.runId);
+      if (!origin)
+        return { ok: false, reason: `run ${of.itemsOf.runId}, whose items run ${of.runId} retried, no longer exists` };
+      const from = await itemsOfChildren(
+        deps,
+        job,
+        origin,
+        missing.map((i) => of.itemsOf?.indices[i] as number),
+      );
+      if (!from.ok) return from;
+      for (const [k, i] of missing.entries()) found.set(i, from.chunks[k] as string);
+    } else {
+      const cut = chunksOf(deps.settings.stage, job, of);
+      if (!cut.ok) return cut;
+      if (of.fanOut && cut.chunks.length !== of.fanOut.total)
+        return {
+          ok: false,
+          reason: `the job's fanOut changed since run ${of.runId} (${of.fanOut.total} children, now ${cut.chunks.length}): the items of its children never created cannot be cut again`,
+        };
+      for (const i of missing) found.set(i, cut.chunks[i] as string);
+    }
+  }
+  return { ok: true, total: indices.length, chunks: indices.map((i) => found.get(i) as string) };
+};
+
+/**
+ * A step's chunks. A parent made by `runs retry PARENT --failed` runs the items of the retried
+ * parent's children it names (one BatchGetItem a step); its new overrides may leave less room for
+ * items, so each chunk is checked against this parent's budget.
+ */
+const stepChunks = async (deps: StopDeps, job: Job, parent: Run, from: number, to: number): Promise<StepChunks> => {
+  if (!parent.itemsOf) {
+    const cut = chunksOf(deps.settings.stage, job, parent);
+    return cut.ok ? { ok: true, total: cut.chunks.length, chunks: cut.chunks.slice(from, to) } : cut;
+  }
+  const { runId, indices } = parent.itemsOf;
+  const of = await deps.store.getRun(runId);
+  if (!of) return { ok: false, reason: `run ${runId}, whose items this run retries, no longer exists` };
+  const step = await itemsOfChildren(deps, job, of, indices.slice(from, to));
+  if (!step.ok) return step;
+  const budget = itemsBudget(deps.settings.stage, job, parent);
+  const tooLong = step.chunks.findIndex((c) => jsonInJsonLength(c) > budget);
+  if (tooLong >= 0)
+    return {
+      ok: false,
+      reason: `the items of child ${indices[from + tooLong]} of run ${runId} no longer fit in a task's overrides with this run's changes (${jsonInJsonLength(step.chunks[tooLong] as string)} characters, ${budget} left)`,
+    };
+  return { ok: true, total: indices.length, chunks: step.chunks };
+};
+
 const failParent = async (deps: CoreDeps, parent: Run, reason: string): Promise<ExpandResult> => {
   deps.metrics.fault('FAN_OUT_REFUSED');
   logger.error('Fan-out cannot expand: parent failed', { reason });
@@ -107,28 +174,28 @@ const finishExpansion = async (deps: StopDeps, parent: Run): Promise<ExpandResul
 
 /** One expansion step of a QUEUED parent; see the module comment. */
 export const expandFanOut = async (deps: StopDeps, parent: Run, job: Job): Promise<ExpandResult> => {
-  const chunking = chunksOf(deps.settings.stage, job, parent);
+  const from = parent.fanOut?.created ?? 0;
+  if (parent.fanOut && from >= parent.fanOut.total) return finishExpansion(deps, parent);
+  const chunking = await stepChunks(deps, job, parent, from, from + CHILDREN_PER_STEP);
   if (!chunking.ok) return failParent(deps, parent, chunking.reason);
-  const { chunks } = chunking;
+  const { chunks, total } = chunking;
   const progress = parent.fanOut ?? {
-    total: chunks.length,
+    total,
     created: 0,
-    tolerated: toleratedFailures(job.fanOut?.tolerate ?? 0, chunks.length),
+    tolerated: toleratedFailures(job.fanOut?.tolerate ?? 0, total),
     ...(job.fanOut?.maxParallel !== undefined ? { maxParallel: job.fanOut.maxParallel } : {}),
   };
-  if (progress.total !== chunks.length)
+  if (progress.total !== total)
     return failParent(
       deps,
       parent,
-      `the job's fanOut changed while its children were created (${progress.total} children, now ${chunks.length})`,
+      `the job's fanOut changed while its children were created (${progress.total} children, now ${total})`,
     );
-  const from = progress.created;
-  if (from >= progress.total) return finishExpansion(deps, parent);
   const to = Math.min(progress.total, from + CHILDREN_PER_STEP);
   const now = deps.now();
   const { maxParallel } = progress;
   const children = chunks
-    .slice(from, to)
+    .slice(0, to - from)
     .map((items, k) =>
       childRun(
         parent,

@@ -19,6 +19,8 @@ const config: FunctionConfig = (ctx) => ({
     'markPublished',
     // cancel of a fan-out parent: stopChildren reads its children by id
     'getRuns',
+    // runs retry PARENT --failed: the children that did not succeed, from the parent's tally
+    'childTally',
     // backfill: a rate schedule's ticks are counted from one it recorded
     'scheduleTicks',
     // jobs pause / jobs resume (lib/pauseJob.ts): the job's state, its PAUSED runs released;

@@ -35,6 +35,10 @@ const childrenLine = (c: ChildrenView): string => {
   }`;
 };
 
+/** Indices as a person reads them: the first 10, then how many more. */
+const listIndices = (indices: number[]): string =>
+  `${indices.slice(0, 10).join(', ')}${indices.length > 10 ? `, and ${indices.length - 10} more` : ''}`;
+
 /** What `runs list` says of a run's trigger; a fan-out child or parent says so first. */
 const triggerColumn = (r: Run): string =>
   r.parent
@@ -248,6 +252,12 @@ export const printRunHistory = (out: Output, catalog: Catalog, h: RunHistory, lo
     ['result', run.result ?? (run.resultError ? `none: ${run.resultError}` : undefined)],
     ['parent', run.parent ? `${run.parent.runId} (child ${run.parent.index} of ${run.parent.count})` : undefined],
     ['items', run.parent?.items],
+    [
+      'retries',
+      run.itemsOf
+        ? `the ${run.itemsOf.indices.length} items of ${run.itemsOf.runId} that did not succeed (its children ${listIndices(run.itemsOf.indices)})`
+        : undefined,
+    ],
     ['children', h.children ? childrenLine(h.children) : undefined],
     [
       'cost',

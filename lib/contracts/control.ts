@@ -71,6 +71,8 @@ export const controlRequest = v.discriminatedUnion('action', [
     clientToken: token.optional(),
     /** Changes for the new run, over the retried run's own overrides (the job's policy applies). */
     overrides: runOverrides.optional(),
+    /** A fan-out parent: run again only the items of its children that did not succeed. */
+    failed: v.boolean().optional(),
     requestedBy: who,
   }),
   v.strictObject({

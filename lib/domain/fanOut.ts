@@ -114,6 +114,18 @@ export interface ChildTally {
   failed: number[];
 }
 
+/**
+ * The children of a final parent that `runs retry PARENT --failed` runs again: every index that
+ * did not succeed. That is the failed ones (FAILED, TIMED_OUT, CANCELLED), and also the ones never
+ * counted (a fail-fast parent cancels or stops creating children; a child still being stopped):
+ * what a person re-running "what did not work" expects, and never an item that succeeded.
+ */
+export const unsucceededIndices = (total: number, tally: ChildTally): number[] => {
+  const failed = new Set(tally.failed);
+  const succeeded = new Set(tally.countedIndices.filter((i) => !failed.has(i)));
+  return Array.from({ length: total }, (_, i) => i).filter((i) => !succeeded.has(i));
+};
+
 export const failuresOf = (tally: ChildTally): number =>
   FAILING_STATUSES.reduce((n, s) => n + (tally.counts[s] ?? 0), 0);
 

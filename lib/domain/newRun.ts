@@ -4,7 +4,7 @@
  * and the overrides. Pure: the use cases create it with a conditional write.
  */
 import type { Job } from '../catalog/schema.ts';
-import { expiresAtFor, type Run, type RunOverrides, type RunTrigger } from './run.ts';
+import { expiresAtFor, type ItemsOf, type Run, type RunOverrides, type RunTrigger } from './run.ts';
 import { publishKey } from './runEvents.ts';
 import { identityOf, runIdFor } from './runId.ts';
 import { initialCapacity } from './taskRequest.ts';
@@ -16,6 +16,8 @@ export interface RunRequest {
   /** SKIPPED records a tick that an overlap policy declined, with `reason`. */
   status?: 'QUEUED' | 'SKIPPED';
   reason?: string;
+  /** A retry of a fan-out parent's items that did not succeed (`runs retry PARENT --failed`). */
+  itemsOf?: ItemsOf;
 }
 
 export const newRun = (request: RunRequest, now: Date): Run => {
@@ -36,6 +38,7 @@ export const newRun = (request: RunRequest, now: Date): Run => {
     retries: { app: 0, infra: 0, rules: {} },
     ...(status === 'SKIPPED' ? { finishedAt: iso } : {}),
     ...(request.reason ? { reason: request.reason } : {}),
+    ...(request.itemsOf ? { itemsOf: request.itemsOf } : {}),
     // A SKIPPED run owes its Run Skipped event from the write that creates it.
     published: status === 'SKIPPED' ? [publishKey('Run Skipped', 1)] : [],
     expiresAt: expiresAtFor(now),

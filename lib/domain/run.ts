@@ -189,6 +189,12 @@ export interface ChildOf {
   items: string;
 }
 
+/** The items of a retried fan-out parent that a new parent runs again: that parent's children at these indices. */
+export interface ItemsOf {
+  runId: string;
+  indices: number[];
+}
+
 export interface Run {
   runId: string;
   job: string;
@@ -247,6 +253,11 @@ export interface Run {
   failedChildren?: number[];
   /** A fan-out child: which parent and index. */
   parent?: ChildOf;
+  /**
+   * A fan-out parent made by `runs retry PARENT --failed`: its children are the items of these
+   * children of that parent (the ones that did not succeed), in this order (lib/expandFanOut.ts).
+   */
+  itemsOf?: ItemsOf;
   /**
    * A fan-out child past its parent's `maxParallel`: created, not queued, until a child that ends
    * releases it (lib/tallyChild.ts `releaseHeld`); the launcher and the sweeper's requeue leave it.

@@ -508,3 +508,97 @@ describe('Fan-out: maxParallel', () => {
     expect(ecs.calls.length).toBeLessThanOrEqual(7);
   });
 });
+
+describe('Fan-out: runs retry PARENT --failed', () => {
+  /** A 'tolerant' parent (20 children, 2 tolerated) whose children `failing` fail and the others succeed. */
+  const finishedParent = async (token: string, failing: number[]) => {
+    const built = buildDeps(store, catalog);
+    const deps: StopDeps = { ...built.core, ecs: built.ecs };
+    const parentId = await startParent(built.launch, 'tolerant', token);
+    await drain(built.launch, built.queue);
+    let seen = built.events.published.length;
+    for (const child of await childrenOf('tolerant', parentId, 20)) {
+      await endChild(deps, child, failing.includes(child.parent?.index ?? -1) ? 'FAILED' : 'SUCCEEDED');
+      seen = await deliverFinished(deps, built.events.published, seen);
+    }
+    return { ...built, deps, parentId };
+  };
+
+  it("runs again only the failed children's items, as a new parent of 2 children, once however often it is asked", async () => {
+    // Prepare
+    const { deps, launch, queue, ecs, parentId } = await finishedParent('retry-within', [3, 11]);
+    const original = await childrenOf('tolerant', parentId, 20);
+    expect((await store.getRun(parentId))?.status).toBe('SUCCEEDED');
+
+    // Act: the same request three times (a person repeating the command with its token)
+    const request = { action: 'retry' as const, runId: parentId, clientToken: 'again', failed: true };
+    const first = await control(deps, request);
+    const second = await control(deps, request);
+    await drain(launch, queue, new Set([first.runId]));
+    const third = await control(deps, request);
+
+    // Assess
+    expect(first.created).toBe(true);
+    expect([second.runId, third.runId]).toEqual([first.runId, first.runId]);
+    expect([second.created, third.created]).toEqual([false, false]);
+    const retry = await store.getRun(first.runId);
+    expect(retry?.itemsOf).toEqual({ runId: parentId, indices: [3, 11] });
+    expect(retry?.status).toBe('RUNNING');
+    expect(retry?.fanOut).toMatchObject({ total: 2, created: 2 });
+    const children = await childrenOf('tolerant', first.runId, 3);
+    expect(children.map((c) => c.parent)).toEqual([
+      { runId: first.runId, index: 0, count: 2, items: original[3]?.parent?.items },
+      { runId: first.runId, index: 1, count: 2, items: original[11]?.parent?.items },
+    ]);
+    // Each new child launched once (one clientToken each, whatever was delivered twice).
+    const tokens = (runId: string) =>
+      new Set(ecs.calls.filter((c) => c.startedBy.includes(`/${runId}/`)).map((c) => c.clientToken));
+    expect(children.slice(0, 2).map((c) => tokens(c.runId).size)).toEqual([1, 1]);
+    expect(children[2]).toBeUndefined();
+  });
+
+  it('retries every child that did not succeed after a fail-fast, the ones still being stopped included', async () => {
+    // Prepare: 5 succeed, 3 fail, the parent fails fast and the 12 others are still CANCELLING
+    const { core, launch, queue, ecs, events } = buildDeps(store, catalog);
+    const deps: StopDeps = { ...core, ecs };
+    const parentId = await startParent(launch, 'tolerant', 'retry-fail-fast');
+    await drain(launch, queue);
+    const children = await childrenOf('tolerant', parentId, 20);
+    let seen = events.published.length;
+    for (const child of children.slice(0, 5)) await endChild(deps, child, 'SUCCEEDED');
+    for (const child of children.slice(5, 8)) await endChild(deps, child, 'FAILED');
+    seen = await deliverFinished(deps, events.published, seen);
+    expect((await store.getRun(parentId))?.status).toBe('FAILED');
+
+    // Act
+    const answer = await control(deps, { action: 'retry', runId: parentId, clientToken: 'rest', failed: true });
+    await drain(launch, queue);
+
+    // Assess
+    const retry = await store.getRun(answer.runId);
+    expect(retry?.itemsOf?.indices).toEqual(Array.from({ length: 15 }, (_, i) => i + 5));
+    const retried = await childrenOf('tolerant', answer.runId, 15);
+    expect(retried.map((c) => c.parent?.items)).toEqual(children.slice(5).map((c) => c.parent?.items));
+  });
+
+  it('refuses --failed on a run that is not a fan-out parent, on a parent whose children all succeeded, and a token used without it', async () => {
+    // Prepare
+    const { deps, parentId } = await finishedParent('retry-refusals', []);
+    const withFailure = await finishedParent('retry-refusals-2', [4]);
+    const [child] = await childrenOf('tolerant', parentId, 1);
+    const plain = await control(deps, { action: 'retry', runId: withFailure.parentId, clientToken: 'plain' });
+
+    // Act
+    const asks = [
+      control(deps, { action: 'retry', runId: child?.runId ?? '', clientToken: 'c1', failed: true }),
+      control(deps, { action: 'retry', runId: parentId, clientToken: 'c2', failed: true }),
+      control(deps, { action: 'retry', runId: withFailure.parentId, clientToken: 'plain', failed: true }),
+    ];
+
+    // Assess
+    expect(plain.created).toBe(true);
+    await expect(asks[0]).rejects.toThrow(/is a child of fan-out run .*; retry it with --failed on that run/);
+    await expect(asks[1]).rejects.toThrow(/Every one of run .*'s 20 children succeeded; there is no failed item/);
+    await expect(asks[2]).rejects.toThrow(/already used for run .*, a retry of every item; use a new token/);
+  });
+});

@@ -204,8 +204,9 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
     .option('--memory <mib>', 'memory for the new run (MiB)')
     .option('--command <json>', 'command for the new run, as a JSON array')
     .option('--token <token>', 'client token (repeat the command safely)')
+    .option('--failed', 'a fan-out run: run again only the items of its children that did not succeed')
     .option('--wait', 'wait for the new run to finish')
-    .action(async (runId: string, opts: TriggerOptions & { wait?: boolean }, cmd: Command) => {
+    .action(async (runId: string, opts: TriggerOptions & { wait?: boolean; failed?: boolean }, cmd: Command) => {
       const g = ctx.globals(cmd);
       const o: Output = ctx.out(cmd);
       checkRunId('run', runId);
@@ -216,14 +217,15 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
         runId,
         clientToken: opts.token ?? `cli-${randomUUID()}`,
         ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
+        ...(opts.failed ? { failed: true } : {}),
       };
       await controlRequest(g, request, async (r, b) => {
         if (o.json && !opts.wait) o.document(r);
         else if (!o.json)
           o.line(
-            `${r.created ? 'Created' : 'Found'} run ${o.c.bold(r.runId)} (${o.status(r.status)}), a retry of ${runId}${
-              Object.keys(overrides).length > 0 ? ` with ${describeChanges(overrides)}` : ''
-            }`,
+            `${r.created ? 'Created' : 'Found'} run ${o.c.bold(r.runId)} (${o.status(r.status)}), a retry of ${
+              opts.failed ? `the items that did not succeed in ${runId}` : runId
+            }${Object.keys(overrides).length > 0 ? ` with ${describeChanges(overrides)}` : ''}`,
           );
         ctx.setExit(await waitForRun(b, o, r.runId, opts.wait === true, g));
       });

@@ -10,6 +10,7 @@ import {
   tallyPageOf,
   toleratedFailures,
   tolerateProblem,
+  unsucceededIndices,
 } from '../../../../lib/domain/fanOut.ts';
 import { RUN_ID_PATTERN } from '../../../../lib/domain/runId.ts';
 
@@ -179,5 +180,32 @@ describe('Function: childEnvironment and tallyPageOf', () => {
   it('counts 100 children per tally item', () => {
     // Assess
     expect([0, 99, 100, 9999].map(tallyPageOf)).toEqual([0, 0, 1, 99]);
+  });
+});
+
+describe('Function: unsucceededIndices', () => {
+  const tally = (countedIndices: number[], failed: number[]): ChildTally => ({
+    counts: {},
+    counted: countedIndices.length,
+    countedIndices,
+    failed,
+  });
+
+  it('is the failed children and the ones never counted, ascending, never a child that succeeded', () => {
+    // Act: 0, 1, 4 succeeded; 2 and 5 failed; 3, 6 and 7 were never counted (stopped, never created)
+    const indices = unsucceededIndices(8, tally([0, 1, 2, 4, 5], [2, 5]));
+
+    // Assess
+    expect(indices).toEqual([2, 3, 5, 6, 7]);
+  });
+
+  it('is empty when every child succeeded, and every index when none was counted', () => {
+    // Act
+    const none = unsucceededIndices(3, tally([0, 1, 2], []));
+    const all = unsucceededIndices(3, tally([], []));
+
+    // Assess
+    expect(none).toEqual([]);
+    expect(all).toEqual([0, 1, 2]);
   });
 });
