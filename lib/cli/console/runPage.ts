@@ -295,19 +295,56 @@ const retryChanges = (catalog: Catalog, run: Run): Html | undefined => {
   }</fieldset></template>`;
 };
 
-/** Retry (a final run) or cancel (an active one): a button, a dialog that confirms, a place for the answer. */
-const actions = (catalog: Catalog, run: Run): Html => {
+/** A final fan-out parent with children that did not succeed: how many `runs retry --failed` would run. */
+const unsucceeded = (h: RunHistory): number =>
+  h.children && isFinal(h.run.status) ? h.children.total - (h.children.counts.SUCCEEDED ?? 0) : 0;
+
+/**
+ * Retry (a final run; a fan-out parent also "retry failed items") or cancel (an active one): a
+ * button, a dialog that confirms, a place for the answer.
+ */
+const actions = (catalog: Catalog, h: RunHistory): Html => {
+  const { run } = h;
   const final = isFinal(run.status);
   // A client token per page view: a second click (or a repeated request) finds the same new run;
   // the page script adds the changes' digest, so a retry with other changes is another run.
   const token = `console-${randomUUID()}`;
+  const failedItems = unsucceeded(h);
   return html`<div class="actions">${
     final
-      ? html`<button type="button" data-action="retry" data-run="${run.runId}" data-token="${token}" data-confirm="Retry run ${run.runId}? A new run starts with the same trigger (${triggerSummary(run.trigger)}).">Retry…</button>${retryChanges(catalog, run) ?? ''}`
+      ? html`<button type="button" data-action="retry" data-run="${run.runId}" data-token="${token}" data-confirm="Retry run ${run.runId}? A new run starts with the same trigger (${triggerSummary(run.trigger)}).">Retry…</button>${
+          failedItems > 0
+            ? html` <button type="button" data-action="retry" data-failed="1" data-run="${run.runId}" data-token="${token}-failed" data-confirm="Retry the ${String(failedItems)} items of run ${run.runId} that did not succeed? A new fan-out run starts with only their items.">Retry failed items…</button>`
+            : ''
+        }${retryChanges(catalog, run) ?? ''}`
       : run.status !== 'CANCELLING'
         ? html`<button type="button" class="danger" data-action="cancel" data-run="${run.runId}" data-confirm="Cancel run ${run.runId}? Its task is stopped; the run ends CANCELLED.">Cancel…</button>`
         : html`<span class="muted">cancelling: waiting for the task to stop</span>`
   }</div>`;
+};
+
+/**
+ * A fan-out parent's children: how many ended in each status, how many have not, and the first
+ * failed ones with their decisions (the tally holds every index; `runs retry --failed` uses it).
+ */
+const childrenSection = (h: RunHistory): Html | string => {
+  const c = h.children;
+  if (!c) return '';
+  const notEnded = c.total - c.counted;
+  const counts = Object.entries(c.counts).sort(([a], [b]) => (a < b ? -1 : 1));
+  return html`<h2>Children</h2>
+<p class="children-counts">${String(c.total)} children (${String(c.tolerated)} failures tolerated): ${
+    counts.length > 0
+      ? counts.map(([status, n], i) => html`${i > 0 ? ', ' : ''}${String(n)} ${statusBadge(status as Run['status'])}`)
+      : 'none ended yet'
+  }${notEnded > 0 ? `; ${notEnded} not ended` : ''}${c.created < c.total ? `; ${c.created} created so far` : ''}</p>${
+    c.failed.length > 0
+      ? html`<table class="children-failed"><thead><tr><th>index</th><th>run</th><th>status</th><th>decision</th></tr></thead><tbody>${c.failed.map(
+          (f) =>
+            html`<tr><td>${String(f.index)}</td><td><a href="/runs/${f.runId}"><code>${f.runId}</code></a></td><td>${statusBadge(f.status as Run['status'])}</td><td>${f.decision ?? ''}</td></tr>`,
+        )}</tbody></table>${c.moreFailed > 0 ? html`<p class="muted">and ${String(c.moreFailed)} more failed children</p>` : ''}`
+      : ''
+  }`;
 };
 
 /** The live part of the page (what `/runs/<id>/body` answers, to replace it). */
@@ -323,7 +360,7 @@ export const runLive = async (ctx: ConsoleContext, h: RunHistory): Promise<Html>
   const retries = run.retries;
   const excerpt = await ctx.logExcerpt(h);
   return html`<div id="run-live"${isFinal(run.status) ? '' : html` data-poll="/runs/${run.runId}/body"`}>
-<div class="run-head"><h1><span class="muted">Run</span> <code>${run.runId}</code> ${statusBadge(run.status)}</h1>${actions(ctx.catalog, run)}</div>
+<div class="run-head"><h1><span class="muted">Run</span> <code>${run.runId}</code> ${statusBadge(run.status)}</h1>${actions(ctx.catalog, h)}</div>
 ${fields([
   ['job', html`<a href="/runs?job=${run.job}">${run.job}</a>`],
   ...triggerFields(run),
@@ -366,6 +403,18 @@ ${fields([
           .join('; ')
       : undefined,
   ],
+  [
+    'parent',
+    run.parent
+      ? html`<a href="/runs/${run.parent.runId}">${run.parent.runId}</a> (child ${String(run.parent.index)} of ${String(run.parent.count)}; items <code>${run.parent.items}</code>)`
+      : undefined,
+  ],
+  [
+    'retries items of',
+    run.itemsOf
+      ? html`<a href="/runs/${run.itemsOf.runId}">${run.itemsOf.runId}</a>: the ${String(run.itemsOf.indices.length)} children that did not succeed`
+      : undefined,
+  ],
   ['alert', alertOf(ctx.catalog, run)],
   [
     'cost',
@@ -376,6 +425,7 @@ ${fields([
         : undefined,
   ],
 ])}
+${childrenSection(h)}
 <h2>Attempts</h2>
 ${timeline(run, attempts, summaries, ctx.now())}
 ${attempts.map((a, i) => attemptSection(ctx, run, a, summaries[i] as AttemptSummary, wait, excerpt))}

@@ -77,6 +77,8 @@ const bodies = {
       .optional(),
     // Checked below with the control contract's own schema (lib/contracts/schema.ts, not zod).
     overrides: z.unknown().optional(),
+    /** "Retry failed items" of a fan-out parent (`runs retry --failed`). */
+    failed: z.boolean().optional(),
   }),
   cancel: z.strictObject({ reason: z.string().max(255).optional() }),
   explain: z.strictObject({ event: z.string().min(1), run: z.string().max(64).optional() }),
@@ -196,6 +198,7 @@ export const startConsole = async (opts: ConsoleOptions): Promise<RunningConsole
           runId,
           ...(body.clientToken ? { clientToken: body.clientToken } : {}),
           ...(overrides && Object.keys(overrides).length > 0 ? { overrides } : {}),
+          ...(body.failed ? { failed: true } : {}),
         });
         return send(res, r.status, 'application/json', JSON.stringify(r.body));
       }

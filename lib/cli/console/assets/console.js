@@ -161,6 +161,7 @@ const act = async (button, form) => {
     body = {
       ...(token ? { clientToken: await tokenFor(token, changes.overrides) } : {}),
       ...(Object.keys(changes.overrides).length > 0 ? { overrides: changes.overrides } : {}),
+      ...(button.dataset.failed === '1' ? { failed: true } : {}),
     };
   }
   const res = await post(`/runs/${encodeURIComponent(run)}/${action}`, body);
@@ -172,7 +173,10 @@ const act = async (button, form) => {
     a.href = `/runs/${encodeURIComponent(answer.runId)}`;
     a.textContent = answer.runId;
     a.id = 'new-run';
-    span.append(a, ` (${answer.status}), a retry of ${run}${body.overrides ? ' with changes' : ''}.`);
+    span.append(
+      a,
+      ` (${answer.status}), a retry of ${body.failed ? `the items that did not succeed in ${run}` : run}${body.overrides ? ' with changes' : ''}.`,
+    );
     return say(span);
   }
   say(text(`Run ${answer.runId} is ${answer.status}.`, 'ok'));

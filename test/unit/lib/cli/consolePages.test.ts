@@ -185,6 +185,67 @@ describe('Function: runLive', () => {
   });
 });
 
+describe('Function: runLive (a fan-out parent)', () => {
+  const parent = (status: 'SUCCEEDED' | 'FAILED', counts: Record<string, number>, counted: number): RunHistory => {
+    const run = runItem(
+      'csv-ingest',
+      { type: 'manual', token: 'fan' },
+      { status, finishedAt: '2026-11-22T09:00:04.000Z', fanOut: { total: 20, created: 20, tolerated: 2 } },
+    );
+    return {
+      run,
+      attempts: [],
+      children: {
+        total: 20,
+        created: 20,
+        tolerated: 2,
+        counts,
+        counted,
+        failed: [
+          {
+            index: 3,
+            runId: 'csv-ingest-child3aaaaaaaaaaaaaaaa',
+            status: 'FAILED',
+            decision: 'fail [rule app-error]: exit 3',
+          },
+          { index: 11, runId: 'csv-ingest-child11aaaaaaaaaaaaaaa', status: 'TIMED_OUT' },
+        ],
+        moreFailed: 1,
+      },
+    };
+  };
+
+  it('shows the children by status, the failed ones with their decisions and links, and offers to retry the items that did not succeed', async () => {
+    // Act
+    const page = (await runLive(contextOf(), parent('FAILED', { SUCCEEDED: 14, FAILED: 2, TIMED_OUT: 1 }, 17))).text;
+
+    // Assess
+    expect(page).toContain('<h2>Children</h2>');
+    expect(page).toMatch(
+      /20 children \(2 failures tolerated\): .*2 .*FAILED.*, 14 .*SUCCEEDED.*, 1 .*TIMED_OUT.*; 3 not ended/,
+    );
+    expect(page).toContain('<a href="/runs/csv-ingest-child3aaaaaaaaaaaaaaaa">');
+    expect(page).toContain('fail [rule app-error]: exit 3');
+    expect(page).toContain('and 1 more failed children');
+    expect(page).toMatch(
+      /data-failed="1"[^>]*data-confirm="Retry the 6 items of run csv-ingest-[a-z2-7]+ that did not succeed\?/,
+    );
+    expect(page).toContain('Retry failed items');
+  });
+
+  it('offers no retry of failed items when every child succeeded, nor while the parent runs', async () => {
+    // Act
+    const allGood = (await runLive(contextOf(), parent('SUCCEEDED', { SUCCEEDED: 20 }, 20))).text;
+    const running = parent('FAILED', { SUCCEEDED: 1 }, 1);
+    const live = (await runLive(contextOf(), { ...running, run: { ...running.run, status: 'RUNNING' } })).text;
+
+    // Assess
+    expect(allGood).toContain('<h2>Children</h2>');
+    expect(allGood).not.toContain('data-failed');
+    expect(live).not.toContain('data-failed');
+  });
+});
+
 describe('Function: runsLive', () => {
   it('says why a queued run waits: the runs holding the slots and its place in line', async () => {
     // Prepare
