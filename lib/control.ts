@@ -220,6 +220,15 @@ export const control = async (
         original: originalTrigger(run.trigger),
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
       };
+      // Another image needs a manual trigger, as for `trigger --image-tag`: the launcher may register
+      // derived task definitions only for those jobs (docs/decisions.md, "Runs on another image").
+      if (
+        (request.overrides?.imageTag !== undefined || request.overrides?.image !== undefined) &&
+        !job.triggers.some((t) => t.type === 'manual')
+      )
+        throw new RequestRejectedError(
+          `Job '${job.name}' has no manual trigger, so its runs cannot run on another image (the launcher registers task definitions only for jobs with one); add { type: 'manual' } to its triggers to allow --image-tag and --image`,
+        );
       const overrides = retryOverrides(run.overrides, request.overrides);
       const changed = Object.keys(overrides).length > 0;
       if (changed) checkOverrides(deps, job, trigger, overrides);

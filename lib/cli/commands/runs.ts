@@ -108,6 +108,8 @@ const describeChanges = (o: ReturnType<typeof parseOverrideOptions>): string =>
     ...(o.command ? ['its command'] : []),
     ...(o.cpu !== undefined ? [`cpu ${o.cpu}`] : []),
     ...(o.memory !== undefined ? [`memory ${o.memory}`] : []),
+    ...(o.imageTag !== undefined ? [`image tag ${o.imageTag}`] : []),
+    ...(o.image !== undefined ? [`image ${o.image}`] : []),
   ].join(', ');
 
 /** `runs list --summary`: each job's figures over the window, from its runs read in full (up to STATS_RUNS). */
@@ -203,6 +205,11 @@ export const registerRunsCommands = (program: Command, ctx: CommandContext): voi
     .option('--cpu <units>', 'cpu for the new run')
     .option('--memory <mib>', 'memory for the new run (MiB)')
     .option('--command <json>', 'command for the new run, as a JSON array')
+    .option(
+      '--image-tag <tag>',
+      "run it on this tag of the job's main image (a task definition revision is registered for it)",
+    )
+    .option('--image <uri>', 'run it on this image (where the job allows it: overrides.image)')
     .option('--token <token>', 'client token (repeat the command safely)')
     .option('--failed', 'a fan-out run: run again only the items of its children that did not succeed')
     .option('--wait', 'wait for the new run to finish')

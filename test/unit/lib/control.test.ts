@@ -208,3 +208,116 @@ describe('Function: answerControl (who may override what)', () => {
     expect(store.calls.map((c) => c.method)).toEqual(['getRun']);
   });
 });
+
+describe('Function: answerControl (runs retry on another image)', () => {
+  const failedRun = async (overrides?: Run['overrides']) => ({
+    ...(await import('../../helpers/items.ts')).runItem(
+      'csv-ingest',
+      { type: 's3', bucket: 'acme-uploads', key: 'incoming/a.csv', etag: 'e1' },
+      { status: 'FAILED' },
+    ),
+    ...(overrides ? { overrides } : {}),
+  });
+  const storeFor = (failed: Run) => {
+    const made: Run[] = [];
+    const store = fakeStore({
+      getJobState: async () => undefined,
+      getRun: async (id) => (id === failed.runId ? failed : made.find((r) => r.runId === id)),
+      createRun: async (run) => {
+        made.push(run);
+        return { created: true, run };
+      },
+    });
+    return { store, made };
+  };
+
+  it('retries a run on another tag of its image, the tag recorded as the new run overrides', async () => {
+    // Prepare
+    const failed = await failedRun({ environment: [{ name: 'BATCH_ROWS', value: '10' }] });
+    const { store, made } = storeFor(failed);
+
+    // Act
+    const out = await answer(
+      store,
+      { action: 'retry', runId: failed.runId, clientToken: 'r1', overrides: { imageTag: '1.13.1' } },
+      exampleCatalog(),
+    );
+
+    // Assess
+    expect(out).toMatchObject({ ok: true, action: 'retry', created: true });
+    expect(made).toHaveLength(1);
+    expect(made[0]?.overrides).toEqual({ imageTag: '1.13.1', environment: [{ name: 'BATCH_ROWS', value: '10' }] });
+    expect(made[0]?.trigger).toMatchObject({ type: 'retry', of: failed.runId });
+  });
+
+  it('replaces the retried run image tag with the image given, and refuses an image the job does not allow', async () => {
+    // Prepare
+    const failed = await failedRun({ imageTag: 'broken-1' });
+    const allowing = exampleCatalog();
+    allowing.jobs = allowing.jobs.map((j) =>
+      j.name === 'csv-ingest' ? { ...j, overrides: { ...j.overrides, image: true } } : j,
+    );
+    const image = 'registry.example.com/acme/csv-ingest:fix-2';
+
+    // Act
+    const ok = storeFor(failed);
+    const allowed = await answer(
+      ok.store,
+      { action: 'retry', runId: failed.runId, clientToken: 'r2', overrides: { image } },
+      allowing,
+    );
+    const no = storeFor(failed);
+    const refused = await answer(
+      no.store,
+      { action: 'retry', runId: failed.runId, clientToken: 'r3', overrides: { image } },
+      exampleCatalog(),
+    );
+
+    // Assess
+    expect(allowed).toMatchObject({ ok: true, created: true });
+    expect(ok.made[0]?.overrides).toEqual({ image });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'REQUEST_REJECTED' } });
+    expect(refused.ok ? '' : refused.error.message).toContain("image: job 'csv-ingest' does not accept another image");
+    expect(no.made).toHaveLength(0);
+  });
+
+  it.each([
+    ['a tag that is not a Docker tag', { imageTag: '-bad tag' }, 'EVENT_INVALID'],
+    ['an image without a tag or digest', { image: 'registry.example.com/acme/csv-ingest' }, 'EVENT_INVALID'],
+  ])('refuses %s at the edge, before reading the run', async (_what, overrides, code) => {
+    // Prepare
+    const failed = await failedRun();
+    const { store } = storeFor(failed);
+
+    // Act
+    const out = await answer(store, { action: 'retry', runId: failed.runId, clientToken: 'r4', overrides });
+
+    // Assess
+    expect(out).toMatchObject({ ok: false, error: { code } });
+    expect(store.calls).toHaveLength(0);
+  });
+
+  it('refuses another image for a job without a manual trigger (its launcher may not register task definitions)', async () => {
+    // Prepare
+    const failed = await failedRun();
+    const { store, made } = storeFor(failed);
+    const noManual = exampleCatalog();
+    noManual.jobs = noManual.jobs.map((j) =>
+      j.name === 'csv-ingest' ? { ...j, triggers: j.triggers.filter((t) => t.type !== 'manual') } : j,
+    );
+
+    // Act
+    const out = await answer(
+      store,
+      { action: 'retry', runId: failed.runId, clientToken: 'r5', overrides: { imageTag: '1.13.1' } },
+      noManual,
+    );
+    const plain = await answer(store, { action: 'retry', runId: failed.runId, clientToken: 'r6' }, noManual);
+
+    // Assess
+    expect(out).toMatchObject({ ok: false, error: { code: 'REQUEST_REJECTED' } });
+    expect(out.ok ? '' : out.error.message).toContain("Job 'csv-ingest' has no manual trigger");
+    expect(plain).toMatchObject({ ok: true, created: true });
+    expect(made).toHaveLength(1);
+  });
+});

@@ -78,6 +78,39 @@ describe('Command: runs retry (a stage)', () => {
     });
   });
 
+  it('sends --image-tag with the retry, and refuses --image-tag with --image or a bad tag before asking the stage', async () => {
+    // Prepare
+    const answer = {
+      ok: true,
+      action: 'retry',
+      runId: 'csv-ingest-bbbbbbbbbbbbbbbbbbbb',
+      status: 'QUEUED',
+      created: true,
+    };
+    lambda
+      .on(InvokeCommand)
+      .resolves({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answer)) as never });
+    const run = 'csv-ingest-aaaaaaaaaaaaaaaaaaaa';
+
+    // Act
+    const r = await runMain(['runs', 'retry', run, '--image-tag', '1.13.1', ...stage]);
+    const both = await runMain(['runs', 'retry', run, '--image-tag', '1.13.1', '--image', 'acme/x:1', ...stage]);
+    const bad = await runMain(['runs', 'retry', run, '--image-tag', '-bad', ...stage]);
+
+    // Assess
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toContain('with image tag 1.13.1');
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+    const sent = JSON.parse(
+      new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]?.args[0].input.Payload as Uint8Array),
+    );
+    expect(sent).toMatchObject({ action: 'retry', runId: run, overrides: { imageTag: '1.13.1' } });
+    expect(both.code).toBe(EXIT.invalid);
+    expect(both.err).toContain('give --image-tag or --image, not both');
+    expect(bad.code).toBe(EXIT.invalid);
+    expect(bad.err).toContain("--image-tag '-bad'");
+  });
+
   it('refuses a malformed change before asking the stage', async () => {
     // Act
     const r = await runMain(['runs', 'retry', 'csv-ingest-aaaaaaaaaaaaaaaaaaaa', '--cpu', 'two', ...stage]);
